@@ -1,0 +1,41 @@
+# IAM castle: two commands.
+#   make lab   - set everything up (first time: a few minutes) and open the course
+#   make test  - set everything up and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: setup lab test lint bench release browser-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+lab: setup
+	$(BIN)/labkit lab
+
+browser-deps:
+	@scripts/install-chromium.sh
+
+lint: setup
+	$(BIN)/ruff check labkit tests benchmarks scripts
+
+release: setup
+	$(BIN)/labkit release
+
+test: setup browser-deps lint
+	$(BIN)/labkit release --check
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,39 @@
+"""labkit: a safe, realistic AWS IAM sandbox for the IAM castle course.
+
+One line starts your private AWS account, in memory, inside this kernel::
+
+    import labkit
+    lab = labkit.start()
+
+Public names (each has a docstring: try ``labkit.start?`` in a cell):
+
+* :func:`start`, :class:`Lab`, :class:`Credentials` — the sandbox;
+* :class:`Authenticator` — the virtual phone with MFA codes;
+* :class:`Console` — the simulated Management Console sign-in page;
+* :mod:`labkit.widgets` — authenticator, quiz and "Check my work" widgets.
+"""
+
+from __future__ import annotations
+
+from .authenticator import Authenticator
+from .clock import clock
+from .console import Console, ConsoleError, MFACodeRequired, SignInFailed
+from .guard import RealAWSBlockedError
+from .sandbox import ACCOUNT_ID, REGION, Credentials, Lab, start
+
+__all__ = [
+    "ACCOUNT_ID",
+    "REGION",
+    "Authenticator",
+    "Console",
+    "ConsoleError",
+    "Credentials",
+    "Lab",
+    "MFACodeRequired",
+    "RealAWSBlockedError",
+    "SignInFailed",
+    "clock",
+    "start",
+]
+
+__version__ = "0.1.0"

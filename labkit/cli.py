@@ -1,0 +1,105 @@
+"""The ``labkit`` command.
+
+* ``labkit lab`` — open the course in JupyterLab, on the start page;
+* ``labkit serve`` — run a sandbox in this terminal and print the ``export``
+  lines that point ``aws`` in another terminal at it;
+* ``labkit release [--check]`` — write ``exercises/`` from ``solutions/``;
+* ``labkit grade PATH... --out DIR`` — grade a class's submissions;
+* ``labkit journal [PATHS] [--out FILE]`` — collect your reflections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def project_root() -> Path:
+    """The course folder (where ``notebooks/`` lives)."""
+    here = Path.cwd()
+    for candidate in (here, *here.parents, Path(__file__).resolve().parents[1]):
+        if (candidate / "notebooks").is_dir():
+            return candidate
+    return here
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .sandbox import start
+
+    lab = start(args.scenario, quiet=True)
+    print("# IAM castle sandbox is running. In another terminal, paste:")
+    for name, value in sorted(lab.env.items()):
+        print(f"export {name}={shlex.quote(value)}")
+    print("# Then try: aws sts get-caller-identity      (Ctrl-C here stops the sandbox)")
+    sys.stdout.flush()
+    try:
+        import threading
+
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        lab.stop()
+    return 0
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    root = project_root()
+    config = Path(__file__).with_name("jupyter_config")
+    os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        p for p in (str(config), os.environ.get("JUPYTER_CONFIG_PATH", "")) if p
+    )
+    os.environ.setdefault("JUPYTERLAB_SETTINGS_DIR", str(config / "lab" / "user-settings"))
+    argv = [
+        sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
+        "--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb",
+        *args.jupyter_args,
+    ]
+    os.execv(sys.executable, argv)
+    return 0  # pragma: no cover
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="labkit", description="IAM castle course tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run a sandbox here and print the export lines")
+    p.add_argument("--scenario", default=None, help="new-account (default) or inherited-account")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("lab", help="open the course in JupyterLab")
+    p.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="extra JupyterLab options")
+    p.set_defaults(func=cmd_lab)
+
+    for register in _optional_commands():
+        register(sub)
+    return parser
+
+
+def _optional_commands() -> list:
+    """Sub-commands contributed by other modules (release, grade, journal)."""
+    found = []
+    for module in ("release", "journal", "grading.cli"):
+        try:
+            mod = __import__(f"labkit.{module}", fromlist=["register_cli"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"labkit.{module}":
+                raise
+            continue
+        if hasattr(mod, "register_cli"):
+            found.append(mod.register_cli)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,127 @@
+"""The AWS Management Console, simulated: sign in with a password (and MFA).
+
+The console is a web page, not an API, so labkit provides a small stand-in
+that follows the same rules as the real sign-in page:
+
+>>> console = labkit.Console(lab)                                 # doctest: +SKIP
+>>> s = console.sign_in("123456789012", "alice-developer", "TempPassword123!")  # doctest: +SKIP
+>>> s.must_change_password                                        # doctest: +SKIP
+True
+>>> s.change_password("TempPassword123!", "A-much-longer-Passphrase-42")  # doctest: +SKIP
+
+* Wrong account, user name or password: one generic
+  :class:`SignInFailed` ("Your authentication information is incorrect..."),
+  so an attacker cannot tell which part was wrong.
+* A user with an MFA device must also type the current code
+  (:class:`MFACodeRequired` if it is missing).
+* A password marked "reset required" must be changed before anything else.
+* The root user signs in with the account's e-mail address; root's MFA device
+  can only be assigned here, exactly as in real AWS.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .sandbox import Lab
+
+__all__ = ["Console", "ConsoleSession", "SignInFailed", "MFACodeRequired", "ConsoleError",
+           "RootMFASetup"]
+
+
+class ConsoleError(Exception):
+    """The console refused an action; the message is what the page would show."""
+
+
+class SignInFailed(ConsoleError):
+    """Wrong account, user name, password or MFA code (AWS does not say which)."""
+
+
+class MFACodeRequired(ConsoleError):
+    """The password was right, and the user has MFA: the code is needed too."""
+
+
+@dataclass
+class RootMFASetup:
+    """A new virtual MFA device for root, shown in the console as a QR code."""
+
+    serial: str
+    seed: str
+    uri: str
+    qr_png: bytes = field(repr=False)
+
+    def _repr_png_(self) -> bytes:
+        return self.qr_png
+
+
+@dataclass
+class ConsoleSession:
+    """You, signed in to the (simulated) console."""
+
+    console: Console
+    session_id: str
+    arn: str
+    mfa: bool
+    must_change_password: bool
+
+    @property
+    def is_root(self) -> bool:
+        return self.arn.endswith(":root")
+
+    def change_password(self, old_password: str, new_password: str) -> None:
+        """Choose a new password (required when the old one was temporary)."""
+        self.console._post("change-password", {
+            "session": self.session_id, "old_password": old_password, "new_password": new_password,
+        })
+        self.must_change_password = False
+
+    def create_root_mfa_device(self) -> RootMFASetup:
+        """Root only: start assigning a virtual MFA device; scan the QR code."""
+        data = self.console._post("root-mfa/create", {"session": self.session_id})
+        return RootMFASetup(data["serial"], data["seed"], data["uri"], base64.b64decode(data["qr_png"]))
+
+    def activate_root_mfa_device(self, code1: str, code2: str) -> None:
+        """Root only: type two consecutive codes from the authenticator to finish."""
+        self.console._post("root-mfa/activate", {
+            "session": self.session_id, "code1": code1, "code2": code2,
+        })
+
+    def __repr__(self) -> str:
+        state = "must change password" if self.must_change_password else "signed in"
+        return f"<ConsoleSession {self.arn} ({state}, MFA {'yes' if self.mfa else 'no'})>"
+
+
+class Console:
+    """The sign-in page of your sandbox account."""
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+
+    def _post(self, path: str, data: dict[str, Any]) -> dict[str, Any]:
+        result = self.lab._request("POST", f"/labkit/console/{path}", data)
+        if "error" in result:
+            status = result.get("status")
+            raise (SignInFailed if status == 401 else ConsoleError)(result["error"])
+        return result
+
+    def _session(self, data: dict[str, Any]) -> ConsoleSession:
+        if data.get("status") == "mfa-required":
+            raise MFACodeRequired("This user has an MFA device: enter the current MFA code.")
+        return ConsoleSession(self, data["session"], data["arn"], bool(data.get("mfa")),
+                              data["status"] == "password-change-required")
+
+    def sign_in(self, account: str, user: str, password: str,
+                mfa_code: str | None = None) -> ConsoleSession:
+        """Sign in as an IAM user: account id (or alias), user name, password [, MFA code]."""
+        return self._session(self._post("sign-in", {
+            "account": account, "user": user, "password": password, "mfa_code": mfa_code,
+        }))
+
+    def sign_in_root(self, email: str, password: str, mfa_code: str | None = None) -> ConsoleSession:
+        """Sign in as the root user with the account's e-mail address."""
+        return self._session(self._post("sign-in-root", {
+            "email": email, "password": password, "mfa_code": mfa_code,
+        }))

@@ -1,0 +1,169 @@
+"""The realism layer: what makes moto's in-memory AWS behave like real IAM.
+
+Every request to the sandbox passes through :class:`RealismLayer`, a WSGI
+middleware in front of moto's server app. A request's path::
+
+    aws iam enable-mfa-device ...      (or boto3)
+      -> sandbox endpoint on 127.0.0.1
+      -> RealismLayer.route()          who is calling? (root / user / session)
+           -> policy check             AccessDenied, as AWS words it
+           -> realism handler          e.g. are the two MFA codes valid?
+      -> moto                          stores the change
+      -> realism post-processing       e.g. a real QR code in the response
+
+The layer speaks only the AWS wire protocol on its outside, and touches moto's
+internals only through :mod:`labkit.realism.moto_bridge`. See
+``docs/differences.md`` for what still differs from real IAM.
+"""
+
+from __future__ import annotations
+
+import threading
+from http import HTTPStatus
+from typing import Any
+
+from . import console_api, mfa, passwords, policy, root, sts
+from . import moto_bridge as mb
+from .identity import Principal, identify
+from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
+from .wire import AwsRequest, Response, aws_error, collect, json_response, query_response
+
+__all__ = ["RealismLayer"]
+
+# Calls that act on "me" when no UserName is given.
+SELF_SERVICE = {
+    "GetUser", "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
+    "ListMFADevices", "GetLoginProfile", "ListSigningCertificates", "ListSSHPublicKeys",
+}
+# Calls AWS allows without any permission.
+NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity", "sts:GetSessionToken"}
+
+
+class RealismLayer:
+    """WSGI middleware: real IAM behaviour in front of ``moto_app``."""
+
+    def __init__(self, moto_app: Any) -> None:
+        self.moto_app = moto_app
+        self.state = AccountState()
+        self.lock = threading.RLock()
+
+    def reset(self, root_key_id: str | None = None, root_secret: str | None = None,
+              enforce: bool = True) -> dict[str, str]:
+        """A brand-new account: every service emptied, a root user with one access key."""
+        with self.lock:
+            mb.reset_all()
+            key = AccessKeyRecord(root_key_id or new_key_id(), root_secret or new_secret())
+            self.state = AccountState(root=RootUser(keys=[key]), enforce=enforce,
+                                      admin_token=self.state.admin_token, auditor=self.state.auditor)
+            return {"access_key_id": key.access_key_id, "secret_access_key": key.secret_access_key,
+                    "email": self.state.root.email, "password": self.state.root.password}
+
+    # -- WSGI -----------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        resp = self.handle(environ)
+        headers = [(k, v) for k, v in resp.headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(resp.body))))
+        start_response(f"{resp.status} {HTTPStatus(resp.status).phrase}", headers)
+        return [resp.body]
+
+    def handle(self, environ: dict[str, Any]) -> Response:
+        req = AwsRequest.from_environ(environ)
+        with self.lock:
+            if req.path.startswith("/labkit/"):
+                return console_api.handle(self, req)
+            if req.path.startswith("/moto-api"):
+                return json_response({"error": "moto's own API is closed in the sandbox"}, 403)
+            try:
+                return self.route(req)
+            except Exception as exc:  # never let a realism bug kill the server
+                return aws_error(req, "ServiceFailure", f"Sandbox error: {exc!r}", 500)
+
+    # -- the request path ------------------------------------------------------
+    def route(self, req: AwsRequest) -> Response:
+        who = identify(self.state, req)
+        if isinstance(who, Response):
+            return who
+        principal: Principal = who
+        service, action = req.service, req.action
+
+        if service == "sts" and action == "GetCallerIdentity":
+            return sts.get_caller_identity(principal)
+        if service == "sts" and action == "GetSessionToken":
+            return sts.get_session_token(req, principal, self.state)
+
+        if service == "iam" and principal.is_root:
+            answered = root.handle_root_self_call(req, self.state)
+            if answered is not None:
+                return answered
+
+        if not principal.is_root and self.state.enforce:
+            refused = self.authorize(req, principal)
+            if refused is not None:
+                return refused
+
+        if service == "iam":
+            return self.iam(req, principal)
+        return self.forward(req)
+
+    def authorize(self, req: AwsRequest, principal: Principal) -> Response | None:
+        """AccessDenied unless the caller's policies allow this request."""
+        action, resource = policy.action_and_resource(req, principal.arn)
+        if action in NO_PERMISSION_NEEDED:
+            return None
+        if action == "iam:ChangePassword" and (mb.password_policy() or {}).get(
+            "AllowUsersToChangePassword"
+        ):
+            return None
+        context: dict[str, Any] = {
+            "aws:username": principal.name,
+            "aws:userid": principal.user_id,
+            "aws:PrincipalType": "User",
+            "aws:PrincipalArn": principal.arn,
+        }
+        if principal.mfa is not None:
+            context["aws:MultiFactorAuthPresent"] = "true" if principal.mfa else "false"
+        verdict = policy.evaluate(mb.policy_documents_for_user(principal.name), action, resource, context)
+        if verdict == "allow":
+            return None
+        message = policy.denied_message(principal.arn, action, resource, verdict)
+        return aws_error(req, "AccessDenied", message, 403)
+
+    def iam(self, req: AwsRequest, principal: Principal) -> Response:
+        """IAM calls: realism checks before moto, corrections after."""
+        action = req.action
+        state = self.state
+        if not principal.is_root and action in SELF_SERVICE and "UserName" not in req.params:
+            req.set_params(UserName=principal.name)
+        policy_arn = req.params.get("PolicyArn", "")
+        if policy_arn.startswith("arn:aws:iam::aws:policy/"):
+            mb.ensure_aws_managed_policy(policy_arn)
+
+        if action == "ChangePassword":
+            refused = passwords.change_password(req, principal, state)
+            return refused or query_response("iam", action, None)
+        if action == "GenerateCredentialReport":
+            return root.generate_report(req, state)
+        if action == "GetCredentialReport":
+            return root.get_report(req, state)
+        if action in ("CreateLoginProfile", "UpdateLoginProfile"):
+            refused = passwords.before_login_profile(req, state)
+            if refused is not None:
+                return refused
+        if action in ("EnableMFADevice", "ResyncMFADevice"):
+            refused = mfa.check_enable(req)
+            if refused is not None:
+                return refused
+
+        resp = self.forward(req)
+
+        if action == "CreateVirtualMFADevice":
+            return mfa.after_create_virtual_device(req, resp)
+        if action in ("CreateLoginProfile", "UpdateLoginProfile"):
+            return passwords.after_login_profile(req, resp, state)
+        if action == "GetAccountSummary":
+            return root.after_account_summary(resp, state)
+        return resp
+
+    def forward(self, req: AwsRequest) -> Response:
+        """Let moto do the work."""
+        return collect(self.moto_app, req.wsgi_environ())

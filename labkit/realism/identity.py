@@ -1,0 +1,78 @@
+"""Who signed this request? Root, an IAM user, or a temporary session of either."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..clock import clock
+from . import moto_bridge as mb
+from .state import ROOT_ARN, AccountState
+from .wire import AwsRequest, Response, aws_error
+
+__all__ = ["Principal", "identify"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of one request."""
+
+    kind: str  # "root" or "user"
+    name: str  # "root" or the IAM user name
+    arn: str
+    user_id: str
+    mfa: bool | None  # aws:MultiFactorAuthPresent; None when the key is absent (long-term keys)
+    temporary: bool = False
+
+    @property
+    def is_root(self) -> bool:
+        return self.kind == "root"
+
+
+def root_principal(mfa: bool | None = None, temporary: bool = False) -> Principal:
+    return Principal("root", "root", ROOT_ARN, mb.ACCOUNT_ID, mfa, temporary)
+
+
+def user_principal(name: str, mfa: bool | None = None, temporary: bool = False) -> Principal:
+    u = mb.user(name)
+    user_id = u.id if u is not None else ""
+    arn = u.arn if u is not None else f"arn:aws:iam::{mb.ACCOUNT_ID}:user/{name}"
+    return Principal("user", name, arn, user_id, mfa, temporary)
+
+
+_INVALID = "The security token included in the request is invalid."
+
+
+def identify(state: AccountState, req: AwsRequest) -> Principal | Response:
+    """The principal behind ``req``, or the error AWS answers for bad credentials."""
+    key_id = req.access_key
+    if not key_id:
+        return aws_error(req, "MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+    if key_id == state.auditor.access_key_id:  # the checks' read-only view of the account
+        return root_principal()
+    root_key = state.root.key(key_id)
+    if root_key is not None:
+        if root_key.status != "Active":
+            return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+        root_key.last_used = clock.utcnow()
+        root_key.last_used_service = req.service or "iam"
+        root_key.last_used_region = req.region
+        return root_principal()
+    session = state.sessions.get(key_id)
+    if session is not None:
+        if req.session_token != session.session_token:
+            return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+        if session.expires <= clock.utcnow():
+            expired = "The security token included in the request is expired"
+            return aws_error(req, "ExpiredToken", expired, 403)
+        if session.principal == "root":
+            return root_principal(mfa=session.mfa, temporary=True)
+        if mb.user(session.principal) is None:
+            return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+        return user_principal(session.principal, mfa=session.mfa, temporary=True)
+    found = mb.user_for_access_key(key_id)
+    if found is None:
+        return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+    owner, key = found
+    if key.status != "Active":
+        return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+    return user_principal(owner.name)

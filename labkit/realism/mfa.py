@@ -1,0 +1,151 @@
+"""MFA as real IAM does it: seeds, QR codes, and codes that are actually checked.
+
+A virtual MFA device holds a secret *seed*. Your phone and AWS both compute a
+6-digit code from the seed and the current 30-second time step (TOTP,
+RFC 6238). AWS only accepts a code that matches.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from urllib.parse import quote
+
+from ..clock import clock
+from . import moto_bridge as mb
+from .identity import Principal
+from .state import ROOT_MFA_SERIAL, AccountState
+from .wire import AwsRequest, Response, aws_error
+
+__all__ = ["totp", "code_is_valid", "codes_are_consecutive", "otpauth_uri", "qr_png"]
+
+STEP = 30
+ISSUER = "Amazon Web Services"
+INVALID_CODE = "Authentication code for device is not valid."
+MFA_FAILED = (
+    "MultiFactorAuthentication failed, unable to validate MFA code.  "
+    "Please verify your MFA serial number is valid and associated with this user."
+)
+
+
+def totp(seed: str, step_index: int) -> str:
+    """The 6-digit code of ``seed`` for time step ``step_index``."""
+    import pyotp
+
+    return pyotp.TOTP(seed).at(step_index * STEP)
+
+
+def _step_now() -> int:
+    return int(clock.now() // STEP)
+
+
+def code_is_valid(seed: str, code: str, drift: int = 1) -> bool:
+    """True if ``code`` is the current code (one step of clock drift allowed)."""
+    code = str(code).strip()
+    if not re.fullmatch(r"\d{6}", code):
+        return False
+    now = _step_now()
+    return any(totp(seed, now + d) == code for d in range(-drift, drift + 1))
+
+
+def codes_are_consecutive(seed: str, code1: str, code2: str) -> bool:
+    """True if ``code1`` and ``code2`` are two consecutive recent codes of ``seed``."""
+    code1, code2 = str(code1).strip(), str(code2).strip()
+    if not (re.fullmatch(r"\d{6}", code1) and re.fullmatch(r"\d{6}", code2)):
+        return False
+    now = _step_now()
+    return any(
+        totp(seed, k) == code1 and totp(seed, k + 1) == code2 for k in range(now - 2, now + 1)
+    )
+
+
+def otpauth_uri(device_name: str, account: str, seed: str) -> str:
+    """The ``otpauth://`` URI a phone authenticator app reads from the QR code."""
+    label = quote(f"{ISSUER}:{device_name}@{account}")
+    return f"otpauth://totp/{label}?secret={seed}&issuer={quote(ISSUER)}"
+
+
+def qr_png(text: str) -> bytes:
+    """A PNG image of a QR code of ``text``, scannable by a phone."""
+    import qrcode
+    import qrcode.image.pure
+
+    img = qrcode.make(text, image_factory=qrcode.image.pure.PyPNGImage, box_size=6, border=4)
+    buf = io.BytesIO()
+    img.save(buf)
+    return buf.getvalue()
+
+
+def device_name_from_serial(serial: str) -> str:
+    return serial.rsplit("/", 1)[-1]
+
+
+def after_create_virtual_device(req: AwsRequest, resp: Response) -> Response:
+    """Give a new virtual device a real QR code (moto returns random bytes)."""
+    if resp.status != 200:
+        return resp
+    match = re.search(rb"<SerialNumber>([^<]+)</SerialNumber>", resp.body)
+    if not match:
+        return resp
+    serial = match.group(1).decode()
+    device = mb.virtual_device(serial)
+    if device is None:
+        return resp
+    seed = mb.device_seed(device)
+    png = qr_png(otpauth_uri(device_name_from_serial(serial), mb.ACCOUNT_ID, seed))
+    mb.set_device_qr(device, png)
+    encoded = base64.b64encode(png)
+    body = re.sub(rb"<QRCodePNG>[^<]*</QRCodePNG>", b"<QRCodePNG>" + encoded + b"</QRCodePNG>", resp.body)
+    return resp.with_body(body)
+
+
+def check_enable(req: AwsRequest) -> Response | None:
+    """Refuse ``EnableMFADevice``/``ResyncMFADevice`` unless the codes are right."""
+    p = req.params
+    user_name, serial = p.get("UserName", ""), p.get("SerialNumber", "")
+    owner = mb.user(user_name)
+    if owner is None:
+        return aws_error(req, "NoSuchEntity", f"The user with name {user_name} cannot be found.", 404)
+    device = mb.virtual_device(serial)
+    if device is None:
+        return aws_error(
+            req, "NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404
+        )
+    holder = mb.device_owner(device)
+    if req.action == "EnableMFADevice" and holder is not None:
+        return aws_error(req, "EntityAlreadyExists", "MFA Device is already in use.", 409)
+    if req.action == "ResyncMFADevice" and holder != user_name:
+        return aws_error(
+            req, "NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404
+        )
+    if not codes_are_consecutive(
+        mb.device_seed(device), p.get("AuthenticationCode1", ""), p.get("AuthenticationCode2", "")
+    ):
+        return aws_error(req, "InvalidAuthenticationCode", INVALID_CODE, 403)
+    return None
+
+
+def seed_for(state: AccountState, principal: Principal, serial: str) -> str | None:
+    """The seed of ``serial`` if it is an active MFA device of ``principal``."""
+    if principal.is_root:
+        if serial == ROOT_MFA_SERIAL and state.root.mfa_seed:
+            return state.root.mfa_seed
+        return None
+    owner = mb.user(principal.name)
+    if owner is None or serial not in mb.user_mfa_serials(owner):
+        return None
+    device = mb.virtual_device(serial)
+    return mb.device_seed(device) if device is not None else None
+
+
+def user_mfa_seed(user_name: str) -> str | None:
+    """The seed of the (first) active virtual MFA device of an IAM user."""
+    owner = mb.user(user_name)
+    if owner is None:
+        return None
+    for serial in mb.user_mfa_serials(owner):
+        device = mb.virtual_device(serial)
+        if device is not None:
+            return mb.device_seed(device)
+    return None

@@ -1,0 +1,230 @@
+"""The one place that reads and writes moto's in-memory IAM.
+
+Everything else in labkit speaks the AWS API; only this module knows moto's
+internal classes and attribute names. If a moto upgrade renames something,
+this is the file to change (and ``tests/test_realism_*`` will say so).
+Tested against moto 5.2.x.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+ACCOUNT_ID = "123456789012"
+PARTITION = "aws"
+
+__all__ = [
+    "ACCOUNT_ID",
+    "iam",
+    "reset_all",
+    "user",
+    "user_for_access_key",
+    "virtual_device",
+    "password_policy",
+    "policy_documents_for_user",
+    "ensure_aws_managed_policy",
+]
+
+
+def iam() -> Any:
+    """moto's IAM backend for the sandbox account."""
+    from moto.iam.models import iam_backends
+
+    return iam_backends[ACCOUNT_ID][PARTITION]
+
+
+def reset_all() -> None:
+    """Forget every resource of every service (about a millisecond)."""
+    from moto.core.base_backend import BackendDict
+
+    BackendDict.reset()
+    try:
+        from moto.core.models import reset_model_data
+
+        reset_model_data()
+    except ImportError:  # pragma: no cover - older moto
+        pass
+
+
+def user(name: str) -> Any | None:
+    return iam().users.get(name)
+
+
+def users() -> list[Any]:
+    return list(iam().users.values())
+
+
+def user_for_access_key(access_key_id: str) -> tuple[Any, Any] | None:
+    """The (user, key) that own ``access_key_id``, or None."""
+    key = iam().access_keys.get(access_key_id)
+    if key is None or not key.user_name:
+        return None
+    owner = iam().users.get(key.user_name)
+    return (owner, key) if owner is not None else None
+
+
+def virtual_device(serial: str) -> Any | None:
+    return iam().virtual_mfa_devices.get(serial)
+
+
+def device_seed(device: Any) -> str:
+    return str(device.base32_string_seed)
+
+
+def set_device_qr(device: Any, png: bytes) -> None:
+    device.qr_code_png = png
+
+
+def device_owner(device: Any) -> str | None:
+    owner = getattr(device, "user", None)
+    return owner.name if owner is not None else None
+
+
+def user_mfa_serials(u: Any) -> list[str]:
+    return list(u.mfa_devices)
+
+
+def user_password(u: Any) -> str | None:
+    return u.password
+
+
+def set_user_password(u: Any, password: str, reset_required: bool | None = None) -> None:
+    u.password = password
+    if reset_required is not None:
+        u.password_reset_required = reset_required
+
+
+def set_reset_required(u: Any, value: bool) -> None:
+    u.password_reset_required = value
+
+
+def reset_required(u: Any) -> bool:
+    return bool(getattr(u, "password_reset_required", False))
+
+
+def set_password_last_used(u: Any, when: datetime) -> None:
+    u.password_last_used = when.replace(tzinfo=None) if when.tzinfo else when
+
+
+def password_last_used(u: Any) -> datetime | None:
+    value = getattr(u, "password_last_used", None)
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def created(obj: Any) -> datetime:
+    value = obj.create_date
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def access_keys(u: Any) -> list[Any]:
+    return list(u.access_keys)
+
+
+def key_last_used(key: Any) -> tuple[datetime | None, str | None, str | None]:
+    last = getattr(key, "last_used", None)
+    if last is None:
+        return None, None, None
+    when = getattr(last, "timestamp", last)
+    if isinstance(when, datetime) and when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when, getattr(last, "service", None), getattr(last, "region", None)
+
+
+def password_policy() -> dict[str, Any] | None:
+    """The account password policy as AWS field names, or None when unset."""
+    pol = iam().account_password_policy
+    if pol is None:
+        return None
+    return {
+        "MinimumPasswordLength": pol.minimum_password_length,
+        "RequireSymbols": pol.require_symbols,
+        "RequireNumbers": pol.require_numbers,
+        "RequireUppercaseCharacters": pol.require_uppercase_characters,
+        "RequireLowercaseCharacters": pol.require_lowercase_characters,
+        "AllowUsersToChangePassword": pol.allow_users_to_change_password,
+        "MaxPasswordAge": pol.max_password_age,
+        "PasswordReusePrevention": pol.password_reuse_prevention,
+        "HardExpiry": pol.hard_expiry,
+    }
+
+
+def _doc(document: Any) -> dict[str, Any]:
+    if isinstance(document, dict):
+        return document
+    try:
+        from urllib.parse import unquote
+
+        text = str(document)
+        return json.loads(unquote(text) if text.startswith("%7B") else text)
+    except ValueError:
+        return {}
+
+
+def _managed_doc(policy: Any) -> dict[str, Any]:
+    version = getattr(policy, "default_version_id", None)
+    for v in getattr(policy, "versions", []) or []:
+        if getattr(v, "version_id", None) == version or getattr(v, "is_default", False):
+            return _doc(v.document)
+    return _doc(getattr(policy, "document", "{}"))
+
+
+def policy_documents_for_user(name: str) -> list[dict[str, Any]]:
+    """Every identity policy that applies to user ``name`` (own and groups')."""
+    backend = iam()
+    u = backend.users.get(name)
+    if u is None:
+        return []
+    docs = [_doc(d) for d in u.policies.values()]
+    docs += [_managed_doc(p) for p in u.managed_policies.values()]
+    for group in backend.groups.values():
+        if any(member.name == name for member in group.users):
+            docs += [_doc(d) for d in group.policies.values()]
+            docs += [_managed_doc(p) for p in group.managed_policies.values()]
+    return docs
+
+
+@lru_cache(maxsize=1)
+def _course_policies() -> dict[str, Any]:
+    from importlib.resources import files
+
+    text = files("labkit").joinpath("assets/aws_managed_policies.json").read_text()
+    return json.loads(text)
+
+
+def _aws_managed_data(name: str) -> dict[str, Any] | None:
+    """The AWS managed policy ``name``: the course's few ship with labkit (fast);
+    any other comes from moto's full copy (a one-off 0.6 s import)."""
+    data = _course_policies().get(name)
+    if data is None:
+        from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+        data = json.loads(aws_managed_policies_data).get(name)
+    return data
+
+
+def ensure_aws_managed_policy(arn: str) -> bool:
+    """Load one AWS managed policy (``arn:aws:iam::aws:policy/...``) into moto.
+
+    moto can load all ~1,300 AWS managed policies at every reset, which costs
+    half a second; the sandbox loads each one the first time it is named.
+    """
+    backend = iam()
+    if arn in backend.managed_policies:
+        return True
+    name = arn.rsplit("/", 1)[-1]
+    data = _aws_managed_data(name)
+    if data is None:
+        return False
+    from moto.iam.models import AWSManagedPolicy
+
+    policy = AWSManagedPolicy.from_data(name, ACCOUNT_ID, "us-east-1", data)
+    if policy.arn != arn:
+        return False
+    backend.managed_policies[policy.arn] = policy
+    backend.aws_managed_policies.append(policy)
+    return True

@@ -1,0 +1,124 @@
+"""Passwords as real IAM treats them: policies enforced, resets honoured.
+
+>>> violations("short", {"MinimumPasswordLength": 14, "RequireSymbols": True})
+['Password should have a minimum length of 14', 'Password should have at least one symbol']
+>>> violations("TempPassword123!", None)
+[]
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import moto_bridge as mb
+from .identity import Principal
+from .state import AccountState
+from .wire import AwsRequest, Response, aws_error
+
+__all__ = ["violations", "check_new_password", "SYMBOLS"]
+
+SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
+
+
+def violations(password: str, policy: dict[str, Any] | None, user: str | None = None) -> list[str]:
+    """Why ``password`` breaks ``policy`` (AWS's wording); empty when it complies.
+
+    With no custom policy, AWS's default applies: at least 8 characters, at
+    least three of uppercase, lowercase, numbers and symbols.
+    """
+    if policy is None:
+        kinds = sum(
+            bool(re.search(p, password))
+            for p in (r"[A-Z]", r"[a-z]", r"[0-9]", "[" + re.escape(SYMBOLS) + "]")
+        )
+        if len(password) < 8 or kinds < 3:
+            return ["Password does not conform to the account password policy."]
+        return []
+    found = []
+    minimum = int(policy.get("MinimumPasswordLength") or 6)
+    if len(password) < minimum:
+        found.append(f"Password should have a minimum length of {minimum}")
+    if policy.get("RequireUppercaseCharacters") and not re.search(r"[A-Z]", password):
+        found.append("Password should have at least one uppercase letter")
+    if policy.get("RequireLowercaseCharacters") and not re.search(r"[a-z]", password):
+        found.append("Password should have at least one lowercase letter")
+    if policy.get("RequireNumbers") and not re.search(r"[0-9]", password):
+        found.append("Password should have at least one number")
+    if policy.get("RequireSymbols") and not any(c in SYMBOLS for c in password):
+        found.append("Password should have at least one symbol")
+    return found
+
+
+def check_new_password(
+    req: AwsRequest | None, password: str, state: AccountState, user: str | None
+) -> Response | None:
+    """``PasswordPolicyViolation`` if ``password`` breaks the account's policy."""
+    policy = mb.password_policy()
+    problems = violations(password, policy, user)
+    reuse = int((policy or {}).get("PasswordReusePrevention") or 0)
+    if not problems and user and reuse:
+        if password in state.password_history.get(user, [])[-reuse:]:
+            problems = ["Password was used recently and cannot be reused."]
+    if problems:
+        return aws_error(req, "PasswordPolicyViolation", problems[0], 400)
+    return None
+
+
+def before_login_profile(req: AwsRequest, state: AccountState) -> Response | None:
+    """Enforce the policy on CreateLoginProfile/UpdateLoginProfile."""
+    user_name = req.params.get("UserName", "")
+    password = req.params.get("Password")
+    if req.action == "UpdateLoginProfile" and password is None:
+        owner = mb.user(user_name)
+        current = mb.user_password(owner) if owner is not None else None
+        if current is not None:  # moto would otherwise erase the password
+            req.set_params(Password=current)
+        return None
+    if password is None:
+        return None
+    return check_new_password(req, password, state, user_name)
+
+
+def after_login_profile(req: AwsRequest, resp: Response, state: AccountState) -> Response:
+    """Honour ``--password-reset-required`` (moto ignores it on create)."""
+    if resp.status != 200:
+        return resp
+    user_name = req.params.get("UserName", "")
+    owner = mb.user(user_name)
+    if owner is None:
+        return resp
+    wanted = req.params.get("PasswordResetRequired", "").lower() == "true"
+    if req.action == "CreateLoginProfile":
+        mb.set_reset_required(owner, wanted)
+        body = re.sub(
+            rb"<PasswordResetRequired>\w+</PasswordResetRequired>",
+            b"<PasswordResetRequired>" + (b"true" if wanted else b"false") + b"</PasswordResetRequired>",
+            resp.body,
+        )
+        resp = resp.with_body(body)
+    password = mb.user_password(owner)
+    if password is not None and "Password" in req.params:
+        state.remember_password(user_name, password)
+    return resp
+
+
+def change_password(req: AwsRequest, principal: Principal, state: AccountState) -> Response | None:
+    """``ChangePassword`` for the signed-in IAM user (moto does not implement it)."""
+    if principal.is_root:
+        return aws_error(
+            req, "InvalidUserType", "Only IAM users can change their own password with this operation.", 400
+        )
+    owner = mb.user(principal.name)
+    if owner is None or mb.user_password(owner) is None:
+        missing = f"Login Profile for User {principal.name} cannot be found."
+        return aws_error(req, "NoSuchEntity", missing, 404)
+    if req.params.get("OldPassword") != mb.user_password(owner):
+        return aws_error(req, "InvalidUserType", "The old password is incorrect.", 400)
+    new = req.params.get("NewPassword", "")
+    refused = check_new_password(req, new, state, principal.name)
+    if refused is not None:
+        return refused
+    mb.set_user_password(owner, new, reset_required=False)
+    state.remember_password(principal.name, new)
+    return None

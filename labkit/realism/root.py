@@ -1,0 +1,185 @@
+"""The root user's own API calls, and the account facts auditors read.
+
+Root signs requests with its own access keys; calls about "my keys" without a
+``UserName`` act on root's keys. ``GetAccountSummary`` and the credential
+report tell the truth about root's MFA and keys.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+from datetime import datetime
+
+from ..clock import clock
+from . import moto_bridge as mb
+from .state import ROOT_ARN, ROOT_MFA_SERIAL, AccessKeyRecord, AccountState, new_key_id, new_secret
+from .wire import AwsRequest, Response, aws_error, query_response
+
+__all__ = ["handle_root_self_call", "after_account_summary", "credential_report_csv"]
+
+ROOT_SELF_ACTIONS = {
+    "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
+    "GetUser", "ListMFADevices",
+}
+
+
+def iso(when: datetime | None) -> str | None:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
+
+
+def _no_such_key(req: AwsRequest, key_id: str) -> Response:
+    return aws_error(req, "NoSuchEntity", f"The Access Key with id {key_id} cannot be found", 404)
+
+
+def handle_root_self_call(req: AwsRequest, state: AccountState) -> Response | None:
+    """Answer a root call about root itself (no ``UserName``); None if not one."""
+    action = req.action
+    if "UserName" in req.params or action not in ROOT_SELF_ACTIONS:
+        return None
+    root = state.root
+    if action == "ListAccessKeys":
+        members = [
+            {"AccessKeyId": k.access_key_id, "Status": k.status, "CreateDate": iso(k.created)}
+            for k in root.keys
+        ]
+        return query_response("iam", action, {"AccessKeyMetadata": members, "IsTruncated": False})
+    if action == "CreateAccessKey":
+        if len(root.keys) >= 2:
+            return aws_error(req, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", 409)
+        key = AccessKeyRecord(new_key_id(), new_secret())
+        root.keys.append(key)
+        return query_response("iam", action, {"AccessKey": {
+            "AccessKeyId": key.access_key_id, "Status": key.status,
+            "SecretAccessKey": key.secret_access_key, "CreateDate": iso(key.created),
+        }})
+    if action in ("UpdateAccessKey", "DeleteAccessKey"):
+        key_id = req.params.get("AccessKeyId", "")
+        record = root.key(key_id)
+        if record is None:
+            return _no_such_key(req, key_id)
+        if action == "DeleteAccessKey":
+            root.keys.remove(record)
+        else:
+            record.status = req.params.get("Status", record.status)
+        return query_response("iam", action, None)
+    if action == "GetUser":
+        user = {"UserId": mb.ACCOUNT_ID, "Arn": ROOT_ARN, "CreateDate": iso(root.created),
+                "PasswordLastUsed": iso(root.password_last_used)}
+        return query_response("iam", action, {"User": user})
+    if action == "ListMFADevices":
+        devices = []
+        if root.mfa_seed:
+            devices.append({"UserName": mb.ACCOUNT_ID, "SerialNumber": ROOT_MFA_SERIAL,
+                            "EnableDate": iso(root.mfa_enabled_at)})
+        return query_response("iam", action, {"MFADevices": devices, "IsTruncated": False})
+    return None
+
+
+def after_account_summary(resp: Response, state: AccountState) -> Response:
+    """Report root's MFA and access keys truthfully (moto hard-codes 0)."""
+    if resp.status != 200:
+        return resp
+    facts = {
+        b"AccountMFAEnabled": b"1" if state.root.mfa_seed else b"0",
+        b"AccountAccessKeysPresent": b"1" if state.root.keys else b"0",
+    }
+    body = resp.body
+    for key, value in facts.items():
+        body = re.sub(
+            rb"(<key>" + key + rb"</key>\s*<value>)\d+(</value>)", rb"\g<1>" + value + rb"\g<2>", body
+        )
+    return resp.with_body(body)
+
+
+_COLUMNS = [
+    "user", "arn", "user_creation_time", "password_enabled", "password_last_used",
+    "password_last_changed", "password_next_rotation", "mfa_active",
+    "access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date",
+    "access_key_1_last_used_region", "access_key_1_last_used_service",
+    "access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date",
+    "access_key_2_last_used_region", "access_key_2_last_used_service",
+    "cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated",
+]
+
+
+def _ts(when: datetime | None, missing: str = "N/A") -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S+00:00") if when else missing
+
+
+def _key_columns(keys: list[tuple[bool, datetime, datetime | None, str | None, str | None]]) -> list[str]:
+    cols: list[str] = []
+    for i in range(2):
+        if i < len(keys):
+            active, rotated, used, region, service = keys[i]
+            cols += [str(active).lower(), _ts(rotated), _ts(used), region or "N/A", service or "N/A"]
+        else:
+            cols += ["false", "N/A", "N/A", "N/A", "N/A"]
+    return cols
+
+
+def credential_report_csv(state: AccountState) -> str:
+    """The credential report in AWS's format, root first."""
+    root = state.root
+    rows = [[
+        "<root_account>", ROOT_ARN, _ts(root.created), "not_supported",
+        _ts(root.password_last_used, "no_information"), "not_supported", "not_supported",
+        str(bool(root.mfa_seed)).lower(),
+        *_key_columns([
+            (k.status == "Active", k.created, k.last_used, k.last_used_region, k.last_used_service)
+            for k in root.keys
+        ]),
+        "false", "N/A", "false", "N/A",
+    ]]
+    policy = mb.password_policy() or {}
+    for u in mb.users():
+        has_password = mb.user_password(u) is not None
+        changed = state.password_changed.get(u.name)
+        max_age = policy.get("MaxPasswordAge")
+        if has_password and max_age and changed:
+            from datetime import timedelta
+
+            next_rotation = _ts(changed + timedelta(days=int(max_age)))
+        else:
+            next_rotation = "N/A"
+        keys = []
+        for k in mb.access_keys(u):
+            used, service, region = mb.key_last_used(k)
+            keys.append((k.status == "Active", mb.created(k), used, region, service))
+        rows.append([
+            u.name, u.arn, _ts(mb.created(u)), str(has_password).lower(),
+            _ts(mb.password_last_used(u), "no_information") if has_password else "N/A",
+            _ts(changed) if has_password else "N/A", next_rotation,
+            str(bool(mb.user_mfa_serials(u))).lower(), *_key_columns(keys),
+            "false", "N/A", "false", "N/A",
+        ])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def generate_report(req: AwsRequest, state: AccountState) -> Response:
+    first = state.report_generated is None
+    state.report_generated = clock.utcnow()
+    state.report_csv = credential_report_csv(state)  # a snapshot, as in AWS
+    result = {
+        "State": "STARTED" if first else "COMPLETE",
+        "Description": "No report exists. Starting a new report generation task" if first else None,
+    }
+    return query_response("iam", "GenerateCredentialReport", result)
+
+
+def get_report(req: AwsRequest, state: AccountState) -> Response:
+    if state.report_generated is None or state.report_csv is None:
+        return aws_error(
+            req, "ReportNotPresent",
+            "Credential report not present. Generate a report with GenerateCredentialReport.", 410,
+        )
+    content = base64.b64encode(state.report_csv.encode()).decode()
+    return query_response("iam", "GetCredentialReport", {
+        "Content": content, "ReportFormat": "text/csv", "GeneratedTime": iso(state.report_generated),
+    })

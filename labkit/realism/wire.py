@@ -1,0 +1,200 @@
+"""The AWS wire protocol, as far as the realism layer needs it.
+
+Requests arrive as WSGI environs; :class:`AwsRequest` reads them once (service,
+action, form parameters, the access key that signed them). Responses are built
+here in the exact shapes boto3 and the ``aws`` CLI parse: query-protocol XML
+for IAM and STS, S3's XML errors, JSON for the simulated console.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+from xml.sax.saxutils import escape
+
+__all__ = ["AwsRequest", "Response", "aws_error", "query_response", "json_response"]
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
+NAMESPACES = {
+    "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
+    "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
+}
+
+
+@dataclass
+class Response:
+    """A complete HTTP response (status, headers, body)."""
+
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def with_body(self, body: bytes) -> Response:
+        headers = [(k, v) for k, v in self.headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(body))))
+        return Response(self.status, body, headers)
+
+
+@dataclass
+class AwsRequest:
+    """One request to the sandbox, parsed just enough to route it."""
+
+    environ: dict[str, Any]
+    body: bytes
+    method: str
+    path: str
+    query: str
+    access_key: str | None
+    region: str
+    service: str
+    params: dict[str, str]
+    is_form: bool
+
+    @classmethod
+    def from_environ(cls, environ: dict[str, Any]) -> AwsRequest:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        match = _CREDENTIAL.search(auth)
+        access_key = match.group(1) if match else None
+        region = match.group(2) if match else "us-east-1"
+        service = match.group(3) if match else ""
+        query = environ.get("QUERY_STRING", "")
+        ctype = environ.get("CONTENT_TYPE", "")
+        is_form = ctype.startswith("application/x-www-form-urlencoded")
+        params: dict[str, str] = dict(parse_qsl(query, keep_blank_values=True))
+        if not access_key and "X-Amz-Credential" in params:  # presigned URL
+            parts = params["X-Amz-Credential"].split("/")
+            access_key, region, service = parts[0], parts[2], parts[3]
+        if is_form:
+            params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        return cls(
+            environ=environ,
+            body=body,
+            method=environ.get("REQUEST_METHOD", "GET"),
+            path=environ.get("PATH_INFO", "/"),
+            query=query,
+            access_key=access_key,
+            region=region,
+            service=service,
+            params=params,
+            is_form=is_form,
+        )
+
+    @property
+    def action(self) -> str:
+        """The API action of a query-protocol request (``CreateUser``), else ``""``."""
+        return self.params.get("Action", "")
+
+    @property
+    def session_token(self) -> str | None:
+        return self.environ.get("HTTP_X_AMZ_SECURITY_TOKEN") or self.params.get(
+            "X-Amz-Security-Token"
+        )
+
+    def header(self, name: str) -> str | None:
+        return self.environ.get("HTTP_" + name.upper().replace("-", "_"))
+
+    def set_params(self, **updates: str) -> None:
+        """Change form parameters before the request is passed on to moto."""
+        self.params.update(updates)
+        self.body = urlencode(self.params).encode()
+
+    def json(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.body or b"{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def wsgi_environ(self) -> dict[str, Any]:
+        """The environ to hand to moto, with the (possibly rewritten) body."""
+        env = dict(self.environ)
+        env["wsgi.input"] = io.BytesIO(self.body)
+        env["CONTENT_LENGTH"] = str(len(self.body))
+        return env
+
+
+def _xml_error(code: str, message: str, sender: bool) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        "<ErrorResponse><Error>"
+        f"<Type>{'Sender' if sender else 'Receiver'}</Type>"
+        f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+        f"</Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+    ).encode()
+
+
+def aws_error(req: AwsRequest | None, code: str, message: str, status: int = 400) -> Response:
+    """The error AWS would send for ``req``, in that service's wire format."""
+    service = req.service if req else "iam"
+    if service == "s3":
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+            f"<RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId></Error>"
+        ).encode()
+        return Response(status, body, [("Content-Type", "application/xml")])
+    if req is not None and req.header("X-Amz-Target"):  # JSON protocols
+        body = json.dumps({"__type": code, "message": message}).encode()
+        return Response(status, body, [("Content-Type", "application/x-amz-json-1.1")])
+    return Response(status, _xml_error(code, message, status < 500), [("Content-Type", "text/xml")])
+
+
+def to_xml(value: Any, tag: str | None = None) -> str:
+    """Serialise dicts/lists/scalars as query-protocol XML (lists use ``member``)."""
+    if isinstance(value, dict):
+        inner = "".join(to_xml(v, k) for k, v in value.items() if v is not None)
+    elif isinstance(value, list | tuple):
+        inner = "".join(to_xml(v, "member") for v in value)
+    elif isinstance(value, bool):
+        inner = "true" if value else "false"
+    else:
+        inner = escape(str(value))
+    return f"<{tag}>{inner}</{tag}>" if tag else inner
+
+
+def query_response(service: str, action: str, result: dict[str, Any] | None) -> Response:
+    """A successful query-protocol response for ``action`` with ``result``."""
+    ns = NAMESPACES.get(service, NAMESPACES["iam"])
+    inner = to_xml(result, f"{action}Result") if result is not None else ""
+    body = (
+        f'<{action}Response xmlns="{ns}">{inner}'
+        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+        f"</{action}Response>"
+    ).encode()
+    return Response(200, body, [("Content-Type", "text/xml")])
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    body = json.dumps(data, default=str).encode()
+    return Response(status, body, [("Content-Type", "application/json")])
+
+
+def collect(app: Any, environ: dict[str, Any]) -> Response:
+    """Call a WSGI app and gather its whole response."""
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        captured["status"] = int(status.split()[0])
+        captured["headers"] = list(headers)
+        return lambda data: None
+
+    chunks: Iterable[bytes] = app(environ, start_response)
+    try:
+        body = b"".join(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close:
+            close()
+    return Response(captured["status"], body, captured["headers"])

@@ -1,0 +1,355 @@
+"""Start, reset and stop your private in-memory AWS account.
+
+>>> import labkit                          # doctest: +SKIP
+>>> lab = labkit.start()                   # doctest: +SKIP
+IAM castle sandbox ready: account 123456789012, you are its root user ...
+
+After :func:`start`, three ways of talking to AWS all reach the sandbox and
+nothing else:
+
+* ``lab.client("iam")`` — a boto3 client;
+* ``boto3.client("iam")`` — plain boto3, exactly as in AWS's documentation;
+* ``!aws iam list-users`` — the AWS command line, in a cell or a terminal.
+
+No request can reach a real AWS account: the credentials are made up, every
+endpoint points to 127.0.0.1, and :mod:`labkit.guard` refuses any other
+address even if you name one explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from . import guard
+
+__all__ = ["Lab", "Credentials", "start", "attach", "ACCOUNT_ID", "REGION"]
+
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+
+# Environment variables that could send requests elsewhere or pick other credentials.
+_HOSTILE_PREFIXES = ("AWS_ENDPOINT_URL_",)
+_NEUTRALISE = {
+    "AWS_PROFILE": "default",
+    "AWS_DEFAULT_PROFILE": "default",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "false",
+    "AWS_USE_FIPS_ENDPOINT": "false",
+    "AWS_USE_DUALSTACK_ENDPOINT": "false",
+}
+# Removed from this kernel's environment when the sandbox starts.
+_REMOVE = (
+    "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CA_BUNDLE", "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CREDENTIAL_FILE",
+)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An access key pair (and, for temporary credentials, a session token)."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+    def as_boto3(self) -> dict[str, str]:
+        """Keyword arguments for ``boto3.client(...)`` / ``boto3.Session(...)``."""
+        kwargs = {
+            "aws_access_key_id": self.access_key_id,
+            "aws_secret_access_key": self.secret_access_key,
+        }
+        if self.session_token:
+            kwargs["aws_session_token"] = self.session_token
+        return kwargs
+
+    @classmethod
+    def from_response(cls, data: dict[str, Any]) -> Credentials:
+        """From ``create_access_key()['AccessKey']`` or ``get_session_token()['Credentials']``."""
+        return cls(data["AccessKeyId"], data["SecretAccessKey"], data.get("SessionToken"))
+
+
+class Lab:
+    """Your sandbox AWS account. Create it with :func:`labkit.start`.
+
+    Attributes:
+        account_id: the 12-digit account id (``123456789012``).
+        endpoint_url: where the sandbox listens (``http://127.0.0.1:<port>``).
+        env: environment variables that point ``aws`` and boto3 at the sandbox
+            as the current caller (already applied to this kernel).
+        root: the root user's credentials (the sandbox's default caller).
+    """
+
+    def __init__(self, endpoint_url: str, admin_token: str | None, server: Any = None) -> None:
+        self.account_id = ACCOUNT_ID
+        self.region = REGION
+        self.endpoint_url = endpoint_url
+        self._admin_token = admin_token
+        self._server = server
+        self._dir = tempfile.mkdtemp(prefix="labkit-")
+        self.root_email = "owner@castle.example"
+        self.root_password = ""
+        self.root: Credentials = Credentials("", "")
+        self.caller: Credentials = self.root
+        self.env: dict[str, str] = {}
+        self.scenario: str = "new-account"
+
+    # -- talking to the sandbox -------------------------------------------------
+    def client(self, service: str, credentials: Credentials | None = None, **kwargs: Any) -> Any:
+        """A boto3 client for ``service`` in the sandbox.
+
+        By default it signs as the current caller (root, unless you called
+        :meth:`use`); pass ``credentials=`` to act as someone else::
+
+            alice = lab.client("iam", credentials=alice_keys)
+        """
+        import boto3
+
+        creds = credentials or self.caller
+        return boto3.client(
+            service, endpoint_url=self.endpoint_url, region_name=self.region,
+            **creds.as_boto3(), **kwargs,
+        )
+
+    def session(self, credentials: Credentials | None = None) -> Any:
+        """A ``boto3.Session`` bound to the sandbox (handy for several clients)."""
+        import boto3
+
+        return boto3.Session(region_name=self.region, **(credentials or self.caller).as_boto3())
+
+    def use(self, credentials: Credentials | None) -> None:
+        """Make ``credentials`` the default caller for ``!aws`` and plain boto3.
+
+        ``lab.use(None)`` goes back to the root user.
+        """
+        self.caller = credentials or self.root
+        self._apply_env()
+
+    # -- lifecycle ----------------------------------------------------------------
+    def reset(self, scenario: str | None = None) -> Lab:
+        """Throw everything away: a brand-new account (optionally a named scenario).
+
+        Scenarios: ``"new-account"`` (default) and ``"inherited-account"``;
+        see :mod:`labkit.scenarios`.
+        """
+        if self._server is not None:  # our own sandbox, in this process: no HTTP needed
+            root = self._server.layer.reset(self.root.access_key_id, self.root.secret_access_key)
+        else:
+            root = self._admin("reset", {
+                "root_access_key_id": self.root.access_key_id,
+                "root_secret_access_key": self.root.secret_access_key,
+            })["root"]
+        self.root = Credentials(root["access_key_id"], root["secret_access_key"])
+        self.root_email, self.root_password = root["email"], root["password"]
+        self.caller = self.root
+        self._apply_env()
+        self.scenario = scenario or "new-account"
+        if scenario and scenario != "new-account":
+            from .scenarios import apply
+
+            apply(self, scenario)
+        return self
+
+    def stop(self) -> None:
+        """Shut the sandbox down (its port is freed)."""
+        global _lab
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        shutil.rmtree(self._dir, ignore_errors=True)
+        if _lab is self:
+            _lab = None
+
+    @property
+    def running(self) -> bool:
+        try:
+            self._request("GET", "/labkit/health")
+            return True
+        except OSError:
+            return False
+
+    def enforce(self, on: bool = True) -> None:
+        """Switch IAM permission checks on (the default, as in AWS) or off."""
+        self._admin("enforce", {"on": on})
+
+    def auditor(self) -> Credentials:
+        """Root-equivalent credentials for checks ("Check my work", the grader).
+
+        They never show up in the account (not in root's keys, not "last
+        used"), so checking your work cannot change what is checked.
+        """
+        if self._server is not None:
+            key = self._server.layer.state.auditor
+            return Credentials(key.access_key_id, key.secret_access_key)
+        data = self._admin("auditor", {})
+        return Credentials(data["access_key_id"], data["secret_access_key"])
+
+    def admin(self, action: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Call a sandbox control endpoint (used by scenarios and tests)."""
+        return self._admin(action, data or {})
+
+    # -- plumbing -------------------------------------------------------------------
+    def _request(self, method: str, path: str, data: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> dict[str, Any]:
+        guard.check_url(self.endpoint_url)
+        body = json.dumps(data or {}).encode() if method == "POST" else None
+        req = urllib.request.Request(self.endpoint_url + path, data=body, method=method,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(req, timeout=30) as resp:
+                return json.loads(resp.read() or b"{}")
+        except urllib.error.HTTPError as err:
+            payload = json.loads(err.read() or b"{}")
+            payload.setdefault("status", err.code)
+            return payload
+
+    def _admin(self, action: str, data: dict[str, Any]) -> dict[str, Any]:
+        if not self._admin_token:
+            raise PermissionError(
+                "This notebook is attached to a sandbox it does not own (for example while "
+                f"it is being graded), so it cannot {action} it."
+            )
+        result = self._request("POST", f"/labkit/admin/{action}", data,
+                               {"X-Labkit-Admin": self._admin_token})
+        if "error" in result:
+            raise RuntimeError(result["error"])
+        return result
+
+    def _write_aws_files(self) -> tuple[str, str]:
+        config = os.path.join(self._dir, "config")
+        credentials = os.path.join(self._dir, "credentials")
+        with open(config, "w") as fh:
+            fh.write(
+                f"[default]\nregion = {self.region}\noutput = json\n"
+                f"endpoint_url = {self.endpoint_url}\n\n"
+                "[plugins]\nlabkit_guard = labkit.guard\n"
+            )
+        lines = ["[default]", f"aws_access_key_id = {self.caller.access_key_id}",
+                 f"aws_secret_access_key = {self.caller.secret_access_key}"]
+        if self.caller.session_token:
+            lines.append(f"aws_session_token = {self.caller.session_token}")
+        with open(credentials, "w") as fh:
+            fh.write("\n".join(lines) + "\n")
+        return config, credentials
+
+    def _apply_env(self) -> None:
+        config, credentials = self._write_aws_files()
+        env = dict(_NEUTRALISE)
+        for name in os.environ:
+            if name.startswith(_HOSTILE_PREFIXES):
+                env[name] = self.endpoint_url
+        env.update({
+            "AWS_ACCESS_KEY_ID": self.caller.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.caller.secret_access_key,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_REGION": self.region,
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_ENDPOINT_URL_IAM": self.endpoint_url,
+            "AWS_ENDPOINT_URL_STS": self.endpoint_url,
+            "AWS_ENDPOINT_URL_S3": self.endpoint_url,
+            "AWS_CONFIG_FILE": config,
+            "AWS_SHARED_CREDENTIALS_FILE": credentials,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_PAGER": "",
+            "LABKIT_ENDPOINT": self.endpoint_url,
+            # `aws` must be the one installed beside labkit (it loads the guard plugin).
+            "PATH": _path_with_our_bin(),
+        })
+        if self.caller.session_token:
+            env["AWS_SESSION_TOKEN"] = self.caller.session_token
+        self.env = env
+        for name in _REMOVE:
+            if name not in env:
+                os.environ.pop(name, None)
+        os.environ.update(env)
+        _forget_default_boto3_session()
+
+    # -- display ------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"<Lab account={self.account_id} endpoint={self.endpoint_url}>"
+
+    def _repr_html_(self) -> str:
+        from .castle_map import castle_map_html
+
+        return castle_map_html(self)
+
+
+def _path_with_our_bin() -> str:
+    import sys
+
+    ours = os.path.dirname(sys.executable)
+    rest = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != ours]
+    return os.pathsep.join([ours, *rest])
+
+
+def _forget_default_boto3_session() -> None:
+    import sys
+
+    boto3 = sys.modules.get("boto3")
+    if boto3 is not None:
+        boto3.DEFAULT_SESSION = None
+
+
+_lab: Lab | None = None
+
+
+def start(scenario: str | None = None, *, quiet: bool = False) -> Lab:
+    """Start your sandbox AWS account (or return the one already running).
+
+    Args:
+        scenario: a named starting state: ``"new-account"`` or
+            ``"inherited-account"`` (chapter 04). Naming a scenario always
+            gives a fresh account in that state, so a chapter that starts with
+            ``labkit.start("new-account")`` can be run again from the top.
+            Without it, a running sandbox is returned untouched.
+        quiet: do not print the one-line banner.
+
+    Returns:
+        The :class:`Lab`; it also shows as a "castle map" when it is the last
+        expression of a cell.
+    """
+    global _lab
+    guard.install()
+    if _lab is not None:
+        if scenario and _lab._admin_token is not None:
+            _lab.reset(scenario)
+        return _lab
+    attached = os.environ.get("LABKIT_ATTACH")
+    if attached:
+        _lab = attach(attached, quiet=quiet)
+        return _lab
+    from .server import SandboxServer
+
+    server = SandboxServer().start()
+    lab = Lab(server.url, server.layer.state.admin_token, server)
+    lab.reset(scenario)
+    _lab = lab
+    if not quiet:
+        who = "you are its root user" if lab.scenario == "new-account" else f"scenario {lab.scenario!r}"
+        print(f"IAM castle sandbox ready: account {lab.account_id}, {who}, "
+              f"at {lab.endpoint_url}. No real AWS reachable.")
+    return lab
+
+
+def attach(spec: str, quiet: bool = False) -> Lab:
+    """Use a sandbox someone else runs (the grader): ``spec`` is a JSON object
+    with ``endpoint`` and the caller's ``access_key_id``/``secret_access_key``."""
+    data = json.loads(spec)
+    lab = Lab(data["endpoint"], None)
+    guard.check_url(lab.endpoint_url)
+    lab.root = Credentials(data["access_key_id"], data["secret_access_key"])
+    lab.caller = lab.root
+    lab.root_email = data.get("root_email", lab.root_email)
+    lab.root_password = data.get("root_password", "")
+    lab.scenario = data.get("scenario", "new-account")
+    lab._apply_env()
+    if not quiet:
+        print(f"IAM castle sandbox attached: account {lab.account_id} at {lab.endpoint_url}. "
+              "No real AWS reachable.")
+    return lab

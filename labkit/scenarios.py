@@ -1,0 +1,62 @@
+"""Named starting states for chapters, exercises and the grader.
+
+* ``new-account``: a brand-new AWS account. Only the root user exists; you are
+  signed in with root's access key (as the book does in its first chapter).
+* ``inherited-account``: the account you inherit in chapter 04. Root has an
+  active access key and no MFA, and was used for daily work yesterday; there
+  is no password policy; two console users exist and only one has MFA.
+
+Every scenario is built through the AWS API (plus "back-dating" facts no API
+can set, such as when root last signed in), so chapters, exercises and the
+grader all start from exactly the same account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from .authenticator import Authenticator
+from .clock import clock
+
+if TYPE_CHECKING:
+    from .sandbox import Lab
+
+__all__ = ["SCENARIOS", "apply", "new_account", "inherited_account"]
+
+
+def new_account(lab: Lab) -> None:
+    """Nothing to add: a fresh account has only its root user."""
+
+
+def inherited_account(lab: Lab) -> None:
+    """Root used daily with an access key and no MFA; users half protected."""
+    iam = lab.client("iam")
+    yesterday = (clock.utcnow() - timedelta(days=1)).isoformat()
+    lab.admin("backdate", {"principal": "root", "password_last_used": yesterday,
+                           "key_last_used": yesterday})
+    for name, password in (("bob-ops", "Bob-Ops-Passw0rd!"), ("carol-finance", "Carol-Fin-Passw0rd!")):
+        iam.create_user(UserName=name)
+        iam.create_login_profile(UserName=name, Password=password)
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="bob-ops")["VirtualMFADevice"]
+    code1, code2 = Authenticator(device["Base32StringSeed"]).pair()
+    iam.enable_mfa_device(UserName="bob-ops", SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=code1, AuthenticationCode2=code2)
+    lab.admin("backdate", {"principal": "carol-finance", "password_last_used": yesterday})
+
+
+SCENARIOS: dict[str, Callable[[Lab], None]] = {
+    "new-account": new_account,
+    "inherited-account": inherited_account,
+}
+
+
+def apply(lab: Lab, name: str) -> None:
+    """Build scenario ``name`` in a freshly reset sandbox."""
+    try:
+        builder = SCENARIOS[name]
+    except KeyError:
+        known = ", ".join(sorted(SCENARIOS))
+        raise ValueError(f"Unknown scenario {name!r}; choose one of: {known}") from None
+    builder(lab)
