@@ -1,0 +1,154 @@
+"""A CIS-style security scorecard of the sandbox account.
+
+Six checks inspired by the CIS AWS Foundations Benchmark (section 1,
+"Identity and Access Management"). Each reads the account through the AWS API,
+exactly what an auditor could do, and says why it passed or failed::
+
+    from labkit.checks.scorecard import scorecard
+    scorecard(lab)              # shows a pass/fail table in the notebook
+
+===========================  ===============================================
+check                        passes when
+===========================  ===============================================
+root-mfa                     the root user has an MFA device (CIS 1.5)
+no-root-access-keys          the root user has no access keys (CIS 1.4)
+root-not-used                root is not used for daily work: no sign-in in the
+                             last 24 hours except to set up its MFA (CIS 1.7)
+password-length              password policy demands 14+ characters (CIS 1.8)
+password-reuse               password policy prevents reusing the last 24 (CIS 1.9)
+console-users-mfa            every user with a console password has MFA (CIS 1.10)
+===========================  ===============================================
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from ..clock import clock
+
+if TYPE_CHECKING:
+    from ..sandbox import Credentials, Lab
+
+__all__ = ["ScoreRow", "Scorecard", "scorecard", "credential_report"]
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One line of the scorecard."""
+
+    id: str
+    cis: str
+    title: str
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """The scorecard: its rows, and whether every one passed."""
+
+    rows: tuple[ScoreRow, ...]
+
+    @property
+    def all_passed(self) -> bool:
+        return all(r.passed for r in self.rows)
+
+    @property
+    def score(self) -> str:
+        return f"{sum(r.passed for r in self.rows)}/{len(self.rows)}"
+
+    def row(self, check_id: str) -> ScoreRow:
+        return next(r for r in self.rows if r.id == check_id)
+
+    def __str__(self) -> str:
+        lines = [f"Security scorecard: {self.score} checks pass"]
+        lines += [f"  {'PASS' if r.passed else 'FAIL'}  {r.cis:<5} {r.title} - {r.detail}" for r in self.rows]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        body = "".join(
+            f"<tr><td>{'&#x2705; pass' if r.passed else '&#x274C; fail'}</td><td>{html.escape(r.cis)}</td>"
+            f"<td>{html.escape(r.title)}</td><td>{html.escape(r.detail)}</td></tr>"
+            for r in self.rows
+        )
+        return (
+            '<table class="labkit-scorecard"><caption style="text-align:left"><b>Security scorecard'
+            f"</b> &#x2014; {self.score} checks pass</caption><thead><tr><th>result</th><th>CIS</th>"
+            f"<th>check</th><th>why</th></tr></thead><tbody>{body}</tbody></table>"
+        )
+
+
+def credential_report(iam: Any) -> list[dict[str, str]]:
+    """Generate and read the credential report (one dict per row, root first)."""
+    iam.generate_credential_report()
+    content = iam.get_credential_report()["Content"]
+    text = content.decode() if isinstance(content, bytes) else str(content)
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _when(value: str) -> datetime | None:
+    if not value or value in ("N/A", "no_information", "not_supported"):
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _root_not_used(iam: Any, root_row: dict[str, str]) -> tuple[bool, str]:
+    used = _when(root_row.get("password_last_used", ""))
+    key_used = [_when(root_row.get(f"access_key_{i}_last_used_date", "")) for i in (1, 2)]
+    recent = clock.utcnow() - timedelta(hours=24)
+    if any(k and k > recent for k in key_used) and root_row.get("access_key_1_active") == "true":
+        return False, "root's access key was used in the last 24 hours"
+    if used is None or used <= recent:
+        return True, "no root sign-in in the last 24 hours"
+    devices = iam.list_mfa_devices().get("MFADevices", [])
+    enabled = [d["EnableDate"] for d in devices]
+    if enabled:
+        latest = max(e if e.tzinfo else e.replace(tzinfo=UTC) for e in enabled)
+        if used <= latest + timedelta(minutes=5):
+            return True, "root signed in only to set up its MFA device"
+    return False, f"root signed in at {used:%Y-%m-%d %H:%M} UTC; use an IAM user for daily work"
+
+
+def scorecard(lab: Lab, credentials: Credentials | None = None) -> Scorecard:
+    """Audit the account now. Uses the sandbox's auditor credentials by default."""
+    iam = lab.client("iam", credentials=credentials or lab.auditor())
+    summary = iam.get_account_summary()["SummaryMap"]
+    report = credential_report(iam)
+    root_row = next(r for r in report if r["user"] == "<root_account>")
+    try:
+        policy = iam.get_account_password_policy()["PasswordPolicy"]
+    except ClientError:
+        policy = {}
+    length = int(policy.get("MinimumPasswordLength", 0))
+    reuse = int(policy.get("PasswordReusePrevention", 0))
+    console_users = [r for r in report[1:] if r["password_enabled"] == "true"]
+    without_mfa = [r["user"] for r in console_users if r["mfa_active"] != "true"]
+    not_used, not_used_detail = _root_not_used(iam, root_row)
+    rows = (
+        ScoreRow("root-mfa", "1.5", "MFA is enabled for the root user",
+                 summary.get("AccountMFAEnabled") == 1,
+                 "root has an MFA device" if summary.get("AccountMFAEnabled") == 1
+                 else "assign an MFA device to root in the console"),
+        ScoreRow("no-root-access-keys", "1.4", "No root user access keys exist",
+                 summary.get("AccountAccessKeysPresent") == 0,
+                 "root has no access keys" if summary.get("AccountAccessKeysPresent") == 0
+                 else "root still has an access key: delete it"),
+        ScoreRow("root-not-used", "1.7", "The root user is not used for daily tasks",
+                 not_used, not_used_detail),
+        ScoreRow("password-length", "1.8", "Password policy requires at least 14 characters", length >= 14,
+                 f"minimum length is {length}" if policy else "no password policy is set"),
+        ScoreRow("password-reuse", "1.9", "Password policy prevents reuse of the last 24 passwords",
+                 reuse >= 24, f"reuse prevention is {reuse}" if policy else "no password policy is set"),
+        ScoreRow("console-users-mfa", "1.10", "Every user with a console password has MFA",
+                 not without_mfa,
+                 "all console users have MFA" if not without_mfa
+                 else "no MFA: " + ", ".join(without_mfa)),
+    )
+    return Scorecard(rows)
