@@ -153,6 +153,8 @@ class RealismLayer:
             refused = mfa.check_enable(req)
             if refused is not None:
                 return refused
+            if action == "ResyncMFADevice":  # codes checked: nothing to store (moto lacks it)
+                return query_response("iam", action, None)
 
         resp = self.forward(req)
 

@@ -62,7 +62,7 @@ def codes_are_consecutive(seed: str, code1: str, code2: str) -> bool:
 
 def otpauth_uri(device_name: str, account: str, seed: str) -> str:
     """The ``otpauth://`` URI a phone authenticator app reads from the QR code."""
-    label = quote(f"{ISSUER}:{device_name}@{account}")
+    label = quote(f"{ISSUER}:{device_name}@{account}", safe=":@")
     return f"otpauth://totp/{label}?secret={seed}&issuer={quote(ISSUER)}"
 
 

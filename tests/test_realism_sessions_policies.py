@@ -1,0 +1,185 @@
+"""Behaviours 8-9: MFA-protected sessions and policy enforcement with conditions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+import labkit
+from labkit.realism.policy import evaluate
+
+MFA_FAILED = ("MultiFactorAuthentication failed, unable to validate MFA code.  "
+              "Please verify your MFA serial number is valid and associated with this user.")
+
+# AWS's documented "manage your own MFA; deny everything else without MFA" policy.
+SELF_MANAGE_MFA = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "AllowViewAccountInfo", "Effect": "Allow", "Action": "iam:ListVirtualMFADevices",
+         "Resource": "*"},
+        {"Sid": "AllowManageOwnVirtualMFADevice", "Effect": "Allow",
+         "Action": ["iam:CreateVirtualMFADevice"], "Resource": "arn:aws:iam::*:mfa/*"},
+        {"Sid": "AllowManageOwnUserMFA", "Effect": "Allow",
+         "Action": ["iam:DeactivateMFADevice", "iam:EnableMFADevice", "iam:GetUser",
+                    "iam:GetMFADevice", "iam:ListMFADevices", "iam:ResyncMFADevice"],
+         "Resource": "arn:aws:iam::*:user/${aws:username}"},
+        {"Sid": "DenyAllExceptListedIfNoMFA", "Effect": "Deny",
+         "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:GetUser",
+                       "iam:GetMFADevice", "iam:ListMFADevices", "iam:ListVirtualMFADevices",
+                       "iam:ResyncMFADevice", "sts:GetSessionToken"],
+         "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}},
+        {"Sid": "AllowListUsersWithMFA", "Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"},
+    ],
+}
+
+
+def _user_with_key(lab: labkit.Lab, name: str = "alice-developer") -> labkit.Credentials:
+    iam = lab.client("iam")
+    iam.create_user(UserName=name)
+    return labkit.Credentials.from_response(iam.create_access_key(UserName=name)["AccessKey"])
+
+
+def _device_for(lab: labkit.Lab, name: str) -> tuple[str, labkit.Authenticator]:
+    iam = lab.client("iam")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+    phone = labkit.Authenticator(device["Base32StringSeed"])
+    code1, code2 = phone.pair()
+    iam.enable_mfa_device(UserName=name, SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=code1, AuthenticationCode2=code2)
+    return device["SerialNumber"], phone
+
+
+def test_a_new_user_can_do_nothing(lab: labkit.Lab, aws_cli) -> None:
+    alice = lab.client("iam", credentials=_user_with_key(lab))
+    with pytest.raises(ClientError) as err:
+        alice.list_users()
+    assert err.value.response["Error"]["Code"] == "AccessDenied"
+    assert err.value.response["Error"]["Message"] == (
+        "User: arn:aws:iam::123456789012:user/alice-developer is not authorized to perform: "
+        "iam:ListUsers on resource: arn:aws:iam::123456789012:user/ because no identity-based "
+        "policy allows the iam:ListUsers action")
+    with pytest.raises(ClientError, match="iam:CreateUser on resource: arn:aws:iam::123456789012:user/bob"):
+        alice.create_user(UserName="bob")
+    # but she may always ask who she is
+    who = lab.client("sts", credentials=_creds(lab, "alice-developer")).get_caller_identity()
+    assert who["Arn"] == "arn:aws:iam::123456789012:user/alice-developer"
+
+
+def _creds(lab: labkit.Lab, name: str) -> labkit.Credentials:
+    return labkit.Credentials.from_response(lab.client("iam").create_access_key(UserName=name)["AccessKey"])
+
+
+def test_attaching_a_policy_turns_denied_into_allowed(lab: labkit.Lab) -> None:
+    alice = lab.client("iam", credentials=_user_with_key(lab))
+    lab.client("iam").attach_user_policy(UserName="alice-developer",
+                                         PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    assert [u["UserName"] for u in alice.list_users()["Users"]] == ["alice-developer"]
+    with pytest.raises(ClientError, match="AccessDenied"):
+        alice.create_user(UserName="bob")
+
+
+def test_enforcement_can_be_switched_off(lab: labkit.Lab) -> None:
+    alice = lab.client("iam", credentials=_user_with_key(lab))
+    lab.enforce(False)
+    alice.list_users()
+    lab.enforce(True)
+    with pytest.raises(ClientError, match="AccessDenied"):
+        alice.list_users()
+
+
+def test_s3_least_privilege(lab: labkit.Lab) -> None:
+    root_s3 = lab.client("s3")
+    for bucket in ("castle-library", "castle-armory"):
+        root_s3.create_bucket(Bucket=bucket)
+        root_s3.put_object(Bucket=bucket, Key="index.txt", Body=bucket.encode())
+    scribe = _user_with_key(lab, "scribe")
+    lab.client("iam").put_user_policy(UserName="scribe", PolicyName="library", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"],
+                       "Resource": ["arn:aws:s3:::castle-library", "arn:aws:s3:::castle-library/*"]}],
+    }))
+    s3 = lab.client("s3", credentials=scribe)
+    assert s3.get_object(Bucket="castle-library", Key="index.txt")["Body"].read() == b"castle-library"
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="castle-library")["Contents"]] == ["index.txt"]
+    with pytest.raises(ClientError) as err:
+        s3.get_object(Bucket="castle-armory", Key="index.txt")
+    assert err.value.response["Error"]["Code"] == "AccessDenied"
+    assert "s3:GetObject on resource: arn:aws:s3:::castle-armory/index.txt" in str(err.value)
+    with pytest.raises(ClientError, match="AccessDenied"):
+        s3.put_object(Bucket="castle-library", Key="graffiti.txt", Body=b"!")
+
+
+def test_get_session_token_checks_the_code(lab: labkit.Lab, aws_cli) -> None:
+    keys = _user_with_key(lab)
+    serial, phone = _device_for(lab, "alice-developer")
+    sts = lab.client("sts", credentials=keys)
+    for serial_number, code in ((serial, "123456"), ("arn:aws:iam::123456789012:mfa/other", phone.code())):
+        with pytest.raises(ClientError) as err:
+            sts.get_session_token(SerialNumber=serial_number, TokenCode=code)
+        assert err.value.response["Error"]["Code"] == "AccessDenied"
+        assert err.value.response["Error"]["Message"] == MFA_FAILED
+    creds = sts.get_session_token(SerialNumber=serial, TokenCode=phone.code())["Credentials"]
+    assert creds["AccessKeyId"].startswith("ASIA")
+    temp = labkit.Credentials.from_response(creds)
+    assert lab.client("sts", credentials=temp).get_caller_identity()["Arn"].endswith("user/alice-developer")
+    with pytest.raises(ClientError, match="session credentials"):
+        lab.client("sts", credentials=temp).get_session_token()
+    bad = labkit.Credentials(temp.access_key_id, temp.secret_access_key, "forged-token")
+    with pytest.raises(ClientError, match="InvalidClientTokenId"):
+        lab.client("sts", credentials=bad).get_caller_identity()
+
+
+def test_mfa_session_lifts_a_deny_unless_mfa_policy(lab: labkit.Lab, aws_cli) -> None:
+    keys = _user_with_key(lab)
+    lab.client("iam").put_user_policy(UserName="alice-developer", PolicyName="mfa-or-nothing",
+                                      PolicyDocument=json.dumps(SELF_MANAGE_MFA))
+    alice = lab.client("iam", credentials=keys)
+    # without MFA she may set up her own device, but nothing else
+    device = alice.create_virtual_mfa_device(VirtualMFADeviceName="alice-developer")["VirtualMFADevice"]
+    phone = labkit.Authenticator(device["Base32StringSeed"])
+    code1, code2 = phone.pair()
+    alice.enable_mfa_device(UserName="alice-developer", SerialNumber=device["SerialNumber"],
+                            AuthenticationCode1=code1, AuthenticationCode2=code2)
+    with pytest.raises(ClientError, match="explicit deny"):
+        alice.list_users()
+    with pytest.raises(ClientError, match="AccessDenied"):  # ${aws:username}: not someone else's
+        alice.list_mfa_devices(UserName="bob")
+    assert alice.get_user()["User"]["UserName"] == "alice-developer"
+    # an MFA session through the CLI, exactly as a learner would
+    lab.use(keys)
+    out = json.loads(aws_cli("sts", "get-session-token", "--serial-number", device["SerialNumber"],
+                             "--token-code", phone.code()).stdout)["Credentials"]
+    lab.use(labkit.Credentials.from_response(out))
+    users = json.loads(aws_cli("iam", "list-users").stdout)["Users"]
+    assert [u["UserName"] for u in users] == ["alice-developer"]
+    # a session without MFA stays denied (the key is present and false)
+    lab.use(keys)
+    plain = json.loads(aws_cli("sts", "get-session-token").stdout)["Credentials"]
+    plain_iam = lab.client("iam", credentials=labkit.Credentials.from_response(plain))
+    with pytest.raises(ClientError, match="explicit deny"):
+        plain_iam.list_users()
+
+
+@pytest.mark.parametrize(("condition", "context", "expected"), [
+    ({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {}, "implicit-deny"),
+    ({"Bool": {"aws:MultiFactorAuthPresent": "true"}}, {"aws:MultiFactorAuthPresent": "true"}, "allow"),
+    ({"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}, {}, "allow"),
+    ({"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}},
+     {"aws:MultiFactorAuthPresent": "false"}, "implicit-deny"),
+    ({"StringEquals": {"aws:username": "alice"}}, {"aws:username": "alice"}, "allow"),
+    ({"StringLike": {"aws:username": "al*"}}, {"aws:username": "bob"}, "implicit-deny"),
+    ({"UnknownOperator": {"aws:username": "alice"}}, {"aws:username": "alice"}, "implicit-deny"),
+])
+def test_condition_operators(condition: dict, context: dict, expected: str) -> None:
+    doc = {"Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*", "Condition": condition}]}
+    assert evaluate([doc], "iam:ListUsers", "*", context) == expected
+
+
+def test_resource_variables() -> None:
+    doc = {"Statement": [{"Effect": "Allow", "Action": "iam:GetUser",
+                          "Resource": "arn:aws:iam::*:user/${aws:username}"}]}
+    ctx = {"aws:username": "alice"}
+    assert evaluate([doc], "iam:GetUser", "arn:aws:iam::123456789012:user/alice", ctx) == "allow"
+    assert evaluate([doc], "iam:GetUser", "arn:aws:iam::123456789012:user/bob", ctx) == "implicit-deny"
