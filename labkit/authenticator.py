@@ -9,7 +9,7 @@ text of its QR code, and it shows the same 6-digit codes a phone app would.
 >>> phone.code()
 '406058'
 >>> phone.pair()                      # two consecutive codes, to enable a device
-('305385', '406058')
+('797823', '406058')
 >>> phone.seconds_left()
 10
 >>> clock.unfreeze()

@@ -1,0 +1,174 @@
+"""Sandbox speed and size: labkit next to plain moto, measured side by side in one run.
+
+Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench_sandbox.py``).
+Prints a table of medians and ratios; nothing here asserts a time.
+
+* start-up: a fresh process, from the first import to the first answered IAM
+  call (plain: moto's ThreadedMotoServer + boto3; labkit: ``import labkit;
+  labkit.start(); lab.client("iam").list_users()``);
+* reset and stop: median over many repetitions;
+* peak memory (max RSS) of a process after start-up and one call;
+* per-call latency of the same IAM calls through plain moto and through the
+  realism layer (the layer's overhead).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from collections.abc import Callable
+
+ROUNDS = 9
+
+PLAIN_START = textwrap.dedent("""
+    import time; t0 = time.perf_counter()
+    import logging, resource
+    import boto3
+    from moto.server import ThreadedMotoServer
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False); server.start()
+    host, port = server.get_host_and_port()
+    iam = boto3.client("iam", endpoint_url=f"http://{host}:{port}", region_name="us-east-1",
+                       aws_access_key_id="AKIAEXAMPLE0000000000", aws_secret_access_key="x" * 40)
+    iam.list_users()
+    t1 = time.perf_counter()
+    print(t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+""")
+
+LABKIT_START = textwrap.dedent("""
+    import time; t0 = time.perf_counter()
+    import resource
+    import labkit
+    lab = labkit.start(quiet=True)
+    lab.client("iam").list_users()
+    t1 = time.perf_counter()
+    print(t1 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+""")
+
+
+def _fresh_process(code: str) -> tuple[float, float]:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, rss = out.stdout.split()
+    return float(seconds), float(rss)
+
+
+def startup() -> list[tuple[str, float, float, str]]:
+    plain, ours = [], []
+    for _ in range(ROUNDS):  # interleaved, so both see the same machine load
+        plain.append(_fresh_process(PLAIN_START))
+        ours.append(_fresh_process(LABKIT_START))
+    p_t = statistics.median(t for t, _ in plain)
+    o_t = statistics.median(t for t, _ in ours)
+    p_m = statistics.median(m for _, m in plain)
+    o_m = statistics.median(m for _, m in ours)
+    return [
+        ("start-up to first IAM answer (s)", p_t, o_t, "budget <= 0.6 s, <= +10% vs plain"),
+        ("peak memory after start-up (MB)", p_m, o_m, "budget <= 150 MB"),
+    ]
+
+
+def _median_ms(fn: Callable[[], object], n: int) -> float:
+    samples = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    return statistics.median(samples)
+
+
+def reset_and_stop() -> list[tuple[str, float, float, str]]:
+    import labkit
+    from moto.server import ThreadedMotoServer
+
+    plain = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    plain.start()
+    host, port = plain.get_host_and_port()
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def plain_reset() -> None:
+        opener.open(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", data=b"", method="POST"))
+
+    lab = labkit.start(quiet=True)
+    rows = [("reset (ms)", _median_ms(plain_reset, 50), _median_ms(lab.reset, 50), "budget <= 20 ms")]
+    plain.stop()
+
+    def plain_cycle() -> float:
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        t = time.perf_counter()
+        server.stop()
+        return (time.perf_counter() - t) * 1000
+
+    def labkit_cycle() -> float:
+        current = labkit.start(quiet=True)
+        t = time.perf_counter()
+        current.stop()
+        return (time.perf_counter() - t) * 1000
+
+    plain_stop = statistics.median(plain_cycle() for _ in range(5))
+    ours_stop = statistics.median(labkit_cycle() for _ in range(5))
+    rows.append(("stop (ms)", plain_stop, ours_stop, "budget <= 50 ms"))
+    return rows
+
+
+def call_latency() -> list[tuple[str, float, float, str]]:
+    """The same IAM calls, plain moto vs. through the realism layer, interleaved."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    import labkit
+
+    plain = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    plain.start()
+    host, port = plain.get_host_and_port()
+    plain_iam = boto3.client("iam", endpoint_url=f"http://{host}:{port}", region_name="us-east-1",
+                             aws_access_key_id="AKIAEXAMPLE0000000000", aws_secret_access_key="x" * 40)
+    lab = labkit.start(quiet=True)
+    ours_iam = lab.client("iam")
+
+    def workload(iam, prefix: str, i: int) -> None:  # noqa: ANN001
+        name = f"{prefix}-{i}"
+        iam.create_user(UserName=name)
+        iam.get_user(UserName=name)
+        iam.list_users()
+        key = iam.create_access_key(UserName=name)["AccessKey"]["AccessKeyId"]
+        iam.get_account_summary()
+        iam.delete_access_key(UserName=name, AccessKeyId=key)
+        iam.delete_user(UserName=name)
+
+    plain_ms, ours_ms = [], []
+    for i in range(60):
+        t = time.perf_counter()
+        workload(plain_iam, "plain", i)
+        plain_ms.append((time.perf_counter() - t) * 1000 / 7)
+        t = time.perf_counter()
+        workload(ours_iam, "ours", i)
+        ours_ms.append((time.perf_counter() - t) * 1000 / 7)
+    plain.stop()
+    lab.stop()
+    return [("IAM call latency, mixed calls (ms)", statistics.median(plain_ms),
+             statistics.median(ours_ms), "budget <= +15% vs plain")]
+
+
+def print_table(rows: list[tuple[str, float, float, str]]) -> None:
+    print(f"{'measure (median)':<38}{'plain moto':>12}{'labkit':>12}{'ratio':>8}  target")
+    for name, plain, ours, target in rows:
+        print(f"{name:<38}{plain:>12.3f}{ours:>12.3f}{ours / plain:>8.2f}  {target}")
+
+
+def main() -> None:
+    rows = startup()
+    rows += call_latency()
+    rows += reset_and_stop()
+    print_table(rows)
+    if "--json" in sys.argv:
+        print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()
