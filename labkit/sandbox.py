@@ -18,6 +18,7 @@ address even if you name one explicitly.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -92,6 +93,7 @@ class Lab:
         self._admin_token = admin_token
         self._server = server
         self._dir = tempfile.mkdtemp(prefix="labkit-")
+        atexit.register(shutil.rmtree, self._dir, True)  # the AWS config files die with the kernel
         self.root_email = "owner@castle.example"
         self.root_password = ""
         self.root: Credentials = Credentials("", "")
