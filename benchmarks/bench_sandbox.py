@@ -82,8 +82,9 @@ def _median_ms(fn: Callable[[], object], n: int) -> float:
 
 
 def reset_and_stop() -> list[tuple[str, float, float, str]]:
-    import labkit
     from moto.server import ThreadedMotoServer
+
+    import labkit
 
     plain = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     plain.start()

@@ -10,14 +10,17 @@ Public names (each has a docstring: try ``labkit.start?`` in a cell):
 * :func:`start`, :class:`Lab`, :class:`Credentials` — the sandbox;
 * :class:`Authenticator` — the virtual phone with MFA codes;
 * :class:`Console` — the simulated Management Console sign-in page;
+* :func:`explain` — what an AWS error means and how to fix it;
 * :mod:`labkit.widgets` — authenticator, quiz and "Check my work" widgets.
 """
 
 from __future__ import annotations
 
+from . import widgets as widgets  # lazy: ipywidgets loads on first use
 from .authenticator import Authenticator
 from .clock import clock
 from .console import Console, ConsoleError, MFACodeRequired, SignInFailed
+from .explain import explain
 from .guard import RealAWSBlockedError
 from .sandbox import ACCOUNT_ID, REGION, Credentials, Lab, start
 
@@ -33,6 +36,7 @@ __all__ = [
     "RealAWSBlockedError",
     "SignInFailed",
     "clock",
+    "explain",
     "start",
 ]
 

@@ -143,3 +143,9 @@ def test_authenticator_matches_rfc6238(alice_device: dict) -> None:
 def test_authenticator_refuses_a_broken_seed() -> None:
     with pytest.raises(ValueError):
         labkit.Authenticator("not a base32 seed!")
+
+
+def test_listing_devices_never_reveals_their_secrets(lab: labkit.Lab, alice_device: dict) -> None:
+    listed = lab.client("iam").list_virtual_mfa_devices()["VirtualMFADevices"]
+    assert listed[0]["SerialNumber"] == SERIAL
+    assert "Base32StringSeed" not in listed[0] and "QRCodePNG" not in listed[0]

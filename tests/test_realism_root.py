@@ -122,3 +122,12 @@ def test_credential_report_is_a_snapshot_and_reports_real_sign_ins(lab: labkit.L
     rows, _ = _report(iam)
     used = datetime.fromisoformat(rows[0]["password_last_used"])
     assert abs(used - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+def test_user_names_are_unique_regardless_of_case(lab: labkit.Lab) -> None:
+    iam = lab.client("iam")
+    iam.create_user(UserName="alice-developer")
+    with pytest.raises(ClientError) as err:
+        iam.create_user(UserName="Alice-Developer")
+    assert err.value.response["Error"]["Code"] == "EntityAlreadyExists"
+    assert err.value.response["Error"]["Message"] == "User with name alice-developer already exists."

@@ -149,6 +149,10 @@ class RealismLayer:
             refused = passwords.before_login_profile(req, state)
             if refused is not None:
                 return refused
+        if action == "CreateUser":
+            taken = mb.user_name_taken(req.params.get("UserName", ""))
+            if taken:  # IAM names are unique regardless of case
+                return aws_error(req, "EntityAlreadyExists", f"User with name {taken} already exists.", 409)
         if action in ("EnableMFADevice", "ResyncMFADevice"):
             refused = mfa.check_enable(req)
             if refused is not None:
@@ -160,6 +164,8 @@ class RealismLayer:
 
         if action == "CreateVirtualMFADevice":
             return mfa.after_create_virtual_device(req, resp)
+        if action == "ListVirtualMFADevices":
+            return mfa.hide_secrets_in_listing(resp)
         if action in ("CreateLoginProfile", "UpdateLoginProfile"):
             return passwords.after_login_profile(req, resp, state)
         if action == "GetAccountSummary":

@@ -100,6 +100,12 @@ def after_create_virtual_device(req: AwsRequest, resp: Response) -> Response:
     return resp.with_body(body)
 
 
+def hide_secrets_in_listing(resp: Response) -> Response:
+    """AWS shows a device's seed and QR code once, at creation; listings never include them."""
+    body = re.sub(rb"<(Base32StringSeed|QRCodePNG)>[^<]*</\1>", b"", resp.body)
+    return resp.with_body(body)
+
+
 def check_enable(req: AwsRequest) -> Response | None:
     """Refuse ``EnableMFADevice``/``ResyncMFADevice`` unless the codes are right."""
     p = req.params

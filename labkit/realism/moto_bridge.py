@@ -53,6 +53,11 @@ def user(name: str) -> Any | None:
     return iam().users.get(name)
 
 
+def user_name_taken(name: str) -> str | None:
+    """The existing user whose name equals ``name`` ignoring case, if any."""
+    return next((n for n in iam().users if n.lower() == name.lower()), None)
+
+
 def users() -> list[Any]:
     return list(iam().users.values())
 

@@ -1,0 +1,168 @@
+"""Plain-language explanations of the errors AWS (and the console) give you.
+
+When something goes wrong, AWS answers with an error *code* (a short name
+such as ``AccessDenied``) and a *message*. :func:`explain` prints both, then
+says in plain words what usually causes that error and how to fix it::
+
+    from botocore.exceptions import ClientError
+    try:
+        iam.create_user(UserName="alice-developer")
+    except ClientError as err:
+        labkit.explain(err)
+
+You can also ask about a code you met somewhere else:
+
+>>> explain("EntityAlreadyExists")
+EntityAlreadyExists
+  What it means: Something with that name already exists: IAM names (users, groups, policies,
+  MFA devices) are unique in an account.
+  How to fix it: Use the existing one, pick another name, or delete the old one first.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["explain", "Explanation", "EXPLANATIONS", "error_code_and_message"]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What an error means and how to fix it, in one or two sentences each."""
+
+    meaning: str
+    fix: str
+
+
+EXPLANATIONS: dict[str, Explanation] = {
+    "EntityAlreadyExists": Explanation(
+        "Something with that name already exists: IAM names (users, groups, policies, MFA devices) "
+        "are unique in an account.",
+        "Use the existing one, pick another name, or delete the old one first.",
+    ),
+    "NoSuchEntity": Explanation(
+        "AWS cannot find what you named: the user, login profile, MFA device serial number or "
+        "access key does not exist (check the spelling and the account id inside ARNs).",
+        "List what exists (for example `aws iam list-users` or `aws iam list-virtual-mfa-devices`) "
+        "and copy the exact name or ARN.",
+    ),
+    "InvalidAuthenticationCode": Explanation(
+        "The MFA codes were not accepted. AWS wants two *consecutive* codes, both freshly shown by "
+        "the authenticator that scanned this device's QR code; made-up or old codes fail.",
+        "Type the code your authenticator shows now, wait for the next one, and type that too.",
+    ),
+    "PasswordPolicyViolation": Explanation(
+        "The password breaks the account's password policy (too short, missing a kind of "
+        "character, or reused).",
+        "Read the policy with `aws iam get-account-password-policy` and choose a longer "
+        "passphrase that meets every rule.",
+    ),
+    "AccessDenied": Explanation(
+        "The caller is known, but no policy allows this action on this resource. In IAM "
+        "everything is denied until a policy explicitly allows it.",
+        "Check who you are (`aws sts get-caller-identity`), then give that identity a policy that "
+        "allows exactly this action (the message names it), or ask someone who may.",
+    ),
+    "AccessDenied/MFA": Explanation(
+        "The MFA code did not match the device: wrong or expired code, or a serial number that "
+        "does not belong to this user.",
+        "Use the device's serial number (its ARN) and the code the authenticator shows right now.",
+    ),
+    "InvalidClientTokenId": Explanation(
+        "AWS does not recognise the access key id: it was deleted, deactivated, mistyped or "
+        "never existed.",
+        "Check which keys exist with `aws iam list-access-keys` and configure a working one.",
+    ),
+    "SignatureDoesNotMatch": Explanation(
+        "The access key id exists but the secret access key does not match it.",
+        "Copy the secret again exactly; if it is lost, create a new key and delete the old one.",
+    ),
+    "ExpiredToken": Explanation(
+        "Temporary credentials (from `get-session-token`) have run out.",
+        "Ask for a new session with a fresh MFA code.",
+    ),
+    "LimitExceeded": Explanation(
+        "You hit an IAM quota, for example two access keys per user.",
+        "Delete something you no longer need (such as an old access key) and try again.",
+    ),
+    "DeleteConflict": Explanation(
+        "It cannot be deleted while other things still hang on it (for a user: access keys, "
+        "login profile, MFA devices, policies).",
+        "Remove those first, then delete it.",
+    ),
+    "ValidationError": Explanation(
+        "A parameter has a value AWS does not accept (wrong format, too long, out of range).",
+        "Read the message: it names the parameter and the rule it broke.",
+    ),
+    "MalformedPolicyDocument": Explanation(
+        "The policy JSON is not valid IAM policy grammar.",
+        "Check Version, Statement, Effect, Action and Resource, and that the JSON parses.",
+    ),
+    "SignInFailed": Explanation(
+        "The sign-in page refused: the account, user name, password or MFA code is wrong. AWS "
+        "never says which, so an attacker learns nothing.",
+        "Check all of them; for an MFA code, type the one your authenticator shows right now.",
+    ),
+    "MFACodeRequired": Explanation(
+        "The password was right, but this user has an MFA device, so the console asks for the "
+        "second key: the current code from the authenticator.",
+        "Sign in again with `mfa_code=` set to the code your authenticator shows.",
+    ),
+    "ConsoleError": Explanation(
+        "The console refused the action; its message says why (a password that breaks the "
+        "policy, the same password again, an invalid MFA code...).",
+        "Fix what the message names and try again.",
+    ),
+    "RealAWSBlockedError": Explanation(
+        "The course's guard stopped a request that was leaving your machine for real AWS.",
+        "Use `lab.client(...)`, plain `boto3` or `!aws` without an explicit endpoint.",
+    ),
+    "403": Explanation(
+        "A HEAD request (S3 checks an object exists before downloading it) was refused; HEAD "
+        "answers carry no body, so AWS can only say \"Forbidden\" instead of AccessDenied.",
+        "Treat it as AccessDenied: give the caller s3:GetObject on that object.",
+    ),
+}
+
+_FALLBACK = Explanation(
+    "AWS refused the request; the code and message above say why.",
+    "Search the AWS documentation for the error code.",
+)
+
+
+def error_code_and_message(err: BaseException | str) -> tuple[str, str, str | None]:
+    """``(code, message, operation)`` of an AWS ``ClientError``, a console error or a code."""
+    if isinstance(err, str):
+        return err, "", None
+    response: Any = getattr(err, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        error = response["Error"]
+        return str(error.get("Code", "")), str(error.get("Message", "")), getattr(err, "operation_name", None)
+    return type(err).__name__, str(err), None
+
+
+def _explanation_for(code: str, message: str) -> Explanation:
+    if code == "AccessDenied" and "MultiFactorAuthentication failed" in message:
+        return EXPLANATIONS["AccessDenied/MFA"]
+    return EXPLANATIONS.get(code, _FALLBACK)
+
+
+def explain(err: BaseException | str) -> None:
+    """Print what went wrong and how to fix it.
+
+    Args:
+        err: a ``botocore.exceptions.ClientError`` you caught, a labkit
+            console error (``SignInFailed``, ``MFACodeRequired``,
+            ``ConsoleError``), or just an error code such as ``"AccessDenied"``.
+    """
+    code, message, operation = error_code_and_message(err)
+    entry = _explanation_for(code, message)
+    title = f"{code} (when calling {operation})" if operation else code
+    lines = [title]
+    if message:
+        lines += textwrap.wrap(message, 96, initial_indent="  AWS says: ", subsequent_indent="    ")
+    lines += textwrap.wrap(entry.meaning, 96, initial_indent="  What it means: ", subsequent_indent="  ")
+    lines += textwrap.wrap(entry.fix, 96, initial_indent="  How to fix it: ", subsequent_indent="  ")
+    print("\n".join(lines))

@@ -1,0 +1,145 @@
+"""The authenticator widget: a phone's MFA app, drawn in your notebook.
+
+It shows the device's QR code (a real one: scan it with your own phone if you
+like), the current 6-digit code in big digits, and a bar counting down to the
+next code. It refreshes itself every second until you close it::
+
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    phone = labkit.widgets.authenticator(device)
+    phone                        # shows the widget
+    phone.authenticator.pair()   # two consecutive codes, for enable-mfa-device
+
+>>> from labkit.clock import clock
+>>> clock.freeze(1_700_000_000)
+>>> view = authenticator("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", live=False)
+>>> view.code, view.seconds_left
+('406058', 10)
+>>> view.close(); clock.unfreeze()
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from typing import Any
+
+import ipywidgets as w
+
+from ..authenticator import STEP, Authenticator
+
+__all__ = ["AuthenticatorView", "authenticator"]
+
+_SCAN_TEXT = (
+    "<b>Use your own phone instead?</b> Scan this QR code with any authenticator app "
+    "(Google Authenticator, Microsoft Authenticator, Authy, 1Password...). Your phone and this "
+    "widget compute the codes from the same secret and the same clock, so they show the same "
+    "numbers, and you may type your phone's codes wherever the notebook asks for one. The secret "
+    "only works in this sandbox, so it is safe to scan and to delete afterwards."
+)
+
+
+def _seed_and_png(source: Any, qr_png: bytes | None) -> tuple[str | bytes, bytes | None, str | None]:
+    """Accept a seed, an ``otpauth://`` URI, a device dict or a console MFA setup."""
+    if isinstance(source, Authenticator):
+        return source.seed, qr_png, source.label
+    if isinstance(source, dict):
+        device = source.get("VirtualMFADevice", source)
+        seed = device.get("Base32StringSeed") or device.get("seed")
+        label = str(device["SerialNumber"]).rsplit("/", 1)[-1] if "SerialNumber" in device else None
+        return seed, qr_png or device.get("QRCodePNG") or device.get("qr_png"), label
+    if hasattr(source, "seed"):  # labkit.console.RootMFASetup
+        return source.seed, qr_png or getattr(source, "qr_png", None), "root"
+    return source, qr_png, None
+
+
+class AuthenticatorView(w.VBox):
+    """A live authenticator: QR code, current code, countdown.
+
+    Attributes:
+        authenticator: the :class:`labkit.Authenticator` doing the maths;
+            ``view.authenticator.pair()`` gives two consecutive codes.
+    """
+
+    def __init__(self, secret: str | bytes, qr_png: bytes | None = None, label: str | None = None,
+                 live: bool = True) -> None:
+        self.authenticator = Authenticator(secret, label=label)
+        if qr_png is None and isinstance(secret, str) and secret.startswith("otpauth://"):
+            from ..realism.mfa import qr_png as make_qr
+
+            qr_png = make_qr(secret)
+        self.qr = w.Image(value=qr_png or b"", format="png", layout=w.Layout(width="180px", height="180px"))
+        self.qr.add_class("labkit-qr")
+        label_html = html.escape(self.authenticator.label)
+        self.title = w.HTML(f"<b>&#x1F4F1; Authenticator</b> &#x2014; {label_html}")
+        self.code_display = w.HTML()
+        self.code_display.add_class("labkit-code")
+        self.countdown = w.IntProgress(min=0, max=STEP, description="", layout=w.Layout(width="220px"))
+        self.countdown.add_class("labkit-countdown")
+        self.countdown_text = w.HTML()
+        screen = w.VBox([self.title, self.code_display, w.HBox([self.countdown, self.countdown_text])])
+        top = w.HBox([self.qr, screen] if qr_png else [screen], layout=w.Layout(align_items="center"))
+        children: list[w.Widget] = [top]
+        if qr_png:
+            children.append(w.HTML(f'<div style="max-width:640px;font-size:0.9em">{_SCAN_TEXT}</div>'))
+        super().__init__(children, layout=w.Layout(border="1px solid #ccc", padding="8px", width="auto"))
+        self.add_class("labkit-authenticator")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.refresh()
+        if live:
+            self._thread = threading.Thread(target=self._tick, name="labkit-authenticator", daemon=True)
+            self._thread.start()
+
+    @property
+    def code(self) -> str:
+        """The code on the screen right now."""
+        return self.authenticator.code()
+
+    @property
+    def seconds_left(self) -> int:
+        """Seconds until the next code appears."""
+        return self.authenticator.seconds_left()
+
+    def refresh(self) -> None:
+        """Redraw the code and the countdown (the widget does this every second)."""
+        left = self.seconds_left
+        self.code_display.value = (
+            '<div style="font-family:monospace;font-size:2.6em;letter-spacing:0.18em;'
+            f'font-weight:bold;color:#0b5394">{self.code}</div>'
+        )
+        self.countdown.value = left
+        self.countdown.bar_style = "warning" if left <= 5 else "info"
+        self.countdown_text.value = f"next code in {left:2d} s"
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            try:
+                self.refresh()
+            except Exception:  # the kernel is shutting down: stop quietly
+                return
+
+    def close(self) -> None:
+        """Stop the countdown and remove the widget."""
+        self._stop.set()
+        super().close()
+
+    def __repr__(self) -> str:
+        return f"<Authenticator widget {self.authenticator.label!r}: {self.code} ({self.seconds_left}s left)>"
+
+
+def authenticator(source: Any, qr_png: bytes | None = None, *, live: bool = True) -> AuthenticatorView:
+    """Show an authenticator for an MFA device.
+
+    Args:
+        source: the device's secret seed (``Base32StringSeed``), the
+            ``otpauth://`` text of its QR code, the dict returned by
+            ``create_virtual_mfa_device()``, or root's console MFA setup.
+        qr_png: the QR code image (PNG bytes) if ``source`` does not carry it.
+        live: refresh every second (turn off for tests).
+
+    Returns:
+        The widget; ``.authenticator`` is the :class:`labkit.Authenticator`
+        behind it and ``.code`` the code it shows.
+    """
+    secret, png, label = _seed_and_png(source, qr_png)
+    return AuthenticatorView(secret, png, label=label, live=live)

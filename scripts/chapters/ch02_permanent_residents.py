@@ -1,0 +1,243 @@
+"""Chapter 02: permanent residents (IAM users, passwords, access keys, no permissions yet)."""
+# ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
+
+from build_chapters import code, md, reflection
+
+FILE = "02-permanent-residents.ipynb"
+
+CELLS = [
+    md("""
+    # 02 — Permanent residents: IAM users
+
+    Picture the people who live and work in the castle every day. Each has a key of their own to
+    the main gate. In AWS, such a resident is an **IAM user**: a person or a program that needs
+    long-term access, with its own identity and its own credentials — a **password** for the web
+    console, or an **access key** for the command line and programs.
+
+    ### Learning objectives
+    - Create an IAM user with `aws iam create-user`.
+    - Give a person a console password that must be changed at first sign-in.
+    - Follow that first sign-in, and see what the password rules refuse.
+    - Give a program an access key instead of a password, and keep its secret safe.
+    - See for yourself that a new user can do **nothing** until a policy allows it.
+    """),
+    code("""
+    import labkit
+    from botocore.exceptions import ClientError
+
+    lab = labkit.start("new-account")
+    iam = lab.client("iam")
+    """),
+    md("""
+    ## 🧑‍💻 Creating your first resident
+
+    You are still the root user (check with `aws sts get-caller-identity` if in doubt). Alice is a
+    developer who joins the team today:
+    """),
+    code("""
+    !aws iam create-user --user-name alice-developer
+    """),
+    md("""
+    In Python the same call is `iam.create_user(UserName="alice-developer")`. Running it *now*
+    would be a mistake — which makes it a good first "what went wrong".
+
+    ### 🔧 What went wrong: the user already exists
+    """),
+    code("""
+    try:
+        iam.create_user(UserName="alice-developer")      # she exists already
+    except ClientError as err:
+        labkit.explain(err)
+    """),
+    md("""
+    User names are unique within an account, and IAM ignores case in that check:
+    `Alice-Developer` would clash too. Reading her back is always safe:
+    """),
+    code("""
+    iam.get_user(UserName="alice-developer")["User"]
+    """),
+    md("""
+    ## 🔑 A temporary password
+
+    Alice exists, but she cannot sign in: she has no password yet. In IAM a console password is
+    called a **login profile**. You choose a temporary one and tell AWS that she must replace it
+    the first time she signs in, so that only she knows her real password.
+    """),
+    code("""
+    !aws iam create-login-profile --user-name alice-developer --password TempPassword123! --password-reset-required
+    """),
+    md("""
+    The boto3 equivalent is
+    `iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!", PasswordResetRequired=True)`.
+    Reading the profile back never shows the password — AWS does not store it in a form anyone
+    can read:
+    """),
+    code("""
+    iam.get_login_profile(UserName="alice-developer")["LoginProfile"]
+    """),
+    md("""
+    ### 🔧 What went wrong: a password the rules refuse
+
+    Suppose you reset her password to something easy to remember. Even with no custom password
+    policy, AWS's default rules apply: at least 8 characters and at least three of uppercase
+    letters, lowercase letters, numbers and symbols.
+    """),
+    code("""
+    try:
+        iam.update_login_profile(UserName="alice-developer", Password="alice123")
+    except ClientError as err:
+        labkit.explain(err)
+    """),
+    md("""
+    ## 🚪 Alice's first sign-in
+
+    Alice opens the console's sign-in page and types the account id, her user name and the
+    temporary password. `labkit.Console` plays that page for us.
+    """),
+    code("""
+    console = labkit.Console(lab)
+    first = console.sign_in(lab.account_id, "alice-developer", "TempPassword123!")
+    first
+    """),
+    code("""
+    first.must_change_password
+    """),
+    md("""
+    The password was right, but the door opens only onto one page: **"You must change your
+    password to continue."** Until she does, the console lets her do nothing else.
+
+    ### 🔧 What went wrong: the same password again
+
+    Alice is in a hurry and types her temporary password as the new one:
+    """),
+    code("""
+    try:
+        first.change_password("TempPassword123!", "TempPassword123!")
+    except labkit.ConsoleError as err:
+        labkit.explain(err)
+    """),
+    md("""
+    She picks a long passphrase instead — length beats cleverness:
+    """),
+    code("""
+    ALICE_PASSWORD = "Quill-Lantern-Moat-2024!"
+    first.change_password("TempPassword123!", ALICE_PASSWORD)
+    first
+    """),
+    md("""
+    The temporary password is gone for good. If someone finds the sticky note it was written on,
+    it no longer opens anything — and note how the sign-in page does not say *which* part was
+    wrong:
+    """),
+    code("""
+    try:
+        console.sign_in(lab.account_id, "alice-developer", "TempPassword123!")
+    except labkit.SignInFailed as err:
+        labkit.explain(err)
+    """),
+    code("""
+    console.sign_in(lab.account_id, "alice-developer", ALICE_PASSWORD)
+    """),
+    md("""
+    ## 🤖 Programs get access keys, not passwords
+
+    Alice also writes scripts that call AWS, and she uses the `aws` command line on her laptop.
+    Programs cannot type a password into a web page; they sign every request with an **access
+    key**: an *access key id* (public, like a user name) and a *secret access key* (private, like
+    a password). AWS shows the secret **once**, in the answer to `create-access-key`.
+
+    The command line would be `aws iam create-access-key --user-name alice-developer`; we use
+    boto3 so the notebook can keep the key:
+    """),
+    code("""
+    new_key = iam.create_access_key(UserName="alice-developer")["AccessKey"]
+    alice_keys = labkit.Credentials.from_response(new_key)
+    {"AccessKeyId": new_key["AccessKeyId"], "SecretAccessKey": new_key["SecretAccessKey"][:4] + "…(shown once)"}
+    """),
+    md("""
+    Listing her keys later shows the id and status, never the secret. A lost secret cannot be
+    recovered: you create a new key and delete the old one.
+    """),
+    code("""
+    !aws iam list-access-keys --user-name alice-developer
+    """),
+    md("""
+    ## 🚫 Alice can do nothing — yet
+
+    Let's hand the notebook's command line to Alice: `lab.use(alice_keys)` makes every `!aws`
+    and plain `boto3` call sign with her key. First, the habit from chapter 01: who am I?
+    """),
+    code("""
+    lab.use(alice_keys)
+    !aws sts get-caller-identity
+    """),
+    md("""
+    Now a harmless read: the list of users.
+
+    ### 🔧 What went wrong: a user with no permissions
+    """),
+    code("""
+    !aws iam list-users
+    """),
+    code("""
+    !aws s3 ls
+    """),
+    code("""
+    try:
+        lab.client("iam", credentials=alice_keys).get_account_summary()
+    except ClientError as err:
+        labkit.explain(err)
+    """),
+    md("""
+    Every door is shut. This is IAM's first rule: **everything is denied unless a policy
+    explicitly allows it.** Alice has a key to the main gate — AWS knows exactly who she is — but
+    her key opens no room inside. Read an `AccessDenied` message carefully: it names *who*
+    (`user/alice-developer`), *what* (`iam:ListUsers`) and *on which resource*, which is exactly
+    what a policy will have to allow. You will write such policies in chapter 05.
+
+    Back to root for now:
+    """),
+    code("""
+    lab.use(None)
+    lab
+    """),
+    md("""
+    The castle map shows Alice with a password (already changed) and an active access key — and a
+    red cross in the MFA column. One stolen password would be enough to walk in as her. Chapter
+    03 fixes that.
+    """),
+    code("""
+    labkit.widgets.quiz(
+        "A nightly backup script needs to call AWS. What should it use?",
+        {
+            "The root user's access key: it can do everything the backup might need":
+                "That copies the master key into a script. If the script leaks, the whole "
+                "account is lost.",
+            "Alice's console password, stored in the script": "Passwords are for people in the "
+            "console; and sharing Alice's identity means nobody can tell who did what.",
+            "An access key of its own IAM user, allowed only what the backup needs": "",
+        },
+        answer=2,
+        explanation="Programs get their own identity and an access key, and (chapter 05) only "
+        "the permissions they need.",
+    )
+    """),
+    reflection(
+        "users-inventory",
+        "List the people and programs that use an AWS account you know. Who shares a login or a "
+        "key today, and who should have an IAM user of their own?",
+    ),
+    md("""
+    ## 🔁 Recap
+    - `aws iam create-user` creates a resident; names are unique in the account.
+    - `aws iam create-login-profile --password-reset-required` gives a temporary password; the
+      first sign-in only allows choosing a new one, and password rules are enforced.
+    - Programs use access keys; the secret is shown once.
+    - A new user can do nothing: `AccessDenied` until a policy allows it.
+
+    ## ➡️ What's next
+    Alice's account is protected by a single key: her password. In
+    [03 — The two-key system: MFA](03-the-two-key-system-mfa.ipynb) she gets a second one, and a
+    password thief finds the gate still locked.
+    """),
+]

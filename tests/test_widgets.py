@@ -1,0 +1,152 @@
+"""The widgets' state, checked without a browser, and labkit.explain's wording."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+import labkit
+from labkit.authenticator import Authenticator
+from labkit.clock import clock
+from labkit.widgets.authenticator_view import authenticator
+from labkit.widgets.quiz import quiz
+
+SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture
+def frozen():
+    clock.freeze(1_700_000_000)
+    yield clock
+    clock.unfreeze()
+
+
+def test_authenticator_shows_the_code_of_the_seed(frozen) -> None:
+    view = authenticator(SEED, live=False)
+    expected = Authenticator(SEED).code()
+    assert view.code == expected
+    assert expected in view.code_display.value
+    assert view.countdown.value == view.seconds_left == 10
+    frozen.advance(30)
+    view.refresh()
+    assert view.code == Authenticator(SEED).code() != expected
+    frozen.advance(5)
+    view.refresh()
+    assert view.countdown.value == 5 and view.countdown.bar_style == "warning"
+    view.close()
+
+
+def test_authenticator_has_the_css_classes_a_browser_test_looks_for(frozen) -> None:
+    view = authenticator(SEED, qr_png=b"\x89PNG fake", live=False)
+    assert "labkit-authenticator" in view._dom_classes
+    assert "labkit-code" in view.code_display._dom_classes
+    assert "labkit-qr" in view.qr._dom_classes
+    assert bytes(view.qr.value) == b"\x89PNG fake"
+    assert any("own phone" in getattr(child, "value", "") for child in view.children)
+    view.close()
+
+
+def test_authenticator_accepts_a_device_from_the_sandbox(lab: labkit.Lab) -> None:
+    device = lab.client("iam").create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    view = authenticator(device, live=False)
+    assert bytes(view.qr.value).startswith(b"\x89PNG")
+    assert view.authenticator.label == "alice"
+    code1, code2 = view.authenticator.pair()
+    lab.client("iam").create_user(UserName="alice-developer")
+    lab.client("iam").enable_mfa_device(UserName="alice-developer", SerialNumber=device["SerialNumber"],
+                                        AuthenticationCode1=code1, AuthenticationCode2=code2)
+    view.close()
+
+
+def test_authenticator_builds_a_qr_code_from_an_otpauth_uri(frozen) -> None:
+    uri = f"otpauth://totp/Amazon%20Web%20Services:alice@123456789012?secret={SEED}&issuer=Amazon%20Web%20Services"
+    view = authenticator(uri, live=False)
+    assert bytes(view.qr.value).startswith(b"\x89PNG")
+    assert view.code == Authenticator(SEED).code()
+    view.close()
+
+
+def test_live_authenticator_ticks_and_stops_when_closed() -> None:
+    view = authenticator(SEED)
+    assert view._thread is not None and view._thread.is_alive()
+    view.countdown_text.value = ""
+    deadline = time.monotonic() + 3
+    while view.countdown_text.value == "" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert view.countdown_text.value.startswith("next code in")
+    view.close()
+    view._thread.join(timeout=2)
+    assert not view._thread.is_alive()
+
+
+def test_quiz_reports_right_and_wrong() -> None:
+    q = quiz("Who holds the master key?", {"alice": "She is a resident.", "root": "", "a policy": ""},
+             answer="root", explanation="Root owns the account.")
+    assert "labkit-quiz" in q._dom_classes
+    assert q.check() is False and "Choose an answer" in q.feedback
+    q.choose("alice")
+    assert q.check() is False
+    assert "Not quite" in q.feedback and "She is a resident." in q.feedback
+    assert "She is a resident." in q.result.value
+    q.choose(1)
+    q.button.click()
+    assert q.feedback == "Right! Root owns the account."
+
+
+def test_quiz_refuses_an_answer_that_is_not_an_option() -> None:
+    with pytest.raises(ValueError):
+        quiz("?", ["a", "b"], answer="c", explanation="")
+
+
+def test_explain_a_client_error(capsys: pytest.CaptureFixture[str], iam) -> None:
+    iam.create_user(UserName="alice-developer")
+    with pytest.raises(ClientError) as caught:
+        iam.create_user(UserName="alice-developer")
+    labkit.explain(caught.value)
+    out = capsys.readouterr().out
+    assert out.startswith("EntityAlreadyExists (when calling CreateUser)")
+    assert "User with name alice-developer already exists." in out
+    assert "How to fix it:" in out
+
+
+def test_explain_tells_mfa_failures_from_missing_permissions(capsys: pytest.CaptureFixture[str]) -> None:
+    mfa = ClientError({"Error": {"Code": "AccessDenied", "Message": "MultiFactorAuthentication failed, "
+                                 "unable to validate MFA code."}}, "GetSessionToken")
+    labkit.explain(mfa)
+    labkit.explain("AccessDenied")
+    first, second = capsys.readouterr().out.split("AccessDenied\n")
+    assert "MFA code did not match" in first
+    assert "no policy allows" in second
+
+
+def test_explain_a_console_error(capsys: pytest.CaptureFixture[str], lab: labkit.Lab) -> None:
+    with pytest.raises(labkit.SignInFailed) as caught:
+        labkit.Console(lab).sign_in(lab.account_id, "nobody", "wrong-password")
+    labkit.explain(caught.value)
+    out = capsys.readouterr().out
+    assert out.startswith("SignInFailed\n")
+    assert "never says which" in out
+
+
+@pytest.mark.parametrize("code", ["EntityAlreadyExists", "InvalidAuthenticationCode", "NoSuchEntity",
+                                  "PasswordPolicyViolation", "AccessDenied", "InvalidClientTokenId",
+                                  "SignInFailed", "MFACodeRequired"])
+def test_explain_knows_the_course_errors(code: str) -> None:
+    from labkit.explain import EXPLANATIONS
+
+    assert code in EXPLANATIONS
+
+
+@pytest.mark.parametrize("name", ["labkit.explain", "labkit.widgets.quiz",
+                                  "labkit.widgets.authenticator_view"])
+def test_docstring_examples(name: str) -> None:
+    import doctest
+    import importlib
+
+    try:
+        result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    finally:
+        clock.unfreeze()
+    assert result.attempted > 0 and result.failed == 0
