@@ -117,8 +117,18 @@ def _root_not_used(iam: Any, root_row: dict[str, str]) -> tuple[bool, str]:
 
 
 def scorecard(lab: Lab, credentials: Credentials | None = None) -> Scorecard:
-    """Audit the account now. Uses the sandbox's auditor credentials by default."""
-    iam = lab.client("iam", credentials=credentials or lab.auditor())
+    """Audit the account now.
+
+    Uses the sandbox's auditor credentials by default (they leave no trace);
+    in a notebook being graded, where those are not available, it audits as
+    the current caller.
+    """
+    if credentials is None:
+        try:
+            credentials = lab.auditor()
+        except PermissionError:
+            credentials = lab.caller
+    iam = lab.client("iam", credentials=credentials)
     summary = iam.get_account_summary()["SummaryMap"]
     report = credential_report(iam)
     root_row = next(r for r in report if r["user"] == "<root_account>")

@@ -1,0 +1,106 @@
+"""Checks: what each exercise asks for, as facts about your sandbox account.
+
+Every check reads the account through the AWS API (with auditor credentials
+that leave no trace) — never your printed output, never your code. So the
+only way to pass is to make the account right::
+
+    from labkit.checks import run_checks
+    for result in run_checks("users", lab):
+        print(result.passed, result.description, result.hint)
+
+Assignments: ``users``, ``mfa``, ``root``, ``least-privilege``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..sandbox import Lab
+
+__all__ = ["Check", "Assignment", "CheckResult", "ASSIGNMENTS", "get_assignment", "run_checks", "report"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded fact about the sandbox account."""
+
+    id: str
+    points: int
+    description: str
+    hint: str
+    test: Callable[[Lab], bool | tuple[bool, str]]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """An exercise: its starting scenario and its checks."""
+
+    id: str
+    title: str
+    scenario: str
+    checks: tuple[Check, ...]
+
+    @property
+    def max_score(self) -> int:
+        return sum(c.points for c in self.checks)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check."""
+
+    id: str
+    description: str
+    points: int
+    max_points: int
+    passed: bool
+    hint: str
+    detail: str
+
+
+def _registry() -> dict[str, Assignment]:
+    from . import least_privilege, mfa, root, users
+
+    return {a.id: a for a in (users.ASSIGNMENT, mfa.ASSIGNMENT, root.ASSIGNMENT, least_privilege.ASSIGNMENT)}
+
+
+ASSIGNMENTS: dict[str, Assignment] = _registry()
+
+
+def get_assignment(assignment_id: str) -> Assignment:
+    """The assignment called ``assignment_id`` (ValueError names the known ones)."""
+    try:
+        return ASSIGNMENTS[assignment_id]
+    except KeyError:
+        known = ", ".join(sorted(ASSIGNMENTS))
+        raise ValueError(f"Unknown assignment {assignment_id!r}; known assignments: {known}") from None
+
+
+def run_checks(assignment_id: str, lab: Lab) -> list[CheckResult]:
+    """Run every check of an assignment against ``lab``; never raises for a check."""
+    results = []
+    for check in get_assignment(assignment_id).checks:
+        try:
+            outcome = check.test(lab)
+            passed, detail = outcome if isinstance(outcome, tuple) else (bool(outcome), "")
+        except Exception as exc:  # a broken account state is a failed check, not a crash
+            passed, detail = False, f"{type(exc).__name__}: {exc}"
+        results.append(CheckResult(check.id, check.description, check.points if passed else 0,
+                                   check.points, bool(passed), check.hint, detail))
+    return results
+
+
+def report(assignment_id: str, lab: Lab) -> str:
+    """The check results as printable text."""
+    results = run_checks(assignment_id, lab)
+    total = sum(r.points for r in results)
+    top = sum(r.max_points for r in results)
+    lines = [f"{get_assignment(assignment_id).title}: {total}/{top} points"]
+    for r in results:
+        lines.append(f"  {'PASS' if r.passed else 'FAIL'} [{r.points}/{r.max_points}] {r.description}")
+        if not r.passed:
+            lines.append(f"        hint: {r.hint}" + (f" ({r.detail})" if r.detail else ""))
+    return "\n".join(lines)

@@ -1,0 +1,67 @@
+"""Checks for the ``mfa`` exercise (chapter 03: the two-key system)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import Assignment, Check
+from ._account import iam, login_profile, mfa_devices, user
+
+if TYPE_CHECKING:
+    from ..sandbox import Lab
+
+ALICE = "alice-developer"
+
+
+def alice_has_password(lab: Lab) -> tuple[bool, str]:
+    if user(lab, ALICE) is None:
+        return False, f"no user named {ALICE}"
+    return login_profile(lab, ALICE) is not None, "she needs a console password to sign in"
+
+
+def device_enabled(lab: Lab) -> tuple[bool, str]:
+    devices = mfa_devices(lab, ALICE)
+    virtual = {d["SerialNumber"] for d in iam(lab).list_virtual_mfa_devices(
+        AssignmentStatus="Assigned")["VirtualMFADevices"]}
+    mine = [d for d in devices if d["SerialNumber"] in virtual]
+    return bool(mine), mine[0]["SerialNumber"] if mine else "no virtual MFA device is enabled for her"
+
+
+def signed_in_with_mfa(lab: Lab) -> tuple[bool, str]:
+    devices = mfa_devices(lab, ALICE)
+    found = user(lab, ALICE)
+    if not devices or found is None:
+        return False, "enable her MFA device first"
+    used = found.get("PasswordLastUsed")
+    enabled = min(d["EnableDate"] for d in devices)
+    if used is None:
+        return False, "she has never signed in to the console"
+    return used >= enabled, "signed in after MFA was enabled" if used >= enabled else (
+        "her last sign-in was before MFA was enabled")
+
+
+def unused_devices_cleaned(lab: Lab) -> tuple[bool, str]:
+    if not mfa_devices(lab, ALICE):
+        return False, "enable Alice's device first"
+    loose = iam(lab).list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"]
+    return not loose, "no unassigned devices" if not loose else f"{len(loose)} unassigned device(s) left"
+
+
+ASSIGNMENT = Assignment(
+    id="mfa",
+    title="The two-key system: MFA",
+    scenario="new-account",
+    checks=(
+        Check("alice-password", 2, f"{ALICE} exists and has a console password",
+              "aws iam create-user and aws iam create-login-profile", alice_has_password),
+        Check("alice-mfa-enabled", 4, f"A virtual MFA device is enabled for {ALICE}",
+              "create-virtual-mfa-device, then enable-mfa-device with two consecutive codes "
+              "from the authenticator (made-up codes are refused)", device_enabled),
+        Check("alice-signed-in-with-mfa", 3, f"{ALICE} signed in to the console with MFA",
+              "labkit.Console(lab).sign_in(..., mfa_code=phone.code) after enabling the device",
+              signed_in_with_mfa),
+        Check("no-stray-devices", 1, "No unassigned virtual MFA devices are left behind",
+              "Delete devices you created but did not enable (aws iam delete-virtual-mfa-device)",
+              unused_devices_cleaned),
+    ),
+)

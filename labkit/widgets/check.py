@@ -1,0 +1,71 @@
+"""The "Check my work" button at the end of each exercise.
+
+Click it and the assignment's checks run against your sandbox account right
+now: each shows as passed or failed, with its points and — when it fails — a
+hint. Checks look only at the account (through the AWS API), so you may
+experiment freely and click again.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as w
+
+from ..checks import CheckResult, get_assignment, run_checks
+
+__all__ = ["CheckMyWork", "check_my_work", "results_html"]
+
+
+def results_html(title: str, results: list[CheckResult]) -> str:
+    """A table of check results (what the widget shows)."""
+    total = sum(r.points for r in results)
+    top = sum(r.max_points for r in results)
+    rows = []
+    for r in results:
+        mark = "&#x2705;" if r.passed else "&#x274C;"
+        hint = "" if r.passed else f"<br><i>Hint:</i> {html.escape(r.hint)}"
+        detail = f" <small>({html.escape(r.detail)})</small>" if r.detail else ""
+        cls = "labkit-check-pass" if r.passed else "labkit-check-fail"
+        rows.append(f'<tr class="{cls}"><td>{mark}</td><td>{html.escape(r.description)}{detail}{hint}</td>'
+                    f"<td>{r.points}/{r.max_points}</td></tr>")
+    verdict = "All checks pass. Well done!" if total == top else "Not yet: see the hints."
+    return (f'<div class="labkit-check-results"><b>{html.escape(title)}: {total}/{top} points</b>'
+            f" &#x2014; {verdict}<table>{''.join(rows)}</table></div>")
+
+
+class CheckMyWork(w.VBox):
+    """A "Check my work" button and the results of the last check."""
+
+    def __init__(self, assignment_id: str, lab: Any = None) -> None:
+        self.assignment = get_assignment(assignment_id)
+        self._lab = lab
+        self.button = w.Button(description="Check my work", button_style="primary", icon="check")
+        self.button.add_class("labkit-check")
+        self.output = w.HTML("<i>Click to check your sandbox account against this exercise.</i>")
+        self.output.add_class("labkit-check-output")
+        self.button.on_click(lambda _: self.check())
+        super().__init__([self.button, self.output])
+        self.add_class("labkit-check-my-work")
+        self.results: list[CheckResult] = []
+
+    def check(self) -> list[CheckResult]:
+        """Run the checks now and show the results (also returns them)."""
+        from ..sandbox import start
+
+        lab = self._lab or start(quiet=True)
+        try:
+            lab.auditor()
+        except PermissionError:
+            self.output.value = ("<i>This notebook is attached to a grader's sandbox: your work is "
+                                 "checked by the grader, not here.</i>")
+            return []
+        self.results = run_checks(self.assignment.id, lab)
+        self.output.value = results_html(self.assignment.title, self.results)
+        return self.results
+
+
+def check_my_work(assignment_id: str, lab: Any = None) -> CheckMyWork:
+    """Show the "Check my work" button for ``assignment_id`` (e.g. ``"users"``)."""
+    return CheckMyWork(assignment_id, lab)
