@@ -1,0 +1,30 @@
+""""Check my work": results from the live sandbox, with hints on failure."""
+
+from __future__ import annotations
+
+import labkit
+from labkit.widgets.check import check_my_work
+
+
+def test_check_my_work_shows_hints_then_full_marks(lab: labkit.Lab) -> None:
+    widget = check_my_work("users", lab)
+    assert "labkit-check" in widget.button._dom_classes
+    results = widget.check()
+    assert sum(r.points for r in results) == 0
+    assert "Hint:" in widget.output.value and "create-user" in widget.output.value
+    iam = lab.client("iam")
+    iam.create_user(UserName="alice-developer")
+    iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!",
+                             PasswordResetRequired=True)
+    iam.create_user(UserName="castle-build-bot")
+    iam.create_access_key(UserName="castle-build-bot")
+    widget.button.click()
+    assert all(r.passed for r in widget.results)
+    assert "All checks pass" in widget.output.value
+
+
+def test_attached_notebooks_are_told_the_grader_checks(lab: labkit.Lab) -> None:
+    attached = labkit.Lab(lab.endpoint_url, admin_token=None)
+    widget = check_my_work("users", attached)
+    assert widget.check() == []
+    assert "grader" in widget.output.value
