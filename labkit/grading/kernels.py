@@ -1,0 +1,203 @@
+"""Fresh Jupyter kernels for submissions: started ahead of time, used once, then killed.
+
+A :class:`FreshKernel` is a brand-new ``ipykernel`` process started with this
+Python (never a kernelspec a notebook names), in its own empty working folder,
+with its own IPython and Jupyter folders (so one submission cannot leave a
+start-up script or history for the next), stdin/stdout/stderr going nowhere,
+and no sandbox admin token. While the previous submission runs, the next
+kernel boots and imports ``labkit`` and ``boto3`` in a hidden execution; no
+name is bound in the namespace the notebook will see.
+
+:meth:`FreshKernel.run` executes a notebook's code cells one by one, as
+``jupyter nbconvert --execute --allow-errors`` would: an exception is recorded
+and the next cell still runs. It stops at the per-cell timeout, at the
+notebook's deadline, or when the kernel dies. Outputs are counted, never kept:
+only errors (truncated) are returned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyter_client import KernelManager
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+from . import processes
+
+__all__ = ["FreshKernel", "Execution", "CellError"]
+
+# Runs in each pre-started kernel before its notebook is known: binds no names,
+# and makes the kernel's memory unreadable to other processes of this user.
+WARMUP = (
+    "__import__('labkit'); __import__('boto3'); __import__('botocore.exceptions')\n"
+    "__import__('labkit.grading.processes', fromlist=['x']).not_dumpable()\n"
+)
+MAX_ERRORS = 20
+MAX_ERROR_TEXT = 2_000
+POLL = 0.25
+# Variables a graded kernel never inherits from the grader.
+_DROPPED_PREFIXES = ("LABKIT_", "AWS_", "JPY_", "JUPYTER_", "IPYTHON", "PYTHONSTARTUP")
+
+
+class _ThisPython(KernelSpecManager):
+    """Every kernel is this interpreter's ipykernel, whatever a notebook's metadata says."""
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return KernelSpec(
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                  "--HistoryManager.hist_file=:memory:"],
+            display_name="Python 3 (ipykernel)", language="python", resource_dir=tempfile.gettempdir(),
+        )
+
+
+@dataclass
+class CellError:
+    """An exception raised by one code cell (as the notebook's author would see it)."""
+
+    cell: int
+    ename: str
+    evalue: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"cell": self.cell, "ename": self.ename, "evalue": self.evalue}
+
+
+@dataclass
+class Execution:
+    """How running a notebook went: ``outcome`` is ``finished``, ``timeout`` or ``died``."""
+
+    outcome: str = "finished"
+    cells_run: int = 0
+    cells_total: int = 0
+    errors: list[CellError] = field(default_factory=list)
+    output_bytes: int = 0
+    detail: str = ""
+
+
+def kernel_environment(base: dict[str, str], home: str) -> dict[str, str]:
+    """The environment of a graded kernel: ``base`` without grader or AWS settings, private dirs."""
+    env = {k: v for k, v in base.items() if not k.startswith(_DROPPED_PREFIXES)}
+    env.update({
+        "IPYTHONDIR": os.path.join(home, "ipython"),
+        "JUPYTER_CONFIG_DIR": os.path.join(home, "jupyter"),
+        "JUPYTER_DATA_DIR": os.path.join(home, "jupyter-data"),
+        "JUPYTER_RUNTIME_DIR": os.path.join(home, "jupyter-runtime"),
+        "MPLCONFIGDIR": os.path.join(home, "matplotlib"),
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    })
+    return env
+
+
+class FreshKernel:
+    """One kernel for one submission. Start it early; :meth:`run` it once; :meth:`kill` it."""
+
+    def __init__(self, base_env: dict[str, str]) -> None:
+        self.home = tempfile.mkdtemp(prefix="labkit-grade-")
+        self.km = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisPython())
+        self.km.connection_file = os.path.join(self.home, "kernel.json")
+        self.km.start_kernel(
+            cwd=self.home, env=kernel_environment(base_env, self.home),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        self.pid: int = self.km.provisioner.process.pid  # type: ignore[union-attr]
+        self.kc = self.km.blocking_client()
+        self.kc.start_channels()
+        self.kc.execute(WARMUP, silent=True, store_history=False)
+        self._used = False
+
+    def ready(self, timeout: float) -> None:
+        """Wait until the kernel answers (its warm-up done); then forget its connection file."""
+        self.kc.wait_for_ready(timeout=timeout)
+        self.km.cleanup_connection_file()
+
+    def run(self, cells: tuple[str, ...], attach: dict[str, str], cell_timeout: float,
+            deadline: float) -> Execution:
+        """Run ``cells`` attached to the sandbox described by ``attach``; never raises for the notebook.
+
+        ``deadline`` is a :func:`time.monotonic` time for the whole notebook.
+        """
+        if self._used:
+            raise RuntimeError("a FreshKernel runs one notebook only")
+        self._used = True
+        result = Execution(cells_total=len(cells))
+        setup = f"__import__('os').environ['LABKIT_ATTACH'] = {json.dumps(json.dumps(attach))}\n"
+        if self._execute(setup, -1, min(deadline, time.monotonic() + 60), result, silent=True) != "idle":
+            result.outcome = result.outcome if result.outcome != "finished" else "died"
+            result.detail = result.detail or "the kernel did not accept the sandbox's address"
+            return result
+        for index, source in enumerate(cells):
+            if not source.strip():
+                result.cells_run += 1
+                continue
+            end = min(deadline, time.monotonic() + cell_timeout)
+            state = self._execute(source, index, end, result)
+            if state == "idle":
+                result.cells_run += 1
+                continue
+            if state == "timeout":
+                result.outcome = "timeout"
+                whole = end >= deadline
+                result.detail = (f"the notebook's time limit was reached in code cell {index + 1}" if whole
+                                 else f"code cell {index + 1} ran longer than {cell_timeout:g} s")
+            else:
+                result.outcome = "died"
+                code = self.km.provisioner.process.poll() if self.km.provisioner else None  # type: ignore
+                result.detail = f"the kernel died in code cell {index + 1} (exit code {code})"
+            break
+        return result
+
+    def _execute(self, source: str, index: int, end: float, result: Execution,
+                 silent: bool = False) -> str:
+        """Execute one cell; ``idle`` when done, ``timeout`` or ``died`` otherwise."""
+        msg_id = self.kc.execute(source, silent=silent, store_history=not silent, allow_stdin=False,
+                                 stop_on_error=False)
+        while True:
+            remaining = end - time.monotonic()
+            if remaining <= 0:
+                return "timeout"
+            try:
+                msg = self.kc.get_iopub_msg(timeout=min(remaining, POLL))
+            except queue.Empty:
+                if not self.km.is_alive():
+                    return "died"
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "status" and content.get("execution_state") == "idle":
+                return "idle"
+            if kind == "error":
+                if len(result.errors) < MAX_ERRORS:
+                    result.errors.append(CellError(index + 1, str(content.get("ename", ""))[:200],
+                                                   str(content.get("evalue", ""))[:MAX_ERROR_TEXT]))
+            elif kind in ("stream", "display_data", "execute_result", "update_display_data"):
+                result.output_bytes += len(json.dumps(content.get("data") or content.get("text") or ""))
+
+    def kill(self) -> None:
+        """Kill the kernel and everything in its process group; free its folder."""
+        try:
+            self.kc.stop_channels()
+        except Exception:  # noqa: BLE001 - the channels may already be gone
+            pass
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        processes.reap(self.pid)
+        try:
+            self.km.cleanup_resources()
+        except Exception:  # noqa: BLE001
+            pass
+        shutil.rmtree(self.home, ignore_errors=True)

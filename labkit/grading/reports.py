@@ -1,0 +1,185 @@
+"""HTML for people: per-student feedback and the class report (self-contained, inline SVG).
+
+Everything a student wrote or chose — file names, exception messages — is
+escaped before it reaches a page.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from html import escape
+from typing import Any
+from urllib.parse import quote
+
+__all__ = ["feedback_html", "report_html", "score_histogram_svg", "pass_rate_svg"]
+
+STATUS_TEXT = {
+    "graded": "Your notebook ran to the end and was graded.",
+    "timeout": "Your notebook ran out of time; the work it did before that was graded.",
+    "error": "Your notebook could not finish (see below); the work it did before that was graded.",
+    "invalid": "This file could not be graded.",
+}
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:60rem;color:#1f2933;
+padding:0 1rem}h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}
+th,td{border-bottom:1px solid #d9dee3;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f5f7}.pass{color:#1e7b34}.fail{color:#b42318}
+.badge{display:inline-block;padding:.1rem .5rem;border-radius:.6rem;font-size:.85rem;background:#eef1f4}
+.badge.graded{background:#dcf5e3}.badge.timeout{background:#fff1c2}.badge.error{background:#fde0dc}
+.badge.invalid{background:#e7e3f7}.hint{color:#52606d;font-style:italic}.score{font-size:1.4rem;font-weight:600}
+code,pre{background:#f3f5f7;padding:.1rem .3rem;border-radius:.2rem}pre{padding:.5rem;white-space:pre-wrap}
+.charts{display:flex;flex-wrap:wrap;gap:2rem}figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}
+"""
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<style>{_CSS}</style></head><body>\n{body}\n</body></html>\n")
+
+
+def _badge(status: str) -> str:
+    return f'<span class="badge {escape(status)}">{escape(status)}</span>'
+
+
+def _check_row(c: dict[str, Any]) -> str:
+    result = ('<td class="pass">&#x2705; passed</td>' if c["passed"]
+              else '<td class="fail">&#x274C; not yet</td>')
+    detail = f"<br><small>{escape(c['detail'])}</small>" if c.get("detail") else ""
+    hint = (f'<br><span class="hint">Hint: {escape(c["hint"])}</span>'
+            if not c["passed"] and c.get("hint") else "")
+    return (f"<tr>{result}<td>{c['points']} / {c['max_points']}</td>"
+            f"<td>{escape(c['description'])}{detail}{hint}</td></tr>")
+
+
+def feedback_html(entry: dict[str, Any]) -> str:
+    """One student's feedback: score, what passed, what failed and a hint for each failure."""
+    student, assignment = entry["student"], entry.get("assignment") or "(unknown)"
+    parts = [
+        f"<h1>Feedback for {escape(student)}</h1>",
+        f"<p>Assignment <code>{escape(assignment)}</code> &middot; {_badge(entry['status'])}</p>",
+        f'<p class="score">{entry["score"]} / {entry["max_score"]} points</p>',
+        f"<p>{escape(STATUS_TEXT.get(entry['status'], ''))}"
+        + (f" {escape(entry['detail'])}." if entry.get("detail") else "") + "</p>",
+    ]
+    checks = entry.get("checks") or []
+    if checks:
+        rows = "".join(_check_row(c) for c in checks)
+        parts.append("<h2>Checks</h2><table><thead><tr><th>result</th><th>points</th><th>what was checked"
+                     f"</th></tr></thead><tbody>{rows}</tbody></table>")
+        parts.append("<p>Checks look at the sandbox account after your notebook ran, through the AWS API; "
+                     "what a notebook prints does not count.</p>")
+    errors = entry.get("cell_errors") or []
+    if errors:
+        items = "".join(f"<li>code cell {e['cell']}: <code>{escape(e['ename'])}</code>"
+                        + (f"<pre>{escape(e['evalue'])}</pre>" if e["evalue"] else "") + "</li>"
+                        for e in errors)
+        parts.append(f"<h2>Errors while running</h2><p>The grader ran every cell; these raised an "
+                     f"exception:</p><ul>{items}</ul>")
+    if entry.get("cells_total"):
+        parts.append(f"<p><small>{entry.get('cells_run', 0)} of {entry['cells_total']} code cells ran in "
+                     f"{entry.get('seconds', 0):.1f} s.</small></p>")
+    return _page(f"Feedback: {student}", "\n".join(parts))
+
+
+def score_histogram_svg(scores: list[int], max_score: int, width: int = 460, height: int = 220) -> str:
+    """A bar chart: how many submissions got each score (or each tenth of the maximum)."""
+    if max_score <= 20:
+        labels = [str(s) for s in range(max_score + 1)]
+        counts = Counter(scores)
+        values = [counts.get(s, 0) for s in range(max_score + 1)]
+    else:
+        labels = [f"{10 * i}%" for i in range(10)]
+        values = [0] * 10
+        for s in scores:
+            values[min(9, int(10 * s / max_score))] += 1
+    top = max(values + [1])
+    left, bottom, plot_h = 30, 30, height - 50
+    slot = (width - left - 10) / len(values)
+    bars = []
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        h = plot_h * value / top
+        x = left + i * slot
+        bars.append(
+            f'<rect x="{x + slot * 0.1:.1f}" y="{height - bottom - h:.1f}" width="{slot * 0.8:.1f}" '
+            f'height="{h:.1f}" fill="#3f72af"><title>score {escape(label)}: {value}</title></rect>'
+            f'<text x="{x + slot / 2:.1f}" y="{height - bottom + 14}" font-size="11" text-anchor="middle">'
+            f"{escape(label)}</text>"
+            + (f'<text x="{x + slot / 2:.1f}" y="{height - bottom - h - 3:.1f}" font-size="11" '
+               f'text-anchor="middle">{value}</text>' if value else "")
+        )
+    axis = (f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" '
+            'stroke="#52606d"/>'
+            f'<text x="{left + (width - left) / 2:.0f}" y="{height - 2}" font-size="11" text-anchor="middle">'
+            "score</text>")
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+            f'aria-label="score distribution">{"".join(bars)}{axis}</svg>')
+
+
+def pass_rate_svg(rates: list[tuple[str, str, float]], width: int = 460) -> str:
+    """Horizontal bars: the share of submissions that passed each check (``(id, description, rate)``)."""
+    row, label_w = 26, 170
+    height = row * len(rates) + 10
+    bars = []
+    for i, (check_id, description, rate) in enumerate(rates):
+        y = 5 + i * row
+        w = (width - label_w - 50) * rate
+        colour = "#1e7b34" if rate >= 0.75 else "#d69e2e" if rate >= 0.4 else "#b42318"
+        bars.append(
+            f'<text x="{label_w - 6}" y="{y + 16}" font-size="12" text-anchor="end">{escape(check_id)}'
+            f"<title>{escape(description)}</title></text>"
+            f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="16" fill="{colour}">'
+            f"<title>{escape(description)}: {rate:.0%}</title></rect>"
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 16}" font-size="12">{rate:.0%}</text>'
+        )
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+            f'aria-label="pass rate per check">{"".join(bars)}</svg>')
+
+
+def _assignment_section(assignment: str, entries: list[dict[str, Any]]) -> str:
+    ran = [e for e in entries if e["status"] != "invalid"]
+    max_score = max((e["max_score"] for e in ran), default=0)
+    scores = [e["score"] for e in ran]
+    statuses = Counter(e["status"] for e in entries)
+    summary = ", ".join(f"{statuses[s]} {s}" for s in STATUS_TEXT if statuses[s])
+    stats = ""
+    if scores:
+        stats = (f"<p>Median score <b>{statistics.median(scores):g}</b> / {max_score}, mean "
+                 f"{statistics.fmean(scores):.1f}; {sum(s == max_score for s in scores)} full marks.</p>")
+    check_stats: dict[str, list[Any]] = {}
+    for e in ran:
+        for c in e.get("checks") or []:
+            slot = check_stats.setdefault(c["id"], [c["description"], 0, 0])
+            slot[1] += bool(c["passed"])
+            slot[2] += 1
+    rates = [(cid, d, passed / total) for cid, (d, passed, total) in check_stats.items() if total]
+    charts = ""
+    if ran:
+        charts = ('<div class="charts"><figure><figcaption>Score distribution</figcaption>'
+                  f"{score_histogram_svg(scores, max_score)}</figure>")
+        if rates:
+            charts += f"<figure><figcaption>Pass rate per check</figcaption>{pass_rate_svg(rates)}</figure>"
+        charts += "</div>"
+    rows = "".join(
+        f'<tr><td><a href="feedback/{escape(quote(e["student"]))}.html">{escape(e["student"])}</a></td>'
+        f"<td>{e['score']} / {e['max_score']}</td><td>{_badge(e['status'])}</td>"
+        f"<td>{escape(e.get('detail', ''))}</td></tr>"
+        for e in sorted(entries, key=lambda e: e["student"])
+    )
+    return (f"<h2>Assignment <code>{escape(assignment)}</code> &mdash; {len(entries)} submissions</h2>"
+            f"<p>{escape(summary)}</p>{stats}{charts}"
+            "<table><thead><tr><th>student</th><th>score</th><th>status</th><th>note</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
+def report_html(entries: list[dict[str, Any]]) -> str:
+    """The class overview: per assignment, score distribution, pass rate per check, every student."""
+    by_assignment: dict[str, list[dict[str, Any]]] = {}
+    for e in entries:
+        by_assignment.setdefault(e.get("assignment") or "(no assignment)", []).append(e)
+    sections = "".join(_assignment_section(a, es) for a, es in sorted(by_assignment.items()))
+    body = (f"<h1>IAM castle &mdash; class report</h1><p>{len(entries)} submissions. Each row links to the "
+            f"feedback the student receives.</p>{sections or '<p>No submissions yet.</p>'}")
+    return _page("IAM castle class report", body)

@@ -1,0 +1,193 @@
+"""A grading worker: one sandbox, a stream of submissions, one fresh kernel each.
+
+The grading command forks a few workers (``--jobs``). Each owns ONE sandbox
+server in its own process (moto's state is process-wide) and, per submission:
+
+1. kills whatever the previous submission left behind;
+2. resets the sandbox to the assignment's scenario (milliseconds) with brand-new
+   root keys and a new root password, so nothing from before still works;
+3. takes the kernel it started during the previous submission (booted, with
+   ``labkit`` and ``boto3`` already imported) and starts the next one;
+4. tells the kernel where the sandbox is (endpoint and root credentials only,
+   never the admin token) and runs the notebook's code cells;
+5. kills the kernel and its descendants, then runs the assignment's checks
+   here, in the worker, through the AWS API with the auditor's credentials.
+
+The kernel never sees the checks, the gradebook or the output folder, and
+nothing it prints counts: the score is what the account looks like afterwards.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import signal
+import sys
+import time
+import traceback
+from multiprocessing.connection import Connection
+from typing import Any
+
+from . import processes
+from .kernels import Execution, FreshKernel
+
+__all__ = ["Job", "Grader", "worker_main"]
+
+KERNEL_START_TIMEOUT = 60.0
+STATUS_BY_OUTCOME = {"finished": "graded", "timeout": "timeout", "died": "error"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """What a worker needs to grade one submission (sent through a pipe)."""
+
+    student: str
+    sha256: str
+    assignment: str
+    cells: tuple[str, ...]
+    timeout: float
+    cell_timeout: float
+
+
+def _new_root_password() -> str:
+    return "Root-" + secrets.token_urlsafe(12) + "-9a!"
+
+
+class Grader:
+    """A worker's sandbox and its supply of fresh kernels."""
+
+    def __init__(self, base_env: dict[str, str]) -> None:
+        from ..sandbox import Lab
+        from ..server import SandboxServer
+
+        self.base_env = base_env
+        self.server = SandboxServer().start()
+        self.lab = Lab(self.server.url, self.server.layer.state.admin_token, self.server)
+        self.lab.reset()
+        self.next_kernel: FreshKernel | None = FreshKernel(base_env)
+
+    def _fresh_account(self, scenario: str) -> dict[str, str]:
+        """Reset to ``scenario`` under new root keys and password; what the kernel is told."""
+        from ..realism.state import new_key_id, new_secret
+        from ..sandbox import Credentials
+
+        self.lab.root = Credentials(new_key_id(), new_secret())
+        self.lab.reset(scenario)
+        password = _new_root_password()
+        self.server.layer.state.root.password = password
+        self.lab.root_password = password
+        return {
+            "endpoint": self.lab.endpoint_url,
+            "access_key_id": self.lab.root.access_key_id,
+            "secret_access_key": self.lab.root.secret_access_key,
+            "root_email": self.lab.root_email,
+            "root_password": password,
+            "scenario": scenario,
+        }
+
+    def _take_kernel(self) -> FreshKernel:
+        kernel = self.next_kernel or FreshKernel(self.base_env)
+        self.next_kernel = None
+        kernel.ready(KERNEL_START_TIMEOUT)
+        self.next_kernel = FreshKernel(self.base_env)  # boots while this submission runs
+        return kernel
+
+    def _clean_up(self, kernel: FreshKernel | None) -> None:
+        if kernel is not None:
+            kernel.kill()
+        keep = {self.next_kernel.pid} if self.next_kernel is not None else set()
+        processes.kill_children(keep)
+
+    def grade(self, job: Job) -> dict[str, Any]:
+        """Grade one submission; always returns a result (``internal`` marks grader failures)."""
+        from ..checks import get_assignment, run_checks
+
+        started = time.monotonic()
+        kernel: FreshKernel | None = None
+        try:
+            assignment = get_assignment(job.assignment)
+            self._clean_up(None)
+            attach = self._fresh_account(assignment.scenario)
+            kernel = self._take_kernel()
+            deadline = time.monotonic() + job.timeout
+            execution = kernel.run(job.cells, attach, min(job.cell_timeout, job.timeout), deadline)
+            self._clean_up(kernel)
+            kernel = None
+            checks = [dataclasses.asdict(c) for c in run_checks(assignment.id, self.lab)]
+        except Exception as exc:  # noqa: BLE001 - every submission must end with a row
+            self._clean_up(kernel)
+            return _result(job, "error", [], Execution(), time.monotonic() - started,
+                           f"the grader failed: {exc!r}", internal=True,
+                           trace=traceback.format_exc(limit=5))
+        status = STATUS_BY_OUTCOME[execution.outcome]
+        return _result(job, status, checks, execution, time.monotonic() - started, execution.detail)
+
+    def close(self) -> None:
+        """Kill every kernel and stray process; stop the sandbox."""
+        if self.next_kernel is not None:
+            self.next_kernel.kill()
+            self.next_kernel = None
+        processes.kill_children(set())
+        self.lab.stop()
+
+
+def _result(job: Job, status: str, checks: list[dict[str, Any]], execution: Execution, seconds: float,
+            detail: str, internal: bool = False, trace: str = "") -> dict[str, Any]:
+    result = {
+        "student": job.student,
+        "assignment": job.assignment,
+        "sha256": job.sha256,
+        "status": status,
+        "score": sum(c["points"] for c in checks),
+        "max_score": sum(c["max_points"] for c in checks),
+        "detail": detail,
+        "seconds": round(seconds, 3),
+        "cells_run": execution.cells_run,
+        "cells_total": execution.cells_total,
+        "cell_errors": [e.as_dict() for e in execution.errors],
+        "output_bytes": execution.output_bytes,
+        "checks": checks,
+    }
+    if internal:
+        result["internal"] = True
+        result["trace"] = trace
+    return result
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def worker_main(conn: Connection, base_env: dict[str, str], inherited: list[Connection]) -> None:
+    """Entry point of a forked worker: grade jobs from ``conn`` until ``None`` or EOF."""
+    for other in inherited:  # the parent's ends of other workers' pipes, copied by fork
+        other.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    processes.die_with_parent()
+    processes.not_dumpable()
+    processes.become_subreaper()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # nothing a child writes can reach the grader's terminal
+    grader: Grader | None = None
+    try:
+        grader = Grader(base_env)
+        conn.send({"ready": os.getpid()})
+        while True:
+            try:
+                job = conn.recv()
+            except EOFError:
+                break
+            if job is None:
+                break
+            conn.send(grader.grade(job))
+    except Exception:  # noqa: BLE001
+        try:
+            conn.send({"fatal": traceback.format_exc(limit=8)})
+        except OSError:
+            pass
+    finally:
+        if grader is not None:
+            grader.close()
+        sys.stdout.flush()
