@@ -227,11 +227,11 @@ CELLS = [
     md("""
     The same user, the same policy — but now the request carries MFA and the door opens. The
     temporary credentials expire (after 12 hours by default), and a thief holding only the
-    long-term key still gets `AccessDenied`. Back to root:
+    long-term key still gets `AccessDenied`. Back to root (the authenticator above keeps
+    ticking; `phone.close()` would put it away):
     """),
     code("""
     lab.use(None)
-    phone.close()          # stop the countdown
     lab
     """),
     code("""
