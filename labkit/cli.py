@@ -54,7 +54,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
     os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         p for p in (str(config), os.environ.get("JUPYTER_CONFIG_PATH", "")) if p
     )
-    os.environ.setdefault("JUPYTERLAB_SETTINGS_DIR", str(config / "lab" / "user-settings"))
+    # The course's settings are *defaults* (labconfig/default_setting_overrides.json), so the
+    # learner's own settings directory stays theirs: nothing is ever written into the package.
     argv = [
         sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
         "--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb",
@@ -97,7 +98,12 @@ def _optional_commands() -> list:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "lab":
+        parser.error("unrecognized arguments: " + " ".join(unknown))
+    if unknown:  # `labkit lab --no-browser --port 9999`: options for JupyterLab
+        args.jupyter_args = [*unknown, *args.jupyter_args]
     return int(args.func(args) or 0)
 
 

@@ -8,10 +8,13 @@ between nbgrader's markers::
     ### END SOLUTION
 
 ``labkit release`` writes ``exercises/<id>.ipynb`` with each marked region
-replaced by ``# YOUR CODE HERE`` and ``raise NotImplementedError()``, outputs,
-execution counts and cell ids removed, and ``{"labkit": {"assignment": id}}``
-in the notebook metadata. ``labkit release --check`` exits 1 when
-``exercises/`` is stale.
+replaced by ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` (in a
+Markdown cell, as in nbgrader, by ``YOUR ANSWER HERE``), outputs, execution
+counts, cell ids and saved widget state removed, the kernelspec kept, and
+``{"labkit": {"assignment": id}}`` in the notebook metadata. The JSON is
+written with sorted keys and a final newline, so the same solutions always
+give the same bytes, and ``labkit release --check`` (a byte comparison) exits
+1 when ``exercises/`` is stale.
 
 >>> strip_solution("x = 1\\n### BEGIN SOLUTION\\nanswer()\\n### END SOLUTION\\nprint(x)")
 'x = 1\\n# YOUR CODE HERE\\nraise NotImplementedError()\\nprint(x)'
@@ -31,15 +34,25 @@ _REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLU
                      re.MULTILINE | re.DOTALL)
 
 
-def strip_solution(source: str) -> str:
-    """Replace every marked solution region of a code cell by the student stub."""
-    def stub(match: re.Match[str]) -> str:
-        indent = match.group(1)
-        return f"{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError(){match.group(2)}"
+_CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+_MARKDOWN_STUB = ("YOUR ANSWER HERE",)
+# Saved by Jupyter when a solution was run; never part of an exercise.
+_VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled")
+_VOLATILE_NOTEBOOK_METADATA = ("widgets",)
 
-    if "### BEGIN SOLUTION" in source and "### END SOLUTION" not in source:
+
+def strip_solution(source: str, stub: tuple[str, ...] = _CODE_STUB) -> str:
+    """Replace every marked solution region of a cell by the student stub (same indentation)."""
+    def replace(match: re.Match[str]) -> str:
+        indent = match.group(1)
+        return "\n".join(indent + line for line in stub) + match.group(2)
+
+    stripped = _REGION.sub(replace, source)
+    if "### BEGIN SOLUTION" in stripped:
         raise ValueError("a '### BEGIN SOLUTION' has no matching '### END SOLUTION'")
-    return _REGION.sub(stub, source)
+    if "### END SOLUTION" in stripped:
+        raise ValueError("a '### END SOLUTION' has no matching '### BEGIN SOLUTION'")
+    return stripped
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -55,17 +68,22 @@ def _lines(text: str) -> list[str]:
 def release_notebook(solution: dict[str, Any], assignment: str) -> dict[str, Any]:
     """The student version of one solution notebook."""
     cells = []
-    for cell in solution.get("cells", []):
+    for number, cell in enumerate(solution.get("cells", []), start=1):
         kind = cell.get("cell_type")
-        metadata = dict(cell.get("metadata", {}))
+        metadata = {k: v for k, v in cell.get("metadata", {}).items() if k not in _VOLATILE_CELL_METADATA}
         new: dict[str, Any] = {"cell_type": kind, "metadata": metadata}
         text = _source(cell)
-        if kind == "code":
-            new.update(execution_count=None, outputs=[])
-            text = strip_solution(text)
+        try:
+            if kind == "code":
+                new.update(execution_count=None, outputs=[])
+                text = strip_solution(text)
+            elif kind == "markdown":
+                text = strip_solution(text, _MARKDOWN_STUB)
+        except ValueError as err:
+            raise ValueError(f"{assignment}: cell {number}: {err}") from None
         new["source"] = _lines(text)
         cells.append(new)
-    metadata = dict(solution.get("metadata", {}))
+    metadata = {k: v for k, v in solution.get("metadata", {}).items() if k not in _VOLATILE_NOTEBOOK_METADATA}
     metadata["labkit"] = {**metadata.get("labkit", {}), "assignment": assignment}
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 4}
 
@@ -77,9 +95,12 @@ def render(nb: dict[str, Any]) -> str:
 
 def release(source: Path, dest: Path, check: bool = False) -> list[str]:
     """Write (or, with ``check``, compare) every exercise; returns the stale names."""
+    solutions = sorted(source.glob("*.ipynb"))
+    if not solutions:  # never "release" an empty folder: that would delete every exercise
+        raise ValueError(f"no solution notebooks in {source}")
     stale = []
     expected = {}
-    for path in sorted(source.glob("*.ipynb")):
+    for path in solutions:
         solution = json.loads(path.read_text(encoding="utf-8"))
         expected[path.name] = render(release_notebook(solution, path.stem))
     existing = {p.name for p in dest.glob("*.ipynb")} if dest.is_dir() else set()
@@ -102,7 +123,11 @@ def _run(args: argparse.Namespace) -> int:
 
     root = project_root()
     source, dest = root / args.source, root / args.dest
-    stale = release(source, dest, check=args.check)
+    try:
+        stale = release(source, dest, check=args.check)
+    except ValueError as err:
+        print(f"labkit release: {err} (nothing written)")
+        return 2
     if args.check:
         if stale:
             print(f"{args.dest}/ is stale: {', '.join(stale)} (run: labkit release)")

@@ -28,3 +28,14 @@ def test_attached_notebooks_are_told_the_grader_checks(lab: labkit.Lab) -> None:
     widget = check_my_work("users", attached)
     assert widget.check() == []
     assert "grader" in widget.output.value
+
+
+def test_a_restarted_kernel_is_told_to_run_from_the_top(monkeypatch) -> None:  # noqa: ANN001
+    from labkit import sandbox
+
+    monkeypatch.setattr(sandbox, "_lab", None)  # as in a fresh kernel: nothing started yet
+    monkeypatch.delenv("LABKIT_ATTACH", raising=False)
+    widget = check_my_work("mfa")
+    assert widget.check() == []
+    assert "No sandbox is running" in widget.output.value
+    assert sandbox._lab is None  # it did not start an empty account to check

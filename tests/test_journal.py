@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-from labkit.journal import collect, render
+from labkit.journal import collect, render, write_journal
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,4 +63,47 @@ def test_cli_writes_the_journal_and_survives_a_restart(tmp_path: Path) -> None:
 
 def test_unreadable_notebooks_are_skipped(tmp_path: Path) -> None:
     (tmp_path / "broken.ipynb").write_text("{not json")
-    assert collect([tmp_path]) == []
+    assert len(collect([tmp_path])) == 0
+
+
+def test_exercises_count_and_a_deleted_marker_loses_nothing(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    path = tmp_path / "exercises" / "users.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "reflection" in c.metadata.get("tags", []))
+    cell.source = cell.source.replace("---\n_(your answer here)_", "Passwords for people, keys for programs.")
+    nbformat.write(nb, path)
+    journal = collect([tmp_path / "exercises"])
+    assert [e.reflection_id for e in journal.answered] == [cell.metadata["labkit"]["reflection"]]
+    assert journal.answered[0].answer == "Passwords for people, keys for programs."
+    assert journal.answered[0].chapter.startswith("Exercise")
+    assert len(journal.open) == len(journal) - 1 >= 3
+
+
+def test_an_existing_journal_is_replaced_only_by_a_complete_one(tmp_path: Path) -> None:
+    out = tmp_path / "journal.md"
+    out.write_text("my precious answers\n")
+    good = list(collect([ROOT / "notebooks"]))
+
+    def interrupted():  # noqa: ANN202 - a generator that fails half way
+        yield from good[:2]
+        raise KeyboardInterrupt
+
+    try:
+        write_journal(interrupted(), out)
+    except KeyboardInterrupt:
+        pass
+    assert out.read_text() == "my precious answers\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["journal.md"]  # no half-written file left
+    write_journal(good, out)
+    assert out.read_text() == render(good)
+
+
+def test_cli_refuses_a_missing_path_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "journal.md"
+    out.write_text("kept\n")
+    labkit = str(Path(sys.executable).parent / "labkit")
+    done = subprocess.run([labkit, "journal", str(tmp_path / "nope"), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "not found" in done.stdout
+    assert out.read_text() == "kept\n"

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from labkit.release import release, strip_solution
@@ -33,7 +34,31 @@ def test_release_strips_outputs_ids_and_names_the_assignment(tmp_path: Path) -> 
         assert "id" not in cell
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
-    assert "alice-developer" not in json.dumps(nb)
+    text = json.dumps(nb)
+    for answer in ("alice-developer", "6 * 7", "knight's key", "SOLUTION"):
+        assert answer not in text
+    assert "widgets" not in nb["metadata"]
+    assert all(set(cell["metadata"]) <= {"tags", "labkit"} for cell in nb["cells"])
+    nbformat.validate(nbformat.reads(json.dumps(nb), as_version=4))
+
+
+def test_release_is_deterministic_and_removes_orphans(tmp_path: Path) -> None:
+    (tmp_path / "gone.ipynb").write_text("{}")
+    assert release(GOLDEN / "solutions", tmp_path) == ["demo.ipynb", "gone.ipynb"]
+    first = (tmp_path / "demo.ipynb").read_bytes()
+    assert release(GOLDEN / "solutions", tmp_path) == []
+    assert (tmp_path / "demo.ipynb").read_bytes() == first and first.endswith(b"}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.ipynb"]
+
+
+def test_an_empty_or_missing_source_never_wipes_the_exercises(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    (tmp_path / "notebooks").mkdir()
+    done = subprocess.run([LABKIT, "release", "--source", "solutionz"], cwd=tmp_path, capture_output=True,
+                          text=True)
+    assert done.returncode == 2 and "no solution notebooks" in done.stdout
+    kept = sorted(p.name for p in (tmp_path / "exercises").glob("*.ipynb"))
+    assert kept == sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))
 
 
 def test_check_fails_when_a_solution_changes(tmp_path: Path) -> None:
@@ -56,6 +81,10 @@ def test_the_courses_exercises_are_fresh() -> None:
     assert release(ROOT / "solutions", ROOT / "exercises", check=True) == []
 
 
-def test_unclosed_solution_marker_is_an_error() -> None:
-    with pytest.raises(ValueError, match="END SOLUTION"):
+def test_unbalanced_solution_markers_are_an_error() -> None:
+    with pytest.raises(ValueError, match="no matching '### END SOLUTION'"):
         strip_solution("### BEGIN SOLUTION\nx = 1\n")
+    with pytest.raises(ValueError, match="no matching '### BEGIN SOLUTION'"):
+        strip_solution("x = 1\n### END SOLUTION\n")
+    with pytest.raises(ValueError, match="no matching"):
+        strip_solution("### BEGIN SOLUTION\na\n### END SOLUTION\n### BEGIN SOLUTION\nb\n")

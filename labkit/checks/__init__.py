@@ -25,7 +25,11 @@ __all__ = ["Check", "Assignment", "CheckResult", "ASSIGNMENTS", "get_assignment"
 
 @dataclass(frozen=True)
 class Check:
-    """One graded fact about the sandbox account."""
+    """One graded fact about the sandbox account.
+
+    ``test(lab)`` reads the account through the AWS API and returns ``True``/
+    ``False`` or ``(passed, detail)``; ``hint`` is shown when it fails.
+    """
 
     id: str
     points: int
@@ -45,6 +49,7 @@ class Assignment:
 
     @property
     def max_score(self) -> int:
+        """The points for passing every check."""
         return sum(c.points for c in self.checks)
 
 
@@ -80,12 +85,21 @@ def get_assignment(assignment_id: str) -> Assignment:
 
 
 def run_checks(assignment_id: str, lab: Lab) -> list[CheckResult]:
-    """Run every check of an assignment against ``lab``; never raises for a check."""
+    """Run every check of an assignment against ``lab``, in order.
+
+    Each check reads the account with ``lab.auditor()`` credentials. A check
+    that raises counts as failed (with the error in ``detail``); only an
+    unknown ``assignment_id`` raises (ValueError).
+    """
+    from ._account import CannotProbe
+
     results = []
     for check in get_assignment(assignment_id).checks:
         try:
             outcome = check.test(lab)
             passed, detail = outcome if isinstance(outcome, tuple) else (bool(outcome), "")
+        except CannotProbe as exc:  # the account is in a state the check cannot try: say what to do
+            passed, detail = False, str(exc)
         except Exception as exc:  # a broken account state is a failed check, not a crash
             passed, detail = False, f"{type(exc).__name__}: {exc}"
         results.append(CheckResult(check.id, check.description, check.points if passed else 0,
@@ -94,7 +108,7 @@ def run_checks(assignment_id: str, lab: Lab) -> list[CheckResult]:
 
 
 def report(assignment_id: str, lab: Lab) -> str:
-    """The check results as printable text."""
+    """The check results as printable text: ``print(report("users", lab))``."""
     results = run_checks(assignment_id, lab)
     total = sum(r.points for r in results)
     top = sum(r.max_points for r in results)

@@ -1,58 +1,81 @@
 """Checks for the ``least-privilege`` exercise (chapter 05: only the keys they need).
 
-The checks *try* each permission: they give the scribe and the knight a
-temporary access key, attempt the actions signed as them, and delete the key.
+The checks *try* each door. For the duration of a check they put a probe
+object in each bucket, give the scribe (or the knight) a temporary access key,
+attempt to list, read and write each bucket signed as them, and then delete
+the key and the probe objects again, so the account is left as it was.
+
+Entering a bucket means listing it **or** reading an object in it, so a policy
+that grants ``s3:GetObject`` on every bucket is caught even without
+``s3:ListBucket``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
 
 from . import Assignment, Check
-from ._account import TemporaryKey, allowed, user
+from ._account import TemporaryKey, allowed, s3, user
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
 
 LIBRARY, ARMORY = "castle-library", "castle-armory"
+PROBE = "labkit-check/probe.txt"  # put by the auditor, so reading has something to read
+WRITE_PROBE = "labkit-check/written-by-user.txt"  # what the user tries to write
+
+Probe = dict[str, bool]  # e.g. {"list castle-library": True, "get castle-armory": False, ...}
 
 
-def _buckets_exist(lab: Lab) -> tuple[bool, str]:
-    s3 = lab.client("s3", credentials=lab.auditor())
-    names = {b["Name"] for b in s3.list_buckets()["Buckets"]}
-    missing = {LIBRARY, ARMORY} - names
-    return not missing, "both buckets exist" if not missing else "missing: " + ", ".join(sorted(missing))
+def buckets_exist(lab: Lab) -> tuple[bool, str]:
+    """Passes when both castle buckets exist."""
+    names = {b["Name"] for b in s3(lab).list_buckets()["Buckets"]}
+    missing = sorted({LIBRARY, ARMORY} - names)
+    return not missing, "both buckets exist" if not missing else "missing: " + ", ".join(missing)
 
 
-def _probe(lab: Lab, name: str) -> dict[str, bool]:
-    def read(bucket: str) -> Any:
-        return lambda s: s.client("s3").list_objects_v2(Bucket=bucket)
+def probe(lab: Lab, name: str) -> Probe:
+    """Try list/get/put on both buckets signed as ``name``; leaves no key and no object behind."""
+    auditor = s3(lab)
+    for bucket in (LIBRARY, ARMORY):
+        auditor.put_object(Bucket=bucket, Key=PROBE, Body=b"Checked by labkit; deleted at once.")
+    try:
+        with TemporaryKey(lab, name) as keys:
+            tried: Probe = {}
+            for bucket in (LIBRARY, ARMORY):
+                tried[f"list {bucket}"] = allowed(lab, keys, "s3", "list_objects_v2", Bucket=bucket)
+                tried[f"get {bucket}"] = allowed(lab, keys, "s3", "get_object", Bucket=bucket, Key=PROBE)
+                tried[f"put {bucket}"] = allowed(lab, keys, "s3", "put_object", Bucket=bucket,
+                                                 Key=WRITE_PROBE, Body=b"probe")
+            return tried
+    finally:
+        for bucket in (LIBRARY, ARMORY):
+            for key in (PROBE, WRITE_PROBE):
+                try:
+                    auditor.delete_object(Bucket=bucket, Key=key)
+                except ClientError:
+                    pass
 
-    with TemporaryKey(lab, name) as keys:
-        return {
-            "read-library": allowed(lab, keys, read(LIBRARY)),
-            "read-armory": allowed(lab, keys, read(ARMORY)),
-            "write-library": allowed(lab, keys, lambda s: s.client("s3").put_object(
-                Bucket=LIBRARY, Key=".labkit-probe", Body=b"probe")),
-        }
 
-
-def _cleanup_probe(lab: Lab) -> None:
-    lab.client("s3", credentials=lab.auditor()).delete_object(Bucket=LIBRARY, Key=".labkit-probe")
-
-
-def _expect(name: str, wanted: dict[str, bool]):  # noqa: ANN202 - returns a check function
+def _expect(name: str, must: tuple[str, ...] = (), must_not: tuple[str, ...] = ()):  # noqa: ANN202
+    """A check that passes when ``name`` may do every action in ``must`` and none in ``must_not``."""
     def test(lab: Lab) -> tuple[bool, str]:
         if user(lab, name) is None:
             return False, f"no user named {name}"
-        ok, why = _buckets_exist(lab)
+        ok, why = buckets_exist(lab)
         if not ok:
             return False, why
-        got = _probe(lab, name)
-        _cleanup_probe(lab)
-        wrong = [k for k, v in wanted.items() if got[k] != v]
-        shown = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in got.items())
-        return not wrong, shown
+        got = probe(lab, name)
+        missing = [a for a in must if not got[a]]
+        extra = [a for a in must_not if got[a]]
+        if not missing and not extra:
+            shown = [f"{a} allowed" for a in must] + [f"{a} denied" for a in must_not]
+            return True, f"{name}: " + ", ".join(shown)
+        parts = ([f"denied: {', '.join(missing)}"] if missing else []) + (
+            [f"allowed but should not be: {', '.join(extra)}"] if extra else [])
+        return False, f"{name}: " + "; ".join(parts)
 
     return test
 
@@ -63,15 +86,18 @@ ASSIGNMENT = Assignment(
     scenario="new-account",
     checks=(
         Check("buckets", 1, f"The buckets {LIBRARY} and {ARMORY} exist",
-              "aws s3 mb s3://castle-library (as root)", _buckets_exist),
-        Check("scribe-reads-library", 3, "The scribe can read the library",
-              "Allow s3:ListBucket and s3:GetObject on the library bucket and its objects",
-              _expect("scribe", {"read-library": True})),
-        Check("scribe-not-armory", 3, "The scribe can neither enter the armory nor write in the library",
-              "Give the scribe only the library, read-only: no wildcards over all buckets",
-              _expect("scribe", {"read-armory": False, "write-library": False})),
-        Check("knight-armory-only", 3, "The knight can read the armory but not the library",
-              "Allow the knight s3:ListBucket/s3:GetObject on the armory only",
-              _expect("knight", {"read-armory": True, "read-library": False})),
+              "As root: aws s3 mb s3://<bucket-name>", buckets_exist),
+        Check("scribe-reads-library", 3, "The scribe can list the library and read its scrolls",
+              "s3:ListBucket applies to the bucket ARN, s3:GetObject to the objects in it (bucket/*)",
+              _expect("scribe", must=(f"list {LIBRARY}", f"get {LIBRARY}"))),
+        Check("scribe-not-armory", 3, "The scribe can neither enter the armory nor write anywhere",
+              "Name the library in every Resource of the scribe's policy, and grant no s3:PutObject "
+              "(no '*' over all buckets or actions)",
+              _expect("scribe", must_not=(f"list {ARMORY}", f"get {ARMORY}", f"put {ARMORY}",
+                                          f"put {LIBRARY}"))),
+        Check("knight-armory-only", 3, "The knight can read the armory and cannot enter the library",
+              "The knight needs the same two read actions as the scribe, on the armory's ARNs only",
+              _expect("knight", must=(f"list {ARMORY}", f"get {ARMORY}"),
+                      must_not=(f"list {LIBRARY}", f"get {LIBRARY}", f"put {LIBRARY}"))),
     ),
 )

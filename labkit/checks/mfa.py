@@ -1,4 +1,13 @@
-"""Checks for the ``mfa`` exercise (chapter 03: the two-key system)."""
+"""Checks for the ``mfa`` exercise (chapter 03: the two-key system).
+
+* Alice has a console password;
+* a *virtual* MFA device is enabled for her (the sandbox, like AWS, enables a
+  device only with two valid consecutive codes, so this proves real codes);
+* she signed in to the console after the device was enabled (``get-user``'s
+  ``PasswordLastUsed`` is later than the device's ``EnableDate``); with MFA
+  enabled, the console refuses a sign-in without a valid code;
+* no unassigned virtual devices are left lying around.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +23,16 @@ ALICE = "alice-developer"
 
 
 def alice_has_password(lab: Lab) -> tuple[bool, str]:
+    """Passes when Alice exists and has a login profile."""
     if user(lab, ALICE) is None:
         return False, f"no user named {ALICE}"
-    return login_profile(lab, ALICE) is not None, "she needs a console password to sign in"
+    if login_profile(lab, ALICE) is None:
+        return False, "she has no console password, so she cannot sign in"
+    return True, "she has a console password"
 
 
 def device_enabled(lab: Lab) -> tuple[bool, str]:
+    """Passes when one of Alice's enabled MFA devices is a virtual MFA device."""
     devices = mfa_devices(lab, ALICE)
     virtual = {d["SerialNumber"] for d in iam(lab).list_virtual_mfa_devices(
         AssignmentStatus="Assigned")["VirtualMFADevices"]}
@@ -28,6 +41,7 @@ def device_enabled(lab: Lab) -> tuple[bool, str]:
 
 
 def signed_in_with_mfa(lab: Lab) -> tuple[bool, str]:
+    """Passes when Alice's last console sign-in is later than the enabling of her MFA device."""
     devices = mfa_devices(lab, ALICE)
     found = user(lab, ALICE)
     if not devices or found is None:
@@ -41,6 +55,7 @@ def signed_in_with_mfa(lab: Lab) -> tuple[bool, str]:
 
 
 def unused_devices_cleaned(lab: Lab) -> tuple[bool, str]:
+    """Passes when Alice has MFA and no virtual device is left unassigned."""
     if not mfa_devices(lab, ALICE):
         return False, "enable Alice's device first"
     loose = iam(lab).list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"]
@@ -58,7 +73,8 @@ ASSIGNMENT = Assignment(
               "create-virtual-mfa-device, then enable-mfa-device with two consecutive codes "
               "from the authenticator (made-up codes are refused)", device_enabled),
         Check("alice-signed-in-with-mfa", 3, f"{ALICE} signed in to the console with MFA",
-              "labkit.Console(lab).sign_in(..., mfa_code=phone.code) after enabling the device",
+              "After enabling the device, sign her in with labkit.Console(lab).sign_in(...) and the "
+              "current code from her authenticator (mfa_code=...)",
               signed_in_with_mfa),
         Check("no-stray-devices", 1, "No unassigned virtual MFA devices are left behind",
               "Delete devices you created but did not enable (aws iam delete-virtual-mfa-device)",

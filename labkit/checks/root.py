@@ -23,6 +23,7 @@ def _row(check_id: str):  # noqa: ANN202 - returns a check function
 
 
 def admin_for_daily_work(lab: Lab) -> tuple[bool, str]:
+    """Passes when some IAM user has AdministratorAccess, a console password and MFA."""
     for u in iam(lab).list_users()["Users"]:
         name = u["UserName"]
         admin = ADMIN_POLICY in attached_policy_arns(lab, name)

@@ -52,20 +52,42 @@ class CheckMyWork(w.VBox):
 
     def check(self) -> list[CheckResult]:
         """Run the checks now and show the results (also returns them)."""
-        from ..sandbox import start
-
-        lab = self._lab or start(quiet=True)
+        lab = self._lab or _running_lab()
+        if lab is None:
+            self.output.value = ("<i>No sandbox is running in this kernel (was it restarted?). Run the "
+                                 "notebook from the top (first cell: <code>labkit.start(...)</code>), "
+                                 "then click again.</i>")
+            return []
         try:
             lab.auditor()
         except PermissionError:
             self.output.value = ("<i>This notebook is attached to a grader's sandbox: your work is "
                                  "checked by the grader, not here.</i>")
             return []
+        except OSError as err:  # the sandbox was stopped
+            self.output.value = f"<i>The sandbox does not answer ({html.escape(str(err))}). " \
+                                "Run the notebook from the top, then click again.</i>"
+            return []
         self.results = run_checks(self.assignment.id, lab)
         self.output.value = results_html(self.assignment.title, self.results)
         return self.results
 
 
+def _running_lab() -> Any:
+    """The sandbox this kernel started or attached to, or None (never starts a new, empty one)."""
+    import os
+
+    from .. import sandbox
+
+    if sandbox._lab is None and os.environ.get("LABKIT_ATTACH"):
+        return sandbox.start(quiet=True)  # the grader's sandbox
+    return sandbox._lab
+
+
 def check_my_work(assignment_id: str, lab: Any = None) -> CheckMyWork:
-    """Show the "Check my work" button for ``assignment_id`` (e.g. ``"users"``)."""
+    """Show the "Check my work" button for ``assignment_id`` (e.g. ``"users"``).
+
+    Clicking it checks the sandbox this notebook started with ``labkit.start``
+    (or ``lab``, if you pass one). Results are also in ``.results``.
+    """
     return CheckMyWork(assignment_id, lab)

@@ -1,0 +1,164 @@
+"""The course as a learner meets it: ``labkit lab`` in headless chromium.
+
+The steps run in order on one browser tab: the start page and its link to chapter 03; all of
+chapter 03 with its authenticator; the ``users`` exercise with "Check my work"; a reflection
+that survives a reload. Each step leaves a screenshot (folder printed at the end of the run).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+
+import pytest
+
+from labkit.checks.users import ASSIGNMENT as USERS
+from labkit.journal import collect
+
+from .conftest import ROOT
+from .course_notebooks import answer_cells, reflection_cells, solutions, what_went_wrong_cells
+from .lab_page import LabPage
+
+pytestmark = pytest.mark.browser
+
+START = "notebooks/00-start-here.ipynb"
+CHAPTER_03 = "notebooks/03-the-two-key-system-mfa.ipynb"
+EXERCISE = "exercises/users.ipynb"
+CODE_CHANGE_TIMEOUT = 35_000  # a TOTP code lasts 30 s: this one wait is inherent
+NOTIFICATION = "@jupyterlab/apputils-extension:notification"
+
+
+def test_start_page_opens_and_links_to_chapter_03(lab: LabPage) -> None:
+    lab.open_course()
+    assert lab.current_tab_title.startswith("00-start-here.ipynb")
+    assert lab.blocking_things() == [], "something greets the learner before the start page"
+    settings = json.loads(lab.server.api(f"/lab/api/settings/{NOTIFICATION}"))
+    defaults = settings["schema"]["properties"]
+    assert defaults["fetchNews"]["default"] == "false" and defaults["checkForUpdates"]["default"] is False
+    lab.shot("01-start-page")
+
+    lab.panel.locator("a[href*='03-the-two-key-system-mfa.ipynb']").first.click()
+    lab.wait_for_notebook("03-the-two-key-system-mfa.ipynb")
+    assert lab.blocking_things() == [], "opening chapter 03 showed a dialog (kernel choice?)"
+    lab.shot("02-chapter-03-opened-from-link")
+
+
+def test_chapter_03_runs_and_its_authenticator_ticks(lab: LabPage) -> None:
+    if not lab.current_tab_title.startswith("03-the-two-key-system-mfa.ipynb"):
+        lab.open(CHAPTER_03)
+    lab.run_all()
+
+    allowed = what_went_wrong_cells(lab.server.course / CHAPTER_03)
+    outputs = lab.outputs()
+    shown_errors = {index: [out["text"][:300] for out in outs if _is_error(out)]
+                    for index, outs in enumerate(outputs)}
+    unexpected = {i: errs for i, errs in shown_errors.items() if errs and i not in allowed}
+    assert not unexpected, f"cells show errors: {unexpected}"
+    assert all(outputs[i] for i in allowed), "a 'what went wrong' cell printed nothing"
+    assert lab.panel.locator(".labkit-quiz").count() >= 1
+
+    phone = lab.panel.locator(".labkit-authenticator").first
+    phone.scroll_into_view_if_needed()
+    qr = phone.locator("img.labkit-qr")
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR image did not load"
+    assert _decode_qr(qr.screenshot()).startswith("otpauth://totp/")
+    code = phone.locator(".labkit-code")
+    first = code.text_content().strip()
+    assert re.fullmatch(r"\d{6}", first), f"the authenticator shows {first!r}, not a 6-digit code"
+    lab.shot("03-chapter-03-ran-authenticator", phone)
+
+    lab.page.wait_for_function(
+        "([el, old]) => el.textContent.trim() !== old", arg=[code.element_handle(), first],
+        timeout=CODE_CHANGE_TIMEOUT,
+    )
+    second = code.text_content().strip()
+    assert re.fullmatch(r"\d{6}", second) and second != first
+    lab.shot("04-authenticator-next-code", phone)
+
+
+def test_check_my_work_passes_a_correct_answer_and_hints_a_wrong_one(lab: LabPage) -> None:
+    lab.open(EXERCISE)
+    cells = answer_cells(lab.server.course / EXERCISE)
+    answers = solutions(ROOT / "solutions" / "users.ipynb")
+    assert cells and len(cells) == len(answers)
+    for index, answer in zip(cells, answers, strict=True):
+        _paste(lab, index, answer)
+    lab.run_all()
+    results = _check_my_work(lab)
+    assert results.locator("tr.labkit-check-pass").count() == len(USERS.checks)
+    assert "All checks pass" in results.inner_text()
+    lab.shot("05-exercise-correct-all-checks-pass", results)
+
+    reset_check = next(c for c in USERS.checks if c.id == "alice-reset-required")
+    assert "--password-reset-required" in answers[0]
+    _paste(lab, cells[0], answers[0].replace(" --password-reset-required", ""))
+    lab.run_all()
+    results = _check_my_work(lab)
+    failed = results.locator("tr.labkit-check-fail")
+    assert failed.count() == 1
+    assert reset_check.hint in failed.inner_text()
+    assert results.locator("tr.labkit-check-pass").count() == len(USERS.checks) - 1
+    lab.shot("06-exercise-wrong-answer-shows-hint", results)
+
+
+def test_reflection_survives_save_and_reload(lab: LabPage) -> None:
+    lab.open(START)
+    notebook = lab.server.course / START
+    index = reflection_cells(notebook)["start-goals"]
+    answer = f"My team's AWS account: root still has access keys ({time.strftime('%H:%M:%S')})."
+    cell = lab.cell(index)
+    cell.scroll_into_view_if_needed()
+    cell.locator(".jp-MarkdownOutput").dblclick()
+    placeholder = cell.locator(".cm-content .cm-line").last  # "_(your answer here)_"
+    placeholder.click()
+    lab.page.keyboard.press("End")
+    lab.page.keyboard.press("Shift+Home")
+    lab.page.keyboard.type(answer)
+    lab.page.keyboard.press("Shift+Enter")
+    cell.locator(".jp-MarkdownOutput", has_text=answer).wait_for()
+    lab.save()
+    lab.shot("07-reflection-typed-and-saved", cell)
+
+    lab.page.reload()
+    lab.wait_for_notebook("00-start-here.ipynb")
+    cell = lab.cell(index)
+    cell.scroll_into_view_if_needed()
+    cell.locator(".jp-MarkdownOutput", has_text=answer).wait_for()
+    lab.shot("08-reflection-after-reload", cell)
+    entry = next(e for e in collect([notebook]) if e.reflection_id == "start-goals")
+    assert entry.answer == answer
+
+
+# -- helpers --------------------------------------------------------------------------------
+def _is_error(output: dict[str, str]) -> bool:
+    """An error as the learner sees it: a traceback, stderr, or a widget that failed."""
+    return output["mime"] == "application/vnd.jupyter.stderr" or "Error displaying widget" in output["text"]
+
+
+def _decode_qr(png: bytes) -> str:
+    """Read the QR code from a screenshot of it, as a phone's camera would."""
+    import zxingcpp
+    from PIL import Image
+
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert found, "no QR code could be read from the authenticator's image"
+    return str(found[0].text)
+
+
+def _paste(lab: LabPage, index: int, text: str) -> None:
+    lab.set_cell_source(index, text)
+    typed = lab.cell_source(index)
+    assert typed.split() == text.split(), f"pasting into cell {index} gave:\n{typed}"
+
+
+def _check_my_work(lab: LabPage):  # noqa: ANN202 - a Playwright Locator
+    widget = lab.panel.locator(".labkit-check-my-work").last
+    widget.scroll_into_view_if_needed()
+    widget.locator("button.labkit-check").click()
+    results = widget.locator(".labkit-check-results")
+    results.wait_for()
+    return results
+
+
