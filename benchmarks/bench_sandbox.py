@@ -14,6 +14,7 @@ Prints a table of medians and ratios; nothing here asserts a time.
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import subprocess
@@ -57,9 +58,9 @@ def _fresh_process(code: str) -> tuple[float, float]:
     return float(seconds), float(rss)
 
 
-def startup() -> list[tuple[str, float, float, str]]:
+def startup(rounds: int = ROUNDS) -> list[tuple[str, float, float, str]]:
     plain, ours = [], []
-    for _ in range(ROUNDS):  # interleaved, so both see the same machine load
+    for _ in range(rounds):  # interleaved, so both see the same machine load
         plain.append(_fresh_process(PLAIN_START))
         ours.append(_fresh_process(LABKIT_START))
     p_t = statistics.median(t for t, _ in plain)
@@ -81,7 +82,7 @@ def _median_ms(fn: Callable[[], object], n: int) -> float:
     return statistics.median(samples)
 
 
-def reset_and_stop() -> list[tuple[str, float, float, str]]:
+def reset_and_stop(repeat: int = 50) -> list[tuple[str, float, float, str]]:
     from moto.server import ThreadedMotoServer
 
     import labkit
@@ -95,7 +96,7 @@ def reset_and_stop() -> list[tuple[str, float, float, str]]:
         opener.open(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", data=b"", method="POST"))
 
     lab = labkit.start(quiet=True)
-    rows = [("reset (ms)", _median_ms(plain_reset, 50), _median_ms(lab.reset, 50), "budget <= 20 ms")]
+    rows = [("reset (ms)", _median_ms(plain_reset, repeat), _median_ms(lab.reset, repeat), "budget <= 20 ms")]
     plain.stop()
 
     def plain_cycle() -> float:
@@ -111,13 +112,14 @@ def reset_and_stop() -> list[tuple[str, float, float, str]]:
         current.stop()
         return (time.perf_counter() - t) * 1000
 
-    plain_stop = statistics.median(plain_cycle() for _ in range(5))
-    ours_stop = statistics.median(labkit_cycle() for _ in range(5))
+    cycles = max(1, repeat // 10)
+    plain_stop = statistics.median(plain_cycle() for _ in range(cycles))
+    ours_stop = statistics.median(labkit_cycle() for _ in range(cycles))
     rows.append(("stop (ms)", plain_stop, ours_stop, "budget <= 50 ms"))
     return rows
 
 
-def call_latency() -> list[tuple[str, float, float, str]]:
+def call_latency(repeat: int = 60) -> list[tuple[str, float, float, str]]:
     """The same IAM calls, plain moto vs. through the realism layer, interleaved."""
     import boto3
     from moto.server import ThreadedMotoServer
@@ -143,7 +145,7 @@ def call_latency() -> list[tuple[str, float, float, str]]:
         iam.delete_user(UserName=name)
 
     plain_ms, ours_ms = [], []
-    for i in range(60):
+    for i in range(repeat):
         t = time.perf_counter()
         workload(plain_iam, "plain", i)
         plain_ms.append((time.perf_counter() - t) * 1000 / 7)
@@ -163,11 +165,16 @@ def print_table(rows: list[tuple[str, float, float, str]]) -> None:
 
 
 def main() -> None:
-    rows = startup()
-    rows += call_latency()
-    rows += reset_and_stop()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"fresh processes each (default {ROUNDS})")
+    parser.add_argument("--repeat", type=int, default=60, help="repetitions of the in-process measures")
+    parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    args = parser.parse_args()
+    rows = startup(args.rounds)
+    rows += call_latency(args.repeat)
+    rows += reset_and_stop(args.repeat)
     print_table(rows)
-    if "--json" in sys.argv:
+    if args.json:
         print(json.dumps(rows))
 
 

@@ -61,6 +61,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
         "--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb",
         *args.jupyter_args,
     ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in argv:
+        # Containers and fresh cloud machines often run as root; JupyterLab refuses that unless told.
+        argv.append("--allow-root")
     os.execv(sys.executable, argv)
     return 0  # pragma: no cover
 

@@ -10,8 +10,9 @@ between nbgrader's markers::
 ``labkit release`` writes ``exercises/<id>.ipynb`` with each marked region
 replaced by ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` (in a
 Markdown cell, as in nbgrader, by ``YOUR ANSWER HERE``), outputs, execution
-counts, cell ids and saved widget state removed, the kernelspec kept, and
-``{"labkit": {"assignment": id}}`` in the notebook metadata. The JSON is
+counts, cell ids and saved widget state removed, the course's kernelspec and
+language info (``labkit.notebook_format``) and ``{"labkit": {"assignment": id}}``
+in the notebook metadata. The JSON is
 written with sorted keys and a final newline, so the same solutions always
 give the same bytes, and ``labkit release --check`` (a byte comparison) exits
 1 when ``exercises/`` is stale.
@@ -27,6 +28,8 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+
+from .notebook_format import course_metadata
 
 __all__ = ["strip_solution", "release_notebook", "release", "register_cli"]
 
@@ -84,6 +87,7 @@ def release_notebook(solution: dict[str, Any], assignment: str) -> dict[str, Any
         new["source"] = _lines(text)
         cells.append(new)
     metadata = {k: v for k, v in solution.get("metadata", {}).items() if k not in _VOLATILE_NOTEBOOK_METADATA}
+    metadata.update(course_metadata())  # the course's kernel, whatever the author's machine ran
     metadata["labkit"] = {**metadata.get("labkit", {}), "assignment": assignment}
     return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 4}
 

@@ -19,14 +19,12 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from labkit.notebook_format import course_metadata
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = Path(__file__).resolve().parent / "chapters"
 NOTEBOOKS = ROOT / "notebooks"
 
-KERNELSPEC = {
-    "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
-    "language_info": {"name": "python"},
-}
 BLANK_ANSWER = "_(your answer here)_"
 
 
@@ -67,7 +65,7 @@ def reflection(reflection_id: str, prompt: str) -> dict[str, Any]:
 
 def notebook(cells: list[dict[str, Any]]) -> dict[str, Any]:
     """A whole notebook (nbformat 4.4: no cell ids)."""
-    return {"cells": cells, "metadata": dict(KERNELSPEC), "nbformat": 4, "nbformat_minor": 4}
+    return {"cells": cells, "metadata": course_metadata(), "nbformat": 4, "nbformat_minor": 4}
 
 
 def render(nb: dict[str, Any]) -> str:

@@ -80,7 +80,8 @@ class AuthenticatorView(w.VBox):
         top = w.HBox([self.qr, screen] if qr_png else [screen], layout=w.Layout(align_items="center"))
         children: list[w.Widget] = [top]
         if qr_png:
-            children.append(w.HTML(f'<div style="max-width:640px;font-size:0.9em">{_SCAN_TEXT}</div>'))
+            style = "max-width:640px;font-size:0.9em;line-height:1.45;margin-top:6px"
+            children.append(w.HTML(f'<div style="{style}">{_SCAN_TEXT}</div>'))
         super().__init__(children, layout=w.Layout(border="1px solid #ccc", padding="8px", width="auto"))
         self.add_class("labkit-authenticator")
         self._stop = threading.Event()

@@ -94,6 +94,11 @@ class LabPage:
     def current_tab_title(self) -> str:
         return self.page.locator(CURRENT_TAB).inner_text().strip()
 
+    @property
+    def current_tab_unsaved(self) -> bool:
+        """True when the front tab shows JupyterLab's "unsaved changes" dot."""
+        return "jp-mod-dirty" in (self.page.locator(CURRENT_TAB).get_attribute("class") or "")
+
     def cell(self, index: int) -> Locator:
         return self.panel.locator(".jp-Notebook .jp-Cell").nth(index)
 

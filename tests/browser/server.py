@@ -117,8 +117,6 @@ def start_lab(course: Path, home: Path, log: Path, timeout: float = 90.0) -> Lab
     port, token = free_port(), secrets.token_hex(16)
     argv = [*_labkit_command(), "lab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0",
             "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI containers run as root
-        argv.append("--allow-root")
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:
         process = subprocess.Popen(argv, cwd=course, env=_isolated_env(home), stdout=sink,
