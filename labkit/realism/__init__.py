@@ -22,7 +22,7 @@ import threading
 from http import HTTPStatus
 from typing import Any
 
-from . import console_api, mfa, passwords, policy, root, sts
+from . import console_api, mfa, passwords, policy, root, sts, users
 from . import moto_bridge as mb
 from .identity import Principal, identify
 from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
@@ -149,6 +149,14 @@ class RealismLayer:
             refused = passwords.before_login_profile(req, state)
             if refused is not None:
                 return refused
+        if action in ("GetLoginProfile", "DeleteLoginProfile"):
+            missing = passwords.missing_login_profile(req)
+            if missing is not None:
+                return missing
+        if action == "DeleteUser":
+            refused = users.before_delete_user(req)
+            if refused is not None:
+                return refused
         if action == "CreateUser":
             taken = mb.user_name_taken(req.params.get("UserName", ""))
             if taken:  # IAM names are unique regardless of case
@@ -167,7 +175,9 @@ class RealismLayer:
         if action == "ListVirtualMFADevices":
             return mfa.hide_secrets_in_listing(resp)
         if action in ("CreateLoginProfile", "UpdateLoginProfile"):
-            return passwords.after_login_profile(req, resp, state)
+            resp = passwords.after_login_profile(req, resp, state)
+        if action in ("CreateLoginProfile", "GetLoginProfile", "DeleteLoginProfile", "DeleteUser"):
+            return passwords.login_profile_dates(req, resp, state)
         if action == "GetAccountSummary":
             return root.after_account_summary(resp, state)
         return resp

@@ -88,6 +88,20 @@ def device_owner(device: Any) -> str | None:
     return owner.name if owner is not None else None
 
 
+def user_attachments(u: Any) -> dict[str, int]:
+    """How many of each thing AWS makes you remove before ``DeleteUser``."""
+    return {
+        "login_profile": 1 if u.password else 0,
+        "access_keys": len(u.access_keys),
+        "mfa_devices": len(u.mfa_devices),
+        "ssh_public_keys": len(getattr(u, "ssh_public_keys", [])),
+        "signing_certificates": len(getattr(u, "signing_certificates", {})),
+        "inline_policies": len(u.policies),
+        "managed_policies": len(u.managed_policies),
+        "groups": sum(1 for g in iam().groups.values() if u in g.users),
+    }
+
+
 def user_mfa_serials(u: Any) -> list[str]:
     return list(u.mfa_devices)
 

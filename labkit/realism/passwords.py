@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..clock import clock
 from . import moto_bridge as mb
 from .identity import Principal
 from .state import AccountState
@@ -65,10 +66,46 @@ def check_new_password(
     return None
 
 
+def missing_login_profile(req: AwsRequest) -> Response | None:
+    """AWS's ``NoSuchEntity`` when the user exists but has no console password.
+
+    For Get/Update/DeleteLoginProfile (moto's wording differs).
+    """
+    user_name = req.params.get("UserName", "")
+    owner = mb.user(user_name)
+    if owner is not None and mb.user_password(owner) is None:
+        return aws_error(req, "NoSuchEntity", f"Login Profile for User {user_name} cannot be found.", 404)
+    return None
+
+
+def login_profile_dates(req: AwsRequest, resp: Response, state: AccountState) -> Response:
+    """``CreateDate`` of a login profile is when the *password* was created, not the user.
+
+    Call after Create/Get/DeleteLoginProfile (and DeleteUser) reached moto.
+    """
+    if resp.status != 200:
+        return resp
+    user_name = req.params.get("UserName", "")
+    if req.action in ("DeleteLoginProfile", "DeleteUser"):
+        state.login_profile_created.pop(user_name, None)
+        return resp
+    if req.action == "CreateLoginProfile":
+        state.login_profile_created[user_name] = clock.utcnow()
+    created = state.login_profile_created.get(user_name)
+    if created is None:  # created before labkit watched (e.g. by a scenario): moto's date stays
+        return resp
+    stamp = b"<CreateDate>" + created.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + b"</CreateDate>"
+    return resp.with_body(re.sub(rb"<CreateDate>[^<]*</CreateDate>", stamp, resp.body, count=1))
+
+
 def before_login_profile(req: AwsRequest, state: AccountState) -> Response | None:
     """Enforce the policy on CreateLoginProfile/UpdateLoginProfile."""
     user_name = req.params.get("UserName", "")
     password = req.params.get("Password")
+    if req.action == "UpdateLoginProfile":
+        missing = missing_login_profile(req)
+        if missing is not None:
+            return missing
     if req.action == "UpdateLoginProfile" and password is None:
         owner = mb.user(user_name)
         current = mb.user_password(owner) if owner is not None else None

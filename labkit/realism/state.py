@@ -91,6 +91,7 @@ class AccountState:
     console: dict[str, ConsoleSession] = field(default_factory=dict)
     password_history: dict[str, list[str]] = field(default_factory=dict)
     password_changed: dict[str, datetime] = field(default_factory=dict)
+    login_profile_created: dict[str, datetime] = field(default_factory=dict)
     used_codes: set[tuple[str, int]] = field(default_factory=set)
     report_generated: datetime | None = None
     report_csv: str | None = None
