@@ -239,5 +239,7 @@ CELLS = [
     Alice's account is protected by a single key: her password. In
     [03 — The two-key system: MFA](03-the-two-key-system-mfa.ipynb) she gets a second one, and a
     password thief finds the gate still locked.
+
+    Practise first? The [users exercise](../exercises/users.ipynb) has a *Check my work* button.
     """),
 ]

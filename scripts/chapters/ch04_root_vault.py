@@ -103,7 +103,9 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
-    The command line insists on `--user-name`, and there is no user called `root`. As AWS's
+    The command line refuses before sending anything: after its usage banner (awscli version 1
+    first advertises version 2), the last line says what is missing. It insists on
+    `--user-name`, and there is no user called `root` either. As AWS's
     documentation says, root's MFA device is assigned **only in the AWS Management Console**,
     signed in as root with the account's e-mail address. So we sign in there:
     """),
