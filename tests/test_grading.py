@@ -152,6 +152,9 @@ def test_dying_kernel_flood_and_exceptions(hostile_run: dict[str, Any]) -> None:
     raises = r["raises"]  # every cell runs, as nbgrader does: the cells after the exception still count
     assert raises["status"] == "graded" and raises["score"] == raises["max_score"]
     assert [e["ename"] for e in raises["cell_errors"]] == ["NotImplementedError"]
+    cell = raises["cell_errors"][0]["cell"]
+    assert raises["detail"] == \
+        f"1 code cell raised an exception (first: NotImplementedError in code cell {cell})"
 
 
 def test_invalid_files(hostile_run: dict[str, Any]) -> None:

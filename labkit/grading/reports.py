@@ -54,6 +54,11 @@ def _check_row(c: dict[str, Any]) -> str:
             f"<td>{escape(c['description'])}{detail}{hint}</td></tr>")
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 submission``, ``3 submissions``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def feedback_html(entry: dict[str, Any]) -> str:
     """One student's feedback: score, what passed, what failed and a hint for each failure."""
     student, assignment = entry["student"], entry.get("assignment") or "(unknown)"
@@ -168,7 +173,8 @@ def _assignment_section(assignment: str, entries: list[dict[str, Any]]) -> str:
         f"<td>{escape(e.get('detail', ''))}</td></tr>"
         for e in sorted(entries, key=lambda e: e["student"])
     )
-    return (f"<h2>Assignment <code>{escape(assignment)}</code> &mdash; {len(entries)} submissions</h2>"
+    heading = f"Assignment <code>{escape(assignment)}</code> &mdash; {_count(len(entries), 'submission')}"
+    return (f"<h2>{heading}</h2>"
             f"<p>{escape(summary)}</p>{stats}{charts}"
             "<table><thead><tr><th>student</th><th>score</th><th>status</th><th>note</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>")
@@ -180,6 +186,7 @@ def report_html(entries: list[dict[str, Any]]) -> str:
     for e in entries:
         by_assignment.setdefault(e.get("assignment") or "(no assignment)", []).append(e)
     sections = "".join(_assignment_section(a, es) for a, es in sorted(by_assignment.items()))
-    body = (f"<h1>IAM castle &mdash; class report</h1><p>{len(entries)} submissions. Each row links to the "
-            f"feedback the student receives.</p>{sections or '<p>No submissions yet.</p>'}")
+    body = (f"<h1>IAM castle &mdash; class report</h1><p>{_count(len(entries), 'submission')}. "
+            "Each row links to the feedback the student receives.</p>"
+            f"{sections or '<p>No submissions yet.</p>'}")
     return _page("IAM castle class report", body)

@@ -121,7 +121,8 @@ class Grader:
                            f"the grader failed: {exc!r}", internal=True,
                            trace=traceback.format_exc(limit=5))
         status = STATUS_BY_OUTCOME[execution.outcome]
-        return _result(job, status, checks, execution, time.monotonic() - started, execution.detail)
+        return _result(job, status, checks, execution, time.monotonic() - started,
+                       execution.detail or _errors_note(execution))
 
     def close(self) -> None:
         """Kill every kernel and stray process; stop the sandbox."""
@@ -130,6 +131,16 @@ class Grader:
             self.next_kernel = None
         processes.kill_children(set())
         self.lab.stop()
+
+
+def _errors_note(execution: Execution) -> str:
+    """A short note for the gradebook when cells raised, e.g. an exercise left unanswered."""
+    if not execution.errors:
+        return ""
+    first = execution.errors[0]
+    count = len(execution.errors)
+    cells = "1 code cell" if count == 1 else f"{count} code cells"
+    return f"{cells} raised an exception (first: {first.ename} in code cell {first.cell})"
 
 
 def _result(job: Job, status: str, checks: list[dict[str, Any]], execution: Execution, seconds: float,
