@@ -1,6 +1,7 @@
 """The ``labkit`` command.
 
-* ``labkit lab`` — open the course in JupyterLab, on the start page;
+* ``labkit lab`` — open the course in JupyterLab, on the start page (its terminals
+  and kernels start with no road to real AWS: see ``labkit.offline_env``);
 * ``labkit serve`` — run a sandbox in this terminal and print the ``export``
   lines that point ``aws`` in another terminal at it;
 * ``labkit release [--check]`` — write ``exercises/`` from ``solutions/``;
@@ -48,23 +49,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_lab(args: argparse.Namespace) -> int:
-    root = project_root()
+def lab_command(jupyter_args: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment ``labkit lab`` runs JupyterLab with."""
+    from .offline_env import course_aws_folder, offline_environment
+
+    env = offline_environment(os.environ, course_aws_folder())
     config = Path(__file__).with_name("jupyter_config")
-    os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
-        p for p in (str(config), os.environ.get("JUPYTER_CONFIG_PATH", "")) if p
-    )
     # The course's settings are *defaults* (labconfig/default_setting_overrides.json), so the
     # learner's own settings directory stays theirs: nothing is ever written into the package.
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        p for p in (str(config), os.environ.get("JUPYTER_CONFIG_PATH", "")) if p
+    )
     argv = [
-        sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
+        sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={project_root()}",
         "--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb",
-        *args.jupyter_args,
+        *jupyter_args,
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in argv:
         # Containers and fresh cloud machines often run as root; JupyterLab refuses that unless told.
         argv.append("--allow-root")
-    os.execv(sys.executable, argv)
+    return argv, env
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    argv, env = lab_command(args.jupyter_args)
+    os.execve(sys.executable, argv, env)
     return 0  # pragma: no cover
 
 

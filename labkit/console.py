@@ -3,11 +3,24 @@
 The console is a web page, not an API, so labkit provides a small stand-in
 that follows the same rules as the real sign-in page:
 
->>> console = labkit.Console(lab)                                 # doctest: +SKIP
->>> s = console.sign_in("123456789012", "alice-developer", "TempPassword123!")  # doctest: +SKIP
->>> s.must_change_password                                        # doctest: +SKIP
+>>> import labkit
+>>> lab = labkit.start("new-account")                          # doctest: +ELLIPSIS
+IAM castle sandbox ...: account 123456789012, ...
+>>> iam = lab.client("iam")
+>>> _ = iam.create_user(UserName="alice-developer")
+>>> _ = iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!",
+...                              PasswordResetRequired=True)
+>>> console = labkit.Console(lab)
+>>> s = console.sign_in("123456789012", "alice-developer", "TempPassword123!")
+>>> s.must_change_password
 True
->>> s.change_password("TempPassword123!", "A-much-longer-Passphrase-42")  # doctest: +SKIP
+>>> s.change_password("TempPassword123!", "A-much-longer-Passphrase-42")
+>>> s.must_change_password
+False
+>>> console.sign_in("123456789012", "alice-developer", "a-wrong-guess")
+Traceback (most recent call last):
+  ...
+labkit.console.SignInFailed: Your authentication information is incorrect. Please try again.
 
 * Wrong account, user name or password: one generic
   :class:`SignInFailed` ("Your authentication information is incorrect..."),

@@ -12,6 +12,9 @@ Two doors are guarded:
 * the ``aws`` command line: the AWS config file written by the sandbox loads
   this module as an awscli plugin (``awscli_initialize``), so
   ``aws --endpoint-url https://... iam list-users`` is refused the same way.
+  In a terminal of ``labkit lab`` that no sandbox is connected to (see
+  ``labkit.offline_env``), every ``aws`` request is refused, with a message
+  saying how to connect one.
 
 >>> is_loopback_url("http://127.0.0.1:5000/")
 True
@@ -82,7 +85,19 @@ def install() -> None:
     _installed = True
 
 
+NO_SANDBOX_MESSAGE = (
+    "labkit stopped this request: no sandbox is connected to this shell, and this course never "
+    "talks to a real AWS account. To use `aws` in a terminal, run `labkit serve` in another "
+    "terminal and paste the `export` lines it prints here (in a notebook, run "
+    "`lab = labkit.start()` instead)."
+)
+
+
 def _before_send(request: Any, **_: Any) -> None:
+    import os
+
+    if not os.environ.get("LABKIT_ENDPOINT"):  # a shell of `labkit lab` with no sandbox connected
+        raise RealAWSBlockedError(NO_SANDBOX_MESSAGE)
     check_url(request.url)
 
 

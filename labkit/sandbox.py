@@ -1,8 +1,12 @@
 """Start, reset and stop your private in-memory AWS account.
 
->>> import labkit                          # doctest: +SKIP
->>> lab = labkit.start()                   # doctest: +SKIP
-IAM castle sandbox ready: account 123456789012, you are its root user ...
+>>> import labkit
+>>> lab = labkit.start("new-account")      # doctest: +ELLIPSIS
+IAM castle sandbox ...: account 123456789012, you are its root user, at http://127.0.0.1:...
+>>> lab.client("sts").get_caller_identity()["Arn"]
+'arn:aws:iam::123456789012:root'
+>>> lab.endpoint_url.startswith("http://127.0.0.1:")
+True
 
 After :func:`start`, three ways of talking to AWS all reach the sandbox and
 nothing else:
@@ -321,6 +325,8 @@ def start(scenario: str | None = None, *, quiet: bool = False) -> Lab:
     if _lab is not None:
         if scenario and _lab._admin_token is not None:
             _lab.reset(scenario)
+            if not quiet:
+                _banner(_lab, "reset to a fresh account")
         return _lab
     attached = os.environ.get("LABKIT_ATTACH")
     if attached:
@@ -333,10 +339,14 @@ def start(scenario: str | None = None, *, quiet: bool = False) -> Lab:
     lab.reset(scenario)
     _lab = lab
     if not quiet:
-        who = "you are its root user" if lab.scenario == "new-account" else f"scenario {lab.scenario!r}"
-        print(f"IAM castle sandbox ready: account {lab.account_id}, {who}, "
-              f"at {lab.endpoint_url}. No real AWS reachable.")
+        _banner(lab, "ready")
     return lab
+
+
+def _banner(lab: Lab, what: str) -> None:
+    who = "you are its root user" if lab.scenario == "new-account" else f"scenario {lab.scenario!r}"
+    print(f"IAM castle sandbox {what}: account {lab.account_id}, {who}, "
+          f"at {lab.endpoint_url}. No real AWS reachable.")
 
 
 def attach(spec: str, quiet: bool = False) -> Lab:

@@ -132,3 +132,65 @@ def test_guard_refuses_non_loopback_in_process(lab) -> None:  # noqa: ANN001
     for url in ("https://iam.amazonaws.com", "http://10.0.0.1:5000", "http://169.254.169.254"):
         with pytest.raises(labkit.RealAWSBlockedError, match="never to a real AWS account"):
             boto3.client("iam", endpoint_url=url, region_name="us-east-1").list_users()
+
+
+TERMINAL = textwrap.dedent("""
+    import json, os, subprocess, sys
+    from labkit.cli import lab_command
+    argv, env = lab_command(["--no-browser"])   # what a JupyterLab terminal of `labkit lab` inherits
+    def sh(command, extra=None):
+        done = subprocess.run(["bash", "-c", command], env={**env, **(extra or {})}, capture_output=True,
+                              text=True, timeout=120)
+        return done.returncode, done.stdout, done.stderr
+    result = {
+        "aws": sh("aws iam create-user --user-name alice-developer"),
+        "explicit": sh("aws sts get-caller-identity --endpoint-url https://sts.amazonaws.com"),
+        "profile": sh("aws iam list-users --profile prod"),
+        "boto3": sh('python -c "import boto3; boto3.client(\\'sts\\').get_caller_identity()"'),
+        "leaked": sorted(k for k, v in env.items()
+                         if "REALLOOKING" in v or "amazonaws" in v or k == "AWS_PROFILE"),
+        "which": sh("command -v aws labkit")[1].split(),
+    }
+    import labkit                      # then `labkit serve`'s export lines connect the terminal
+    lab = labkit.start(quiet=True)
+    result["connected"] = sh("aws sts get-caller-identity", lab.env)
+    print(json.dumps(result))
+""")
+
+
+def test_a_course_terminal_cannot_reach_real_aws(tmp_path: Path) -> None:
+    """JupyterLab terminals of `labkit lab` have no kernel: `aws` there is refused until connected."""
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "config").write_text("[default]\nendpoint_url = https://iam.amazonaws.com\n"
+                                          "[profile prod]\nregion = us-east-1\n")
+    (home / ".aws" / "credentials").write_text(
+        "[default]\naws_access_key_id = AKIAREALLOOKING00001\naws_secret_access_key = s3cr3t\n"
+        "[prod]\naws_access_key_id = AKIAREALLOOKING00002\naws_secret_access_key = s3cr3t\n"
+    )
+    sitedir = tmp_path / "site"
+    sitedir.mkdir()
+    (sitedir / "sitecustomize.py").write_text(AUDIT)
+    log = tmp_path / "net.log"
+    env = {
+        "PATH": os.environ["PATH"], "HOME": str(home), "TMPDIR": str(tmp_path),
+        "PYTHONPATH": str(sitedir), "LABKIT_TEST_NET_LOG": str(log),
+        "AWS_PROFILE": "prod", "AWS_ACCESS_KEY_ID": "AKIAREALLOOKING00003",
+        "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "AWS_ENDPOINT_URL_IAM": "https://iam.amazonaws.com",
+    }
+    proc = subprocess.run([sys.executable, "-c", TERMINAL], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    for case in ("aws", "explicit"):
+        code, _, err = result[case]
+        assert code != 0 and "no sandbox is connected to this shell" in err and "labkit serve" in err, err
+    assert result["profile"][0] != 0  # the learner's real profiles are not visible
+    assert result["boto3"][0] != 0  # even plain boto3 (no guard) only finds a closed loopback port
+    assert result["leaked"] == []
+    bindir = os.path.dirname(sys.executable)
+    assert result["which"] == [os.path.join(bindir, "aws"), os.path.join(bindir, "labkit")]
+    code, out, err = result["connected"]
+    assert code == 0 and json.loads(out)["Arn"] == "arn:aws:iam::123456789012:root", err
+    assert not log.exists(), "connections outside loopback:\n" + log.read_text()

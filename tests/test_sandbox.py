@@ -137,3 +137,12 @@ def test_castle_map_shows_who_holds_which_keys(lab: labkit.Lab) -> None:
     html = lab._repr_html_()
     assert "root (master key)" in html
     assert "alice-developer" in html and "must reset" in html
+
+
+def test_naming_a_scenario_again_resets_and_says_so(lab: labkit.Lab, capsys) -> None:  # noqa: ANN001
+    lab.client("iam").create_user(UserName="leftover")
+    again = labkit.start("new-account")
+    assert again is lab
+    assert "IAM castle sandbox reset to a fresh account: account 123456789012" in capsys.readouterr().out
+    assert lab.client("iam").list_users()["Users"] == []
+    assert labkit.start() is lab and capsys.readouterr().out == ""  # no scenario: untouched, silent
