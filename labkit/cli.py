@@ -77,12 +77,19 @@ def cmd_lab(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
+def _scenario_names() -> list[str]:
+    from .scenarios import SCENARIOS
+
+    return list(SCENARIOS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="labkit", description="IAM castle course tools")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("serve", help="run a sandbox here and print the export lines")
-    p.add_argument("--scenario", default=None, help="new-account (default) or inherited-account")
+    p.add_argument("--scenario", default=None, choices=sorted(_scenario_names()),
+                   help="the starting state (default: new-account)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("lab", help="open the course in JupyterLab")

@@ -33,3 +33,11 @@ def test_serve_prints_working_export_lines() -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
+
+
+def test_an_unknown_scenario_is_a_usage_error_not_a_traceback() -> None:
+    done = subprocess.run([str(BIN / "labkit"), "serve", "--scenario", "brand-new"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2
+    assert "invalid choice: 'brand-new'" in done.stderr and "new-account" in done.stderr
+    assert "Traceback" not in done.stderr
