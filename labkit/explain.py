@@ -119,6 +119,19 @@ EXPLANATIONS: dict[str, Explanation] = {
         "The course's guard stopped a request that was leaving your machine for real AWS.",
         "Use `lab.client(...)`, plain `boto3` or `!aws` without an explicit endpoint.",
     ),
+    "EndpointConnectionError": Explanation(
+        "Nothing answered at the sandbox's address: the sandbox was stopped, or the kernel was "
+        "restarted and this client still points at the old one.",
+        "Run the notebook's first cell again (`lab = labkit.start(...)`), then this cell.",
+    ),
+    "NoCredentialsError": Explanation(
+        "The client has no access key to sign its requests with.",
+        "Run `lab = labkit.start()` first, then use `lab.client(...)` or plain `boto3.client(...)`.",
+    ),
+    "NotImplementedError": Explanation(
+        "An exercise cell still holds `raise NotImplementedError()`, the placeholder for your answer.",
+        "Replace `# YOUR CODE HERE` and the `raise` line with your answer, then run the cell again.",
+    ),
     "403": Explanation(
         "A HEAD request (S3 checks an object exists before downloading it) was refused; HEAD "
         "answers carry no body, so AWS can only say \"Forbidden\" instead of AccessDenied.",
@@ -130,6 +143,16 @@ _FALLBACK = Explanation(
     "AWS refused the request; the code and message above say why.",
     "Search the AWS documentation for the error code.",
 )
+_PYTHON_FALLBACK = Explanation(
+    "This error came from Python (or a library), not from AWS; its message says what went wrong.",
+    "Read the message and the line it points to; a `?` after a name shows its help "
+    "(for example `labkit.Credentials?`).",
+)
+
+
+# Explained above, but raised on this machine rather than sent by AWS.
+_SPEAKER = {"RealAWSBlockedError": "labkit", "EndpointConnectionError": "Python",
+            "NoCredentialsError": "Python", "NotImplementedError": "Python"}
 
 
 def error_code_and_message(err: BaseException | str) -> tuple[str, str, str | None]:
@@ -155,14 +178,18 @@ def explain(err: BaseException | str) -> None:
     Args:
         err: a ``botocore.exceptions.ClientError`` you caught, a labkit
             console error (``SignInFailed``, ``MFACodeRequired``,
-            ``ConsoleError``), or just an error code such as ``"AccessDenied"``.
+            ``ConsoleError``), just an error code such as ``"AccessDenied"``,
+            or any other exception (a Python error is labelled as one).
     """
     code, message, operation = error_code_and_message(err)
-    entry = _explanation_for(code, message)
+    answered = isinstance(getattr(err, "response", None), dict)  # a ClientError: AWS's own answer
+    from_aws = isinstance(err, str) or answered or code in EXPLANATIONS
+    entry = _explanation_for(code, message) if from_aws else _PYTHON_FALLBACK
     title = f"{code} (when calling {operation})" if operation else code
     lines = [title]
+    says = f"  {_SPEAKER.get(code, 'AWS' if from_aws else 'Python')} says: "
     if message:
-        lines += textwrap.wrap(message, 96, initial_indent="  AWS says: ", subsequent_indent="    ")
+        lines += textwrap.wrap(message, 96, initial_indent=says, subsequent_indent="    ")
     lines += textwrap.wrap(entry.meaning, 96, initial_indent="  What it means: ", subsequent_indent="  ")
     lines += textwrap.wrap(entry.fix, 96, initial_indent="  How to fix it: ", subsequent_indent="  ")
     print("\n".join(lines))

@@ -130,6 +130,16 @@ def test_explain_a_console_error(capsys: pytest.CaptureFixture[str], lab: labkit
     assert "never says which" in out
 
 
+def test_explain_tells_python_errors_from_aws_answers(capsys: pytest.CaptureFixture[str]) -> None:
+    labkit.explain(KeyError("AccessKey"))
+    python = capsys.readouterr().out
+    assert python.startswith("KeyError\n  Python says: 'AccessKey'") and "not from AWS" in python
+    labkit.explain(NotImplementedError())
+    assert "Replace `# YOUR CODE HERE`" in capsys.readouterr().out
+    labkit.explain(labkit.RealAWSBlockedError("refused"))
+    assert "labkit says: refused" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("code", ["EntityAlreadyExists", "InvalidAuthenticationCode", "NoSuchEntity",
                                   "PasswordPolicyViolation", "AccessDenied", "InvalidClientTokenId",
                                   "SignInFailed", "MFACodeRequired"])
