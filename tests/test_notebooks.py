@@ -62,9 +62,11 @@ def _committed(path: Path) -> Any:
     return nbformat.read(path, as_version=4)
 
 
-@pytest.mark.parametrize("path", sorted(ROOT.glob("notebooks/*.ipynb")), ids=lambda p: p.name)
-def test_chapter_is_committed_clean(path: Path) -> None:
-    """No outputs, no execution counts, the course kernelspec."""
+@pytest.mark.parametrize("path", sorted(p for folder in ("notebooks", "solutions", "exercises")
+                                         for p in ROOT.glob(f"{folder}/*.ipynb")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebook_is_committed_clean(path: Path) -> None:
+    """No outputs, no execution counts, the course kernelspec (chapters, solutions, exercises)."""
     nb = _committed(path)
     assert nb.metadata["kernelspec"]["name"] == "python3"
     for cell in nb.cells:
