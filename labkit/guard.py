@@ -93,11 +93,20 @@ NO_SANDBOX_MESSAGE = (
 )
 
 
+IN_PROCESS_MESSAGE = (
+    "labkit stopped this request: this notebook's sandbox runs inside its kernel "
+    "(labkit.start(in_process=True)), where the `aws` command cannot reach it. "
+    "Use boto3 (`lab.client(...)`) in this mode, or start the sandbox without in_process."
+)
+
+
 def _before_send(request: Any, **_: Any) -> None:
     import os
 
     if not os.environ.get("LABKIT_ENDPOINT"):  # a shell of `labkit lab` with no sandbox connected
         raise RealAWSBlockedError(NO_SANDBOX_MESSAGE)
+    if os.environ.get("LABKIT_IN_PROCESS"):
+        raise RealAWSBlockedError(IN_PROCESS_MESSAGE)
     check_url(request.url)
 
 

@@ -204,8 +204,15 @@ class Lab:
                  headers: dict[str, str] | None = None) -> dict[str, Any]:
         guard.check_url(self.endpoint_url)
         body = json.dumps(data or {}).encode() if method == "POST" else None
-        req = urllib.request.Request(self.endpoint_url + path, data=body, method=method,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        in_process = getattr(self._server, "request", None)  # labkit.in_process: no HTTP at all
+        if in_process is not None:
+            status, payload = in_process(method, path, body, all_headers)
+            result = json.loads(payload or b"{}")
+            if status >= 400:
+                result.setdefault("status", status)
+            return result
+        req = urllib.request.Request(self.endpoint_url + path, data=body, method=method, headers=all_headers)
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
             with opener.open(req, timeout=30) as resp:
@@ -264,6 +271,7 @@ class Lab:
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_PAGER": "",
             "LABKIT_ENDPOINT": self.endpoint_url,
+            "LABKIT_IN_PROCESS": "1" if hasattr(self._server, "request") else "",
             # `aws` must be the one installed beside labkit (it loads the guard plugin).
             "PATH": _path_with_our_bin(),
         })
@@ -305,7 +313,7 @@ def _forget_default_boto3_session() -> None:
 _lab: Lab | None = None
 
 
-def start(scenario: str | None = None, *, quiet: bool = False) -> Lab:
+def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool = False) -> Lab:
     """Start your sandbox AWS account (or return the one already running).
 
     Args:
@@ -315,6 +323,9 @@ def start(scenario: str | None = None, *, quiet: bool = False) -> Lab:
             ``labkit.start("new-account")`` can be run again from the top.
             Without it, a running sandbox is returned untouched.
         quiet: do not print the one-line banner.
+        in_process: answer boto3's requests inside this process, with no
+            server (see :mod:`labkit.in_process`; ``!aws`` cannot reach such
+            a sandbox). For kernels that cannot open sockets.
 
     Returns:
         The :class:`Lab`; it also shows as a "castle map" when it is the last
@@ -332,9 +343,14 @@ def start(scenario: str | None = None, *, quiet: bool = False) -> Lab:
     if attached:
         _lab = attach(attached, quiet=quiet)
         return _lab
-    from .server import SandboxServer
+    if in_process:
+        from .in_process import InProcessServer
 
-    server = SandboxServer().start()
+        server: Any = InProcessServer().start()
+    else:
+        from .server import SandboxServer
+
+        server = SandboxServer().start()
     lab = Lab(server.url, server.layer.state.admin_token, server)
     lab.reset(scenario)
     _lab = lab
@@ -345,8 +361,8 @@ def start(scenario: str | None = None, *, quiet: bool = False) -> Lab:
 
 def _banner(lab: Lab, what: str) -> None:
     who = "you are its root user" if lab.scenario == "new-account" else f"scenario {lab.scenario!r}"
-    print(f"IAM castle sandbox {what}: account {lab.account_id}, {who}, "
-          f"at {lab.endpoint_url}. No real AWS reachable.")
+    where = "inside this kernel (no server)" if lab.env.get("LABKIT_IN_PROCESS") else f"at {lab.endpoint_url}"
+    print(f"IAM castle sandbox {what}: account {lab.account_id}, {who}, {where}. No real AWS reachable.")
 
 
 def attach(spec: str, quiet: bool = False) -> Lab:

@@ -1,0 +1,128 @@
+"""The sandbox without a server: AWS requests answered inside this Python process.
+
+``labkit.start(in_process=True)`` runs the very same realism layer and moto as
+the normal sandbox, but instead of a server on 127.0.0.1 a botocore hook hands
+each boto3 request straight to the layer and returns its answer -- no socket,
+no thread. This is the mode for kernels that cannot open sockets or start
+programs (an in-browser, zero-install edition of the course); the course
+itself uses the server, because the ``aws`` command runs as a separate program
+and can only reach a server.
+
+In this mode:
+
+* ``lab.client(...)`` and plain ``boto3.client(...)`` work as usual;
+* ``!aws ...`` cannot reach the sandbox and says so;
+* only one sandbox per process (moto keeps its state in the process).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = ["ENDPOINT", "InProcessServer"]
+
+# Requests to this address are answered by the hook before anything is sent;
+# nothing listens there, so a client without the hook cannot reach anything either.
+ENDPOINT = "http://127.0.0.1:1"
+
+
+class _RawBody(io.BytesIO):
+    """What botocore reads a response body from."""
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        chunk = self.read()
+        while chunk:
+            yield chunk
+            chunk = self.read()
+
+
+def _environ(request: Any) -> dict[str, Any]:
+    """A WSGI environ for a botocore ``AWSPreparedRequest``."""
+    url = urlsplit(request.url)
+    body = request.body or b""
+    if hasattr(body, "read"):
+        body = body.read()
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "PATH_INFO": url.path or "/",
+        "QUERY_STRING": url.query,
+        "SERVER_NAME": url.hostname or "127.0.0.1",
+        "SERVER_PORT": str(url.port or 80),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": url.netloc,
+        "wsgi.url_scheme": url.scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "CONTENT_LENGTH": str(len(body)),
+    }
+    for name, value in request.headers.items():
+        value = value.decode() if isinstance(value, bytes) else str(value)
+        key = name.upper().replace("-", "_")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            environ[key] = value
+        else:
+            environ[f"HTTP_{key}"] = value
+    return environ
+
+
+class InProcessServer:
+    """Stands where :class:`labkit.server.SandboxServer` stands, without a socket."""
+
+    url = ENDPOINT
+
+    def __init__(self) -> None:
+        self.layer: Any = None
+
+    def start(self) -> InProcessServer:
+        from botocore.handlers import BUILTIN_HANDLERS
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        from .realism import RealismLayer
+
+        self.layer = RealismLayer(DomainDispatcherApplication(create_backend_app))
+        if ("before-send", self._answer) not in BUILTIN_HANDLERS:
+            BUILTIN_HANDLERS.append(("before-send", self._answer))
+        return self
+
+    def _answer(self, request: Any, **_: Any) -> Any:
+        """botocore ``before-send`` hook: the layer's answer for requests to :data:`ENDPOINT`."""
+        if self.layer is None or not request.url.startswith(ENDPOINT + "/"):
+            return None  # not ours: botocore (and labkit's guard) carry on as usual
+        from botocore.awsrequest import AWSResponse
+
+        from .realism.wire import collect
+
+        resp = collect(self.layer, _environ(request))
+        return AWSResponse(request.url, resp.status, dict(resp.headers), _RawBody(resp.body))
+
+    def request(self, method: str, path: str, data: bytes | None,
+                headers: dict[str, str]) -> tuple[int, bytes]:
+        """A plain HTTP-style call to the layer (the sandbox's control endpoints)."""
+        from .realism.wire import collect
+
+        body = data or b""
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "HTTP_HOST": "127.0.0.1:1",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "1", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(), "CONTENT_LENGTH": str(len(body)),
+            **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()},
+        }
+        resp = collect(self.layer, environ)
+        return resp.status, resp.body
+
+    def stop(self) -> None:
+        """Forget the hook (clients made earlier then fail to connect: nothing listens there)."""
+        from botocore.handlers import BUILTIN_HANDLERS
+
+        if ("before-send", self._answer) in BUILTIN_HANDLERS:
+            BUILTIN_HANDLERS.remove(("before-send", self._answer))
+        self.layer = None
