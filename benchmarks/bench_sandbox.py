@@ -9,13 +9,16 @@ Prints a table of medians and ratios; nothing here asserts a time.
 * reset and stop: median over many repetitions;
 * peak memory (max RSS) of a process after start-up and one call;
 * per-call latency of the same IAM calls through plain moto and through the
-  realism layer (the layer's overhead).
+  realism layer (the layer's overhead);
+* the same with no server at all: moto's ``mock_aws`` next to
+  ``labkit.start(in_process=True)``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -52,8 +55,49 @@ LABKIT_START = textwrap.dedent("""
 """)
 
 
-def _fresh_process(code: str) -> tuple[float, float]:
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+# In-process editions (no server): moto's own mock_aws vs labkit.start(in_process=True).
+IN_PROCESS_WORKLOAD = textwrap.dedent("""
+    import statistics, sys, time
+    import boto3
+    if sys.argv[1] == "plain":
+        from moto import mock_aws
+        mock_aws().start()
+        iam = boto3.client("iam", region_name="us-east-1", aws_access_key_id="AKIAEXAMPLE0000000000",
+                           aws_secret_access_key="x" * 40)
+    else:
+        import labkit
+        iam = labkit.start(quiet=True, in_process=True).client("iam")
+    samples = []
+    for i in range(int(sys.argv[2])):
+        t = time.perf_counter()
+        name = f"user-{i}"
+        iam.create_user(UserName=name)
+        iam.get_user(UserName=name)
+        iam.list_users()
+        key = iam.create_access_key(UserName=name)["AccessKey"]["AccessKeyId"]
+        iam.get_account_summary()
+        iam.delete_access_key(UserName=name, AccessKeyId=key)
+        iam.delete_user(UserName=name)
+        samples.append((time.perf_counter() - t) * 1000 / 7)
+    print(statistics.median(samples), 0)
+""")
+
+
+def in_process_latency(rounds: int, repeat: int) -> list[tuple[str, float, float, str]]:
+    """The same mixed IAM calls with no server: mock_aws vs labkit in-process (fresh processes)."""
+    plain, ours = [], []
+    for _ in range(rounds):  # interleaved
+        plain.append(_fresh_process(IN_PROCESS_WORKLOAD, "plain", str(repeat))[0])
+        ours.append(_fresh_process(IN_PROCESS_WORKLOAD, "labkit", str(repeat))[0])
+    return [("in-process call latency (ms)", statistics.median(plain), statistics.median(ours),
+             "no server: moto's mock_aws vs in_process=True")]
+
+
+def _fresh_process(code: str, *args: str) -> tuple[float, float]:
+    # A clean environment: the sandboxes this process already started changed its AWS variables.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LABKIT_"))}
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True,
+                         env=env)
     seconds, rss = out.stdout.split()
     return float(seconds), float(rss)
 
@@ -172,6 +216,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = startup(args.rounds)
     rows += call_latency(args.repeat)
+    rows += in_process_latency(max(1, args.rounds // 3), args.repeat)
     rows += reset_and_stop(args.repeat)
     print_table(rows)
     if args.json:
