@@ -26,6 +26,7 @@ import textwrap
 import time
 import urllib.request
 from collections.abc import Callable
+from typing import Any
 
 ROUNDS = 9
 
@@ -59,6 +60,8 @@ LABKIT_START = textwrap.dedent("""
 IN_PROCESS_WORKLOAD = textwrap.dedent("""
     import statistics, sys, time
     import boto3
+    sys.path.insert(0, sys.argv[3])
+    from bench_sandbox import CALLS_PER_WORKLOAD, workload
     if sys.argv[1] == "plain":
         from moto import mock_aws
         mock_aws().start()
@@ -70,25 +73,34 @@ IN_PROCESS_WORKLOAD = textwrap.dedent("""
     samples = []
     for i in range(int(sys.argv[2])):
         t = time.perf_counter()
-        name = f"user-{i}"
-        iam.create_user(UserName=name)
-        iam.get_user(UserName=name)
-        iam.list_users()
-        key = iam.create_access_key(UserName=name)["AccessKey"]["AccessKeyId"]
-        iam.get_account_summary()
-        iam.delete_access_key(UserName=name, AccessKeyId=key)
-        iam.delete_user(UserName=name)
-        samples.append((time.perf_counter() - t) * 1000 / 7)
+        workload(iam, "user", i)
+        samples.append((time.perf_counter() - t) * 1000 / CALLS_PER_WORKLOAD)
     print(statistics.median(samples), 0)
 """)
+
+CALLS_PER_WORKLOAD = 7
+
+
+def workload(iam: Any, prefix: str, i: int) -> None:
+    """The mixed IAM calls every latency row measures (CALLS_PER_WORKLOAD of them)."""
+    name = f"{prefix}-{i}"
+    iam.create_user(UserName=name)
+    iam.get_user(UserName=name)
+    iam.list_users()
+    key = iam.create_access_key(UserName=name)["AccessKey"]["AccessKeyId"]
+    iam.get_account_summary()
+    iam.delete_access_key(UserName=name, AccessKeyId=key)
+    iam.delete_user(UserName=name)
+
 
 
 def in_process_latency(rounds: int, repeat: int) -> list[tuple[str, float, float, str]]:
     """The same mixed IAM calls with no server: mock_aws vs labkit in-process (fresh processes)."""
     plain, ours = [], []
     for _ in range(rounds):  # interleaved
-        plain.append(_fresh_process(IN_PROCESS_WORKLOAD, "plain", str(repeat))[0])
-        ours.append(_fresh_process(IN_PROCESS_WORKLOAD, "labkit", str(repeat))[0])
+        here = os.path.dirname(os.path.abspath(__file__))
+        plain.append(_fresh_process(IN_PROCESS_WORKLOAD, "plain", str(repeat), here)[0])
+        ours.append(_fresh_process(IN_PROCESS_WORKLOAD, "labkit", str(repeat), here)[0])
     return [("in-process call latency (ms)", statistics.median(plain), statistics.median(ours),
              "no server: moto's mock_aws vs in_process=True")]
 
@@ -178,24 +190,14 @@ def call_latency(repeat: int = 60) -> list[tuple[str, float, float, str]]:
     lab = labkit.start(quiet=True)
     ours_iam = lab.client("iam")
 
-    def workload(iam, prefix: str, i: int) -> None:  # noqa: ANN001
-        name = f"{prefix}-{i}"
-        iam.create_user(UserName=name)
-        iam.get_user(UserName=name)
-        iam.list_users()
-        key = iam.create_access_key(UserName=name)["AccessKey"]["AccessKeyId"]
-        iam.get_account_summary()
-        iam.delete_access_key(UserName=name, AccessKeyId=key)
-        iam.delete_user(UserName=name)
-
     plain_ms, ours_ms = [], []
     for i in range(repeat):
         t = time.perf_counter()
         workload(plain_iam, "plain", i)
-        plain_ms.append((time.perf_counter() - t) * 1000 / 7)
+        plain_ms.append((time.perf_counter() - t) * 1000 / CALLS_PER_WORKLOAD)
         t = time.perf_counter()
         workload(ours_iam, "ours", i)
-        ours_ms.append((time.perf_counter() - t) * 1000 / 7)
+        ours_ms.append((time.perf_counter() - t) * 1000 / CALLS_PER_WORKLOAD)
     plain.stop()
     lab.stop()
     return [("IAM call latency, mixed calls (ms)", statistics.median(plain_ms),

@@ -65,7 +65,9 @@ SCENARIO = textwrap.dedent("""
 """)
 
 
-def test_hostile_environment_cannot_reach_real_aws(tmp_path: Path) -> None:
+def _hostile_machine(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A machine with real-looking AWS credentials, profiles and endpoints everywhere, and a
+    network log: the environment for a child process, and the log's path."""
     home = tmp_path / "home"
     (home / ".aws").mkdir(parents=True)
     (home / ".aws" / "config").write_text(
@@ -84,10 +86,11 @@ def test_hostile_environment_cannot_reach_real_aws(tmp_path: Path) -> None:
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(home),
+        "TMPDIR": str(tmp_path),
         "PYTHONPATH": str(sitedir),
         "LABKIT_TEST_NET_LOG": str(log),
         "AWS_PROFILE": "prod",
-        "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+        "AWS_ACCESS_KEY_ID": "AKIAREALLOOKING00003",
         "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         "AWS_SESSION_TOKEN": "FwoGZXIvYXdzEXAMPLE",
         "AWS_ENDPOINT_URL_IAM": "https://iam.amazonaws.com",
@@ -95,6 +98,11 @@ def test_hostile_environment_cannot_reach_real_aws(tmp_path: Path) -> None:
         "AWS_ENDPOINT_URL": "https://example.amazonaws.com",
         "AWS_DEFAULT_REGION": "eu-central-1",
     }
+    return env, log
+
+
+def test_hostile_environment_cannot_reach_real_aws(tmp_path: Path) -> None:
+    env, log = _hostile_machine(tmp_path)
     proc = subprocess.run([sys.executable, "-c", SCENARIO], env=env, capture_output=True, text=True,
                           timeout=180)
     assert proc.returncode == 0, proc.stderr
@@ -160,25 +168,7 @@ TERMINAL = textwrap.dedent("""
 
 def test_a_course_terminal_cannot_reach_real_aws(tmp_path: Path) -> None:
     """JupyterLab terminals of `labkit lab` have no kernel: `aws` there is refused until connected."""
-    home = tmp_path / "home"
-    (home / ".aws").mkdir(parents=True)
-    (home / ".aws" / "config").write_text("[default]\nendpoint_url = https://iam.amazonaws.com\n"
-                                          "[profile prod]\nregion = us-east-1\n")
-    (home / ".aws" / "credentials").write_text(
-        "[default]\naws_access_key_id = AKIAREALLOOKING00001\naws_secret_access_key = s3cr3t\n"
-        "[prod]\naws_access_key_id = AKIAREALLOOKING00002\naws_secret_access_key = s3cr3t\n"
-    )
-    sitedir = tmp_path / "site"
-    sitedir.mkdir()
-    (sitedir / "sitecustomize.py").write_text(AUDIT)
-    log = tmp_path / "net.log"
-    env = {
-        "PATH": os.environ["PATH"], "HOME": str(home), "TMPDIR": str(tmp_path),
-        "PYTHONPATH": str(sitedir), "LABKIT_TEST_NET_LOG": str(log),
-        "AWS_PROFILE": "prod", "AWS_ACCESS_KEY_ID": "AKIAREALLOOKING00003",
-        "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        "AWS_ENDPOINT_URL_IAM": "https://iam.amazonaws.com",
-    }
+    env, log = _hostile_machine(tmp_path)
     proc = subprocess.run([sys.executable, "-c", TERMINAL], env=env, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
