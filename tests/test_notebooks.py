@@ -18,6 +18,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from browser.course_notebooks import what_went_wrong_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("solutions/*.ipynb")])
@@ -56,6 +57,12 @@ def test_notebook_runs_top_to_bottom(path: Path, executions: Any, record_propert
     print(f"\n{path.relative_to(ROOT)} ran in {seconds:.1f} s ({WORKERS} notebooks at a time)")
     errors = [o for cell in nb.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+    # `!aws` prints its failures instead of raising: only "what went wrong" cells may fail.
+    on_purpose = what_went_wrong_cells(path)
+    cli_failures = {index: out["text"][-300:] for index, cell in enumerate(nb.cells)
+                    if index not in on_purpose
+                    for out in cell.get("outputs", []) if "An error occurred (" in out.get("text", "")}
+    assert not cli_failures, f"aws commands failed outside 'what went wrong' cells: {cli_failures}"
 
 
 def _committed(path: Path) -> Any:

@@ -198,6 +198,7 @@ CELLS = [
     """),
     code("""
     lab.use(alice_keys)
+    # What went wrong, on purpose: a request signed with the plain key carries no MFA
     !aws iam list-users
     """),
     md("""
@@ -210,9 +211,16 @@ CELLS = [
     !aws sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/alice --token-code 123456
     """),
     md("""
-    With the code from her phone it works. On the command line she would run
-    `aws sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/alice --token-code <code>`
-    and copy the three values it prints into her environment; in Python:
+    With the code from her phone it works. On the command line (`{phone.code}` puts the code the
+    authenticator shows right now into the command; on your own laptop you would type it), the
+    answer holds three values — a temporary access key id, its secret and a session token:
+    """),
+    code("""
+    !aws sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/alice --token-code {phone.code} --query "Credentials.[AccessKeyId, Expiration]"
+    """),
+    md("""
+    On a laptop she would copy the three values into `AWS_ACCESS_KEY_ID`,
+    `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`. In Python the notebook keeps them for us:
     """),
     code("""
     sts = lab.client("sts", credentials=alice_keys)

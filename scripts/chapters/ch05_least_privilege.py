@@ -137,6 +137,7 @@ CELLS = [
     !aws s3 cp s3://castle-library/scrolls/history.txt -
     """),
     code("""
+    # What went wrong, on purpose: the armory is not the scribe's room
     !aws s3 ls s3://castle-armory
     """),
     md("""
