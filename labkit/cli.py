@@ -12,8 +12,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
+import shutil
 import sys
 from pathlib import Path
 
@@ -65,6 +67,11 @@ def lab_command(jupyter_args: list[str]) -> tuple[list[str], dict[str, str]]:
         "--LabApp.default_url=/lab/tree/notebooks/00-start-here.ipynb",
         *jupyter_args,
     ]
+    if not any("terminado_settings" in arg for arg in jupyter_args):
+        # Terminals run a non-login shell: a login shell re-reads /etc/profile, which resets PATH
+        # and loses the course's `aws` and `labkit` (JupyterLab starts one when not run from a tty).
+        shell = os.environ.get("SHELL") or shutil.which("bash") or shutil.which("sh") or "sh"
+        argv.append("--ServerApp.terminado_settings=" + json.dumps({"shell_command": [shell]}))
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in argv:
         # Containers and fresh cloud machines often run as root; JupyterLab refuses that unless told.
         argv.append("--allow-root")

@@ -92,6 +92,12 @@ CELLS = [
     sts.get_caller_identity()["Arn"]
     """),
     md("""
+    > **⌨️ Prefer a real terminal?** *File → New → Terminal* opens one, but a terminal has no
+    > kernel, so no sandbox: `aws` there refuses to run and tells you what to do. Run
+    > `labkit serve` in one terminal and paste the `export` lines it prints into another; from
+    > then on that second terminal talks to the sandbox `labkit serve` runs (a separate account
+    > from this notebook's).
+
     ## 🛡️ Why it is safe: the guard
 
     Let's try to reach *real* AWS on purpose. The guard stops the request before a single byte

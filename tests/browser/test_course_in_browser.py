@@ -2,7 +2,8 @@
 
 The steps run in order on one browser tab: the start page and its link to chapter 03; all of
 chapter 03 with its authenticator; the ``users`` exercise with "Check my work"; a reflection
-that survives a reload. Each step leaves a screenshot (folder printed at the end of the run).
+that survives a reload; a terminal that reaches no AWS until ``labkit serve`` connects it.
+Each step leaves a screenshot (folder printed at the end of the run).
 """
 
 from __future__ import annotations
@@ -135,6 +136,34 @@ def test_reflection_survives_save_and_reload(lab: LabPage) -> None:
     lab.shot("08-reflection-after-reload", cell)
     entry = next(e for e in collect([notebook]) if e.reflection_id == "start-goals")
     assert entry.answer == answer
+
+
+def test_a_terminal_reaches_no_aws_until_labkit_serve_connects_it(lab: LabPage) -> None:
+    """A JupyterLab terminal has no kernel: `aws` is refused there, until `labkit serve`'s exports."""
+    lab.open(START)
+    lab.page.keyboard.press("Control+Shift+c")  # the command palette
+    lab.page.keyboard.type("New Terminal")
+    lab.page.keyboard.press("Enter")
+    tab = lab.page.locator(".lm-TabBar-tab", has_text="Terminal").last
+    tab.wait_for()
+    tab.click()  # a new terminal may open behind the notebook
+    terminal = lab.page.locator(".jp-Terminal:visible").last
+    terminal.wait_for()
+    terminal.click()
+    refused, connected = lab.server.course / "no-sandbox.txt", lab.server.course / "connected.txt"
+    lab.page.keyboard.type(
+        "aws iam list-users 2> no-sandbox.txt; labkit serve > serve.txt & sleep 3; "
+        'eval "$(grep ^export serve.txt)"; aws sts get-caller-identity > connected.txt 2>&1; '
+        "kill %1; clear; cat no-sandbox.txt connected.txt\n"
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (connected.exists() and connected.read_text().strip()):
+        time.sleep(0.5)
+    time.sleep(1)  # let the terminal draw the `cat`
+    lab.shot("09-terminal-refused-then-connected", terminal)
+    assert "no sandbox is connected to this shell" in refused.read_text()
+    assert "labkit serve" in refused.read_text()
+    assert json.loads(connected.read_text())["Arn"] == "arn:aws:iam::123456789012:root"
 
 
 # -- helpers --------------------------------------------------------------------------------
