@@ -158,6 +158,7 @@ TERMINAL = textwrap.dedent("""
         "leaked": sorted(k for k, v in env.items()
                          if "REALLOOKING" in v or "amazonaws" in v or k == "AWS_PROFILE"),
         "which": sh("command -v aws labkit")[1].split(),
+        "terminals": [json.loads(a.split("=", 1)[1]) for a in argv if "terminado_settings" in a],
     }
     import labkit                      # then `labkit serve`'s export lines connect the terminal
     lab = labkit.start(quiet=True)
@@ -181,6 +182,8 @@ def test_a_course_terminal_cannot_reach_real_aws(tmp_path: Path) -> None:
     assert result["leaked"] == []
     bindir = os.path.dirname(sys.executable)
     assert result["which"] == [os.path.join(bindir, "aws"), os.path.join(bindir, "labkit")]
+    [terminals] = result["terminals"]  # a non-login shell: /etc/profile would reset PATH
+    assert len(terminals["shell_command"]) == 1 and "-l" not in terminals["shell_command"]
     code, out, err = result["connected"]
     assert code == 0 and json.loads(out)["Arn"] == "arn:aws:iam::123456789012:root", err
     assert not log.exists(), "connections outside loopback:\n" + log.read_text()
