@@ -64,7 +64,7 @@ def test_chapter_03_runs_and_its_authenticator_ticks(lab: LabPage) -> None:
     unexpected = {i: errs for i, errs in shown_errors.items() if errs and i not in allowed}
     assert not unexpected, f"cells show errors: {unexpected}"
     assert all(outputs[i] for i in allowed), "a 'what went wrong' cell printed nothing"
-    assert lab.panel.locator(".labkit-quiz").count() >= 1
+    _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last)
 
     phone = lab.panel.locator(".labkit-authenticator").first
     phone.scroll_into_view_if_needed()
@@ -167,6 +167,20 @@ def test_a_terminal_reaches_no_aws_until_labkit_serve_connects_it(lab: LabPage) 
 
 
 # -- helpers --------------------------------------------------------------------------------
+def _answer_the_quiz(lab: LabPage, quiz) -> None:  # noqa: ANN001 - a Playwright Locator
+    """A wrong answer gets its reason, the right one "Right!" (chapter 03's quiz: option 2 is right)."""
+    quiz.scroll_into_view_if_needed()
+    options = quiz.locator("input[type=radio]")
+    assert options.count() == 3
+    options.nth(0).check()
+    quiz.locator("button", has_text="Check").click()
+    quiz.locator(".widget-html", has_text="Not quite").wait_for()
+    options.nth(1).check()
+    quiz.locator("button", has_text="Check").click()
+    quiz.locator(".widget-html", has_text="Right!").wait_for()
+    lab.shot("03a-chapter-03-quiz-answered", quiz)
+
+
 def _is_error(output: dict[str, str]) -> bool:
     """An error as the learner sees it: a traceback, stderr, or a widget that failed."""
     return output["mime"] == "application/vnd.jupyter.stderr" or "Error displaying widget" in output["text"]
