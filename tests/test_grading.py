@@ -353,3 +353,52 @@ def test_stray_processes_are_found_and_killed() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     strays, killed, left = (int(n) for n in out.stdout.split())
     assert strays >= 1 and killed >= 1 and left == 0, out.stderr
+
+
+# -- a graded kernel never sees the grader's own AWS set-up ------------------------------------------
+
+def test_a_graded_kernel_cannot_use_the_graders_aws_credentials(tmp_path: Path) -> None:
+    """The instructor's ~/.aws points at a trap on loopback: no student code may ever reach it."""
+    import http.server
+    import threading
+
+    from labkit.grading.kernels import FreshKernel
+
+    hits: list[str] = []
+
+    class Trap(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            hits.append(self.headers.get("Authorization", ""))
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    trap = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trap)
+    threading.Thread(target=trap.serve_forever, daemon=True).start()
+    home = tmp_path / "instructor"
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "config").write_text(
+        f"[default]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:{trap.server_port}\n")
+    (home / ".aws" / "credentials").write_text(
+        "[default]\naws_access_key_id = AKIAINSTRUCTOR000001\naws_secret_access_key = real-secret\n")
+    base = {**os.environ, "HOME": str(home), "AWS_PROFILE": "default",
+            "AWS_ACCESS_KEY_ID": "AKIAINSTRUCTOR000002", "AWS_SECRET_ACCESS_KEY": "real-secret"}
+    cells = (
+        "import boto3, os\ntry:\n    boto3.client('sts').get_caller_identity()\nexcept Exception as err:\n"
+        "    print(type(err).__name__)",
+        "!aws sts get-caller-identity",
+        "assert not os.path.exists(os.path.expanduser('~/.aws/credentials')), 'the grader home is visible'",
+        "assert 'AWS_SECRET_ACCESS_KEY' not in os.environ",
+    )
+    kernel = FreshKernel(base)
+    try:
+        kernel.ready(60)
+        result = kernel.run(cells, {"endpoint": "http://127.0.0.1:1"}, 30, time.monotonic() + 90)
+    finally:
+        kernel.kill()
+        trap.shutdown()
+    assert hits == [], f"student code reached the grader's AWS endpoint with: {hits}"
+    assert result.outcome == "finished" and result.cells_run == len(cells)
+    assert result.errors == [], [e.as_dict() for e in result.errors]

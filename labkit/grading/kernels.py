@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from jupyter_client import KernelManager
@@ -40,6 +41,7 @@ __all__ = ["FreshKernel", "Execution", "CellError"]
 # and makes the kernel's memory unreadable to other processes of this user.
 WARMUP = (
     "__import__('labkit'); __import__('boto3'); __import__('botocore.exceptions')\n"
+    "__import__('labkit.guard', fromlist=['x']).install()\n"
     "__import__('labkit.grading.processes', fromlist=['x']).not_dumpable()\n"
 )
 MAX_ERRORS = 20
@@ -85,9 +87,18 @@ class Execution:
 
 
 def kernel_environment(base: dict[str, str], home: str) -> dict[str, str]:
-    """The environment of a graded kernel: ``base`` without grader or AWS settings, private dirs."""
-    env = {k: v for k, v in base.items() if not k.startswith(_DROPPED_PREFIXES)}
+    """The environment of a graded kernel: ``base`` without grader or AWS settings, private dirs.
+
+    ``HOME`` is the kernel's own folder and the AWS settings lead nowhere real
+    (:mod:`labkit.offline_env`), so a notebook cannot pick up the grader's own AWS
+    credentials from ``~/.aws`` before it attaches to its sandbox.
+    """
+    from ..offline_env import offline_environment
+
+    kept = {k: v for k, v in base.items() if not k.startswith(_DROPPED_PREFIXES)}
+    env = offline_environment(kept, Path(home) / "aws")
     env.update({
+        "HOME": home,
         "IPYTHONDIR": os.path.join(home, "ipython"),
         "JUPYTER_CONFIG_DIR": os.path.join(home, "jupyter"),
         "JUPYTER_DATA_DIR": os.path.join(home, "jupyter-data"),
