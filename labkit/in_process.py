@@ -39,23 +39,23 @@ class _RawBody(io.BytesIO):
             chunk = self.read()
 
 
-def _environ(request: Any) -> dict[str, Any]:
-    """A WSGI environ for a botocore ``AWSPreparedRequest``."""
-    url = urlsplit(request.url)
-    body = request.body or b""
+def _environ(method: str, url: str, body: Any, headers: Any) -> dict[str, Any]:
+    """A WSGI environ for one request (``body`` may be bytes, text or a file)."""
+    parts = urlsplit(url)
+    body = body or b""
     if hasattr(body, "read"):
         body = body.read()
     if isinstance(body, str):
         body = body.encode("utf-8")
     environ: dict[str, Any] = {
-        "REQUEST_METHOD": request.method,
-        "PATH_INFO": url.path or "/",
-        "QUERY_STRING": url.query,
-        "SERVER_NAME": url.hostname or "127.0.0.1",
-        "SERVER_PORT": str(url.port or 80),
+        "REQUEST_METHOD": method,
+        "PATH_INFO": parts.path or "/",
+        "QUERY_STRING": parts.query,
+        "SERVER_NAME": parts.hostname or "127.0.0.1",
+        "SERVER_PORT": str(parts.port or 80),
         "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": url.netloc,
-        "wsgi.url_scheme": url.scheme,
+        "HTTP_HOST": parts.netloc,
+        "wsgi.url_scheme": parts.scheme,
         "wsgi.input": io.BytesIO(body),
         "wsgi.errors": io.StringIO(),
         "wsgi.version": (1, 0),
@@ -64,7 +64,7 @@ def _environ(request: Any) -> dict[str, Any]:
         "wsgi.run_once": False,
         "CONTENT_LENGTH": str(len(body)),
     }
-    for name, value in request.headers.items():
+    for name, value in headers.items():
         value = value.decode() if isinstance(value, bytes) else str(value)
         key = name.upper().replace("-", "_")
         if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
@@ -101,7 +101,7 @@ class InProcessServer:
 
         from .realism.wire import collect
 
-        resp = collect(self.layer, _environ(request))
+        resp = collect(self.layer, _environ(request.method, request.url, request.body, request.headers))
         return AWSResponse(request.url, resp.status, dict(resp.headers), _RawBody(resp.body))
 
     def request(self, method: str, path: str, data: bytes | None,
@@ -109,14 +109,7 @@ class InProcessServer:
         """A plain HTTP-style call to the layer (the sandbox's control endpoints)."""
         from .realism.wire import collect
 
-        body = data or b""
-        environ = {
-            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "HTTP_HOST": "127.0.0.1:1",
-            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "1", "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(), "CONTENT_LENGTH": str(len(body)),
-            **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()},
-        }
-        resp = collect(self.layer, environ)
+        resp = collect(self.layer, _environ(method, ENDPOINT + path, data, headers))
         return resp.status, resp.body
 
     def stop(self) -> None:

@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["NO_SANDBOX_ENDPOINT", "offline_environment", "course_aws_folder"]
+__all__ = ["NO_SANDBOX_ENDPOINT", "offline_environment", "course_aws_folder", "path_with_our_bin"]
 
 # The "discard" port on loopback: nothing listens there, and it never leaves the machine.
 NO_SANDBOX_ENDPOINT = "http://127.0.0.1:9"
@@ -66,7 +66,12 @@ def offline_environment(environ: Mapping[str, str], folder: Path | None) -> dict
     })
     if folder is not None:
         env["AWS_CONFIG_FILE"], env["AWS_SHARED_CREDENTIALS_FILE"] = _write_files(folder)
-    ours = os.path.dirname(sys.executable)
-    rest = [p for p in env.get("PATH", "").split(os.pathsep) if p and p != ours]
-    env["PATH"] = os.pathsep.join([ours, *rest])
+    env["PATH"] = path_with_our_bin(env.get("PATH", ""))
     return env
+
+
+def path_with_our_bin(path: str) -> str:
+    """``path`` with this Python's ``bin`` first, so ``aws`` and ``labkit`` are the course's."""
+    ours = os.path.dirname(sys.executable)
+    rest = [p for p in path.split(os.pathsep) if p and p != ours]
+    return os.pathsep.join([ours, *rest])

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import guard
+from .offline_env import path_with_our_bin
 
 __all__ = ["Lab", "Credentials", "start", "attach", "ACCOUNT_ID", "REGION"]
 
@@ -88,6 +89,7 @@ class Lab:
         env: environment variables that point ``aws`` and boto3 at the sandbox
             as the current caller (already applied to this kernel).
         root: the root user's credentials (the sandbox's default caller).
+        in_process: True for ``labkit.start(in_process=True)`` (no server).
     """
 
     def __init__(self, endpoint_url: str, admin_token: str | None, server: Any = None) -> None:
@@ -96,6 +98,7 @@ class Lab:
         self.endpoint_url = endpoint_url
         self._admin_token = admin_token
         self._server = server
+        self.in_process = hasattr(server, "request")  # labkit.in_process.InProcessServer
         self._dir = tempfile.mkdtemp(prefix="labkit-")
         atexit.register(shutil.rmtree, self._dir, True)  # the AWS config files die with the kernel
         self.root_email = "owner@castle.example"
@@ -205,9 +208,8 @@ class Lab:
         guard.check_url(self.endpoint_url)
         body = json.dumps(data or {}).encode() if method == "POST" else None
         all_headers = {"Content-Type": "application/json", **(headers or {})}
-        in_process = getattr(self._server, "request", None)  # labkit.in_process: no HTTP at all
-        if in_process is not None:
-            status, payload = in_process(method, path, body, all_headers)
+        if self.in_process and self._server is not None:  # no HTTP at all
+            status, payload = self._server.request(method, path, body, all_headers)
             result = json.loads(payload or b"{}")
             if status >= 400:
                 result.setdefault("status", status)
@@ -271,9 +273,9 @@ class Lab:
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_PAGER": "",
             "LABKIT_ENDPOINT": self.endpoint_url,
-            "LABKIT_IN_PROCESS": "1" if hasattr(self._server, "request") else "",
+            "LABKIT_IN_PROCESS": "1" if self.in_process else "",
             # `aws` must be the one installed beside labkit (it loads the guard plugin).
-            "PATH": _path_with_our_bin(),
+            "PATH": path_with_our_bin(os.environ.get("PATH", "")),
         })
         if self.caller.session_token:
             env["AWS_SESSION_TOKEN"] = self.caller.session_token
@@ -292,14 +294,6 @@ class Lab:
         from .castle_map import castle_map_html
 
         return castle_map_html(self)
-
-
-def _path_with_our_bin() -> str:
-    import sys
-
-    ours = os.path.dirname(sys.executable)
-    rest = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != ours]
-    return os.pathsep.join([ours, *rest])
 
 
 def _forget_default_boto3_session() -> None:
@@ -361,7 +355,7 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
 
 def _banner(lab: Lab, what: str) -> None:
     who = "you are its root user" if lab.scenario == "new-account" else f"scenario {lab.scenario!r}"
-    where = "inside this kernel (no server)" if lab.env.get("LABKIT_IN_PROCESS") else f"at {lab.endpoint_url}"
+    where = "inside this kernel (no server)" if lab.in_process else f"at {lab.endpoint_url}"
     print(f"IAM castle sandbox {what}: account {lab.account_id}, {who}, {where}. No real AWS reachable.")
 
 

@@ -145,14 +145,14 @@ class RealismLayer:
             return root.generate_report(req, state)
         if action == "GetCredentialReport":
             return root.get_report(req, state)
+        if action in ("GetLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile"):
+            missing = passwords.missing_login_profile(req)
+            if missing is not None:
+                return missing
         if action in ("CreateLoginProfile", "UpdateLoginProfile"):
             refused = passwords.before_login_profile(req, state)
             if refused is not None:
                 return refused
-        if action in ("GetLoginProfile", "DeleteLoginProfile"):
-            missing = passwords.missing_login_profile(req)
-            if missing is not None:
-                return missing
         if action == "DeleteUser":
             refused = users.before_delete_user(req)
             if refused is not None:

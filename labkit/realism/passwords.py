@@ -102,10 +102,6 @@ def before_login_profile(req: AwsRequest, state: AccountState) -> Response | Non
     """Enforce the policy on CreateLoginProfile/UpdateLoginProfile."""
     user_name = req.params.get("UserName", "")
     password = req.params.get("Password")
-    if req.action == "UpdateLoginProfile":
-        missing = missing_login_profile(req)
-        if missing is not None:
-            return missing
     if req.action == "UpdateLoginProfile" and password is None:
         owner = mb.user(user_name)
         current = mb.user_password(owner) if owner is not None else None
