@@ -26,6 +26,11 @@ def test_release_matches_the_golden_exercise(tmp_path: Path) -> None:
 
 
 def test_release_strips_outputs_ids_and_names_the_assignment(tmp_path: Path) -> None:
+    # The golden *solution* keeps outputs and execution counts on purpose: it is what an author
+    # saves after running it, and what this test proves release strips.
+    source = json.loads((GOLDEN / "solutions" / "demo.ipynb").read_text())
+    code = [c for c in source["cells"] if c["cell_type"] == "code"]
+    assert any(c["outputs"] for c in code) and any(c["execution_count"] for c in code)
     release(GOLDEN / "solutions", tmp_path)
     nb = json.loads((tmp_path / "demo.ipynb").read_text())
     assert nb["metadata"]["labkit"] == {"assignment": "demo"}
