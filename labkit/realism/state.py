@@ -10,6 +10,7 @@ import secrets
 import string
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..clock import clock
 from .moto_bridge import ACCOUNT_ID
@@ -100,6 +101,7 @@ class AccountState:
     password_changed: dict[str, datetime] = field(default_factory=dict)
     login_profile_created: dict[str, datetime] = field(default_factory=dict)
     used_codes: set[tuple[str, int]] = field(default_factory=set)
+    trail: list[Any] = field(default_factory=list)  # cloudtrail.TrailEvent, oldest first
     report_generated: datetime | None = None
     report_csv: str | None = None
     enforce: bool = True
