@@ -70,7 +70,8 @@ def test_read_only_events_and_the_readonly_attribute(lab: labkit.Lab) -> None:
     writes = _events(lab, LookupAttributes=[{"AttributeKey": "ReadOnly", "AttributeValue": "false"}])
     assert {"ListUsers", "GetCallerIdentity"} <= {e["EventName"] for e in reads}
     assert [e["EventName"] for e in writes] == ["CreateGroup"]
-    sts = _events(lab, LookupAttributes=[{"AttributeKey": "EventSource", "AttributeValue": "sts.amazonaws.com"}])
+    sts = _events(lab, LookupAttributes=[{"AttributeKey": "EventSource",
+                                          "AttributeValue": "sts.amazonaws.com"}])
     assert [e["EventName"] for e in sts] == ["GetCallerIdentity"]
 
 
@@ -132,7 +133,8 @@ def test_console_sign_ins_are_console_login_events(lab: labkit.Lab) -> None:
     console.sign_in_root(lab.root_email, lab.root_password)
     logins = _events(lab, LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "ConsoleLogin"}])
     details = [_detail(e) for e in logins]
-    assert [d["responseElements"]["ConsoleLogin"] for d in details] == ["Success", "Failure", "Failure", "Success"]
+    outcomes = [d["responseElements"]["ConsoleLogin"] for d in details]
+    assert outcomes == ["Success", "Failure", "Failure", "Success"]
     assert details[0]["userIdentity"]["type"] == "Root"
     assert details[0]["additionalEventData"]["MFAUsed"] == "No"
     assert details[1]["userIdentity"]["userName"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
