@@ -22,7 +22,7 @@ import threading
 from http import HTTPStatus
 from typing import Any
 
-from . import cloudtrail, console_api, mfa, passwords, policy, root, sts, users
+from . import cloudtrail, console_api, mfa, oidc, passwords, policy, root, sts, users
 from . import moto_bridge as mb
 from .identity import Principal, identify
 from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
@@ -80,6 +80,8 @@ class RealismLayer:
 
     # -- the request path ------------------------------------------------------
     def route(self, req: AwsRequest) -> Response:
+        if req.action == "AssumeRoleWithWebIdentity" and not req.access_key:  # unsigned by design
+            return oidc.assume_role_with_web_identity(req, self.state)
         who = identify(self.state, req)
         if isinstance(who, Response):
             return who
@@ -134,9 +136,15 @@ class RealismLayer:
             "aws:PrincipalType": "User",
             "aws:PrincipalArn": principal.arn,
         }
+        documents = mb.policy_documents_for_user(principal.name)
+        if principal.kind == "role":  # an assumed-role session: the role's policies
+            role_arn = f"arn:aws:iam::{mb.ACCOUNT_ID}:role/{principal.name}"
+            context = {"aws:userid": principal.user_id, "aws:PrincipalType": "AssumedRole",
+                       "aws:PrincipalArn": role_arn}
+            documents = mb.policy_documents_for_role(principal.name)
         if principal.mfa is not None:
             context["aws:MultiFactorAuthPresent"] = "true" if principal.mfa else "false"
-        verdict = policy.evaluate(mb.policy_documents_for_user(principal.name), action, resource, context)
+        verdict = policy.evaluate(documents, action, resource, context)
         if verdict == "allow":
             return None
         message = policy.denied_message(principal.arn, action, resource, verdict)
@@ -146,6 +154,9 @@ class RealismLayer:
         """IAM calls: realism checks before moto, corrections after."""
         action = req.action
         state = self.state
+        if principal.kind == "role" and action in SELF_SERVICE and "UserName" not in req.params:
+            return aws_error(req, "ValidationError",
+                             "Must specify userName when calling with non-User credentials", 400)
         if not principal.is_root and action in SELF_SERVICE and "UserName" not in req.params:
             req.set_params(UserName=principal.name)
         policy_arn = req.params.get("PolicyArn", "")

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..clock import clock
-from . import cloudtrail, mfa
+from . import cloudtrail, mfa, oidc
 from . import moto_bridge as mb
 from .identity import root_principal, user_principal
 from .passwords import check_new_password, may_change_own_password
@@ -303,12 +303,49 @@ ADMIN = {
 }
 
 
+def _holds_credentials(state: AccountState, key_id: str, secret: str) -> bool:
+    """Does the caller hold a working access key pair of this sandbox account?"""
+    if not key_id or not secret:
+        return False
+    records = [*state.root.keys, state.auditor]
+    for record in records:
+        if record.access_key_id == key_id and record.status == "Active":
+            return secrets.compare_digest(record.secret_access_key, secret)
+    session = state.sessions.get(key_id)
+    if session is not None:
+        return session.expires > clock.utcnow() and secrets.compare_digest(session.secret_access_key, secret)
+    found = mb.user_for_access_key(key_id)
+    if found is None or found[1].status != "Active":
+        return False
+    return secrets.compare_digest(str(found[1].secret_access_key), secret)
+
+
+def ci_token(layer: RealismLayer, data: dict[str, Any]) -> Response:
+    """A token from the simulated CI service (GitHub Actions) for a job of a repository.
+
+    Only someone holding credentials of this sandbox may ask (so a neighbour on the same
+    machine cannot mint tokens for your roles).
+    """
+    if not _holds_credentials(layer.state, str(data.get("access_key_id", "")),
+                              str(data.get("secret_access_key", ""))):
+        return json_response({"error": "The CI service needs this sandbox's credentials."}, 403)
+    try:
+        token = oidc.issue_token(str(data.get("repository", "")), str(data.get("ref") or "refs/heads/main"),
+                                 str(data.get("audience") or oidc.GITHUB_AUDIENCE),
+                                 str(data.get("event_name") or "push"), data.get("environment"))
+    except ValueError as exc:
+        return json_response({"error": str(exc)}, 400)
+    return json_response({"token": token, "issuer": oidc.GITHUB_ISSUER})
+
+
 def handle(layer: RealismLayer, req: AwsRequest) -> Response:
     """Route ``/labkit/...`` requests."""
     path = req.path[len("/labkit/"):].strip("/")
     data = req.json()
     if path == "health":
         return json_response({"ok": True, "account_id": mb.ACCOUNT_ID})
+    if path == "ci/token":
+        return ci_token(layer, data)
     if path.startswith("console/") and path[len("console/"):] in CONSOLE:
         return CONSOLE[path[len("console/"):]](layer.state, data)
     if path.startswith("admin/") and path[len("admin/"):] in ADMIN:

@@ -73,10 +73,11 @@ class TempSession:
     access_key_id: str
     secret_access_key: str
     session_token: str
-    principal: str  # "root" or an IAM user name
+    principal: str  # "root", an IAM user name, or a role name (with ``role_session``)
     expires: datetime
     mfa: bool
     made_by: str = "GetSessionToken"
+    role_session: str | None = None  # RoleSessionName of an assumed-role session
 
 
 @dataclass
