@@ -136,6 +136,28 @@ class ConsoleSession:
         })
         self.must_register_mfa = False
 
+    def change_root_password(self, old_password: str, new_password: str) -> None:
+        """Root only: choose a new root password (Account settings in the console).
+
+        The sandbox then knows only the new one; ``lab.root_password`` is updated too.
+        """
+        self.console._post("root/password", {
+            "session": self.session_id, "old_password": old_password, "new_password": new_password,
+        })
+        if getattr(self.console.lab, "root_password", None) == old_password:
+            self.console.lab.root_password = new_password
+
+    def change_root_email(self, new_email: str, password: str) -> None:
+        """Root only: move the account (root's sign-in name) to ``new_email``.
+
+        AWS confirms the new address with a code it e-mails there; the sandbox sends no
+        e-mail. ``lab.root_email`` is updated too.
+        """
+        data = self.console._post("root/email", {
+            "session": self.session_id, "new_email": new_email, "password": password,
+        })
+        self.console.lab.root_email = data["email"]
+
     def __repr__(self) -> str:
         state = "must change password" if self.must_change_password else "signed in"
         if self.must_register_mfa:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -179,12 +180,53 @@ def root_mfa_activate(state: AccountState, data: dict[str, Any]) -> Response:
     return json_response({"status": "assigned", "serial": serial})
 
 
+def root_change_password(state: AccountState, data: dict[str, Any]) -> Response:
+    """Root changes its own password in the console (Account settings; needs the current one).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-password.html"""
+    session = _root_session(state, data)
+    if session is None:
+        return _fail("Only the root user can change the root user's password.", 403, aws=False)
+    if session.must_register_mfa:
+        return _fail("Register an MFA device first: root MFA is required.", 403, aws=False)
+    if data.get("old_password") != state.root.password:
+        return _fail("The current password is incorrect.", 400, aws=False)
+    new = str(data.get("new_password", ""))
+    if new == state.root.password:
+        return _fail("The new password must be different from the old password.", 400, aws=False)
+    refused = check_new_password(None, new, state, None)
+    if refused is not None:
+        message = refused.text.split("<Message>")[1].split("</Message>")[0]
+        return json_response({"error": message, "code": "PasswordPolicyViolation", "said_by": "AWS"}, 400)
+    state.root.password = new
+    return json_response({"status": "changed"})
+
+
+def root_change_email(state: AccountState, data: dict[str, Any]) -> Response:
+    """Root changes the account's e-mail address (the sign-in name; needs the password).
+    AWS also sends a code to the new address to confirm it; the sandbox sends no e-mail.
+    https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-root-user-email.html"""
+    session = _root_session(state, data)
+    if session is None:
+        return _fail("Only the root user can change the account's e-mail address.", 403, aws=False)
+    if session.must_register_mfa:
+        return _fail("Register an MFA device first: root MFA is required.", 403, aws=False)
+    if data.get("password") != state.root.password:
+        return _fail("The password is incorrect.", 400, aws=False)
+    new = str(data.get("new_email", "")).strip()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", new):
+        return _fail("Enter a valid e-mail address.", 400, aws=False)
+    state.root.email = new
+    return json_response({"status": "changed", "email": new})
+
+
 CONSOLE = {
     "sign-in": sign_in,
     "sign-in-root": sign_in_root,
     "change-password": change_password,
     "root-mfa/create": root_mfa_create,
     "root-mfa/activate": root_mfa_activate,
+    "root/password": root_change_password,
+    "root/email": root_change_email,
 }
 
 
@@ -231,6 +273,8 @@ def admin_backdate(layer: RealismLayer, data: dict[str, Any]) -> Response:
                 k.last_used_service, k.last_used_region = "iam", "us-east-1"
         if "created" in data:
             root.created = _when(data["created"]) or root.created
+        if "first_sign_in_without_mfa" in data:
+            root.first_sign_in_without_mfa = _when(data["first_sign_in_without_mfa"])
     else:
         owner = mb.user(str(data.get("principal")))
         if owner is None:

@@ -26,6 +26,20 @@ ROOT_SELF_ACTIONS = {
 }
 
 
+# Calls whose UserName is optional, but "When you make this request with root user credentials,
+# you must use an AssumeRoot session to omit the user name" (IAM API reference, e.g.
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateLoginProfile.html).
+NAME_REQUIRED_FOR_ROOT = {"CreateLoginProfile", "GetLoginProfile", "DeleteLoginProfile",
+                          "DeactivateMFADevice"}
+
+
+def name_required(req: AwsRequest) -> Response:
+    """Root omitted the user name outside an AssumeRoot session (the sandbox's wording)."""
+    return aws_error(req, "ValidationError",
+                     f"{req.action} needs a UserName when called with root user credentials; only an "
+                     "AssumeRoot session may omit it.", 400)
+
+
 def iso(when: datetime | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
@@ -87,12 +101,17 @@ def after_account_summary(resp: Response, state: AccountState) -> Response:
     facts = {
         b"AccountMFAEnabled": b"1" if state.root.has_mfa else b"0",
         b"AccountAccessKeysPresent": b"1" if state.root.keys else b"0",
+        # https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountSummary.html
+        b"AccountPasswordPresent": b"1" if state.root.password else b"0",
     }
     body = resp.body
     for key, value in facts.items():
-        body = re.sub(
-            rb"(<key>" + key + rb"</key>\s*<value>)\d+(</value>)", rb"\g<1>" + value + rb"\g<2>", body
-        )
+        pattern = rb"(<key>" + key + rb"</key>\s*<value>)\d+(</value>)"
+        if re.search(pattern, body):
+            body = re.sub(pattern, rb"\g<1>" + value + rb"\g<2>", body)
+        else:
+            entry = b"<entry><key>" + key + b"</key><value>" + value + b"</value></entry>"
+            body = body.replace(b"</SummaryMap>", entry + b"</SummaryMap>", 1)
     return resp.with_body(body)
 
 

@@ -49,6 +49,7 @@ class RootUser:
     """The account's root user: e-mail sign-in, a password, maybe MFA and keys."""
 
     email: str = "owner@castle.example"
+    account_name: str = "castle-co"  # the AWS account name chosen at sign-up
     password: str = "Root-Vault-Key-2024!"
     created: datetime = field(default_factory=clock.utcnow)
     password_last_used: datetime | None = None
