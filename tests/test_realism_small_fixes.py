@@ -57,6 +57,15 @@ def test_passwords_aws_refuses(lab: labkit.Lab, password: str) -> None:
         assert code == "PasswordPolicyViolation"
 
 
+def test_the_default_policy_refuses_the_account_name_and_email() -> None:
+    from labkit.realism.passwords import violations
+
+    names = ("Castle-Co-2024", "owner-1a2b@castle.example")
+    for password in names:
+        assert violations(password, None, account_names=names)
+    assert violations("Castle-Co-2025", None, account_names=names) == []
+
+
 def test_the_console_refuses_over_long_passwords(lab: labkit.Lab) -> None:
     iam = lab.client("iam")
     iam.create_user(UserName="alice-developer")
