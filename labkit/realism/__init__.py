@@ -226,4 +226,7 @@ class RealismLayer:
         resp = collect(self.moto_app, req.wsgi_environ())
         if resp.status == 500 and b"NotImplemented" in resp.body:
             return not_available(req)
+        html = any(k.lower() == "content-type" and "text/html" in v for k, v in resp.headers)
+        if resp.status == 404 and html:  # a service moto does not have at all
+            return not_available(req)
         return resp
