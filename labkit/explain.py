@@ -119,10 +119,6 @@ EXPLANATIONS: dict[str, Explanation] = {
         "Temporary credentials (from `get-session-token`) have run out.",
         "Ask for a new session with a fresh MFA code.",
     ),
-    "LimitExceeded": Explanation(
-        "You hit an IAM quota, for example two access keys per user.",
-        "Delete something you no longer need (such as an old access key) and try again.",
-    ),
     "DeleteConflict": Explanation(
         "It cannot be deleted while other things still hang on it (for a user: access keys, "
         "login profile, MFA devices, policies).",
