@@ -84,6 +84,7 @@ class Grader:
             "root_email": self.lab.root_email,
             "root_password": password,
             "scenario": scenario,
+            "owner_token": self.server.layer.state.owner_token,  # the console; not the admin token
         }
 
     def _take_kernel(self) -> FreshKernel:
