@@ -187,3 +187,261 @@ def test_a_course_terminal_cannot_reach_real_aws(tmp_path: Path) -> None:
     code, out, err = result["connected"]
     assert code == 0 and json.loads(out)["Arn"] == "arn:aws:iam::123456789012:root", err
     assert not log.exists(), "connections outside loopback:\n" + log.read_text()
+
+
+# -- behind a proxy: nothing goes to it, everything works ----------------------------------------------
+
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+
+
+class ProxyTrap:
+    """A listener on this machine's non-loopback address, standing where a campus proxy would.
+
+    It records every connection (and its first bytes) and hangs up at once, so a
+    request that reaches it fails fast instead of waiting for a timeout.
+    """
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.address = _non_loopback_address()
+        self.sock = socket.create_server((self.address, 0))
+        self.sock.settimeout(0.2)
+        self.url = f"http://{self.address}:{self.sock.getsockname()[1]}"
+        self.received: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            conn.settimeout(1)
+            try:
+                self.received.append(conn.recv(4096) or b"<connected, sent nothing>")
+            except OSError:
+                self.received.append(b"<connected>")
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+
+def _non_loopback_address() -> str:
+    """This machine's own address on its network (not loopback), or skip the test."""
+    import ipaddress
+    import socket
+
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # UDP: picks the outgoing interface, sends nothing
+        address = probe.getsockname()[0]
+    except OSError:
+        address = ""
+    finally:
+        probe.close()
+    if not address or ipaddress.ip_address(address).is_loopback:
+        import pytest
+
+        pytest.skip("this machine has no non-loopback IPv4 address to put a proxy listener on")
+    return address
+
+
+def _behind_proxy(tmp_path: Path, trap: ProxyTrap) -> tuple[dict[str, str], Path]:
+    """The hostile machine, plus every proxy variable pointing at ``trap`` and NO_PROXY tricks."""
+    env, log = _hostile_machine(tmp_path)
+    env.update({name: trap.url for name in PROXY_VARIABLES})
+    env["NO_PROXY"] = ""              # an empty NO_PROXY...
+    env["no_proxy"] = "intranet.example"  # ...and a lower-case one that wins and omits loopback
+    env["TEST_PROXY"] = trap.url
+    # Proxy settings in ~/.aws/config too (botocore reads no proxy *address* from config files;
+    # these are the proxy options it does read, and the keys people write hoping it would).
+    with open(Path(env["HOME"]) / ".aws" / "config", "a") as fh:
+        fh.write(f"proxy_use_forwarding_for_https = true\nhttps_proxy = {trap.url}\nhttp_proxy = {trap.url}\n")
+    return env, log
+
+
+BEHIND_PROXY = textwrap.dedent("""
+    import json, os, subprocess, sys
+    import boto3, labkit
+    from botocore.config import Config
+    proxy = os.environ["TEST_PROXY"]
+    via_proxy = Config(proxies={"http": proxy, "https": proxy}, retries={"max_attempts": 1})
+    result = {}
+    lab = labkit.start(quiet=True)
+    result["boto3"] = boto3.client("sts").get_caller_identity()["Arn"]
+    result["lab.client"] = lab.client("iam").create_user(UserName="alice-developer")["User"]["UserName"]
+    result["lab.client Config(proxies)"] = lab.client("sts", config=via_proxy).get_caller_identity()["Arn"]
+    result["boto3 Config(proxies)"] = boto3.client("sts", config=via_proxy).get_caller_identity()["Arn"]
+    by_name = lab.endpoint_url.replace("127.0.0.1", "localhost")
+    result["localhost Config(proxies)"] = boto3.client(
+        "sts", endpoint_url=by_name, config=via_proxy).get_caller_identity()["Arn"]
+    s3 = lab.client("s3", config=via_proxy)
+    s3.create_bucket(Bucket="campus-bucket")
+    s3.put_object(Bucket="campus-bucket", Key="notes.txt", Body=b"hello")
+    result["s3"] = s3.get_object(Bucket="campus-bucket", Key="notes.txt")["Body"].read().decode()
+    result["console"] = repr(labkit.Console(lab).sign_in_root(lab.root_email, lab.root_password))
+    for name in ("NO_PROXY", "no_proxy"):   # the guard alone, without the NO_PROXY labkit sets
+        os.environ.pop(name, None)
+    result["boto3 without NO_PROXY"] = boto3.client("sts").get_caller_identity()["Arn"]
+    aws = os.path.join(os.path.dirname(sys.executable), "aws")
+    def cli(*args, drop=()):
+        env = {k: v for k, v in {**os.environ, **lab.env}.items() if k not in drop}
+        done = subprocess.run([aws, *args], env=env, capture_output=True, text=True, timeout=120)
+        return done.returncode, done.stdout[-300:], done.stderr[-300:]
+    result["aws sts"] = cli("sts", "get-caller-identity")
+    result["aws iam"] = cli("iam", "list-users")
+    result["aws s3"] = cli("s3", "ls", "s3://campus-bucket")
+    result["aws without NO_PROXY"] = cli("sts", "get-caller-identity", drop=("NO_PROXY", "no_proxy"))
+    result["aws localhost"] = cli("sts", "get-caller-identity", "--endpoint-url", by_name,
+                                  drop=("NO_PROXY", "no_proxy"))
+    print(json.dumps(result))
+""")
+
+
+def _check_trap(trap: ProxyTrap, log: Path) -> None:
+    assert trap.received == [], f"the proxy received: {trap.received!r}"
+    assert not log.exists(), "connections outside loopback:\n" + log.read_text()
+
+
+def test_behind_a_proxy_nothing_goes_to_it_and_everything_works(tmp_path: Path) -> None:
+    trap = ProxyTrap()
+    try:
+        env, log = _behind_proxy(tmp_path, trap)
+        proc = subprocess.run([sys.executable, "-c", BEHIND_PROXY], env=env, capture_output=True, text=True,
+                              timeout=400)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        root = "arn:aws:iam::123456789012:root"
+        for case in ("boto3", "lab.client Config(proxies)", "boto3 Config(proxies)", "localhost Config(proxies)",
+                     "boto3 without NO_PROXY"):
+            assert result[case] == root, case
+        assert result["lab.client"] == "alice-developer"
+        assert result["s3"] == "hello"
+        assert "signed in" in result["console"]
+        for case in ("aws sts", "aws iam", "aws s3", "aws without NO_PROXY", "aws localhost"):
+            code, out, err = result[case]
+            assert code == 0, (case, err)
+        assert "alice-developer" in result["aws iam"][1]
+        assert "notes.txt" in result["aws s3"][1]
+        _check_trap(trap, log)
+    finally:
+        trap.close()
+
+
+IN_PROCESS_BEHIND_PROXY = textwrap.dedent("""
+    import os, boto3, labkit
+    from botocore.config import Config
+    proxy = os.environ["TEST_PROXY"]
+    lab = labkit.start(quiet=True, in_process=True)
+    via_proxy = Config(proxies={"http": proxy, "https": proxy})
+    print(boto3.client("sts", config=via_proxy).get_caller_identity()["Arn"])
+    print(lab.client("iam", config=via_proxy).list_users()["Users"])
+""")
+
+
+def test_in_process_sandbox_behind_a_proxy(tmp_path: Path) -> None:
+    trap = ProxyTrap()
+    try:
+        env, log = _behind_proxy(tmp_path, trap)
+        proc = subprocess.run([sys.executable, "-c", IN_PROCESS_BEHIND_PROXY], env=env, capture_output=True,
+                              text=True, timeout=200)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert proc.stdout.split() == ["arn:aws:iam::123456789012:root", "[]"]
+        _check_trap(trap, log)
+    finally:
+        trap.close()
+
+
+COURSE_BEHIND_PROXY = textwrap.dedent("""
+    import json, os, shlex, signal, subprocess, sys
+    from labkit.cli import lab_command
+    argv, env = lab_command(["--no-browser"])   # what JupyterLab of `labkit lab` gives kernels and terminals
+    kernel = ("import boto3, labkit; lab = labkit.start(quiet=True); "
+              "print(boto3.client('iam').list_users()['Users']); "
+              "import subprocess; print(subprocess.run(['aws', 'sts', 'get-caller-identity'], "
+              "capture_output=True, text=True, check=True).stdout)")
+    done = subprocess.run([sys.executable, "-c", kernel], env=env, capture_output=True, text=True, timeout=200)
+    result = {"kernel": [done.returncode, done.stdout, done.stderr[-2000:]]}
+    # A terminal: `labkit serve` in one (behind the proxy), its export lines pasted in another.
+    serve = subprocess.Popen(["labkit", "serve"], env=env, stdout=subprocess.PIPE, text=True)
+    exports = {}
+    for line in serve.stdout:
+        if line.startswith("export "):
+            name, _, value = line[len("export "):].strip().partition("=")
+            exports[name] = shlex.split(value)[0] if value else ""
+        if line.startswith("# Then try"):
+            break
+    terminal = {**env, **exports}
+    done = subprocess.run(["bash", "-c", "aws iam create-user --user-name bob && aws iam list-users"],
+                          env=terminal, capture_output=True, text=True, timeout=200)
+    result["terminal"] = [done.returncode, done.stdout, done.stderr[-2000:]]
+    result["no_proxy"] = env.get("no_proxy"), exports.get("no_proxy")
+    serve.send_signal(signal.SIGINT)
+    result["serve"] = serve.wait(timeout=30)
+    print(json.dumps(result))
+""")
+
+
+def test_course_kernels_and_terminals_behind_a_proxy(tmp_path: Path) -> None:
+    """`labkit lab`'s environment and `labkit serve`'s export lines work behind a proxy, bypassing it."""
+    trap = ProxyTrap()
+    try:
+        env, log = _behind_proxy(tmp_path, trap)
+        proc = subprocess.run([sys.executable, "-c", COURSE_BEHIND_PROXY], env=env, capture_output=True,
+                              text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        code, out, err = result["kernel"]
+        assert code == 0 and "arn:aws:iam::123456789012:root" in out, err
+        code, out, err = result["terminal"]
+        assert code == 0 and '"UserName": "bob"' in out, err
+        for value in result["no_proxy"]:
+            assert value.startswith("intranet.example,") and "127.0.0.1" in value  # theirs kept, loopback added
+        assert result["serve"] == 0
+        _check_trap(trap, log)
+    finally:
+        trap.close()
+
+
+def test_graded_kernels_behind_a_proxy(tmp_path: Path) -> None:
+    """A correct solution graded behind a proxy scores full marks (it used to score 0)."""
+    import csv
+    import shutil
+
+    trap = ProxyTrap()
+    try:
+        env, log = _behind_proxy(tmp_path, trap)
+        subs, out = tmp_path / "class", tmp_path / "grades"
+        subs.mkdir()
+        shutil.copy(Path(__file__).resolve().parents[1] / "solutions" / "root.ipynb", subs / "ada.ipynb")
+        proc = subprocess.run([sys.executable, "-m", "labkit.cli", "grade", str(subs), "--out", str(out),
+                               "--jobs", "1"], env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        with open(out / "grades.csv", newline="") as fh:
+            [row] = list(csv.DictReader(fh))
+        assert row["status"] == "graded" and row["score"] == row["max_score"] != "0", row
+        assert trap.received == [], f"the proxy received: {trap.received!r}"
+    finally:
+        trap.close()
+
+
+def test_the_guard_refuses_a_proxy_that_would_still_carry_a_sandbox_request(lab) -> None:  # noqa: ANN001
+    """Defence in depth: if anything put a proxy back in botocore's way, the request is refused."""
+    import pytest
+    from botocore.awsrequest import AWSRequest
+    from botocore.httpsession import URLLib3Session
+
+    import labkit
+
+    session = URLLib3Session(proxies={"http": "http://192.0.2.77:3128"})
+    session._proxy_config.proxy_url_for = lambda url: "http://192.0.2.77:3128"  # undo labkit's bypass
+    request = AWSRequest("GET", lab.endpoint_url + "/labkit/health").prepare()
+    with pytest.raises(labkit.RealAWSBlockedError, match="through the proxy at '192.0.2.77'"):
+        session.send(request)
