@@ -167,7 +167,8 @@ def _learner_env(base: Path, uid: int, shared_tmp: Path) -> dict[str, str]:
 def server(tmp_path: Path):  # noqa: ANN201
     """A shared temporary folder (like /tmp: world-writable, sticky) that both learners can reach."""
     if sys.platform != "linux" or os.geteuid() != 0:
-        pytest.skip("two learners as two OS users needs Linux and root (to switch users); run the suite as root")
+        pytest.skip("two learners as two OS users needs Linux and root (to switch users): "
+                    "run the suite as root")
     if not shutil.which("setpriv"):
         pytest.skip("setpriv (util-linux) is needed to run a learner as another OS user")
     base = Path(tempfile.mkdtemp(prefix="neighbours-test-"))

@@ -263,7 +263,8 @@ def _behind_proxy(tmp_path: Path, trap: ProxyTrap) -> tuple[dict[str, str], Path
     # Proxy settings in ~/.aws/config too (botocore reads no proxy *address* from config files;
     # these are the proxy options it does read, and the keys people write hoping it would).
     with open(Path(env["HOME"]) / ".aws" / "config", "a") as fh:
-        fh.write(f"proxy_use_forwarding_for_https = true\nhttps_proxy = {trap.url}\nhttp_proxy = {trap.url}\n")
+        fh.write(f"proxy_use_forwarding_for_https = true\nhttps_proxy = {trap.url}\n"
+                 f"http_proxy = {trap.url}\n")
     return env, log
 
 
@@ -319,8 +320,8 @@ def test_behind_a_proxy_nothing_goes_to_it_and_everything_works(tmp_path: Path) 
         assert proc.returncode == 0, proc.stderr[-3000:]
         result = json.loads(proc.stdout.strip().splitlines()[-1])
         root = "arn:aws:iam::123456789012:root"
-        for case in ("boto3", "lab.client Config(proxies)", "boto3 Config(proxies)", "localhost Config(proxies)",
-                     "boto3 without NO_PROXY"):
+        for case in ("boto3", "lab.client Config(proxies)", "boto3 Config(proxies)",
+                     "localhost Config(proxies)", "boto3 without NO_PROXY"):
             assert result[case] == root, case
         assert result["lab.client"] == "alice-developer"
         assert result["s3"] == "hello"
@@ -367,7 +368,8 @@ COURSE_BEHIND_PROXY = textwrap.dedent("""
               "print(boto3.client('iam').list_users()['Users']); "
               "import subprocess; print(subprocess.run(['aws', 'sts', 'get-caller-identity'], "
               "capture_output=True, text=True, check=True).stdout)")
-    done = subprocess.run([sys.executable, "-c", kernel], env=env, capture_output=True, text=True, timeout=200)
+    done = subprocess.run([sys.executable, "-c", kernel], env=env, capture_output=True, text=True,
+                          timeout=200)
     result = {"kernel": [done.returncode, done.stdout, done.stderr[-2000:]]}
     # A terminal: `labkit serve` in one (behind the proxy), its export lines pasted in another.
     serve = subprocess.Popen(["labkit", "serve"], env=env, stdout=subprocess.PIPE, text=True)
@@ -403,7 +405,8 @@ def test_course_kernels_and_terminals_behind_a_proxy(tmp_path: Path) -> None:
         code, out, err = result["terminal"]
         assert code == 0 and '"UserName": "bob"' in out, err
         for value in result["no_proxy"]:
-            assert value.startswith("intranet.example,") and "127.0.0.1" in value  # theirs kept, loopback added
+            # theirs kept, loopback added
+            assert value.startswith("intranet.example,") and "127.0.0.1" in value
         assert result["serve"] == 0
         _check_trap(trap, log)
     finally:
@@ -422,7 +425,8 @@ def test_graded_kernels_behind_a_proxy(tmp_path: Path) -> None:
         subs.mkdir()
         shutil.copy(Path(__file__).resolve().parents[1] / "solutions" / "root.ipynb", subs / "ada.ipynb")
         proc = subprocess.run([sys.executable, "-m", "labkit.cli", "grade", str(subs), "--out", str(out),
-                               "--jobs", "1"], env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+                               "--jobs", "1"], env=env, capture_output=True, text=True, timeout=600,
+                              cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr[-3000:]
         with open(out / "grades.csv", newline="") as fh:
             [row] = list(csv.DictReader(fh))
@@ -445,3 +449,70 @@ def test_the_guard_refuses_a_proxy_that_would_still_carry_a_sandbox_request(lab)
     request = AWSRequest("GET", lab.endpoint_url + "/labkit/health").prepare()
     with pytest.raises(labkit.RealAWSBlockedError, match="through the proxy at '192.0.2.77'"):
         session.send(request)
+
+
+# -- the guard decides by address, not by the spelling of a name -----------------------------------
+
+BY_ADDRESS = textwrap.dedent("""
+    import json, socket, sys
+    import boto3, labkit
+    from labkit import guard
+    looked_up = []
+    def spy(event, args):
+        if event == "socket.getaddrinfo":
+            looked_up.append(str(args[0]))
+    sys.addaudithook(spy)
+    names = ["localhost", "sandbox-alias", "loop2-alias", "ip6-alias", "evil-alias", "mixed-alias",
+             "localhost.localdomain", "ip6-localhost", "127.0.0.1", "::1", "::ffff:127.0.0.1",
+             "::ffff:192.0.2.1", "127.1", "0.0.0.0", "iam.amazonaws.com"]
+    verdict = {name: guard.is_loopback_host(name) for name in names}
+    try:
+        mixed = sorted({info[4][0] for info in socket.getaddrinfo("mixed-alias", None)})
+    except OSError:
+        mixed = []
+    lab = labkit.start(quiet=True)
+    port = lab.endpoint_url.rsplit(":", 1)[1]
+    calls = {}
+    for name in ("sandbox-alias", "evil-alias", "localhost.localdomain", "ip6-localhost"):
+        try:
+            calls[name] = boto3.client("sts", endpoint_url=f"http://{name}:{port}").get_caller_identity()["Arn"]
+        except labkit.RealAWSBlockedError:
+            calls[name] = "refused"
+    print(json.dumps({"verdict": verdict, "mixed": mixed, "calls": calls, "looked_up": looked_up}))
+""")
+
+
+def test_the_guard_decides_by_address_not_by_name(tmp_path: Path) -> None:
+    """With a hosts file of our own (bubblewrap, no network at all): names count by what they resolve to,
+    and a name the hosts file does not list is refused without a DNS query."""
+    import shutil
+
+    import pytest
+
+    if not shutil.which("bwrap"):
+        pytest.skip("bubblewrap (bwrap) is needed to give the test its own /etc/hosts")
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.1 localhost\n127.0.0.1 sandbox-alias\n127.0.0.2 loop2-alias\n::1 ip6-alias\n"
+                     "192.0.2.55 evil-alias\n127.0.0.1 mixed-alias\n192.0.2.56 mixed-alias\n")
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
+    proc = subprocess.run(["bwrap", "--bind", "/", "/", "--ro-bind", str(hosts), "/etc/hosts",
+                           "--dev", "/dev", "--unshare-net", sys.executable, "-c", BY_ADDRESS],
+                          env=env, capture_output=True, text=True, timeout=200)
+    if proc.returncode != 0 and "bwrap:" in proc.stderr:
+        pytest.skip(f"bubblewrap cannot make a sandbox here: {proc.stderr.strip()[:200]}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    verdict = result["verdict"]
+    for name in ("localhost", "sandbox-alias", "loop2-alias", "ip6-alias", "127.0.0.1", "::1",
+                 "::ffff:127.0.0.1"):
+        assert verdict[name] is True, name
+    for name in ("evil-alias", "localhost.localdomain", "ip6-localhost", "::ffff:192.0.2.1", "127.1",
+                 "0.0.0.0", "iam.amazonaws.com"):
+        assert verdict[name] is False, name
+    # A name listed with both kinds of address counts only if every address it resolves to is loopback.
+    assert verdict["mixed-alias"] is all(a.startswith("127.") for a in result["mixed"])
+    # Names the hosts file does not know were never looked up (no DNS query leaves the machine for them).
+    for name in ("localhost.localdomain", "ip6-localhost", "iam.amazonaws.com", "127.1"):
+        assert name not in result["looked_up"], name
+    assert result["calls"] == {"sandbox-alias": "arn:aws:iam::123456789012:root", "evil-alias": "refused",
+                               "localhost.localdomain": "refused", "ip6-localhost": "refused"}

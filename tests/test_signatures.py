@@ -90,7 +90,8 @@ def test_iam_user_keys_are_checked_against_their_secret(lab, iam) -> None:  # no
     keys = labkit.Credentials.from_response(iam.create_access_key(UserName="alice-developer")["AccessKey"])
     assert lab.client("sts", credentials=keys).get_caller_identity()["Arn"].endswith(":user/alice-developer")
     wrong = labkit.Credentials(keys.access_key_id, lab.root.secret_access_key)  # root's secret, alice's id
-    assert _error(lambda: lab.client("sts", credentials=wrong).get_caller_identity())[0] == "SignatureDoesNotMatch"
+    assert _error(lambda: lab.client("sts", credentials=wrong).get_caller_identity())[0] == (
+        "SignatureDoesNotMatch")
     iam.delete_access_key(UserName="alice-developer", AccessKeyId=keys.access_key_id)
     assert _error(lambda: lab.client("sts", credentials=keys).get_caller_identity()) == (
         "InvalidClientTokenId", INVALID)
@@ -235,7 +236,8 @@ def test_new_credential_kinds_plug_into_one_lookup(lab) -> None:  # noqa: ANN001
     layer = lab._server.layer
     secret = "k" * 40
     creds = labkit.Credentials("ASIAWEBIDENTITY00001", secret)
-    assert _error(lambda: lab.client("sts", credentials=creds).get_caller_identity())[0] == "InvalidClientTokenId"
+    assert _error(lambda: lab.client("sts", credentials=creds).get_caller_identity())[0] == (
+        "InvalidClientTokenId")
     lookup = lambda state, key_id: secret if key_id == creds.access_key_id else None  # noqa: E731
     signature.SECRET_LOOKUPS.append(lookup)
     try:
