@@ -90,6 +90,9 @@ def sweep_orphans(where: str | None = None) -> int:
     return removed
 
 
+_finished_watchers: list[subprocess.Popen[bytes]] = []  # told to go; reaped when they have gone
+
+
 class PrivateFolder:
     """A 0700 folder under the temporary directory, tied to this process's life."""
 
@@ -132,9 +135,7 @@ class PrivateFolder:
         if self._pipe is not None:
             os.close(self._pipe)
             self._pipe = None
-        if self._watcher is not None:
-            try:
-                self._watcher.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
+        if self._watcher is not None:  # it ends by itself now: collected later, never waited for
+            _finished_watchers.append(self._watcher)
             self._watcher = None
+        _finished_watchers[:] = [w for w in _finished_watchers if w.poll() is None]
