@@ -432,6 +432,7 @@ def test_graded_kernels_behind_a_proxy(tmp_path: Path) -> None:
             [row] = list(csv.DictReader(fh))
         assert row["status"] == "graded" and row["score"] == row["max_score"] != "0", row
         assert trap.received == [], f"the proxy received: {trap.received!r}"
+        assert sorted(p.name for p in tmp_path.glob("labkit-*")) == []  # no sandbox files left behind
     finally:
         trap.close()
 
