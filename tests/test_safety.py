@@ -4,6 +4,13 @@ A fresh Python process gets real-looking credentials, a profile and config
 files that name real AWS endpoints, then starts the sandbox. An audit hook
 records every socket connection and name lookup, in that process and in every
 `aws` subprocess it runs; the test fails if any goes beyond 127.0.0.0/8 or ::1.
+
+Behind a proxy: every proxy variable (both cases, ``ALL_PROXY`` too, with
+``NO_PROXY`` tricks), ``~/.aws/config`` and ``Config(proxies=...)`` point at a
+listener on this machine's own network address; the listener must receive
+nothing while every call (kernel, ``aws``, in-process, ``labkit lab`` and
+``labkit serve``, graded kernels) succeeds. The guard's name decisions are
+tested with a hosts file of the test's own, in a bubblewrap sandbox.
 """
 
 from __future__ import annotations
