@@ -94,6 +94,8 @@ class Lab:
         env: environment variables that point ``aws`` and boto3 at the sandbox
             as the current caller (already applied to this kernel).
         root: the root user's credentials (the sandbox's default caller).
+        root_email, root_password: how root signs in to the simulated console
+            (random, new in every sandbox and at every reset).
         in_process: True for ``labkit.start(in_process=True)`` (no server).
     """
 
