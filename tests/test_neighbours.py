@@ -147,7 +147,7 @@ def _as_user(uid: int, argv: list[str], env: dict[str, str], **kw) -> subprocess
     needed = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), str(ROOT)}
     blocked = {b for b in (_blocked_ancestor(p + "/x") for p in needed) if b}
     if blocked:
-        wrap = ["bwrap", "--bind", "/", "/", "--dev", "/dev"]
+        wrap = ["bwrap", "--die-with-parent", "--bind", "/", "/", "--dev", "/dev"]
         for folder in sorted(blocked):
             wrap += ["--tmpfs", folder]
             for path in sorted(p for p in needed if p.startswith(folder + "/")):
