@@ -503,8 +503,9 @@ def test_the_guard_decides_by_address_not_by_name(tmp_path: Path) -> None:
     hosts.write_text("127.0.0.1 localhost\n127.0.0.1 sandbox-alias\n127.0.0.2 loop2-alias\n::1 ip6-alias\n"
                      "192.0.2.55 evil-alias\n127.0.0.1 mixed-alias\n192.0.2.56 mixed-alias\n")
     env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
-    proc = subprocess.run(["bwrap", "--bind", "/", "/", "--ro-bind", str(hosts), "/etc/hosts",
-                           "--dev", "/dev", "--unshare-net", sys.executable, "-c", BY_ADDRESS],
+    proc = subprocess.run(["bwrap", "--die-with-parent", "--bind", "/", "/",
+                           "--ro-bind", str(hosts), "/etc/hosts", "--dev", "/dev", "--unshare-net",
+                           sys.executable, "-c", BY_ADDRESS],
                           env=env, capture_output=True, text=True, timeout=200)
     if proc.returncode != 0 and "bwrap:" in proc.stderr:
         pytest.skip(f"bubblewrap cannot make a sandbox here: {proc.stderr.strip()[:200]}")
