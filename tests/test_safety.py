@@ -22,6 +22,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 AUDIT = textwrap.dedent("""
     import ipaddress, os, sys
     _log = os.environ.get("LABKIT_TEST_NET_LOG")
@@ -525,3 +527,40 @@ def test_the_guard_decides_by_address_not_by_name(tmp_path: Path) -> None:
         assert name not in result["looked_up"], name
     assert result["calls"] == {"sandbox-alias": "arn:aws:iam::123456789012:root", "evil-alias": "refused",
                                "localhost.localdomain": "refused", "ip6-localhost": "refused"}
+
+
+ONE_VARIABLE = textwrap.dedent("""
+    import json, os, subprocess, sys
+    import boto3, labkit
+    lab = labkit.start(quiet=True)
+    for name in ("NO_PROXY", "no_proxy"):   # the guard alone: no help from NO_PROXY
+        os.environ.pop(name, None)
+    out = [boto3.client("sts").get_caller_identity()["Arn"]]
+    aws = os.path.join(os.path.dirname(sys.executable), "aws")
+    env = {k: v for k, v in {**os.environ, **lab.env}.items() if k not in ("NO_PROXY", "no_proxy")}
+    done = subprocess.run([aws, "sts", "get-caller-identity"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    out.append(json.loads(done.stdout)["Arn"] if done.returncode == 0 else done.stderr[-500:])
+    print(json.dumps(out))
+""")
+
+
+@pytest.mark.parametrize("variable", PROXY_VARIABLES)
+def test_each_proxy_variable_on_its_own(tmp_path: Path, variable: str) -> None:
+    """One variable at a time, without the NO_PROXY labkit adds: the guard alone keeps calls direct.
+
+    (Without the guard, botocore sends the sandbox's http:// requests to ``HTTP_PROXY`` or
+    ``http_proxy``; it picks proxies by scheme and ignores ``ALL_PROXY``, and ``HTTPS_PROXY``
+    serves https:// only -- those cases pin that this stays so.)
+    """
+    trap = ProxyTrap()
+    try:
+        env, log = _hostile_machine(tmp_path)
+        env[variable] = trap.url
+        proc = subprocess.run([sys.executable, "-c", ONE_VARIABLE], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert json.loads(proc.stdout.strip().splitlines()[-1]) == ["arn:aws:iam::123456789012:root"] * 2
+        _check_trap(trap, log)
+    finally:
+        trap.close()
