@@ -9,8 +9,14 @@ under ``/labkit/console/`` (used by :mod:`labkit.console`):
 * ``root-mfa/create`` and ``root-mfa/activate``: assign root's MFA device,
   which real AWS only allows in the console.
 
-``/labkit/admin/`` (reset, enforcement on/off, back-dating for scenarios)
-requires the sandbox's admin token, which a graded notebook never receives.
+Every ``/labkit/`` endpoint needs a secret that only the sandbox's owner holds,
+so a neighbour on the same machine who finds the port gets nothing:
+
+* ``health`` and ``console/...`` need the owner token (header ``X-Labkit-Token``),
+  held by the owner's :class:`labkit.Lab` (and by a graded notebook, for its own
+  sandbox);
+* ``admin/...`` (reset, enforcement on/off, back-dating for scenarios) needs the
+  admin token (header ``X-Labkit-Admin``), which a graded notebook never receives.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from . import cloudtrail, mfa, oidc, passkeys
 from . import moto_bridge as mb
 from .identity import root_principal, user_principal
 from .passwords import check_new_password, may_change_own_password
+from .signature import secret_for
 from .state import AccountState, ConsoleSession
 from .wire import AwsRequest, Response, json_response
 
@@ -412,20 +419,9 @@ ADMIN = {
 
 
 def _holds_credentials(state: AccountState, key_id: str, secret: str) -> bool:
-    """Does the caller hold a working access key pair of this sandbox account?"""
-    if not key_id or not secret:
-        return False
-    records = [*state.root.keys, state.auditor]
-    for record in records:
-        if record.access_key_id == key_id and record.status == "Active":
-            return secrets.compare_digest(record.secret_access_key, secret)
-    session = state.sessions.get(key_id)
-    if session is not None:
-        return session.expires > clock.utcnow() and secrets.compare_digest(session.secret_access_key, secret)
-    found = mb.user_for_access_key(key_id)
-    if found is None or found[1].status != "Active":
-        return False
-    return secrets.compare_digest(str(found[1].secret_access_key), secret)
+    """Does the caller hold an access key pair of this sandbox account (key id and secret)?"""
+    stored = secret_for(state, key_id) if key_id and secret else None
+    return stored is not None and secrets.compare_digest(stored, secret)
 
 
 def ci_token(layer: RealismLayer, data: dict[str, Any]) -> Response:
@@ -449,6 +445,12 @@ def ci_token(layer: RealismLayer, data: dict[str, Any]) -> Response:
 def handle(layer: RealismLayer, req: AwsRequest) -> Response:
     """Route ``/labkit/...`` requests."""
     path = req.path[len("/labkit/"):].strip("/")
+    if path.startswith("admin/"):
+        if not secrets.compare_digest(req.header("X-Labkit-Admin") or "", layer.state.admin_token):
+            return json_response({"error": "the admin token is missing or wrong"}, 403)
+    elif not secrets.compare_digest(req.header("X-Labkit-Token") or "", layer.state.owner_token):
+        return json_response({"error": "this sandbox belongs to someone else: its owner token is "
+                                       "missing or wrong"}, 403)
     data = req.json()
     if path == "health":
         return json_response({"ok": True, "account_id": mb.ACCOUNT_ID})
@@ -457,7 +459,5 @@ def handle(layer: RealismLayer, req: AwsRequest) -> Response:
     if path.startswith("console/") and path[len("console/"):] in CONSOLE:
         return CONSOLE[path[len("console/"):]](layer.state, data)
     if path.startswith("admin/") and path[len("admin/"):] in ADMIN:
-        if not secrets.compare_digest(req.header("X-Labkit-Admin") or "", layer.state.admin_token):
-            return json_response({"error": "the admin token is missing or wrong"}, 403)
         return ADMIN[path[len("admin/"):]](layer, data)
     return json_response({"error": f"unknown labkit endpoint /labkit/{path}"}, 404)
