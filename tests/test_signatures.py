@@ -250,3 +250,59 @@ def test_new_credential_kinds_plug_into_one_lookup(lab) -> None:  # noqa: ANN001
             "SignatureDoesNotMatch")
     finally:
         signature.SECRET_LOOKUPS.remove(lookup)
+
+
+@pytest.mark.parametrize("smuggle", [
+    "XCredential={victim}/20260101/us-east-1/iam/aws4_request, {rest}",  # a look-alike field first
+    "Credential={victim}/20260101/us-east-1/iam/aws4_request, {rest}",  # the field twice
+])
+def test_a_second_credential_field_cannot_borrow_another_key(lab, iam, smuggle: str) -> None:  # noqa: ANN001
+    """Attack: sign with your own low-privilege key, but name root's key id in the header too.
+
+    The key whose secret checked out must be the key the request acts as.
+    """
+    iam.create_user(UserName="intern")
+    keys = labkit.Credentials.from_response(iam.create_access_key(UserName="intern")["AccessKey"])
+    body = "Action=CreateUser&UserName=mallory&Version=2010-05-08"
+    headers = _signed(lab, body, keys.access_key_id, keys.secret_access_key)
+    algorithm, _, rest = headers["Authorization"].partition(" ")
+    headers["Authorization"] = f"{algorithm} " + smuggle.format(victim=lab.root.access_key_id, rest=rest)
+    status, text = _send(lab, body, headers)
+    assert status == 403, text
+    assert [u["UserName"] for u in iam.list_users()["Users"]] == ["intern"]
+
+
+class _NoDateScope(SigV4Auth):
+    """botocore's signer with an empty date in the credential scope (a hand-made header)."""
+
+    def credential_scope(self, request) -> str:  # noqa: ANN001
+        return f"/{self._region_name}/{self._service_name}/aws4_request"
+
+    def signature(self, string_to_sign: str, request) -> str:  # noqa: ANN001
+        key = self._sign(f"AWS4{self.credentials.secret_key}".encode(), "")
+        for part in (self._region_name, self._service_name, "aws4_request"):
+            key = self._sign(key, part)
+        return self._sign(key, string_to_sign, hex=True)
+
+
+def test_a_query_credential_cannot_name_another_key_than_the_header(lab, iam) -> None:  # noqa: ANN001
+    """Attack: a header signed with your own key that the router cannot read, root's key id in the URL."""
+    iam.create_user(UserName="intern")
+    keys = labkit.Credentials.from_response(iam.create_access_key(UserName="intern")["AccessKey"])
+    body = "Action=CreateUser&UserName=mallory&Version=2010-05-08"
+    url = (f"{lab.endpoint_url}/?X-Amz-Credential={lab.root.access_key_id}"
+           "%2F20260101%2Fus-east-1%2Fiam%2Faws4_request")
+    request = AWSRequest("POST", url, data=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    intern = BotoCredentials(keys.access_key_id, keys.secret_access_key)
+    _NoDateScope(intern, "iam", "us-east-1").add_auth(request)
+    headers = dict(request.headers.items())
+    headers["Authorization"] = headers["Authorization"].replace(f"/{headers['X-Amz-Date'][:8]}/", "//")
+    forged = urllib.request.Request(url, data=body.encode(), method="POST", headers=headers)
+    try:
+        with _direct().open(forged, timeout=30) as resp:
+            status, text = resp.status, resp.read().decode()
+    except urllib.error.HTTPError as err:
+        status, text = err.code, err.read().decode()
+    assert status == 403, text
+    assert [u["UserName"] for u in iam.list_users()["Users"]] == ["intern"]

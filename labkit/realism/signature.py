@@ -237,7 +237,9 @@ def verify(state: AccountState, req: AwsRequest) -> Response | None:
     """None when ``req`` is signed with the stored secret of its key; else AWS's refusal.
 
     A request that names a key but whose signature cannot be read (not
-    Signature Version 4, or missing parts) is refused as a mismatch.
+    Signature Version 4, or missing parts) is refused as a mismatch, and so is
+    one whose signature is right for one key while the request names another
+    (two ``Credential`` fields, or one in the header and one in the URL).
     """
     pairs = _query_pairs(req.query)
     signed = _signed(req, pairs)
@@ -248,5 +250,9 @@ def verify(state: AccountState, req: AwsRequest) -> Response | None:
     if secret is None:
         return refusal(req, "unknown")
     if signed is None or not hmac.compare_digest(_sign(secret, req, signed, pairs), signed.signature):
+        return refusal(req, "mismatch")
+    if (signed.key_id, signed.region, signed.service) != (req.access_key, req.region, req.service):
+        # The request would act as (or for) another key or service than the one whose secret
+        # signed it, e.g. a second ``Credential=`` field naming root's key id: refused.
         return refusal(req, "mismatch")
     return None
