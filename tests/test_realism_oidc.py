@@ -149,3 +149,60 @@ def test_only_holders_of_sandbox_credentials_get_tokens(ci: labkit.Lab) -> None:
     with pytest.raises(ValueError, match="credentials"):
         ci.ci_token(repository="castle-co/app")
     ci.use(None)
+
+
+def _rebuilt(token: str, header: dict, claims: dict | None = None, signature: bytes = b"") -> str:
+    _, payload, _ = token.split(".")
+    body = rs256.b64url(json.dumps(claims).encode()) if claims is not None else payload
+    return ".".join([rs256.b64url(json.dumps(header).encode()), body, rs256.b64url(signature)])
+
+
+def _hs256(token: str, key: bytes) -> str:
+    import hashlib
+    import hmac
+
+    header, payload, _ = token.split(".")
+    head = rs256.b64url(json.dumps({"typ": "JWT", "alg": "HS256", "kid": "labkit-ci-1"}).encode())
+    mac = hmac.new(key, f"{head}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{head}.{payload}.{rs256.b64url(mac)}"
+
+
+def _signed_by(key: rs256.RSAKey, header: dict, claims: dict) -> str:
+    signing_input = f"{rs256.b64url(json.dumps(header).encode())}.{rs256.b64url(json.dumps(claims).encode())}"
+    return f"{signing_input}.{rs256.b64url(key.sign(signing_input.encode()))}"
+
+
+def test_forged_tokens_are_refused(ci: labkit.Lab) -> None:
+    """Attacks on the token itself: every one is InvalidIdentityToken, and no credentials come back."""
+    from labkit.realism import oidc
+
+    good = ci.ci_token(repository="castle-co/app")
+    public = oidc.issuer_jwks()["keys"][0]
+    n = rs256.unb64url(public["n"])
+    mallory = rs256.RSAKey.generate(1024)
+    claims = rs256.decode_claims_unverified(good)
+    forgeries = {
+        "alg none": _rebuilt(good, {"typ": "JWT", "alg": "none", "kid": "labkit-ci-1"}),
+        "alg None, signature kept": _rebuilt(good, {"alg": "None", "kid": "labkit-ci-1"},
+                                             signature=rs256.unb64url(good.split(".")[2])),
+        "HS256 keyed with the public modulus": _hs256(good, n),
+        "HS256 keyed with the JWKS document": _hs256(good, json.dumps(public).encode()),
+        "another key": rs256.encode_jwt(claims, mallory, "labkit-ci-1"),
+        "another key, its own JWK in the header": _signed_by(mallory, {
+            "alg": "RS256", "kid": "labkit-ci-1", "jwk": mallory.public().jwk("labkit-ci-1")}, claims),
+        "another kid": _rebuilt(good, {"alg": "RS256", "kid": "other"},
+                                signature=rs256.unb64url(good.split(".")[2])),
+        "signature cut short": good[:-8],
+        "empty signature": good.rsplit(".", 1)[0] + ".",
+    }
+    for what, token in forgeries.items():
+        with pytest.raises(ClientError) as err:
+            _assume(ci, token)
+        assert err.value.response["Error"]["Code"] == "InvalidIdentityToken", what
+    # A well-signed token whose claims say another issuer (a provider the learner made for it).
+    ci.client("iam").create_open_id_connect_provider(Url="https://ci.mallory.example", ClientIDList=[
+        "sts.amazonaws.com"], ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"])
+    other_issuer = rs256.encode_jwt({**claims, "iss": "https://ci.mallory.example"}, mallory, "labkit-ci-1")
+    with pytest.raises(ClientError, match="InvalidIdentityToken"):
+        _assume(ci, other_issuer)
+    assert _assume(ci, good)["AssumedRoleUser"]["Arn"].endswith("assumed-role/deploy/build-42")
