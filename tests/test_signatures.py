@@ -8,6 +8,7 @@ error codes and texts for a wrong secret, an unknown key and an expired token.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -306,3 +307,58 @@ def test_a_query_credential_cannot_name_another_key_than_the_header(lab, iam) ->
         status, text = err.code, err.read().decode()
     assert status == 403, text
     assert [u["UserName"] for u in iam.list_users()["Users"]] == ["intern"]
+
+
+POWER_USER = json.dumps({"Version": "2012-10-17", "Statement": [  # the shape of AWS's PowerUserAccess
+    {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"}]})
+
+
+@pytest.mark.parametrize("prefix", [
+    "Scope=x/20260101/us-east-1/iam/aws4_request, ",  # a first field moto would read as the scope
+    "Credential=x/20260101/us-east-1/iam/aws4_request ",  # the scope twice, the first without a comma
+])
+def test_the_service_that_answers_is_the_service_that_was_signed_for(lab, iam, prefix: str) -> None:  # noqa: ANN001
+    """Attack: a power user (everything but IAM) signs an IAM call as if for STS, then adds a field
+    that makes the sandbox's AWS answer it as IAM -- creating users is still refused."""
+    iam.create_user(UserName="power")
+    iam.put_user_policy(UserName="power", PolicyName="power-user", PolicyDocument=POWER_USER)
+    keys = labkit.Credentials.from_response(iam.create_access_key(UserName="power")["AccessKey"])
+    body = "Action=CreateUser&UserName=mallory&Version=2010-05-08"
+    request = AWSRequest("POST", lab.endpoint_url + "/", data=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    power = BotoCredentials(keys.access_key_id, keys.secret_access_key)
+    SigV4Auth(power, "sts", "us-east-1").add_auth(request)
+    headers = dict(request.headers.items())
+    algorithm, _, rest = headers["Authorization"].partition(" ")
+    headers["Authorization"] = f"{algorithm} {prefix}{rest}"
+    status, text = _send(lab, body, headers)
+    assert status == 403, text
+    assert [u["UserName"] for u in iam.list_users()["Users"]] == ["power"]
+
+
+def test_a_presigned_sts_url_works_and_its_body_cannot_be_swapped(lab, iam) -> None:  # noqa: ANN001
+    """A presigned GetCallerIdentity URL proves who you are (how EKS and Vault use it). Attack:
+    send it with a form body asking for something else -- outside S3, the body is signed too."""
+    url = lab.client("sts").generate_presigned_url("get_caller_identity", ExpiresIn=900, HttpMethod="GET")
+    status, text = _fetch(url, "GET")
+    assert status == 200 and f"<Arn>{ROOT}</Arn>" in text, text
+    swapped = "Action=CreateUser&UserName=mallory&Version=2010-05-08"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, text = _fetch(url, "GET", swapped, form)
+    assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in text, text
+    empty_body = hashlib.sha256(b"").hexdigest()  # what the signer signed, claimed for the new body
+    for claimed in (empty_body, "UNSIGNED-PAYLOAD"):
+        status, text = _fetch(url, "GET", swapped, {**form, "X-Amz-Content-Sha256": claimed})
+        assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in text, text
+    assert iam.list_users()["Users"] == []
+
+
+def _fetch(url: str, method: str, body: str | None = None,
+           headers: dict[str, str] | None = None) -> tuple[int, str]:
+    req = urllib.request.Request(url, data=body.encode() if body is not None else None, method=method,
+                                 headers=headers or {})
+    try:
+        with _direct().open(req, timeout=30) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()

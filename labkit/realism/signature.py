@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -125,14 +124,25 @@ class _Signed:
     presigned: bool
 
 
-_PART = re.compile(r"(\w+)=([^,\s]*)")
+_FIELDS = ("Credential", "SignedHeaders", "Signature")
 
 
 def _from_header(auth: str, environ: dict) -> _Signed | None:
+    """The header's three fields, in AWS's order, each once -- anything else is unreadable.
+
+    Strict on purpose: the sandbox's AWS picks the service by the header's first field, so a
+    look-alike field before ``Credential`` could make it answer another service than the one
+    the signature (and the permission check) is for.
+    """
     algorithm, _, rest = auth.strip().partition(" ")
     if algorithm != ALGORITHM:
         return None
-    parts = dict(_PART.findall(rest))
+    fields = [field.strip().partition("=") for field in rest.split(",")]
+    if tuple(name for name, _, _ in fields) != _FIELDS:
+        return None
+    if any(len(value.split()) != 1 for _, _, value in fields):  # one word each
+        return None
+    parts = {name: value for name, _, value in fields}
     scope = parts.get("Credential", "").split("/")
     if len(scope) != 5 or scope[4] != "aws4_request" or "Signature" not in parts:
         return None
@@ -192,9 +202,12 @@ def _canonical_request(req: AwsRequest, signed: _Signed, pairs: list[tuple[str, 
         if not (signed.presigned and k == "X-Amz-Signature")
     ))
     headers = "".join(f"{name}:{_header(env, name)}\n" for name in signed.signed_headers)
-    payload = env.get("HTTP_X_AMZ_CONTENT_SHA256") or (
-        "UNSIGNED-PAYLOAD" if signed.presigned else hashlib.sha256(req.body).hexdigest()
-    )
+    if signed.service == "s3":  # S3 says how its body is signed (presigned URLs: not at all)
+        payload = env.get("HTTP_X_AMZ_CONTENT_SHA256") or (
+            "UNSIGNED-PAYLOAD" if signed.presigned else hashlib.sha256(req.body).hexdigest()
+        )
+    else:  # every other service signs the body itself, whatever a header claims
+        payload = hashlib.sha256(req.body).hexdigest()
     return "\n".join([
         req.method.upper(), _canonical_uri(env, signed.service), query, headers,
         ";".join(signed.signed_headers), payload,
