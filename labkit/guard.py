@@ -94,19 +94,39 @@ def is_loopback_host(host: str) -> bool:
     return bool(found) and all(_is_loopback_address(str(info[4][0])) for info in found)
 
 
-def is_loopback_url(url: str) -> bool:
-    """True when ``url`` points at this machine's loopback interface (see :func:`is_loopback_host`)."""
+def _hosts(url: str) -> list[str]:
+    """The host of ``url`` as Python's ``urlsplit`` reads it and as urllib3 (which opens
+    botocore's connections) reads it; empty when either cannot read it.
+
+    Both, because they disagree on odd URLs: ``http://evil.example\\@127.0.0.1/`` is
+    127.0.0.1 to ``urlsplit`` but evil.example to urllib3.
+    """
     try:
-        host = urlsplit(url).hostname or ""
+        hosts = [urlsplit(url).hostname or ""]
     except ValueError:
-        return False
-    return is_loopback_host(host)
+        return []
+    try:
+        from urllib3.util import parse_url
+    except ImportError:  # no urllib3, so no botocore connection either
+        return hosts
+    try:
+        hosts.append(parse_url(url).host or "")
+    except ValueError:  # urllib3's LocationParseError is a ValueError
+        return []
+    return hosts
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when ``url`` points at this machine's loopback interface (see :func:`is_loopback_host`),
+    however it is parsed."""
+    hosts = _hosts(url)
+    return bool(hosts) and all(is_loopback_host(host) for host in hosts)
 
 
 def check_url(url: str) -> None:
     """Raise :class:`RealAWSBlockedError` unless ``url`` is a loopback address."""
     if not is_loopback_url(url):
-        host = urlsplit(url).hostname
+        host = next((h for h in _hosts(url) if not is_loopback_host(h)), url)
         raise RealAWSBlockedError(
             f"labkit refused a request to {host!r}: this course only talks to the "
             "in-memory AWS sandbox on 127.0.0.1, never to a real AWS account. "

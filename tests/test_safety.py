@@ -564,3 +564,26 @@ def test_each_proxy_variable_on_its_own(tmp_path: Path, variable: str) -> None:
         _check_trap(trap, log)
     finally:
         trap.close()
+
+
+def test_guard_reads_the_host_the_connection_goes_to(lab) -> None:  # noqa: ANN001
+    """Attack: a URL two parsers read differently. ``http://X\\@127.0.0.1/`` has host 127.0.0.1 for
+    Python's ``urlsplit`` but X for urllib3, which opens the connection: it must be refused, and the
+    listener at X must receive nothing."""
+    import boto3
+    import pytest
+
+    import labkit
+
+    trap = ProxyTrap()
+    try:
+        port = trap.url.rsplit(":", 1)[1]
+        for url in (f"http://{trap.address}:{port}\\@127.0.0.1:1/", f"http://{trap.address}:{port}\\@localhost/"):
+            client = boto3.client("sts", endpoint_url=url, region_name="us-east-1",
+                                  aws_access_key_id=lab.root.access_key_id,
+                                  aws_secret_access_key=lab.root.secret_access_key)
+            with pytest.raises((labkit.RealAWSBlockedError, ValueError)):
+                client.get_caller_identity()
+    finally:
+        trap.close()
+    assert trap.received == []
