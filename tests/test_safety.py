@@ -566,7 +566,7 @@ def test_each_proxy_variable_on_its_own(tmp_path: Path, variable: str) -> None:
         trap.close()
 
 
-def test_guard_reads_the_host_the_connection_goes_to(lab) -> None:  # noqa: ANN001
+def test_guard_reads_the_host_the_connection_goes_to(lab, aws_cli) -> None:  # noqa: ANN001
     """Attack: a URL two parsers read differently. ``http://X\\@127.0.0.1/`` has host 127.0.0.1 for
     Python's ``urlsplit`` but X for urllib3, which opens the connection: it must be refused, and the
     listener at X must receive nothing."""
@@ -584,6 +584,8 @@ def test_guard_reads_the_host_the_connection_goes_to(lab) -> None:  # noqa: ANN0
                                   aws_secret_access_key=lab.root.secret_access_key)
             with pytest.raises((labkit.RealAWSBlockedError, ValueError)):
                 client.get_caller_identity()
+            out = aws_cli("sts", "get-caller-identity", "--endpoint-url", url, check=False)
+            assert out.returncode != 0 and "labkit refused" in out.stderr, out.stderr
     finally:
         trap.close()
     assert trap.received == []
