@@ -139,3 +139,38 @@ def test_calls_the_sandbox_cannot_serve_answer_at_once(lab: labkit.Lab) -> None:
         lab.client("account").get_contact_information()
     assert err.value.response["Error"]["Code"] == "NotImplemented"
     assert "account:" in err.value.response["Error"]["Message"]
+
+
+def test_a_root_session_ends_after_900_seconds_and_cannot_renew_itself(org: labkit.Lab,
+                                                                        admin: labkit.Credentials,
+                                                                        aws_cli) -> None:
+    """Attacks: keep using an AssumeRoot session after it expired; renew it from inside; step
+    outside its task (the audit task deletes nothing, wherever the request says it goes)."""
+    from labkit.clock import clock
+
+    _enable_everything(org, aws_cli)
+    workloads = _members(org)["castle-workloads"]
+    clock.freeze()
+    try:
+        answer = org.client("sts", credentials=admin).assume_root(
+            TargetPrincipal=workloads, TaskPolicyArn={"arn": AUDIT}, DurationSeconds=900)
+        creds = labkit.Credentials.from_response(answer["Credentials"])
+        member_sts, member_iam = org.client("sts", credentials=creds), org.client("iam", credentials=creds)
+        delete_task = {"arn": DELETE}
+        for renew in (lambda: member_sts.get_session_token(),
+                      lambda: member_sts.assume_root(TargetPrincipal=workloads, TaskPolicyArn=delete_task)):
+            with pytest.raises(ClientError) as err:
+                renew()
+            assert err.value.response["Error"]["Code"] in ("AccessDenied", "NotImplemented")
+        key = member_iam.list_access_keys()["AccessKeyMetadata"][0]["AccessKeyId"]
+        with pytest.raises(ClientError, match="AccessDenied"):
+            member_iam.delete_access_key(AccessKeyId=key, UserName="castle-admin")
+        clock.advance(899)
+        assert member_sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{workloads}:root"
+        clock.advance(2)
+        with pytest.raises(ClientError) as err:
+            member_sts.get_caller_identity()
+        assert err.value.response["Error"]["Code"] == "ExpiredToken"
+    finally:
+        clock.unfreeze()
+    assert len(org.client("iam").list_users()["Users"]) == 1  # the management account untouched
