@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from botocore.auth import SigV4Auth
+from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials as BotoCredentials
@@ -362,3 +362,25 @@ def _fetch(url: str, method: str, body: str | None = None,
             return resp.status, resp.read().decode()
     except urllib.error.HTTPError as err:
         return err.code, err.read().decode()
+
+
+def test_a_presigned_request_is_answered_by_the_service_it_was_signed_for(lab, iam) -> None:  # noqa: ANN001
+    """Attack: an IAM read-only user (``iam:Get*``, ``iam:List*``) presigns a GET of an S3 object
+    with an *IAM* credential scope. The permission check sees ``iam:GET``; the answer must still
+    not be the object, because the request was signed for IAM."""
+    s3 = lab.client("s3")
+    s3.create_bucket(Bucket="castle-vault")
+    s3.put_object(Bucket="castle-vault", Key="crown-jewels.txt", Body=b"the crown jewels")
+    iam.create_user(UserName="auditor")
+    iam.put_user_policy(UserName="auditor", PolicyName="iam-read-only", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"}]}))
+    keys = labkit.Credentials.from_response(iam.create_access_key(UserName="auditor")["AccessKey"])
+    request = AWSRequest("GET", lab.endpoint_url + "/castle-vault/crown-jewels.txt")
+    reader = BotoCredentials(keys.access_key_id, keys.secret_access_key)
+    SigV4QueryAuth(reader, "iam", "us-east-1").add_auth(request)
+    status, text = _fetch(request.url, "GET")
+    assert "crown jewels" not in text, (status, text)
+    s3_as_reader = lab.client("s3", credentials=keys)
+    denied = _error(lambda: s3_as_reader.get_object(Bucket="castle-vault", Key="crown-jewels.txt"))
+    assert denied[0] == "AccessDenied"

@@ -231,10 +231,26 @@ class RealismLayer:
 
     def forward(self, req: AwsRequest) -> Response:
         """Let moto do the work (what moto has not implemented: a fast, clear 501)."""
-        resp = collect(self.moto_app, req.wsgi_environ())
+        resp = collect(self.moto_app, _routed(req))
         if resp.status == 500 and b"NotImplemented" in resp.body:
             return not_available(req)
         html = any(k.lower() == "content-type" and "text/html" in v for k, v in resp.headers)
         if resp.status == 404 and html:  # a service moto does not have at all
             return not_available(req)
         return resp
+
+
+def _routed(req: AwsRequest) -> dict[str, Any]:
+    """The environ moto gets, naming the service the request was signed for.
+
+    moto picks the service from the ``Authorization`` header; a presigned URL has none, and moto
+    would answer it as S3 whatever it was signed for -- so an IAM-scoped URL with ``iam:Get*``
+    could read S3 objects. The signature is checked by now, so this header only routes.
+    """
+    environ = req.wsgi_environ()
+    if req.access_key and not environ.get("HTTP_AUTHORIZATION"):
+        environ["HTTP_AUTHORIZATION"] = (
+            f"AWS4-HMAC-SHA256 Credential={req.access_key}/19700101/{req.region}/{req.service}/aws4_request, "
+            "SignedHeaders=host, Signature=routing-only"
+        )
+    return environ
