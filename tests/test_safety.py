@@ -200,7 +200,8 @@ def test_a_course_terminal_cannot_reach_real_aws(tmp_path: Path) -> None:
 
 # -- behind a proxy: nothing goes to it, everything works ----------------------------------------------
 
-PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy",
+                   "Http_Proxy")  # any spelling: Python's urllib (so botocore) lower-cases the names
 
 
 class ProxyTrap:
