@@ -206,3 +206,30 @@ def test_forged_tokens_are_refused(ci: labkit.Lab) -> None:
     with pytest.raises(ClientError, match="InvalidIdentityToken"):
         _assume(ci, other_issuer)
     assert _assume(ci, good)["AssumedRoleUser"]["Arn"].endswith("assumed-role/deploy/build-42")
+
+
+def test_web_identity_sessions_expire_and_need_their_token(ci: labkit.Lab) -> None:
+    """Attacks: use the role session after it expired; use its keys without (or with another
+    session's) session token; ask for longer than the role allows."""
+    clock.freeze()
+    try:
+        first = _assume(ci, ci.ci_token(repository="castle-co/app"))["Credentials"]
+        second = _assume(ci, ci.ci_token(repository="castle-co/app"))["Credentials"]
+        creds = labkit.Credentials.from_response(first)
+        s3 = ci.client("s3", credentials=creds)
+        assert s3.list_objects_v2(Bucket="castle-library")["KeyCount"] == 0
+        for token in (None, second["SessionToken"]):
+            borrowed = labkit.Credentials(first["AccessKeyId"], first["SecretAccessKey"], token)
+            with pytest.raises(ClientError) as err:
+                ci.client("s3", credentials=borrowed).list_objects_v2(Bucket="castle-library")
+            assert err.value.response["Error"]["Code"] == "InvalidAccessKeyId"
+        with pytest.raises(ClientError, match="MaxSessionDuration"):
+            ci.client("sts").assume_role_with_web_identity(
+                RoleArn=ROLE_ARN, RoleSessionName="build-45", DurationSeconds=3601,
+                WebIdentityToken=ci.ci_token(repository="castle-co/app"))
+        clock.advance(3600)
+        with pytest.raises(ClientError) as err:
+            s3.list_objects_v2(Bucket="castle-library")
+        assert err.value.response["Error"]["Code"] == "ExpiredToken"
+    finally:
+        clock.unfreeze()
