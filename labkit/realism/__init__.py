@@ -91,7 +91,7 @@ class RealismLayer:
 
     # -- the request path ------------------------------------------------------
     def route(self, req: AwsRequest) -> Response:
-        if req.action == "AssumeRoleWithWebIdentity" and not req.access_key:  # unsigned by design
+        if req.action == "AssumeRoleWithWebIdentity":  # the token is the credential, signed or not
             answer = oidc.assume_role_with_web_identity(req, self.state)
             cloudtrail.record_web_identity(self.state.trail, req, answer)
             return answer
