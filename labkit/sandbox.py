@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import guard
+from .editions import IN_BROWSER
 from .offline_env import path_with_our_bin
 
 __all__ = ["Lab", "Credentials", "start", "attach", "ACCOUNT_ID", "REGION"]
@@ -307,7 +308,7 @@ def _forget_default_boto3_session() -> None:
 _lab: Lab | None = None
 
 
-def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool = False) -> Lab:
+def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool | None = None) -> Lab:
     """Start your sandbox AWS account (or return the one already running).
 
     Args:
@@ -318,8 +319,9 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
             Without it, a running sandbox is returned untouched.
         quiet: do not print the one-line banner.
         in_process: answer boto3's requests inside this process, with no
-            server (see :mod:`labkit.in_process`; ``!aws`` cannot reach such
-            a sandbox). For kernels that cannot open sockets.
+            server (see :mod:`labkit.in_process`). The default is True in the
+            browser edition (a Pyodide kernel cannot open sockets) and False
+            elsewhere.
 
     Returns:
         The :class:`Lab`; it also shows as a "castle map" when it is the last
@@ -337,6 +339,8 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
     if attached:
         _lab = attach(attached, quiet=quiet)
         return _lab
+    if in_process is None:
+        in_process = IN_BROWSER
     if in_process:
         from .in_process import InProcessServer
 
