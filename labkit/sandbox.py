@@ -307,7 +307,8 @@ def _forget_default_boto3_session() -> None:
 _lab: Lab | None = None
 
 
-def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool = False) -> Lab:
+def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool = False,
+          aws_in_kernel: bool | None = None) -> Lab:
     """Start your sandbox AWS account (or return the one already running).
 
     Args:
@@ -318,8 +319,14 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
             Without it, a running sandbox is returned untouched.
         quiet: do not print the one-line banner.
         in_process: answer boto3's requests inside this process, with no
-            server (see :mod:`labkit.in_process`; ``!aws`` cannot reach such
-            a sandbox). For kernels that cannot open sockets.
+            server (see :mod:`labkit.in_process`). For kernels that cannot
+            open sockets.
+        aws_in_kernel: in a notebook, answer ``!aws ...`` lines inside the
+            kernel (True, the default: same output, a few milliseconds instead
+            of half a second) or with the real ``aws`` program (False). The
+            default comes from the environment variable
+            ``LABKIT_AWS_IN_KERNEL`` (``0`` turns it off); ``%aws_process``
+            switches in a running notebook. See :mod:`labkit.bang_aws`.
 
     Returns:
         The :class:`Lab`; it also shows as a "castle map" when it is the last
@@ -327,6 +334,7 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
     """
     global _lab
     guard.install()
+    _route_aws_lines(aws_in_kernel)
     if _lab is not None:
         if scenario and _lab._admin_token is not None:
             _lab.reset(scenario)
@@ -351,6 +359,15 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
     if not quiet:
         _banner(lab, "ready")
     return lab
+
+
+def _route_aws_lines(aws_in_kernel: bool | None) -> None:
+    """In a notebook kernel, let ``!aws`` lines be answered in the kernel (see :mod:`labkit.bang_aws`)."""
+    from . import bang_aws
+
+    first = not bang_aws.installed()
+    if bang_aws.install() and (first or aws_in_kernel is not None):
+        bang_aws.set_enabled(bang_aws.default_enabled() if aws_in_kernel is None else aws_in_kernel)
 
 
 def _banner(lab: Lab, what: str) -> None:
