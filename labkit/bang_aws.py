@@ -95,9 +95,6 @@ def aws_words(command: str) -> list[str] | None:
     >>> aws_words("ls -l") is None
     True
     """
-    shell = os.path.basename(os.environ.get("SHELL", "sh"))
-    if shell not in _POSIX_SHELLS:
-        return None
     words = split(command)
     if not words or words[0] != "aws":
         return None
@@ -106,7 +103,15 @@ def aws_words(command: str) -> list[str] | None:
         return None
     if args[:1] == ["configure"] and (len(args) == 1 or args[1].startswith("-")):
         return None  # interactive: asks for keys on the terminal
-    if not _aws_is_ours():
+    return args
+
+
+def _answer_here(command: str) -> list[str] | None:
+    """The words after ``aws`` when this ``!`` line is answered in the kernel, else None."""
+    if not _enabled or os.path.basename(os.environ.get("SHELL", "sh")) not in _POSIX_SHELLS:
+        return None
+    args = aws_words(command)
+    if args is None or not _aws_is_ours():  # another `aws` first on PATH: that program it is
         return None
     return args
 
@@ -121,7 +126,7 @@ def _system(self: Any, cmd: str) -> None:
     if cmd.rstrip().endswith("&"):
         raise OSError("Background processes not supported.")
     expanded = self.var_expand(cmd, depth=1)
-    args = aws_words(expanded) if _enabled else None
+    args = _answer_here(expanded)
     if args is None:
         from IPython.utils.process import system
 
@@ -149,7 +154,7 @@ def _getoutput(self: Any, cmd: str, split: bool = True, depth: int = 0) -> Any:
     if cmd.rstrip().endswith("&"):
         raise OSError("Background processes not supported.")
     expanded = self.var_expand(cmd, depth=depth + 1)
-    args = aws_words(expanded) if _enabled else None
+    args = _answer_here(expanded)
     raise_on_error = getattr(self, "system_raise_on_error", False)
     if args is None:
         from IPython.utils.process import get_output_error_code, getoutput
