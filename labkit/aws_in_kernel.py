@@ -171,8 +171,33 @@ def _new_session() -> Any:
                                        include_builtin_handlers=False)
     if session._events._event_aliases is EVENT_ALIASES:
         session._events._alias_name_cache = _ALIAS_NAMES
-    session._register_builtin_handlers(session._events)
+    _register_builtin_handlers(session)
     return session
+
+
+def _from_moto(handler: Any) -> bool:
+    modules = (type(handler).__module__, getattr(handler, "__module__", None) or "")
+    return any(m == "moto" or m.startswith("moto.") for m in modules)
+
+
+def _register_builtin_handlers(session: Any) -> None:
+    """botocore's built-in handlers, as ``Session`` registers them -- but not moto's.
+
+    moto (the sandbox, imported in this process) adds its ``mock_aws`` hook to
+    botocore's built-in list; the ``aws`` program never has it.
+    """
+    from botocore import handlers
+
+    for spec in handlers.BUILTIN_HANDLERS:
+        event_name, handler = spec[0], spec[1]
+        if _from_moto(handler):
+            continue
+        if len(spec) == 2:
+            session.register(event_name, handler)
+        elif spec[2] is handlers.REGISTER_FIRST:
+            session._events.register_first(event_name, handler)
+        elif spec[2] is handlers.REGISTER_LAST:
+            session._events.register_last(event_name, handler)
 
 
 _ALIAS_NAMES: dict[str, str] = {}
@@ -211,9 +236,28 @@ def _new_driver(loader: Any) -> Any:
 
     session = _new_session()
     session.register_component("data_loader", loader)
+    _log_only_the_program(session)
     _set_user_agent_for_session(session)
     load_plugins(session.full_config.get("plugins", {}), event_hooks=session.get_component("event_emitter"))
     return CLIDriver(session=session)
+
+
+def _not_the_sandbox(record: logging.LogRecord) -> bool:
+    """Log filter: drop what the sandbox's own botocore logs while it answers (same process)."""
+    realism = sys.modules.get("labkit.realism")
+    return realism is None or not realism.answering_here()
+
+
+def _log_only_the_program(session: Any) -> None:
+    """Give the log handlers ``--debug`` adds a filter: the log shows the program, not the sandbox."""
+    original = session.set_stream_logger
+
+    def set_stream_logger(logger_name: str, log_level: Any, stream: Any = None,
+                          format_string: Any = None) -> None:
+        original(logger_name, log_level, stream, format_string)
+        logging.getLogger(logger_name).handlers[-1].addFilter(_not_the_sandbox)
+
+    session.set_stream_logger = set_stream_logger
 
 
 def aws_program() -> str:
