@@ -308,7 +308,8 @@ def _forget_default_boto3_session() -> None:
 _lab: Lab | None = None
 
 
-def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool | None = None) -> Lab:
+def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool | None = None,
+          aws_in_kernel: bool | None = None) -> Lab:
     """Start your sandbox AWS account (or return the one already running).
 
     Args:
@@ -322,6 +323,12 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
             server (see :mod:`labkit.in_process`). The default is True in the
             browser edition (a Pyodide kernel cannot open sockets) and False
             elsewhere.
+        aws_in_kernel: in a notebook, answer ``!aws ...`` lines inside the
+            kernel (True, the default: same output, a few milliseconds instead
+            of half a second) or with the real ``aws`` program (False). The
+            default comes from the environment variable
+            ``LABKIT_AWS_IN_KERNEL`` (``0`` turns it off); ``%aws_process``
+            switches in a running notebook. See :mod:`labkit.bang_aws`.
 
     Returns:
         The :class:`Lab`; it also shows as a "castle map" when it is the last
@@ -329,6 +336,7 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
     """
     global _lab
     guard.install()
+    _route_aws_lines(aws_in_kernel)
     if _lab is not None:
         if scenario and _lab._admin_token is not None:
             _lab.reset(scenario)
@@ -355,6 +363,15 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
     if not quiet:
         _banner(lab, "ready")
     return lab
+
+
+def _route_aws_lines(aws_in_kernel: bool | None) -> None:
+    """In a notebook kernel, let ``!aws`` lines be answered in the kernel (see :mod:`labkit.bang_aws`)."""
+    from . import bang_aws
+
+    first = not bang_aws.installed()
+    if bang_aws.install() and (first or aws_in_kernel is not None):
+        bang_aws.set_enabled(bang_aws.default_enabled() if aws_in_kernel is None else aws_in_kernel)
 
 
 def _banner(lab: Lab, what: str) -> None:
