@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sitebuild import lock, pure_wheel, pyodide_core, site, trim, wheels  # noqa: E402
+from sitebuild import lock, pure_wheel, pyodide_core, site, trim, verify, wheels  # noqa: E402
 
 CACHE = ROOT / "build" / "site-cache"
 STAMP = ".iam-castle-build"
@@ -81,6 +81,7 @@ def build_pyodide_dir(dest: Path) -> dict[str, int]:
     listed["labkit"] = _labkit_wheel(dest)
     listed[lock.STUB_PACKAGE] = _stubs_wheel(dest)
     lock.write_lock(core_lock, listed, dest / "pyodide-lock.json")
+    verify.verify_wheels(dest)
     kept = ", ".join(sorted(services))
     print(f"make site: {len(listed)} wheels for the browser kernel; AWS services kept: {kept}")
     return {p.name: p.stat().st_size for p in dest.iterdir()}

@@ -23,10 +23,14 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["ALWAYS", "MOTO_SUPPORT", "services_used", "trim_wheel"]
+__all__ = ["ALWAYS", "AWSCLI_NEEDS", "MOTO_SUPPORT", "services_used", "trim_wheel"]
 
 # Services the sandbox itself needs, whatever the notebooks say.
 ALWAYS = {"iam", "sts", "s3"}
+# Services awscli's own customizations look up while building the `aws` command table, before any
+# command runs (awscli/customizations/preview.py: sdb; codedeploy, configservice and sagemaker
+# renames; sms_voice.py). Without them every `aws` line fails with a KeyError. Small models.
+AWSCLI_NEEDS = {"sdb", "codedeploy", "config", "sagemaker-runtime", "pinpoint-sms-voice", "sms-voice"}
 # moto packages that are not services, or that the kept services import.
 MOTO_SUPPORT = {"core", "utilities", "moto_api", "moto_server", "s3bucket_path", "cloudwatch", "events",
                 "settings"}
@@ -38,7 +42,7 @@ _CLIENT = re.compile(r"""\.(?:client|resource)\(\s*["']([a-z0-9-]+)["']""")
 
 def services_used(notebooks: Iterable[Path], known: set[str]) -> set[str]:
     """Every AWS service a notebook calls (``aws <service> ...`` or ``client("<service>")``)."""
-    found = set(ALWAYS)
+    found = ALWAYS | AWSCLI_NEEDS
     for path in notebooks:
         for cell in json.loads(path.read_text())["cells"]:
             text = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
