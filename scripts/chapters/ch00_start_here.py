@@ -153,6 +153,21 @@ CELLS = [
     and press Shift+Enter. Your answers stay in the notebook; `labkit journal` in a terminal
     collects all of them into one journal you can keep.
     """),
+    md("""
+    ### 📤 Handing in an exercise
+    Save the exercise first (**Ctrl+S**). Then:
+
+    - **On your own machine** (`make lab`): hand in the file itself, `exercises/<name>.ipynb`.
+    - **In a browser tab** (the course's web page, nothing installed; the kernel in the top
+      right corner says *Python (Pyodide)*): your work is kept in this browser's storage on this
+      computer — it survives reloads and restarts, but not "clear site data", and it does not
+      follow you to another computer. To hand it in, choose **File → Download** (or right-click
+      the file in the file browser on the left → *Download*). You get `<name>.ipynb` in your
+      downloads folder: hand in that file.
+
+    Your instructor grades both kinds of file the same way, with the same checks as *Check my
+    work*.
+    """),
     reflection(
         "start-goals",
         "Which AWS account (at work, at school or your own) do you want to protect better after "

@@ -146,6 +146,7 @@ def test_first_visit_runs_chapter_00_within_the_size_budget(lab: LitePage, site:
     _timings["kernel"] = time.monotonic() - opened
     assert lab.current_tab_title.startswith("00-start-here.ipynb")
     assert lab.blocking_things() == [], "something greets the learner before the start page"
+    assert "File → Download" in (lab.panel.text_content() or ""), "the start page must say how to hand in"
     lab.shot("browser-edition-01-start-page")
 
     outputs = _run_first_cell(lab)
@@ -185,7 +186,10 @@ def test_chapter_03_runs_top_to_bottom_in_the_browser(lab: LitePage) -> None:
         assert "OSError" not in text and "Not available" not in text, text[:300]
     answered = [i for i in aws_cells if i not in allowed and printed[i].strip()]
     assert answered, "no !aws line printed an answer"
-    lab.shot("browser-edition-03-aws-output", lab.cell(answered[0]))
+    shown = lab.cell(answered[0])
+    shown.scroll_into_view_if_needed()
+    shown.locator(".jp-OutputArea-output").first.wait_for(state="visible")
+    lab.shot("browser-edition-03-aws-output", shown)
     _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last)
 
     phone = lab.panel.locator(".labkit-authenticator").first
