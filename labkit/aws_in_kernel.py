@@ -324,6 +324,13 @@ def _program_streams(stdout: Any, stderr: Any) -> Iterator[None]:
                 setattr(colorama_init, name, colorama_saved.get(name))
 
 
+def _colorama_at_exit(stdout: Any) -> None:
+    """What colorama's exit handler writes when the program coloured its output (a final reset)."""
+    colorama_init = sys.modules.get("colorama.initialise")
+    if colorama_init is not None and getattr(colorama_init, "orig_stdout", None) is stdout:
+        colorama_init.reset_all()
+
+
 def _exit_status(code: Any, stderr: Any) -> int:
     """The status ``sys.exit(code)`` gives a program (a message goes to stderr, status 1)."""
     if code is None:
@@ -373,6 +380,7 @@ def run(args: Sequence[str], *, tty: bool = True, separate: bool = False) -> Res
                 traceback.print_exc(file=stderr)
                 status = 1
             finally:
+                _colorama_at_exit(stdout)
                 for stream in (stdout, stderr):  # a program's streams are flushed when it exits
                     try:
                         stream.flush()
