@@ -311,11 +311,11 @@ def test_no_state_leaks_between_calls_and_memory_stays_flat(tmp_path: Path) -> N
     assert out["data_path"] is None  # importing awscli did not leave AWS_DATA_PATH behind for boto3
     assert out["botocore_level"] == 30  # `aws --debug` did not leave botocore logging at DEBUG (10)
     switches = out["switches"]
-    assert len(switches) == 10
+    assert len(switches) == 11  # one while warming up, ten measured
     assert all(who.endswith("user/alice-developer") == alice for who, alice in switches), switches
     assert all(seen for _, seen in out["regions"]), out["regions"]
-    assert out["rss_growth_mb"] < 12, out   # ~1 KB a call would already show as 1 MB
-    assert out["object_growth"] < 2000, out
+    assert out["rss_growth_mb"] < 6, out   # 6 KB a call would already show as 6 MB
+    assert out["object_growth"] < 1000, out
 
 
 # -- one botocore ------------------------------------------------------------------------------------
