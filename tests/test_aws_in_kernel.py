@@ -352,3 +352,70 @@ def test_one_botocore_for_boto3_and_aws() -> None:
     assert f"botocore/{out['installed']}".encode() in run(["--version"]).output
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert '"awscli>=1.45,<1.46"' in pyproject and '"botocore>=1.43,<1.44"' in pyproject
+
+
+# -- where there is no shell (the browser edition) ---------------------------------------------------
+
+NO_SHELL_SCRIPT = textwrap.dedent("""
+    import contextlib, io, json, sys
+    for name in ("pty", "termios", "fcntl", "pexpect", "ptyprocess", "tty"):
+        sys.modules[name] = None  # as in a browser kernel: no terminals
+    events = []
+    sys.addaudithook(lambda event, args: events.append(event) if event in (
+        "socket.connect", "subprocess.Popen", "os.fork", "os.forkpty", "os.posix_spawn") else None)
+    import IPython.utils.process as process
+
+    def not_available(cmd):
+        raise OSError("Not available")  # what a browser kernel's IPython answers
+
+    process.system = process.getoutput = not_available
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    import labkit
+
+    lab = labkit.start(in_process=True, quiet=True)
+    out = {}
+
+    def cell(code):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            result = shell.run_cell(code)
+        return [printed.getvalue(), repr(result.error_in_exec), shell.user_ns.get("_exit_code")]
+
+    out["create"] = cell("!aws iam create-user --user-name alice-developer --query User.UserName "
+                         "--output text")
+    out["missing"] = cell("!aws iam get-user --user-name nobody")
+    cell("names = !aws iam list-users --query 'Users[].UserName' --output text")
+    out["names"] = list(shell.user_ns["names"])
+    out["pipe"] = cell("!aws iam list-users | head")
+    cell("%aws_process")
+    out["process"] = cell("!aws sts get-caller-identity")
+    cell("%aws_process off")
+    out["back"] = cell("!aws sts get-caller-identity --query Arn --output text")
+    out["events"] = events
+    print(json.dumps(out))
+""")
+
+
+def test_aws_lines_work_where_there_is_no_shell() -> None:
+    """No pty, termios, fcntl or pexpect, no program can start, no socket: `!aws` still answers."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LABKIT_"))}
+    done = subprocess.run([sys.executable, "-c", NO_SHELL_SCRIPT], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["create"] == ["alice-developer\r\n", "None", 0]
+    printed, error, code = out["missing"]
+    assert "(NoSuchEntity)" in printed and error == "None" and code == -127
+    assert out["names"] == ["alice-developer"]
+    assert "OSError('Not available')" in out["pipe"][1]        # a pipe needs a shell: there is none
+    assert "OSError('Not available')" in out["process"][1]     # %aws_process: the program, which can't run
+    assert out["back"] == ["arn:aws:iam::123456789012:root\r\n", "None", 0]
+    assert out["events"] == []
+
+
+def test_the_switch_reads_the_environment() -> None:
+    assert bang_aws.default_enabled({}) and bang_aws.default_enabled({"LABKIT_AWS_IN_KERNEL": "1"})
+    for off in ("0", "false", "No", "off "):
+        assert not bang_aws.default_enabled({"LABKIT_AWS_IN_KERNEL": off})
