@@ -34,7 +34,7 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -341,7 +341,8 @@ def _exit_status(code: Any, stderr: Any) -> int:
     return 1
 
 
-def run(args: Sequence[str], *, tty: bool = True, separate: bool = False) -> Result:
+def run(args: Sequence[str], *, tty: bool = True, separate: bool = False,
+        env: Mapping[str, str] | None = None) -> Result:
     """Run ``aws <args>`` inside this process and return what it printed.
 
     Args:
@@ -350,6 +351,7 @@ def run(args: Sequence[str], *, tty: bool = True, separate: bool = False) -> Res
         tty: behave as if the output went to a terminal (as ``!aws`` does:
             ``--output table`` is coloured); False for a pipe (``x = !aws``).
         separate: also keep stdout and stderr apart in the result.
+        env: variables set for this call only (``NAME=value aws ...``).
 
     The call sees this process's environment (credentials, region, config
     files), like a program started from it would.
@@ -361,6 +363,7 @@ def run(args: Sequence[str], *, tty: bool = True, separate: bool = False) -> Res
         stdout = _std_stream(_Tee(out_sink, merged) if separate else merged, line_buffered=tty)
         stderr = _std_stream(_Tee(err_sink, merged) if separate else merged, line_buffered=True)
         with _environment_restored(), _logging_restored(), _program_streams(stdout, stderr):
+            os.environ.update(env or {})
             if os.environ.get("LC_CTYPE", "") == "UTF-8":  # as the `aws` script does
                 os.environ["LC_CTYPE"] = "en_US.UTF-8"
             data_path = _data_path(os.environ)

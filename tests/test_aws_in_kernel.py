@@ -76,6 +76,9 @@ CORPUS: list[tuple[str, str]] = [
     ("!aws iam list-users", ""),                                                  # alice: AccessDenied
     ("lab.use(None)\n!aws sts get-caller-identity --query Arn --output text", ""),
     ("!aws iam list-access-keys --user-name alice-developer", ""),
+    ("!AWS_ACCESS_KEY_ID={keys.access_key_id} AWS_SECRET_ACCESS_KEY={keys.secret_access_key} "
+     "aws sts get-caller-identity --query Arn", ""),                             # variables for one command
+    ("!aws sts get-caller-identity --query Arn", ""),                             # ... and only that one
     ("os.environ['AWS_DEFAULT_REGION'] = os.environ['AWS_REGION'] = 'eu-west-1'\n"
      "!aws configure list\n!aws s3 mb s3://castle-west", ""),                    # region switch, next line
     ("os.environ['AWS_DEFAULT_REGION'] = os.environ['AWS_REGION'] = 'us-east-1'\n"
@@ -174,6 +177,9 @@ def test_the_corpus_shows_what_it_claims_to(both_ways: dict) -> None:
     switched = next(t for c, t in text.items() if "lab.use(keys)" in c)
     assert "arn:aws:iam::123456789012:user/alice-developer" in switched
     assert "(AccessDenied)" in text["!aws iam list-users"]  # its second run: as alice, who may not
+    for_one = next(t for c, t in text.items() if c.startswith("!AWS_ACCESS_KEY_ID="))
+    assert for_one == '"arn:aws:iam::123456789012:user/alice-developer"\r\n'
+    assert text["!aws sts get-caller-identity --query Arn"] == '"arn:aws:iam::123456789012:root"\r\n'
     region = next(t for c, t in text.items() if "'eu-west-1'" in c)
     assert re.search(r"region\s+eu-west-1\s+env", region)
     assert "eu-west-1" in next(t for c, t in text.items() if "get-bucket-location" in c)
@@ -226,7 +232,9 @@ def test_plain_aws_lines_start_no_program_in_the_kernel(both_ways: dict) -> None
     ("aws configure list", ["configure", "list"]),
     ("ls -l", None),
     ("/usr/bin/aws iam list-users", None),
-    ("AWS_PROFILE=x aws iam list-users", None),
+    ("AWS_PROFILE=x aws iam list-users", ["iam", "list-users"]),   # a variable for this command only
+    ("PATH=/elsewhere aws iam list-users", None),                   # another `aws`, maybe
+    ("'AWS_PROFILE=x' aws iam list-users", None),                   # a quoted NAME= is a command name
 ])
 def test_only_plain_aws_lines_are_answered_in_the_kernel(line: str, words: list[str] | None) -> None:
     assert bang_aws.aws_words(line) == words
