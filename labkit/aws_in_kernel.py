@@ -208,6 +208,7 @@ def _emitter_class() -> type:
     """botocore's event emitter, remembering which handler functions accept ``**kwargs``."""
     global _emitter
     if _emitter is None:
+        import functools
         import types
         import weakref
 
@@ -215,14 +216,23 @@ def _emitter_class() -> type:
 
         checked: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
+        def code_of(func: Any) -> Any:
+            """The plain function whose signature decides (through partials, methods, instances)."""
+            while isinstance(func, functools.partial):
+                func = func.func
+            func = getattr(func, "__func__", func)
+            if not isinstance(func, types.FunctionType) and not isinstance(func, type):
+                func = type(func).__call__  # a callable object: its class's __call__ decides
+            return func if isinstance(func, types.FunctionType) else None
+
         class _CheckedOnceEmitter(HierarchicalEmitter):  # type: ignore[misc]
             def _verify_accept_kwargs(self, func: Any) -> Any:
-                plain = getattr(func, "__func__", func)
-                if not isinstance(plain, types.FunctionType):
+                code = code_of(func)
+                if code is None:
                     return super()._verify_accept_kwargs(func)
-                if plain not in checked:
+                if code not in checked:
                     super()._verify_accept_kwargs(func)  # raises if it does not
-                    checked[plain] = True
+                    checked[code] = True
                 return None
 
         _emitter = _CheckedOnceEmitter
