@@ -78,12 +78,17 @@ class _Sink(io.RawIOBase):
         return self._tty
 
 
+# Python sizes a program's stdio buffers by the device's block size: 1 KiB for a terminal, 4 KiB a pipe.
+_BLOCK_SIZE = {True: 1024, False: 4096}
+
+
 def _std_stream(sink: _Sink, line_buffered: bool) -> io.TextIOWrapper:
     """A text stream buffered the way Python buffers a program's stdout/stderr."""
     import locale
 
     encoding = "utf-8" if sys.flags.utf8_mode else locale.getpreferredencoding(False)
-    return io.TextIOWrapper(io.BufferedWriter(sink), encoding=encoding, line_buffering=line_buffered)
+    return io.TextIOWrapper(io.BufferedWriter(sink, buffer_size=_BLOCK_SIZE[sink.isatty()]),
+                            encoding=encoding, line_buffering=line_buffered)
 
 
 # -- awscli, loaded once ---------------------------------------------------------------------
