@@ -34,7 +34,7 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -78,12 +78,17 @@ class _Sink(io.RawIOBase):
         return self._tty
 
 
+# Python sizes a program's stdio buffers by the device's block size: 1 KiB for a terminal, 4 KiB a pipe.
+_BLOCK_SIZE = {True: 1024, False: 4096}
+
+
 def _std_stream(sink: _Sink, line_buffered: bool) -> io.TextIOWrapper:
     """A text stream buffered the way Python buffers a program's stdout/stderr."""
     import locale
 
     encoding = "utf-8" if sys.flags.utf8_mode else locale.getpreferredencoding(False)
-    return io.TextIOWrapper(io.BufferedWriter(sink), encoding=encoding, line_buffering=line_buffered)
+    return io.TextIOWrapper(io.BufferedWriter(sink, buffer_size=_BLOCK_SIZE[sink.isatty()]),
+                            encoding=encoding, line_buffering=line_buffered)
 
 
 # -- awscli, loaded once ---------------------------------------------------------------------
@@ -208,6 +213,7 @@ def _emitter_class() -> type:
     """botocore's event emitter, remembering which handler functions accept ``**kwargs``."""
     global _emitter
     if _emitter is None:
+        import functools
         import types
         import weakref
 
@@ -215,14 +221,23 @@ def _emitter_class() -> type:
 
         checked: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
+        def code_of(func: Any) -> Any:
+            """The plain function whose signature decides (through partials, methods, instances)."""
+            while isinstance(func, functools.partial):
+                func = func.func
+            func = getattr(func, "__func__", func)
+            if not isinstance(func, types.FunctionType) and not isinstance(func, type):
+                func = type(func).__call__  # a callable object: its class's __call__ decides
+            return func if isinstance(func, types.FunctionType) else None
+
         class _CheckedOnceEmitter(HierarchicalEmitter):  # type: ignore[misc]
             def _verify_accept_kwargs(self, func: Any) -> Any:
-                plain = getattr(func, "__func__", func)
-                if not isinstance(plain, types.FunctionType):
+                code = code_of(func)
+                if code is None:
                     return super()._verify_accept_kwargs(func)
-                if plain not in checked:
+                if code not in checked:
                     super()._verify_accept_kwargs(func)  # raises if it does not
-                    checked[plain] = True
+                    checked[code] = True
                 return None
 
         _emitter = _CheckedOnceEmitter
@@ -324,6 +339,13 @@ def _program_streams(stdout: Any, stderr: Any) -> Iterator[None]:
                 setattr(colorama_init, name, colorama_saved.get(name))
 
 
+def _colorama_at_exit(stdout: Any) -> None:
+    """What colorama's exit handler writes when the program coloured its output (a final reset)."""
+    colorama_init = sys.modules.get("colorama.initialise")
+    if colorama_init is not None and getattr(colorama_init, "orig_stdout", None) is stdout:
+        colorama_init.reset_all()
+
+
 def _exit_status(code: Any, stderr: Any) -> int:
     """The status ``sys.exit(code)`` gives a program (a message goes to stderr, status 1)."""
     if code is None:
@@ -334,7 +356,8 @@ def _exit_status(code: Any, stderr: Any) -> int:
     return 1
 
 
-def run(args: Sequence[str], *, tty: bool = True, separate: bool = False) -> Result:
+def run(args: Sequence[str], *, tty: bool = True, separate: bool = False,
+        env: Mapping[str, str] | None = None) -> Result:
     """Run ``aws <args>`` inside this process and return what it printed.
 
     Args:
@@ -343,6 +366,7 @@ def run(args: Sequence[str], *, tty: bool = True, separate: bool = False) -> Res
         tty: behave as if the output went to a terminal (as ``!aws`` does:
             ``--output table`` is coloured); False for a pipe (``x = !aws``).
         separate: also keep stdout and stderr apart in the result.
+        env: variables set for this call only (``NAME=value aws ...``).
 
     The call sees this process's environment (credentials, region, config
     files), like a program started from it would.
@@ -354,6 +378,7 @@ def run(args: Sequence[str], *, tty: bool = True, separate: bool = False) -> Res
         stdout = _std_stream(_Tee(out_sink, merged) if separate else merged, line_buffered=tty)
         stderr = _std_stream(_Tee(err_sink, merged) if separate else merged, line_buffered=True)
         with _environment_restored(), _logging_restored(), _program_streams(stdout, stderr):
+            os.environ.update(env or {})
             if os.environ.get("LC_CTYPE", "") == "UTF-8":  # as the `aws` script does
                 os.environ["LC_CTYPE"] = "en_US.UTF-8"
             data_path = _data_path(os.environ)
@@ -373,6 +398,7 @@ def run(args: Sequence[str], *, tty: bool = True, separate: bool = False) -> Res
                 traceback.print_exc(file=stderr)
                 status = 1
             finally:
+                _colorama_at_exit(stdout)
                 for stream in (stdout, stderr):  # a program's streams are flushed when it exits
                     try:
                         stream.flush()

@@ -35,10 +35,10 @@ import types
 from typing import Any
 
 from . import aws_in_kernel
-from .shell_words import split
+from .shell_words import split_command
 
 __all__ = ["install", "uninstall", "installed", "enabled", "default_enabled", "set_enabled", "aws_words",
-           "ENV_SWITCH"]
+           "aws_command", "ENV_SWITCH"]
 
 ENV_SWITCH = "LABKIT_AWS_IN_KERNEL"
 _OFF = {"0", "false", "no", "off"}
@@ -88,6 +88,8 @@ def _aws_is_ours() -> bool:
 def aws_words(command: str) -> list[str] | None:
     """The words after ``aws`` when ``command`` can be answered in the kernel, else None.
 
+    (See :func:`aws_command` for the variables a line may set for the command.)
+
     >>> aws_words('aws iam list-users --query "Users[].UserName"')
     ['iam', 'list-users', '--query', 'Users[].UserName']
     >>> aws_words("aws iam list-users | head") is None, aws_words("aws iam help") is None
@@ -95,7 +97,20 @@ def aws_words(command: str) -> list[str] | None:
     >>> aws_words("ls -l") is None
     True
     """
-    words = split(command)
+    found = aws_command(command)
+    return None if found is None else found[1]
+
+
+def aws_command(command: str) -> tuple[dict[str, str], list[str]] | None:
+    """``(variables set for the command, words after aws)``, or None when it is not plain ``aws``.
+
+    >>> aws_command("AWS_ACCESS_KEY_ID=AKIA0000 aws iam list-access-keys")
+    ({'AWS_ACCESS_KEY_ID': 'AKIA0000'}, ['iam', 'list-access-keys'])
+    """
+    found = split_command(command)
+    if found is None:
+        return None
+    env, words = found
     if not words or words[0] != "aws":
         return None
     args = words[1:]
@@ -103,17 +118,19 @@ def aws_words(command: str) -> list[str] | None:
         return None
     if args[:1] == ["configure"] and (len(args) == 1 or args[1].startswith("-")):
         return None  # interactive: asks for keys on the terminal
-    return args
+    if "PATH" in env:  # which `aws` runs would change
+        return None
+    return env, args
 
 
-def _answer_here(command: str) -> list[str] | None:
-    """The words after ``aws`` when this ``!`` line is answered in the kernel, else None."""
+def _answer_here(command: str) -> tuple[dict[str, str], list[str]] | None:
+    """``(variables, words after aws)`` when this ``!`` line is answered in the kernel, else None."""
     if not _enabled or os.path.basename(os.environ.get("SHELL", "sh")) not in _POSIX_SHELLS:
         return None
-    args = aws_words(command)
-    if args is None or not _aws_is_ours():  # another `aws` first on PATH: that program it is
+    found = aws_command(command)
+    if found is None or not _aws_is_ours():  # another `aws` first on PATH: that program it is
         return None
-    return args
+    return found
 
 
 def _ipython_status(status: int) -> int:
@@ -126,15 +143,15 @@ def _system(self: Any, cmd: str) -> None:
     if cmd.rstrip().endswith("&"):
         raise OSError("Background processes not supported.")
     expanded = self.var_expand(cmd, depth=1)
-    args = _answer_here(expanded)
-    if args is None:
+    found = _answer_here(expanded)
+    if found is None:
         from IPython.utils.process import system
 
         exit_code = system(expanded)
     else:
         from IPython.utils.encoding import DEFAULT_ENCODING
 
-        result = aws_in_kernel.run(args, tty=True)
+        result = aws_in_kernel.run(found[1], tty=True, env=found[0])
         # A terminal turns every "\n" into "\r\n" on the way to IPython, which prints what it reads.
         print(result.output.decode(DEFAULT_ENCODING, "replace").replace("\n", "\r\n"), end="")
         sys.stdout.flush()
@@ -154,9 +171,9 @@ def _getoutput(self: Any, cmd: str, split: bool = True, depth: int = 0) -> Any:
     if cmd.rstrip().endswith("&"):
         raise OSError("Background processes not supported.")
     expanded = self.var_expand(cmd, depth=depth + 1)
-    args = _answer_here(expanded)
+    found = _answer_here(expanded)
     raise_on_error = getattr(self, "system_raise_on_error", False)
-    if args is None:
+    if found is None:
         from IPython.utils.process import get_output_error_code, getoutput
 
         if raise_on_error:
@@ -165,7 +182,7 @@ def _getoutput(self: Any, cmd: str, split: bool = True, depth: int = 0) -> Any:
         else:
             combined = getoutput(expanded)
     else:
-        result = aws_in_kernel.run(args, tty=False, separate=raise_on_error)
+        result = aws_in_kernel.run(found[1], tty=False, separate=raise_on_error, env=found[0])
         if raise_on_error:  # read as two pipes, then joined
             combined = (result.stdout + result.stderr).decode(DEFAULT_ENCODING, "replace")
         else:  # one pipe carrying both
@@ -204,6 +221,8 @@ def install(shell: Any = None) -> bool:
         shell = get_ipython()
     if shell is None or not hasattr(shell, "var_expand"):
         return False
+    if getattr(type(shell).system, "__name__", "") != "system_piped":
+        return False  # e.g. terminal IPython runs `!` lines on its own terminal: left as it is
     if id(shell) not in _installed:
         _installed[id(shell)] = shell
         shell.system = types.MethodType(_system, shell)

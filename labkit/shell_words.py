@@ -11,6 +11,12 @@ returns exactly the words the shell would pass to the program:
 >>> split(r"aws s3 mb s3://castle\\ library")
 ['aws', 's3', 'mb', 's3://castle library']
 
+Leading ``NAME=value`` words set environment variables for that one command, as
+in the shell; :func:`split_command` separates them:
+
+>>> split_command("AWS_ACCESS_KEY_ID=AKIA0000 aws sts get-caller-identity")
+({'AWS_ACCESS_KEY_ID': 'AKIA0000'}, ['aws', 'sts', 'get-caller-identity'])
+
 Anything only a real shell can answer -- pipes, redirections, ``&&``, ``;``,
 variables, command substitution, ``~``, unquoted wildcards, comments, several
 lines, an unfinished quote -- gives ``None``, and the line goes to the shell:
@@ -27,7 +33,11 @@ True
 
 from __future__ import annotations
 
-__all__ = ["split"]
+import re
+
+__all__ = ["split", "split_command"]
+
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 
 _BLANKS = " \t"
 # Outside quotes, these make a line more than "a program and its words".
@@ -39,24 +49,56 @@ _DOUBLE_QUOTE_ESCAPABLE = set('$`"\\\n')
 
 def split(line: str) -> list[str] | None:
     """The words ``sh -c line`` would run, or None when the line needs a real shell."""
-    words: list[str] = []
+    parsed = _parse(line)
+    return None if parsed is None else [word for word, _ in parsed]
+
+
+def split_command(line: str) -> tuple[dict[str, str], list[str]] | None:
+    """``(variables set for the command, its words)``, or None when the line needs a real shell."""
+    parsed = _parse(line)
+    if parsed is None:
+        return None
+    env: dict[str, str] = {}
+    count = 0
+    for word, quoted_from in parsed:
+        match = _ASSIGNMENT.match(word)
+        if match is None or quoted_from < match.end():  # NAME= must be written plainly, as sh requires
+            break
+        env[match.group(1)] = word[match.end():]
+        count += 1
+    return env, [word for word, _ in parsed[count:]]
+
+
+def _parse(line: str) -> list[tuple[str, int]] | None:
+    """Each word, with the position of its first quoted or escaped character (its length if none)."""
+    words: list[tuple[str, int]] = []
     word: list[str] = []
+    quoted_from: int | None = None
     in_word = False
     i, n = 0, len(line)
+
+    def quoted() -> None:
+        nonlocal quoted_from
+        if quoted_from is None:
+            quoted_from = len("".join(word))
+
     while i < n:
         ch = line[i]
         if ch in _BLANKS:
             if in_word:
-                words.append("".join(word))
-                word, in_word = [], False
+                text = "".join(word)
+                words.append((text, len(text) if quoted_from is None else quoted_from))
+                word, in_word, quoted_from = [], False, None
             i += 1
         elif ch == "'":
             end = line.find("'", i + 1)
             if end < 0:
                 return None  # unfinished quote: let the shell say so
+            quoted()
             word.append(line[i + 1:end])
             in_word, i = True, end + 1
         elif ch == '"':
+            quoted()
             i += 1
             while True:
                 if i >= n:
@@ -77,6 +119,7 @@ def split(line: str) -> list[str] | None:
                 i += 1
             in_word = True
         elif ch == "\\" and i + 1 < n and line[i + 1] not in "\n":
+            quoted()
             word.append(line[i + 1])
             in_word, i = True, i + 2
         elif ch in _SHELL_ONLY:
@@ -85,5 +128,6 @@ def split(line: str) -> list[str] | None:
             word.append(ch)
             in_word, i = True, i + 1
     if in_word:
-        words.append("".join(word))
+        text = "".join(word)
+        words.append((text, len(text) if quoted_from is None else quoted_from))
     return words

@@ -79,7 +79,9 @@ CELLS = [
     The course shows most commands twice, side by side:
 
     - the **AWS command line**, exactly as you would type it in a terminal. In a notebook, a line
-      that starts with `!` runs in a shell, so `!aws ...` runs the real `aws` program;
+      that starts with `!` is a shell command; for `!aws ...` lines the course runs the AWS command
+      line's own code inside this notebook, so they answer at once and print exactly what the
+      `aws` program prints (`%aws_process` runs the real program instead, if you want to see it);
     - the **Python SDK**, `boto3`, as you would write it in a program.
 
     Both ask the same question here: *who am I?*
