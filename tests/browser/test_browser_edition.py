@@ -22,7 +22,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -31,6 +30,7 @@ from labkit.checks.users import ASSIGNMENT as USERS
 from .conftest import CHROMIUM_ARGS, ROOT, VIEWPORT, record_table
 from .course_notebooks import answer_cells, solutions, what_went_wrong_cells
 from .lab_page import LabPage
+from .lite_page import KERNEL_START_TIMEOUT, LitePage
 from .server import LabServer
 from .site_server import SiteServer, build_site, site_dir
 from .test_course_in_browser import _answer_the_quiz, _check_my_work, _decode_qr, _is_error, _paste
@@ -41,50 +41,10 @@ START = "notebooks/00-start-here.ipynb"
 CHAPTER_03 = "notebooks/03-the-two-key-system-mfa.ipynb"
 EXERCISE = "exercises/users.ipynb"
 BUDGET_BYTES = 40 * 1000 * 1000  # a first visit, compressed transfer, before chapter 00's first cell runs
-KERNEL_START_TIMEOUT = 300_000  # a cold Pyodide start on a busy 2-core machine
 CODE_CHANGE_TIMEOUT = 35_000  # a TOTP code lasts 30 s
 # Chromium resolves no host name but loopback: a request elsewhere cannot even start.
 OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 _timings: dict[str, float] = {}
-
-
-class LitePage(LabPage):
-    """A tab on the browser edition: JupyterLite, its Pyodide kernel, and what left loopback."""
-
-    kernel = "Python (Pyodide)"
-
-    def __init__(self, page: Any, server: Any, shots: Path) -> None:
-        super().__init__(page, server, shots)
-        self.external: list[str] = []
-
-    def open_course(self) -> None:
-        self.page.goto(self.server.url("/"))
-        self.wait_for_notebook("00-start-here.ipynb", timeout=KERNEL_START_TIMEOUT)
-
-    def open(self, path: str) -> None:
-        """Close what is open (its kernel stops with it), then open ``path`` by its link."""
-        self.close_all()
-        self.page.goto(self.server.url(f"/lab/index.html?path={path}"))
-        self.wait_for_notebook(Path(path).name, timeout=KERNEL_START_TIMEOUT)
-
-    def close_all(self) -> None:
-        if self.page.locator("#jp-main-dock-panel .lm-TabBar-tab").count() == 0:
-            return
-        self.menu("File", "application:close-all")
-        discard = self.page.locator(".jp-Dialog button", has_text="Discard")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and self.page.locator("#jp-main-dock-panel .lm-TabBar-tab").count():
-            if discard.count():
-                discard.first.click()
-            self.page.wait_for_timeout(200)
-
-    def assert_offline(self) -> None:
-        assert self.external == [], f"the site asked other hosts for: {self.external[:10]}"
-
-
-def _is_loopback(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("data", "blob", "about") or parts.hostname in ("127.0.0.1", "localhost")
 
 
 @pytest.fixture(scope="module")
@@ -117,27 +77,11 @@ def lab(offline_browser: Any, site: SiteServer, shots: Path) -> Iterator[LitePag
     context.set_default_timeout(30_000)
     page = LitePage(context.new_page(), site, shots)
 
-    def watch(request: Any) -> None:
-        if not _is_loopback(request.url):
-            page.external.append(request.url)
-
-    context.on("request", watch)
-    context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*"),
-                  lambda route: (page.external.append(route.request.url), route.abort()))
+    page.refuse_other_hosts(context)
     try:
         yield page
     finally:
         context.close()
-
-
-def _run_first_cell(lab: LitePage) -> list[dict[str, str]]:
-    cell = lab.panel.locator(".jp-CodeCell").first
-    cell.locator(".cm-content").click()
-    lab.page.keyboard.press("Shift+Enter")
-    cell.locator(".jp-InputArea-prompt", has_text=re.compile(r"^\[\d+\]:$")).wait_for(timeout=180_000)
-    cell.locator(".jp-OutputArea-output").first.wait_for()
-    return [{"text": o.text_content() or "", "mime": o.get_attribute("data-mime-type") or ""}
-            for o in cell.locator(".jp-OutputArea-output").all()]
 
 
 def test_first_visit_runs_chapter_00_within_the_size_budget(lab: LitePage, site: SiteServer) -> None:
@@ -149,7 +93,7 @@ def test_first_visit_runs_chapter_00_within_the_size_budget(lab: LitePage, site:
     assert "File → Download" in (lab.panel.text_content() or ""), "the start page must say how to hand in"
     lab.shot("browser-edition-01-start-page")
 
-    outputs = _run_first_cell(lab)
+    outputs = lab.run_first_cell()
     _timings["first_cell"] = time.monotonic() - opened
     _timings["first_visit_bytes"] = site.served.total()
     text = " ".join(o["text"] for o in outputs)
