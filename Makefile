@@ -26,7 +26,7 @@ browser-deps:
 	@scripts/install-chromium.sh
 
 lint: setup
-	$(BIN)/ruff check labkit tests benchmarks scripts
+	$(BIN)/ruff check labkit tests benchmarks scripts browser
 
 site: setup
 	$(BIN)/python scripts/build_site.py

@@ -9,7 +9,8 @@ from typing import Any
 
 __all__ = ["Certificate", "load_pem_x509_certificate"]
 
-_PEM = re.compile(rb"^\s*-----BEGIN CERTIFICATE-----\s*\n([A-Za-z0-9+/=\s]+?)\n?-----END CERTIFICATE-----\s*$")
+_PEM = re.compile(rb"^\s*-----BEGIN CERTIFICATE-----\s*\n([A-Za-z0-9+/=\s]+?)\n?"
+                  rb"-----END CERTIFICATE-----\s*$")
 
 
 class Certificate:
