@@ -81,8 +81,8 @@ def build_pyodide_dir(dest: Path) -> dict[str, int]:
     listed["labkit"] = _labkit_wheel(dest)
     listed[lock.STUB_PACKAGE] = _stubs_wheel(dest)
     lock.write_lock(core_lock, listed, dest / "pyodide-lock.json")
-    verify.verify_wheels(dest)
-    kept = ", ".join(sorted(services))
+    verify.verify_wheels(dest, services)
+    kept = ", ".join(sorted(services | trim.AWSCLI_NEEDS))
     print(f"make site: {len(listed)} wheels for the browser kernel; AWS services kept: {kept}")
     return {p.name: p.stat().st_size for p in dest.iterdir()}
 

@@ -75,7 +75,11 @@ def test_botocore_keeps_only_the_services_used(site: Path) -> None:
     with zipfile.ZipFile(botocore) as zf:
         services = {n.split("/")[2] for n in zf.namelist()
                     if n.startswith("botocore/data/") and n.count("/") > 3}
-    assert services == trim.ALWAYS | trim.AWSCLI_NEEDS | _notebook_services()
+    assert services == trim.AWSCLI_NEEDS | _notebook_services()
+    (moto,) = (site / "static/pyodide").glob("moto-*.whl")
+    with zipfile.ZipFile(moto) as zf:
+        emulated = {n.split("/")[1] for n in zf.namelist() if n.startswith("moto/") and n.count("/") > 1}
+    assert {"core", "iam", "sts", "s3"} <= emulated <= _notebook_services() | trim.MOTO_SUPPORT
 
 
 def _notebook_services() -> set[str]:
@@ -94,7 +98,7 @@ def test_services_used_reads_aws_lines_and_clients(tmp_path: Path) -> None:
              {"cell_type": "markdown", "source": ["aws sns publish (prose, not a command)"]}]
     notebook.write_text(json.dumps({"cells": cells}))
     found = trim.services_used([notebook], {"ec2", "kms", "s3", "sns", "iam", "sts"})
-    assert found == trim.ALWAYS | trim.AWSCLI_NEEDS | {"ec2", "kms"}
+    assert found == trim.ALWAYS | {"ec2", "kms"}
 
 
 def test_browser_markers_leave_out_what_pyodide_cannot_run() -> None:

@@ -32,8 +32,7 @@ ALWAYS = {"iam", "sts", "s3"}
 # renames; sms_voice.py). Without them every `aws` line fails with a KeyError. Small models.
 AWSCLI_NEEDS = {"sdb", "codedeploy", "config", "sagemaker-runtime", "pinpoint-sms-voice", "sms-voice"}
 # moto packages that are not services, or that the kept services import.
-MOTO_SUPPORT = {"core", "utilities", "moto_api", "moto_server", "s3bucket_path", "cloudwatch", "events",
-                "settings"}
+MOTO_SUPPORT = {"core", "utilities", "moto_api", "moto_server", "s3bucket_path", "cloudwatch", "events"}
 # `aws <command>` names that are not the service's model name.
 _CLI_ALIASES = {"s3api": "s3"}
 _AWS_LINE = re.compile(r"aws\s+(?:--[\w-]+(?:\s+\S+)?\s+)*([a-z0-9-]+)\s")
@@ -42,7 +41,7 @@ _CLIENT = re.compile(r"""\.(?:client|resource)\(\s*["']([a-z0-9-]+)["']""")
 
 def services_used(notebooks: Iterable[Path], known: set[str]) -> set[str]:
     """Every AWS service a notebook calls (``aws <service> ...`` or ``client("<service>")``)."""
-    found = ALWAYS | AWSCLI_NEEDS
+    found = set(ALWAYS)
     for path in notebooks:
         for cell in json.loads(path.read_text())["cells"]:
             text = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
@@ -55,10 +54,11 @@ def services_used(notebooks: Iterable[Path], known: set[str]) -> set[str]:
 
 def _dropped(path: str, services: set[str]) -> bool:
     parts = path.split("/")
+    models = services | AWSCLI_NEEDS
     if parts[0] == "botocore" and len(parts) > 3 and parts[1] == "data":
-        return parts[2] not in services
+        return parts[2] not in models
     if parts[:2] == ["awscli", "botocore"] and len(parts) > 4 and parts[2] == "data":
-        return parts[3] not in services
+        return parts[3] not in models
     if parts[:2] == ["awscli", "examples"]:
         return True
     if parts[:2] == ["jedi", "third_party"] and len(parts) > 2 and parts[2] in ("typeshed", "django-stubs"):
@@ -69,7 +69,11 @@ def _dropped(path: str, services: set[str]) -> bool:
 
 
 def trim_wheel(wheel: Path, dest: Path, services: set[str]) -> Path:
-    """Copy ``wheel`` to ``dest`` without the parts the course never uses (RECORD kept true)."""
+    """Copy ``wheel`` to ``dest`` without the parts the course never uses (RECORD kept true).
+
+    ``services``: what :func:`services_used` found. Their emulation stays in moto; their API
+    models, and those of :data:`AWSCLI_NEEDS`, stay in botocore.
+    """
     out = dest / wheel.name
     with zipfile.ZipFile(wheel) as src:
         kept = [info for info in src.infolist() if not _dropped(info.filename, services)]
