@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import threading
 import zipfile
 from pathlib import Path
 
@@ -148,7 +149,18 @@ def test_repeat_ticks_on_the_event_loop_until_stopped() -> None:
         await asyncio.sleep(0.2)
         assert len(ticks) == seen, "it ticked after stop()"
 
-    asyncio.run(scenario())
+    failures: list[BaseException] = []
+
+    def in_its_own_thread() -> None:  # a fresh event loop, whatever loop this test process runs
+        try:
+            asyncio.run(scenario())
+        except BaseException as err:  # noqa: BLE001 - reported below
+            failures.append(err)
+
+    worker = threading.Thread(target=in_its_own_thread)
+    worker.start()
+    worker.join(timeout=30)
+    assert not failures, failures
     assert len(ticks) >= 2
 
 

@@ -30,8 +30,8 @@ from labkit.checks.users import ASSIGNMENT as USERS
 from .conftest import CHROMIUM_ARGS, ROOT, VIEWPORT, record_table
 from .course_notebooks import answer_cells, solutions, what_went_wrong_cells
 from .lab_page import LabPage
-from .lite_page import KERNEL_START_TIMEOUT, LitePage
-from .server import LabServer
+from .lite_page import LitePage
+from .server import copy_course, start_lab
 from .site_server import SiteServer, build_site, site_dir
 from .test_course_in_browser import _answer_the_quiz, _check_my_work, _decode_qr, _is_error, _paste
 
@@ -153,12 +153,17 @@ def test_chapter_03_runs_top_to_bottom_in_the_browser(lab: LitePage) -> None:
     lab.assert_offline()
 
 
-def test_chapter_03_on_the_desktop_kernel_for_comparison(offline_browser: Any, lab_server: LabServer,
-                                                         shots: Path) -> None:
-    """The same chapter in JupyterLab with the desktop kernel, in the same browser: the timing row."""
+def test_chapter_03_on_the_desktop_kernel_for_comparison(offline_browser: Any, shots: Path,
+                                                         tmp_path: Path) -> None:
+    """The same chapter in JupyterLab with the desktop kernel, in the same browser: the timing row.
+
+    Its own ``labkit lab`` on its own copy of the course, so the desktop tests' server is untouched.
+    """
+    course = copy_course(ROOT, tmp_path / "course")
+    server = start_lab(course, tmp_path / "home", shots / "jupyterlab-timing.log")
     context = offline_browser.new_context(viewport=VIEWPORT)
     try:
-        desktop = LabPage(context.new_page(), lab_server, shots)
+        desktop = LabPage(context.new_page(), server, shots)
         desktop.open(CHAPTER_03)
         started = time.monotonic()
         desktop.run_all(timeout=600_000)
@@ -166,6 +171,7 @@ def test_chapter_03_on_the_desktop_kernel_for_comparison(offline_browser: Any, l
         desktop.shot("browser-edition-06-same-chapter-desktop-kernel")
     finally:
         context.close()
+        server.stop()
 
 
 def test_exercise_scores_full_marks_and_its_download_grades_the_same(lab: LitePage, tmp_path: Path) -> None:
@@ -206,8 +212,9 @@ def test_work_persists_in_browser_storage_across_a_reload(lab: LitePage) -> None
     cells = answer_cells(ROOT / EXERCISE)
     before = lab.cell_source(cells[0])
     assert "create-user" in before or "create_user" in before
-    lab.page.reload()
-    lab.wait_for_notebook(Path(EXERCISE).name, timeout=KERNEL_START_TIMEOUT)
+    lab.page.reload()  # the notebook's text is read from storage; no need to wait for its kernel
+    lab.page.locator(".lm-TabBar-tab.jp-mod-current", has_text=Path(EXERCISE).name).wait_for(timeout=120_000)
+    lab.cell(cells[0]).locator(".cm-content").wait_for(timeout=120_000)
     assert lab.cell_source(cells[0]).split() == before.split()
     lab.shot("browser-edition-08-work-kept-after-reload", lab.cell(cells[0]))
     lab.assert_offline()
