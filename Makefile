@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup lab test lint bench release browser-deps site clean
+.PHONY: setup lab test lint bench release browser-deps isolation-deps site clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ lab: setup
 browser-deps:
 	@scripts/install-chromium.sh
 
+isolation-deps:
+	@scripts/install-isolation-tools.sh
+
 lint: setup
 	$(BIN)/ruff check labkit tests benchmarks scripts browser
 
@@ -34,7 +37,7 @@ site: setup
 release: setup
 	$(BIN)/labkit release
 
-test: setup browser-deps lint
+test: setup browser-deps isolation-deps lint
 	$(BIN)/labkit release --check
 	$(BIN)/python -m pytest
 
