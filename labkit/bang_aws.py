@@ -218,8 +218,8 @@ def install(shell: Any = None) -> bool:
         shell = ipython.get_ipython() if ipython is not None else None
     if shell is None or not hasattr(shell, "var_expand"):
         return False
-    if getattr(type(shell).system, "__name__", "") != "system_piped":
-        return False  # e.g. terminal IPython runs `!` lines on its own terminal: left as it is
+    if getattr(type(shell).system, "__name__", "") == "system_raw":
+        return False  # terminal IPython runs `!` lines on its own terminal: left as it is
     if id(shell) not in _installed:
         _installed[id(shell)] = shell
         shell.system = types.MethodType(_system, shell)
