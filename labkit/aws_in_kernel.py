@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Result", "run", "aws_program"]
+__all__ = ["Result", "run", "warm", "aws_program"]
 
 
 @dataclass(frozen=True)
@@ -405,6 +405,23 @@ def run(args: Sequence[str], *, tty: bool = True, separate: bool = False,
                     except ValueError:
                         pass
         return Result(bytes(merged.data), status, bytes(out_sink.data), bytes(err_sink.data))
+
+
+def warm(services: Sequence[str] = ("iam", "sts")) -> None:
+    """Load awscli and the course's service descriptions now, so the first ``!aws`` is quick.
+
+    No request is sent: ``--generate-cli-skeleton`` only reads a description, and
+    a client is created (which loads the endpoint rules) but never called.
+    """
+    for service in services:
+        run([service, "get-caller-identity" if service == "sts" else "list-users", "--generate-cli-skeleton"],
+            tty=False)
+    with _lock, _environment_restored(), _logging_restored():
+        session = _new_session()
+        session.register_component("data_loader", _shared_loader(_data_path(os.environ)))
+        for service in services:
+            session.create_client(service, region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
+                                  aws_access_key_id="warm", aws_secret_access_key="warm")
 
 
 class _Tee(_Sink):

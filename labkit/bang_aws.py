@@ -214,15 +214,12 @@ def _aws_process_magic(line: str) -> None:
 def install(shell: Any = None) -> bool:
     """Route ``!aws`` lines of the running IPython kernel here (False when there is no kernel)."""
     if shell is None:
-        try:
-            from IPython import get_ipython
-        except ImportError:
-            return False
-        shell = get_ipython()
+        ipython = sys.modules.get("IPython")  # not imported: certainly no kernel here
+        shell = ipython.get_ipython() if ipython is not None else None
     if shell is None or not hasattr(shell, "var_expand"):
         return False
-    if getattr(type(shell).system, "__name__", "") != "system_piped":
-        return False  # e.g. terminal IPython runs `!` lines on its own terminal: left as it is
+    if getattr(type(shell).system, "__name__", "") == "system_raw":
+        return False  # terminal IPython runs `!` lines on its own terminal: left as it is
     if id(shell) not in _installed:
         _installed[id(shell)] = shell
         shell.system = types.MethodType(_system, shell)
