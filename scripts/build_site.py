@@ -74,7 +74,8 @@ def build_pyodide_dir(dest: Path) -> dict[str, int]:
     botocore_data = Path(str(metadata.distribution("botocore").locate_file("botocore"))) / "data"
     known_services = {p.name for p in botocore_data.iterdir() if p.is_dir()}
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "exercises").glob("*.ipynb"))
-    services = trim.services_used(notebooks, known_services)
+    labkit_code = sorted((ROOT / "labkit").rglob("*.py"))
+    services = trim.services_used(notebooks, known_services, labkit_code)
     listed: dict[str, tuple[str, Path]] = {}
     for name, path in downloaded.items():
         listed[name] = (needed[name], trim.trim_wheel(path, dest, services))

@@ -88,7 +88,7 @@ def _notebook_services() -> set[str]:
 
     known = {p.name for p in (Path(botocore.__file__).parent / "data").iterdir() if p.is_dir()}
     notebooks = sorted(ROOT.glob("notebooks/*.ipynb")) + sorted(ROOT.glob("exercises/*.ipynb"))
-    return trim.services_used(notebooks, known)
+    return trim.services_used(notebooks, known, sorted((ROOT / "labkit").rglob("*.py")))
 
 
 def test_services_used_reads_aws_lines_and_clients(tmp_path: Path) -> None:
@@ -98,8 +98,10 @@ def test_services_used_reads_aws_lines_and_clients(tmp_path: Path) -> None:
              {"cell_type": "code", "source": ["!aws s3api list-buckets"]},
              {"cell_type": "markdown", "source": ["aws sns publish (prose, not a command)"]}]
     notebook.write_text(json.dumps({"cells": cells}))
-    found = trim.services_used([notebook], {"ec2", "kms", "s3", "sns", "iam", "sts"})
-    assert found == trim.ALWAYS | {"ec2", "kms"}
+    code = tmp_path / "scenario.py"
+    code.write_text('orgs = lab.client("organizations")\n')
+    found = trim.services_used([notebook], {"ec2", "kms", "s3", "sns", "iam", "sts", "organizations"}, [code])
+    assert found == trim.ALWAYS | {"ec2", "kms", "organizations"}
 
 
 def test_browser_markers_leave_out_what_pyodide_cannot_run() -> None:

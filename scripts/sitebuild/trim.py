@@ -2,8 +2,8 @@
 
 botocore (and the copy awscli carries) holds the API model of every AWS service, about
 17 MB compressed each; moto emulates every service too. The course talks to a handful
-(:func:`services_used` reads them from the notebooks, so a chapter that starts using
-another service gets it in the next ``make site``). What goes:
+(:func:`services_used` reads them from the notebooks and labkit's own code, so a chapter
+that starts using another service gets it in the next ``make site``). What goes:
 
 * ``botocore/data/<service>/`` and ``awscli/botocore/data/<service>/`` of unused services;
 * ``moto/<service>/`` of unused services (moto's core and the services the used ones
@@ -39,16 +39,19 @@ _AWS_LINE = re.compile(r"aws\s+(?:--[\w-]+(?:\s+\S+)?\s+)*([a-z0-9-]+)\s")
 _CLIENT = re.compile(r"""\.(?:client|resource)\(\s*["']([a-z0-9-]+)["']""")
 
 
-def services_used(notebooks: Iterable[Path], known: set[str]) -> set[str]:
-    """Every AWS service a notebook calls (``aws <service> ...`` or ``client("<service>")``)."""
+def services_used(notebooks: Iterable[Path], known: set[str], sources: Iterable[Path] = ()) -> set[str]:
+    """Every AWS service a notebook calls (``aws <service> ...`` or ``client("<service>")``), and
+    every service labkit's own code (``sources``, e.g. a scenario) asks boto3 for."""
     found = set(ALWAYS)
+    texts = [path.read_text() for path in sources]
     for path in notebooks:
         for cell in json.loads(path.read_text())["cells"]:
-            text = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
-            for name in _AWS_LINE.findall(text) + _CLIENT.findall(text):
-                name = _CLI_ALIASES.get(name, name)
-                if name in known:
-                    found.add(name)
+            if cell["cell_type"] == "code":
+                text = "".join(cell["source"])
+                texts.append(text)
+                found |= {_CLI_ALIASES.get(n, n) for n in _AWS_LINE.findall(text)} & known
+    for text in texts:
+        found |= {_CLI_ALIASES.get(n, n) for n in _CLIENT.findall(text)} & known
     return found
 
 
