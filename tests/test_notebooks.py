@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -34,6 +35,7 @@ def run_notebook(path: Path) -> tuple[float, Any]:
 
     nb = nbformat.read(path, as_version=4)
     env = {k: v for k, v in os.environ.items() if k != "LABKIT_ATTACH"}
+    env["LABKIT_PROGRESS"] = os.path.join(tempfile.mkdtemp(prefix="labkit-answers-"), "answers.jsonl")
     client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()

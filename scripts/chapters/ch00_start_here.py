@@ -131,18 +131,7 @@ CELLS = [
     answer, press *Check*, and try again as often as you like.
     """),
     code("""
-    labkit.widgets.quiz(
-        "Where do the `aws` commands in this course send their requests?",
-        {
-            "To my real AWS account, if I have one configured": "No: the guard refuses any address "
-            "outside your machine, whatever credentials you have.",
-            "To a sandbox account running inside this notebook's kernel": "",
-            "To a shared training account in the cloud": "No: each notebook has its own private "
-            "sandbox; nobody else sees your account.",
-        },
-        answer=1,
-        explanation="The sandbox listens on 127.0.0.1 and exists only while this kernel runs.",
-    )
+    labkit.widgets.quiz("start-where-requests-go", "start-rerun", "start-what-went-wrong")
     """),
     md("""
     **Exercises** live in the `exercises/` folder. Each one ends with a *Check my work* cell that

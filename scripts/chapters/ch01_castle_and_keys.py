@@ -157,18 +157,7 @@ CELLS = [
     - **Time is real**, so MFA codes really change every 30 seconds.
     """),
     code("""
-    labkit.widgets.quiz(
-        "Which of these ARNs is the castle's master key?",
-        {
-            "arn:aws:iam::123456789012:user/admin": "That is an IAM user called admin. However "
-            "many permissions it has, it is still a resident, not the master key.",
-            "arn:aws:iam::123456789012:root": "",
-            "arn:aws:iam::aws:policy/AdministratorAccess": "That is a policy (which doors a key "
-            "opens), not a key.",
-        },
-        answer=1,
-        explanation="An ARN ending in :root is the root user, the account owner.",
-    )
+    labkit.widgets.quiz("castle-root-arn", "castle-whoami-permission", "castle-who-is-an-iam-user", "castle-root-limits")
     """),
     reflection(
         "castle-keys",

@@ -207,20 +207,7 @@ CELLS = [
     03 fixes that.
     """),
     code("""
-    labkit.widgets.quiz(
-        "A nightly backup script needs to call AWS. What should it use?",
-        {
-            "The root user's access key: it can do everything the backup might need":
-                "That copies the master key into a script. If the script leaks, the whole "
-                "account is lost.",
-            "Alice's console password, stored in the script": "Passwords are for people in the "
-            "console; and sharing Alice's identity means nobody can tell who did what.",
-            "An access key of its own IAM user, allowed only what the backup needs": "",
-        },
-        answer=2,
-        explanation="Programs get their own identity and an access key, and (chapter 05) only "
-        "the permissions they need.",
-    )
+    labkit.widgets.quiz("users-reset-required", "users-ci-identity", "users-lost-secret", "users-laptop-2026")
     """),
     reflection(
         "users-inventory",

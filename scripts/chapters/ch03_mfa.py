@@ -243,20 +243,7 @@ CELLS = [
     lab
     """),
     code("""
-    labkit.widgets.quiz(
-        "Mordred has Alice's password but not her phone. Which statement is true?",
-        {
-            "He can sign in to the console, because the password is correct": "The password is "
-            "only one of two keys: without the current code the console refuses.",
-            "He cannot sign in to the console, but Alice's plain access key would still work "
-            "without a code unless a policy demands MFA": "",
-            "MFA also protects every access key automatically": "Access keys sign requests "
-            "without a code; only a policy with aws:MultiFactorAuthPresent makes MFA count there.",
-        },
-        answer=1,
-        explanation="MFA guards the console sign-in; for the CLI and programs, policies that "
-        "require aws:MultiFactorAuthPresent plus get-session-token do the job.",
-    )
+    labkit.widgets.quiz("mfa-two-codes", "mfa-phishing-proxy", "mfa-how-many-devices", "mfa-session-length")
     """),
     reflection(
         "mfa-where",

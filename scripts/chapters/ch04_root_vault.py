@@ -268,18 +268,7 @@ CELLS = [
     the vault, sign in with MFA, do the one task, and put it back.
     """),
     code("""
-    labkit.widgets.quiz(
-        "You must delete root's access key, and the notebook is currently signing with it. What do you do first?",
-        {
-            "Delete the key right away, then create an admin user": "Then nobody is left to sign "
-            "the next command: the notebook's caller no longer exists (InvalidClientTokenId).",
-            "Create an admin user with MFA and switch to it; then delete root's key with root's own credentials": "",
-            "Attach a policy to root that denies everything": "IAM policies cannot be attached "
-            "to root or limit it: root's keys must be deleted.",
-        },
-        answer=1,
-        explanation="Switch your daily caller first, then retire the master key's copy.",
-    )
+    labkit.widgets.quiz("root-mfa-where", "root-key-order", "root-mfa-mandatory", "root-not-used-proof", "root-inherited")
     """),
     reflection(
         "root-daily-use",

@@ -192,18 +192,7 @@ CELLS = [
     was waiting for.)
     """),
     code("""
-    labkit.widgets.quiz(
-        "The knight must also store new swords in the armory. Which statement gives him exactly that?",
-        {
-            '{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}': "That opens every S3 door "
-            "in the account, library included.",
-            '{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::castle-armory/*"}': "",
-            '{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::castle-armory"}':
-                "Objects live under bucket/key: the resource must end in /* (or name the key).",
-        },
-        answer=1,
-        explanation="One action, on the objects of one bucket: exactly the key he needs.",
-    )
+    labkit.widgets.quiz("lp-knight-puts", "lp-deny-wins", "lp-list-resource")
     """),
     reflection(
         "least-privilege-audit",

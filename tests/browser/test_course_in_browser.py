@@ -13,6 +13,7 @@ import json
 import platform
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -167,17 +168,39 @@ def test_a_terminal_reaches_no_aws_until_labkit_serve_connects_it(lab: LabPage) 
 
 
 # -- helpers --------------------------------------------------------------------------------
+def _quiz_ids(notebook: Path) -> list[str]:
+    """The question ids of the last knowledge check in a chapter (as its cell names them)."""
+    cells = json.loads(notebook.read_text())["cells"]
+    calls = [m for c in cells if c["cell_type"] == "code"
+             for m in re.findall(r"labkit\.widgets\.quiz\(([^)]*)\)", "".join(c["source"]))]
+    return re.findall(r'"([^"]+)"', calls[-1])
+
+
 def _answer_the_quiz(lab: LabPage, quiz) -> None:  # noqa: ANN001 - a Playwright Locator
-    """A wrong answer gets its reason, the right one "Right!" (chapter 03's quiz: option 2 is right)."""
+    """Every question of chapter 03's last knowledge check: a wrong answer gets its reason, then the
+    right one (read from labkit's question bank, not from the notebook) gets "Right!"."""
+    from labkit.question_bank import question
+
     quiz.scroll_into_view_if_needed()
-    options = quiz.locator("input[type=radio]")
-    assert options.count() == 3
-    options.nth(0).check()
-    quiz.locator("button", has_text="Check").click()
-    quiz.locator(".widget-html", has_text="Not quite").wait_for()
-    options.nth(1).check()
-    quiz.locator("button", has_text="Check").click()
-    quiz.locator(".widget-html", has_text="Right!").wait_for()
+    cards = quiz.locator(".labkit-quiz-question")
+    ids = _quiz_ids(lab.server.course / CHAPTER_03)
+    assert cards.count() == len(ids) >= 3
+    for index, qid in enumerate(ids):
+        q, card = question(qid), cards.nth(index)
+        card.scroll_into_view_if_needed()
+        kind = "radio" if q.kind == "single" else "checkbox"
+        options = card.locator(f"input[type={kind}]")
+        assert options.count() == len(q.options)
+        wrong = next(i for i, o in enumerate(q.options) if not o.correct)
+        options.nth(wrong).check()
+        card.locator("button", has_text="Check").click()
+        card.locator(".labkit-quiz-feedback", has_text="Not quite").wait_for()
+        if kind == "checkbox":
+            options.nth(wrong).uncheck()
+        for right in q.correct:
+            options.nth(right).check()
+        card.locator("button", has_text="Check").click()
+        card.locator(".labkit-quiz-feedback", has_text="Right!").wait_for()
     lab.shot("03a-chapter-03-quiz-answered", quiz)
 
 
