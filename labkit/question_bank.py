@@ -92,7 +92,8 @@ class Question:
 
 
 def _parse(raw: dict) -> Question:
-    options = tuple(Option(str(o["text"]), bool(o["correct"]), str(o.get("feedback", ""))) for o in raw["options"])
+    options = tuple(Option(str(o["text"]), bool(o["correct"]), str(o.get("feedback", "")))
+                    for o in raw["options"])
     q = Question(str(raw["id"]), str(raw["chapter"]), str(raw.get("kind", "single")), str(raw["question"]),
                  options, str(raw["explanation"]), str(raw.get("source", "")))
     if q.kind not in KINDS:

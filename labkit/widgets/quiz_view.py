@@ -91,7 +91,8 @@ class Quiz(w.VBox):
     def __init__(self, questions: Sequence[Question]) -> None:
         numbered = len(questions) > 1
         self.cards = [QuestionCard(q, i + 1 if numbered else None) for i, q in enumerate(questions)]
-        header = w.HTML("<b>&#x1F914; Knowledge check</b> <small>(not graded: try as often as you like)</small>")
+        header = w.HTML("<b>&#x1F914; Knowledge check</b> "
+                        "<small>(not graded: try as often as you like)</small>")
         super().__init__([header, *self.cards], layout=w.Layout(border="1px solid #ddd", padding="6px"))
         self.add_class("labkit-quiz")
 
