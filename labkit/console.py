@@ -14,6 +14,12 @@ IAM castle sandbox ...: account 123456789012, ...
 >>> s = console.sign_in("123456789012", "alice-developer", "TempPassword123!")
 >>> s.must_change_password
 True
+>>> s.change_password("TempPassword123!", "A-much-longer-Passphrase-42")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+  ...
+labkit.console.ConsoleError: Either user is not authorized to perform iam:ChangePassword or ...
+>>> _ = iam.attach_user_policy(UserName="alice-developer",
+...                            PolicyArn="arn:aws:iam::aws:policy/IAMUserChangePassword")
 >>> s.change_password("TempPassword123!", "A-much-longer-Passphrase-42")
 >>> s.must_change_password
 False
@@ -27,7 +33,11 @@ labkit.console.SignInFailed: Your authentication information is incorrect. Pleas
   so an attacker cannot tell which part was wrong.
 * A user with an MFA device must also type the current code
   (:class:`MFACodeRequired` if it is missing).
-* A password marked "reset required" must be changed before anything else.
+* A password marked "reset required" must be changed before anything else, and
+  changing it needs ``iam:ChangePassword``: attach the AWS managed policy
+  ``IAMUserChangePassword`` (the console's user wizard does; ``aws iam
+  create-login-profile`` does not) or set the password policy's
+  ``AllowUsersToChangePassword``. Without either, AWS refuses with the text above.
 * The root user signs in with the account's e-mail address; root's MFA device
   can only be assigned here, exactly as in real AWS.
 """
@@ -46,7 +56,15 @@ __all__ = ["Console", "ConsoleSession", "SignInFailed", "MFACodeRequired", "Cons
 
 
 class ConsoleError(Exception):
-    """The console refused an action; the message is what the page would show."""
+    """The console refused an action; the message is what the page would show.
+
+    ``said_by`` is ``"AWS"`` when the words are AWS's own console text (each sourced in
+    :mod:`labkit.realism.console_api`), ``"labkit's console"`` when they are the sandbox's.
+    """
+
+    def __init__(self, message: str, said_by: str = "labkit's console") -> None:
+        super().__init__(message)
+        self.said_by = said_by
 
 
 class SignInFailed(ConsoleError):
@@ -117,7 +135,8 @@ class Console:
         result = self.lab._request("POST", f"/labkit/console/{path}", data)
         if "error" in result:
             status = result.get("status")
-            raise (SignInFailed if status == 401 else ConsoleError)(result["error"])
+            kind = SignInFailed if status == 401 else ConsoleError
+            raise kind(result["error"], result.get("said_by", "labkit's console"))
         return result
 
     def _session(self, data: dict[str, Any]) -> ConsoleSession:

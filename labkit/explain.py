@@ -187,7 +187,8 @@ def explain(err: BaseException | str) -> None:
     entry = _explanation_for(code, message) if from_aws else _PYTHON_FALLBACK
     title = f"{code} (when calling {operation})" if operation else code
     lines = [title]
-    says = f"  {_SPEAKER.get(code, 'AWS' if from_aws else 'Python')} says: "
+    speaker = getattr(err, "said_by", None) or _SPEAKER.get(code, "AWS" if from_aws else "Python")
+    says = f"  {speaker} says: "
     if message:
         lines += textwrap.wrap(message, 96, initial_indent=says, subsequent_indent="    ")
     lines += textwrap.wrap(entry.meaning, 96, initial_indent="  What it means: ", subsequent_indent="  ")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..clock import clock
 from . import mfa
 from . import moto_bridge as mb
-from .passwords import check_new_password
+from .passwords import check_new_password, may_change_own_password
 from .state import ROOT_MFA_SERIAL, AccountState, ConsoleSession
 from .wire import AwsRequest, Response, json_response
 
@@ -33,10 +33,18 @@ if TYPE_CHECKING:
 __all__ = ["handle"]
 
 SIGN_IN_FAILED = "Your authentication information is incorrect. Please try again."
+# The console's answer when a user without iam:ChangePassword (or with a password the policy
+# refuses) tries to change her password. Source: AWS re:Post Knowledge Center,
+# https://www.repost.aws/knowledge-center/iam-user-password-error
+CHANGE_PASSWORD_REFUSED = (
+    "Either user is not authorized to perform iam:ChangePassword or entered password does not "
+    "comply with account password policy set by administrator."
+)
 
 
-def _fail(message: str = SIGN_IN_FAILED, status: int = 401) -> Response:
-    return json_response({"error": message}, status)
+def _fail(message: str = SIGN_IN_FAILED, status: int = 401, aws: bool = True) -> Response:
+    """A refusal. ``aws`` says whether the words are AWS's own (sourced) or the sandbox's."""
+    return json_response({"error": message, "said_by": "AWS" if aws else "labkit's console"}, status)
 
 
 def _signed_in(state: AccountState, principal: str, must_change: bool, with_mfa: bool) -> Response:
@@ -87,17 +95,20 @@ def _session(state: AccountState, data: dict[str, Any]) -> ConsoleSession | None
 def change_password(state: AccountState, data: dict[str, Any]) -> Response:
     session = _session(state, data)
     if session is None or session.principal == "root":
-        return _fail("Your console session has expired. Please sign in again.")
+        return _fail("Your console session has expired. Please sign in again.", aws=False)
     owner = mb.user(session.principal)
     if owner is None or data.get("old_password") != mb.user_password(owner):
-        return _fail("The old password is incorrect.", 400)
+        return _fail("The old password is incorrect.", 400, aws=False)
+    if state.enforce and not may_change_own_password(session.principal, session.mfa):
+        return json_response({"error": CHANGE_PASSWORD_REFUSED, "code": "AccessDenied",
+                              "said_by": "AWS"}, 403)
     new = str(data.get("new_password", ""))
     if new == data.get("old_password"):
-        return _fail("The new password must be different from the old password.", 400)
+        return _fail("The new password must be different from the old password.", 400, aws=False)
     refused = check_new_password(None, new, state, session.principal)
     if refused is not None:
         message = refused.text.split("<Message>")[1].split("</Message>")[0]
-        return json_response({"error": message, "code": "PasswordPolicyViolation"}, 400)
+        return json_response({"error": message, "code": "PasswordPolicyViolation", "said_by": "AWS"}, 400)
     mb.set_user_password(owner, new, reset_required=False)
     state.remember_password(session.principal, new)
     session.must_change_password = False
@@ -107,9 +118,9 @@ def change_password(state: AccountState, data: dict[str, Any]) -> Response:
 def root_mfa_create(state: AccountState, data: dict[str, Any]) -> Response:
     session = _session(state, data)
     if session is None or session.principal != "root":
-        return _fail("Only the root user can assign an MFA device to the root user.", 403)
+        return _fail("Only the root user can assign an MFA device to the root user.", 403, aws=False)
     if state.root.mfa_seed:
-        return _fail("The root user already has an MFA device assigned.", 409)
+        return _fail("The root user already has an MFA device assigned.", 409, aws=False)
     import pyotp
 
     seed = pyotp.random_base32(64)
@@ -124,10 +135,10 @@ def root_mfa_create(state: AccountState, data: dict[str, Any]) -> Response:
 def root_mfa_activate(state: AccountState, data: dict[str, Any]) -> Response:
     session = _session(state, data)
     if session is None or session.principal != "root":
-        return _fail("Only the root user can assign an MFA device to the root user.", 403)
+        return _fail("Only the root user can assign an MFA device to the root user.", 403, aws=False)
     seed = state.root.pending_mfa_seed
     if not seed:
-        return _fail("Create the MFA device first.", 400)
+        return _fail("Create the MFA device first.", 400, aws=False)
     if not mfa.codes_are_consecutive(seed, str(data.get("code1", "")), str(data.get("code2", ""))):
         return json_response({"error": mfa.INVALID_CODE, "code": "InvalidAuthenticationCode"}, 400)
     state.root.mfa_seed = seed

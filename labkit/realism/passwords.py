@@ -13,6 +13,7 @@ from typing import Any
 
 from ..clock import clock
 from . import moto_bridge as mb
+from . import policy
 from .identity import Principal
 from .state import AccountState
 from .wire import AwsRequest, Response, aws_error
@@ -134,6 +135,29 @@ def after_login_profile(req: AwsRequest, resp: Response, state: AccountState) ->
     if password is not None and "Password" in req.params:
         state.remember_password(user_name, password)
     return resp
+
+
+def may_change_own_password(user_name: str, with_mfa: bool | None) -> bool:
+    """May ``user_name`` change her own password (``iam:ChangePassword``)?
+
+    Yes when the account password policy says ``AllowUsersToChangePassword``, or when her
+    policies allow ``iam:ChangePassword`` on her own ARN (the AWS managed policy
+    ``IAMUserChangePassword`` does). ``create-login-profile --password-reset-required``
+    alone grants neither, so a user created from the CLI is locked out at her first sign-in.
+    Sources: https://docs.aws.amazon.com/aws-managed-policy/latest/reference/IAMUserChangePassword.html,
+    https://www.repost.aws/knowledge-center/iam-user-password-error
+    """
+    if (mb.password_policy() or {}).get("AllowUsersToChangePassword"):
+        return True
+    owner = mb.user(user_name)
+    if owner is None:
+        return False
+    context: dict[str, Any] = {"aws:username": user_name, "aws:userid": owner.id,
+                               "aws:PrincipalType": "User", "aws:PrincipalArn": owner.arn}
+    if with_mfa is not None:
+        context["aws:MultiFactorAuthPresent"] = "true" if with_mfa else "false"
+    docs = mb.policy_documents_for_user(user_name)
+    return policy.evaluate(docs, "iam:ChangePassword", owner.arn, context) == "allow"
 
 
 def change_password(req: AwsRequest, principal: Principal, state: AccountState) -> Response | None:
