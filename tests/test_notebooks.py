@@ -19,7 +19,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from browser.course_notebooks import what_went_wrong_cells
+from browser.course_notebooks import typed_your_turns, what_went_wrong_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("solutions/*.ipynb")])
@@ -33,7 +33,7 @@ def run_notebook(path: Path) -> tuple[float, Any]:
     """Execute ``path`` in a fresh ``python3`` kernel; ``(seconds, executed notebook)``."""
     from nbclient import NotebookClient
 
-    nb = nbformat.read(path, as_version=4)
+    nb = typed_your_turns(nbformat.read(path, as_version=4))  # the learner types each "Your turn"
     env = {k: v for k, v in os.environ.items() if k != "LABKIT_ATTACH"}
     env["LABKIT_PROGRESS"] = os.path.join(tempfile.mkdtemp(prefix="labkit-answers-"), "answers.jsonl")
     client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", allow_errors=False,
@@ -97,6 +97,7 @@ def test_chapter_has_the_course_shape(name: str) -> None:
     setups = [c for c in nb.cells if c.cell_type == "code" and "labkit.start(" in c.source]
     assert len(setups) == 1
     assert any("labkit.widgets.quiz(" in t for t in text)
+    assert any("your-turn" in c.metadata.get("tags", []) for c in nb.cells), "no 'Your turn' cell"
     reflections = [c for c in nb.cells if "reflection" in c.metadata.get("tags", [])]
     assert reflections and all(c.cell_type == "markdown" for c in reflections)
     for cell in reflections:

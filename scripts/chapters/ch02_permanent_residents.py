@@ -1,7 +1,7 @@
 """Chapter 02: permanent residents (IAM users, passwords, access keys, no permissions yet)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection
+from build_chapters import code, md, reflection, your_turn
 
 FILE = "02-permanent-residents.ipynb"
 
@@ -10,16 +10,35 @@ CELLS = [
     # 02 — Permanent residents: IAM users
 
     Picture the people who live and work in the castle every day. Each has a key of their own to
-    the main gate. In AWS, such a resident is an **IAM user**: a person or a program that needs
-    long-term access, with its own identity and its own credentials — a **password** for the web
-    console, or an **access key** for the command line and programs.
+    the main gate. In AWS, such a resident is an **IAM user**: an identity in your account with
+    **long-term** credentials of its own — a **password** for the web console, or an **access
+    key** for the command line and programs.
 
     ### Learning objectives
-    - Create an IAM user with `aws iam create-user`.
-    - Give a person a console password that must be changed at first sign-in.
-    - Follow that first sign-in, and see what the password rules refuse.
-    - Give a program an access key instead of a password, and keep its secret safe.
+    - Say when an IAM user is the right identity in 2026, and what AWS recommends otherwise.
+    - Create an IAM user with `aws iam create-user` — typing the book's commands yourself.
+    - Give a person a console password that must be changed at first sign-in, and make sure
+      she is *allowed* to change it.
+    - Give a program an access key, keep its secret safe — and see why a build job should get a
+      **role** instead.
     - See for yourself that a new user can do **nothing** until a policy allows it.
+    """),
+    md("""
+    ## 🧭 Who should be a permanent resident in 2026?
+
+    Long-term keys are the classic way into an AWS account, and the riskiest: a password or an
+    access key works until someone revokes it, from anywhere, for whoever holds it. So AWS now
+    recommends ([Use cases for IAM users](https://docs.aws.amazon.com/IAM/latest/UserGuide/gs-identities-iam-users.html)):
+
+    | who | recommended identity |
+    |---|---|
+    | **people** (you, your team) | sign in through **IAM Identity Center** (or another identity provider) and get temporary credentials; on a laptop, `aws login` (AWS CLI v2.32+, since November 2025) turns a console sign-in into short-lived CLI credentials |
+    | **workloads** (servers, functions, CI jobs) | **IAM roles**: an instance profile, a Lambda or ECS task role, or — for a CI service — a role trusted through **OIDC federation** |
+    | **IAM users** | what those cannot cover: emergency (break-glass) access, workloads that cannot use roles, third-party tools that need an access key, and accounts without Identity Center |
+
+    Our castle is a small standalone account with no Identity Center yet — exactly where a team
+    still starts with IAM users. So Alice, our first resident, gets one. Later in this chapter
+    the nightly build job does **not**: it gets a role.
     """),
     code("""
     import labkit
@@ -32,11 +51,17 @@ CELLS = [
     ## 🧑‍💻 Creating your first resident
 
     You are still the root user (check with `aws sts get-caller-identity` if in doubt). Alice is a
-    developer who joins the team today:
+    developer who joins the team today. The book creates her with one command:
+
+    ```bash
+    aws iam create-user --user-name alice-developer
+    ```
+
+    **⌨️ Your turn.** In the cell below, replace the line that starts with `# ⌨️` with that
+    command — in a notebook, put `!` in front: `!aws iam create-user --user-name alice-developer`
+    — and run the cell. Its last line checks your account at once.
     """),
-    code("""
-    !aws iam create-user --user-name alice-developer
-    """),
+    your_turn("users-create-alice", "replace this line with the book's create-user command"),
     md("""
     In Python the same call is `iam.create_user(UserName="alice-developer")`. Running it *now*
     would be a mistake — which makes it a good first "what went wrong".
@@ -61,11 +86,19 @@ CELLS = [
 
     Alice exists, but she cannot sign in: she has no password yet. In IAM a console password is
     called a **login profile**. You choose a temporary one and tell AWS that she must replace it
-    the first time she signs in, so that only she knows her real password.
+    the first time she signs in, so that only she knows her real password. The book's second
+    command:
+
+    ```bash
+    aws iam create-login-profile \\
+      --user-name alice-developer \\
+      --password TempPassword123! \\
+      --password-reset-required
+    ```
+
+    **⌨️ Your turn.** Type it below (on one line, with `!` in front), and run the cell.
     """),
-    code("""
-    !aws iam create-login-profile --user-name alice-developer --password TempPassword123! --password-reset-required
-    """),
+    your_turn("users-temp-password", "replace this line with the book's create-login-profile command"),
     md("""
     The boto3 equivalent is
     `iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!", PasswordResetRequired=True)`.
@@ -104,7 +137,36 @@ CELLS = [
     """),
     md("""
     The password was right, but the door opens only onto one page: **"You must change your
-    password to continue."** Until she does, the console lets her do nothing else.
+    password to continue."** Until she does, the console lets her do nothing else. She types a
+    long new passphrase...
+
+    ### 🔧 What went wrong: Alice is locked out
+    """),
+    code("""
+    ALICE_PASSWORD = "Quill-Lantern-Moat-2024!"
+    try:
+        first.change_password("TempPassword123!", ALICE_PASSWORD)
+    except labkit.ConsoleError as err:
+        labkit.explain(err)
+    """),
+    md("""
+    Her passphrase is fine. The problem is ours: **changing a password is an API action,
+    `iam:ChangePassword`, and Alice has no permissions at all.** When you create a user in the
+    console, its wizard quietly attaches the AWS managed policy `IAMUserChangePassword`; the
+    command line does exactly what you typed and nothing more. So `--password-reset-required`
+    alone locks her out — one of the most common support questions about new IAM users
+    ([AWS re:Post](https://repost.aws/knowledge-center/iam-user-password-error)).
+
+    Two fixes: let *every* user change their own password (the password policy's
+    `--allow-users-to-change-password`, chapter 04), or give Alice the managed policy. We do the
+    second:
+    """),
+    code("""
+    !aws iam attach-user-policy --user-name alice-developer --policy-arn arn:aws:iam::aws:policy/IAMUserChangePassword
+    """),
+    md("""
+    The policy allows `iam:ChangePassword` on her own user only (and reading the password
+    rules): nothing else.
 
     ### 🔧 What went wrong: the same password again
 
@@ -117,10 +179,9 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
-    She picks a long passphrase instead — length beats cleverness:
+    She goes back to her long passphrase — length beats cleverness — and now it works:
     """),
     code("""
-    ALICE_PASSWORD = "Quill-Lantern-Moat-2024!"
     first.change_password("TempPassword123!", ALICE_PASSWORD)
     first
     """),
@@ -139,12 +200,19 @@ CELLS = [
     console.sign_in(lab.account_id, "alice-developer", ALICE_PASSWORD)
     """),
     md("""
-    ## 🤖 Programs get access keys, not passwords
+    ## 🤖 Access keys: long-term keys for the command line
 
-    Alice also writes scripts that call AWS, and she uses the `aws` command line on her laptop.
-    Programs cannot type a password into a web page; they sign every request with an **access
-    key**: an *access key id* (public, like a user name) and a *secret access key* (private, like
-    a password). AWS shows the secret **once**, in the answer to `create-access-key`.
+    Alice also uses the `aws` command line on her laptop. The command line cannot type a password
+    into a web page; it signs every request with an **access key**: an *access key id* (public,
+    like a user name) and a *secret access key* (private, like a password). AWS shows the secret
+    **once**, in the answer to `create-access-key`.
+
+    > **2026:** with AWS CLI v2.32 or later (since November 2025), Alice would rather run
+    > [`aws login`](https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sign-in.html):
+    > it signs her in through the browser (with her MFA) and gives the CLI short-lived
+    > credentials it refreshes for up to 12 hours, so no long-term key sits on her laptop. This
+    > sandbox runs AWS CLI version 1, which has no `aws login`, so she gets a key here — the way
+    > many accounts still work, and the reason the next chapters protect it.
 
     The command line would be `aws iam create-access-key --user-name alice-developer`; we use
     boto3 so the notebook can keep the key:
@@ -191,7 +259,8 @@ CELLS = [
     md("""
     Every door is shut. This is IAM's first rule: **everything is denied unless a policy
     explicitly allows it.** Alice has a key to the main gate — AWS knows exactly who she is — but
-    her key opens no room inside. Read an `AccessDenied` message carefully: it names *who*
+    her key opens no room inside (her one policy lets her change her own password, nothing
+    more). Read an `AccessDenied` message carefully: it names *who*
     (`user/alice-developer`), *what* (`iam:ListUsers`) and *on which resource*, which is exactly
     what a policy will have to allow. You will write such policies in chapter 05.
 
@@ -217,9 +286,13 @@ CELLS = [
     md("""
     ## 🔁 Recap
     - `aws iam create-user` creates a resident; names are unique in the account.
+    - IAM users are for people and programs only where federation and roles cannot serve:
+      people sign in through IAM Identity Center or `aws login`, workloads use roles.
     - `aws iam create-login-profile --password-reset-required` gives a temporary password; the
-      first sign-in only allows choosing a new one, and password rules are enforced.
-    - Programs use access keys; the secret is shown once.
+      first sign-in only allows choosing a new one — and only if the user may call
+      `iam:ChangePassword` (`IAMUserChangePassword`, or the password policy's
+      `AllowUsersToChangePassword`). Password rules are enforced.
+    - Access keys are long-term; the secret is shown once.
     - A new user can do nothing: `AccessDenied` until a policy allows it.
 
     ## ➡️ What's next

@@ -1,0 +1,152 @@
+# ruff: noqa: E501  (the tasks hold whole commands, as learners type them)
+"""\"Your turn\" cells: you type the command, one line checks it against your sandbox at once.
+
+A chapter's your-turn cell starts with a line ``# ⌨️ Your turn: ...``. Replace
+that line with the command the text above asks for and run the cell; its last
+line, ``labkit.your_turn("<task>")``, then looks at your account (never
+at your typing) and answers in one line::
+
+    ✅ alice-developer exists.
+
+If the account is not there yet it raises :class:`NotYet` with a hint, which
+also stops *Run all* at the cell that is waiting for you.
+
+Each task has a model answer (the book's command where there is one); the
+course's tests type it into the cell, as you would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from ._account import iam, login_profile, mfa_devices, user
+
+if TYPE_CHECKING:
+    from ..sandbox import Lab
+
+__all__ = ["Task", "TASKS", "NotYet", "your_turn", "MARKER"]
+
+MARKER = "# ⌨️ Your turn:"
+
+
+class NotYet(Exception):
+    """A your-turn check found the account not yet as the task asks; the message is the hint."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a long traceback
+        return [f"❌ Not yet: {self}"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One your-turn task: what it asks, a model answer, and the check."""
+
+    id: str
+    chapter: str
+    ask: str
+    answer: str
+    hint: str
+    test: Callable[[Lab], tuple[bool, str]]
+
+
+def _alice_exists(lab: Lab) -> tuple[bool, str]:
+    found = user(lab, "alice-developer")
+    return found is not None, "alice-developer exists." if found else "there is no user alice-developer yet"
+
+
+def _alice_temporary_password(lab: Lab) -> tuple[bool, str]:
+    profile = login_profile(lab, "alice-developer")
+    if profile is None:
+        return False, "alice-developer has no console password (login profile) yet"
+    if not profile.get("PasswordResetRequired"):
+        return False, "her password does not have to be changed at her first sign-in"
+    return True, "Alice has a temporary password she must change at her first sign-in."
+
+
+def _alice_mfa(lab: Lab) -> tuple[bool, str]:
+    devices = mfa_devices(lab, "alice-developer")
+    if not devices:
+        return False, "no MFA device is enabled for alice-developer yet"
+    return True, f"Alice's device {devices[0]['SerialNumber']} is enabled: her codes were real."
+
+
+def _account_alias(lab: Lab) -> tuple[bool, str]:
+    aliases = iam(lab).list_account_aliases()["AccountAliases"]
+    return bool(aliases), (f"The castle is called {aliases[0]!r}." if aliases else "the account has no alias yet")
+
+
+def _password_policy(lab: Lab) -> tuple[bool, str]:
+    try:
+        policy = iam(lab).get_account_password_policy()["PasswordPolicy"]
+    except ClientError:
+        return False, "the account has no password policy yet"
+    length, reuse = policy.get("MinimumPasswordLength", 0), policy.get("PasswordReusePrevention", 0)
+    if length < 14 or reuse < 24:
+        return False, f"the policy asks for {length} characters and remembers {reuse} passwords"
+    return True, f"Passwords need {length}+ characters and the last {reuse} cannot be reused."
+
+
+def _knight_policy(lab: Lab) -> tuple[bool, str]:
+    try:
+        names = iam(lab).list_user_policies(UserName="knight")["PolicyNames"]
+    except ClientError:
+        return False, "there is no user knight yet"
+    return bool(names), (f"The knight has the inline policy {names[0]!r}." if names
+                         else "the knight has no inline policy yet")
+
+
+TASKS: dict[str, Task] = {t.id: t for t in (
+    Task("castle-alias", "01", "Give the account an alias",
+         "!aws iam create-account-alias --account-alias my-castle",
+         "!aws iam create-account-alias --account-alias <a name, lower case, digits and hyphens>",
+         _account_alias),
+    Task("users-create-alice", "02", "Create alice-developer (the book's first command)",
+         "!aws iam create-user --user-name alice-developer",
+         "!aws iam create-user --user-name alice-developer", _alice_exists),
+    Task("users-temp-password", "02", "Give Alice a temporary password (the book's second command)",
+         "!aws iam create-login-profile --user-name alice-developer --password TempPassword123! "
+         "--password-reset-required",
+         "!aws iam create-login-profile --user-name alice-developer --password TempPassword123! "
+         "--password-reset-required", _alice_temporary_password),
+    Task("mfa-enable", "03", "Enable Alice's device with two real codes (the book's third command)",
+         "!aws iam enable-mfa-device --user-name alice-developer --serial-number "
+         "arn:aws:iam::123456789012:mfa/alice --authentication-code1 {code1} --authentication-code2 {code2}",
+         "the book's enable-mfa-device command, with {code1} and {code2} where the book has 123456 and 789012",
+         _alice_mfa),
+    Task("root-password-policy", "04", "Set a CIS-strength password policy",
+         "!aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 "
+         "--require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols "
+         "--allow-users-to-change-password",
+         "!aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 ...",
+         _password_policy),
+    Task("lp-knight-policy", "05", "Give the knight his inline policy",
+         "!aws iam put-user-policy --user-name knight --policy-name armory-reader --policy-document '{armory_reader}'",
+         "!aws iam put-user-policy --user-name knight --policy-name armory-reader --policy-document '{armory_reader}'",
+         _knight_policy),
+)}
+
+
+def your_turn(task_id: str, lab: Any = None) -> None:
+    """Check a your-turn task against the sandbox now: prints ✅ and what it found, or raises
+    :class:`NotYet` with a hint (``labkit.explain`` is not needed: the message says what to type)."""
+    from ..widgets.check import _running_lab
+
+    try:
+        task = TASKS[task_id]
+    except KeyError:
+        raise ValueError(f"No your-turn task {task_id!r}; known: {', '.join(sorted(TASKS))}") from None
+    lab = lab or _running_lab()
+    if lab is None:
+        raise NotYet("no sandbox is running in this kernel: run the notebook's first cell, then this one")
+    try:
+        lab.auditor()
+    except PermissionError:  # attached to a grader's sandbox: the grader checks, not this cell
+        print(f"⏭️ {task.ask}: checked by the grader.")
+        return
+    passed, detail = task.test(lab)
+    if not passed:
+        raise NotYet(f"{detail}. Replace the '{MARKER} ...' line with {task.hint} and run the cell again.")
+    print(f"✅ {detail}")
