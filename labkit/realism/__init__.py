@@ -85,6 +85,9 @@ class RealismLayer:
             return who
         principal: Principal = who
         service, action = req.service, req.action
+        limited = sts.session_limits(req, principal)
+        if limited is not None:
+            return limited
 
         if service == "sts" and action == "GetCallerIdentity":
             return sts.get_caller_identity(principal)

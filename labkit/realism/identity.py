@@ -22,21 +22,23 @@ class Principal:
     user_id: str
     mfa: bool | None  # aws:MultiFactorAuthPresent; None when the key is absent (long-term keys)
     temporary: bool = False
+    made_by: str = ""  # the STS operation that issued temporary credentials ("GetSessionToken")
 
     @property
     def is_root(self) -> bool:
         return self.kind == "root"
 
 
-def root_principal(mfa: bool | None = None, temporary: bool = False) -> Principal:
-    return Principal("root", "root", ROOT_ARN, mb.ACCOUNT_ID, mfa, temporary)
+def root_principal(mfa: bool | None = None, temporary: bool = False, made_by: str = "") -> Principal:
+    return Principal("root", "root", ROOT_ARN, mb.ACCOUNT_ID, mfa, temporary, made_by)
 
 
-def user_principal(name: str, mfa: bool | None = None, temporary: bool = False) -> Principal:
+def user_principal(name: str, mfa: bool | None = None, temporary: bool = False,
+                   made_by: str = "") -> Principal:
     u = mb.user(name)
     user_id = u.id if u is not None else ""
     arn = u.arn if u is not None else f"arn:aws:iam::{mb.ACCOUNT_ID}:user/{name}"
-    return Principal("user", name, arn, user_id, mfa, temporary)
+    return Principal("user", name, arn, user_id, mfa, temporary, made_by)
 
 
 _INVALID = "The security token included in the request is invalid."
@@ -65,10 +67,11 @@ def identify(state: AccountState, req: AwsRequest) -> Principal | Response:
             expired = "The security token included in the request is expired"
             return aws_error(req, "ExpiredToken", expired, 403)
         if session.principal == "root":
-            return root_principal(mfa=session.mfa, temporary=True)
+            return root_principal(mfa=session.mfa, temporary=True, made_by=session.made_by)
         if mb.user(session.principal) is None:
             return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
-        return user_principal(session.principal, mfa=session.mfa, temporary=True)
+        return user_principal(session.principal, mfa=session.mfa, temporary=True,
+                              made_by=session.made_by)
     found = mb.user_for_access_key(key_id)
     if found is None:
         return aws_error(req, "InvalidClientTokenId", _INVALID, 403)

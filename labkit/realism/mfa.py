@@ -23,10 +23,15 @@ __all__ = ["totp", "code_is_valid", "codes_are_consecutive", "otpauth_uri", "qr_
 STEP = 30
 ISSUER = "Amazon Web Services"
 INVALID_CODE = "Authentication code for device is not valid."
+# get-session-token with a serial that is not one of the caller's devices (the two spaces are
+# AWS's): https://github.com/aws/aws-cli/issues/6325, https://github.com/broamski/aws-mfa/issues/46
 MFA_FAILED = (
     "MultiFactorAuthentication failed, unable to validate MFA code.  "
     "Please verify your MFA serial number is valid and associated with this user."
 )
+# ... and with the caller's own serial but a wrong code:
+# https://github.com/lonelyplanet/aws-mfa/pull/21 (GetSessionToken), https://github.com/aws/aws-cli/issues/2279
+WRONG_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
 
 
 def totp(seed: str, step_index: int) -> str:

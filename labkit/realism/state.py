@@ -70,6 +70,7 @@ class TempSession:
     principal: str  # "root" or an IAM user name
     expires: datetime
     mfa: bool
+    made_by: str = "GetSessionToken"
 
 
 @dataclass
