@@ -52,6 +52,11 @@ class Task:
     test: Callable[[Lab], tuple[bool, str]]
 
 
+def _visitor_exists(lab: Lab) -> tuple[bool, str]:
+    found = user(lab, "visitor")
+    return found is not None, (f"AWS created {found['Arn']}." if found else "there is no user visitor yet")
+
+
 def _alice_exists(lab: Lab) -> tuple[bool, str]:
     found = user(lab, "alice-developer")
     return found is not None, "alice-developer exists." if found else "there is no user alice-developer yet"
@@ -99,6 +104,9 @@ def _knight_policy(lab: Lab) -> tuple[bool, str]:
 
 
 TASKS: dict[str, Task] = {t.id: t for t in (
+    Task("start-visitor", "00", "Create the user visitor",
+         "!aws iam create-user --user-name visitor",
+         "!aws iam create-user --user-name visitor", _visitor_exists),
     Task("castle-alias", "01", "Give the account an alias",
          "!aws iam create-account-alias --account-alias my-castle",
          "!aws iam create-account-alias --account-alias <a name, lower case, digits and hyphens>",
@@ -123,8 +131,8 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "!aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 ...",
          _password_policy),
     Task("lp-knight-policy", "05", "Give the knight his inline policy",
-         "!aws iam put-user-policy --user-name knight --policy-name armory-reader --policy-document '{armory_reader}'",
-         "!aws iam put-user-policy --user-name knight --policy-name armory-reader --policy-document '{armory_reader}'",
+         "!aws iam put-user-policy --user-name knight --policy-name armory-keys --policy-document '{armory_json}'",
+         "!aws iam put-user-policy --user-name knight --policy-name armory-keys --policy-document '{armory_json}'",
          _knight_policy),
 )}
 

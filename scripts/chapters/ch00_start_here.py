@@ -1,7 +1,7 @@
 """Chapter 00: Start here (the course's front door and table of contents)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection
+from build_chapters import code, md, reflection, your_turn
 
 FILE = "00-start-here.ipynb"
 
@@ -64,8 +64,10 @@ CELLS = [
     - **nothing costs money and nothing can break.** The account is thrown away when the kernel
       stops. Naming a scenario (`labkit.start("new-account")`) always gives a fresh one, so you
       can rerun a chapter from the top as often as you like;
-    - **it behaves like real IAM**, including the parts a plain simulator skips: the root user,
-      password rules, real MFA codes, console sign-in and permission checks.
+    - **it behaves like real IAM** in what this course uses, including the parts a plain
+      simulator skips: the root user, password rules, real MFA codes, console sign-in and
+      permission checks. Where it still differs, [docs/differences.md](../docs/differences.md)
+      says so.
 
     Put `lab` on the last line of a cell and you get the **castle map**: who holds which keys.
     A brand-new account has exactly one key holder — the root user.
@@ -91,6 +93,18 @@ CELLS = [
     sts = lab.client("sts")          # a boto3 client for the sandbox (plain boto3.client("sts") works too)
     sts.get_caller_identity()["Arn"]
     """),
+    md("""
+    ## ⌨️ Your turn
+
+    Reading commands is not the same as typing them. In every chapter some cells start with a
+    line like `# ⌨️ Your turn: ...`: replace that line with the command the text asks for and
+    run the cell; its last line checks your sandbox at once and answers ✅ — or ❌ with a hint.
+    (Run-all stops at a ❌, right where you are needed.)
+
+    Try it: create a user called `visitor` by typing
+    `!aws iam create-user --user-name visitor` in place of the `# ⌨️` line below.
+    """),
+    your_turn("start-visitor", "replace this line with the create-user command"),
     md("""
     > **⌨️ Prefer a real terminal?** *File → New → Terminal* opens one, but a terminal has no
     > kernel, so no sandbox: `aws` there refuses to run and tells you what to do. Run
@@ -127,8 +141,10 @@ CELLS = [
     md("""
     ## ✅ Knowledge checks, exercises and reflections
 
-    **Knowledge checks** are short questions with instant feedback. They are not graded: pick an
-    answer, press *Check*, and try again as often as you like.
+    **Knowledge checks** are short questions with instant feedback on every answer, right or
+    wrong. Some have one right answer (round buttons), some several (tick boxes: tick every
+    right one). They are not graded: press *Check* and try again as often as you like. Your
+    answers are noted on your machine so that your journal can show your progress.
     """),
     code("""
     labkit.widgets.quiz("start-where-requests-go", "start-rerun", "start-what-went-wrong")
@@ -140,7 +156,7 @@ CELLS = [
 
     **Reflections** are questions about *your* world. Double-click the cell, write below the line,
     and press Shift+Enter. Your answers stay in the notebook; `labkit journal` in a terminal
-    collects all of them into one journal you can keep.
+    collects all of them, with your knowledge-check progress, into one journal you can keep.
     """),
     reflection(
         "start-goals",

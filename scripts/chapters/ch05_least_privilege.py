@@ -1,7 +1,7 @@
 """Chapter 05: only the keys they need (a first look at policies and least privilege)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection
+from build_chapters import code, md, reflection, your_turn
 
 FILE = "05-only-the-keys-they-need.ipynb"
 
@@ -94,13 +94,18 @@ CELLS = [
     !aws iam put-user-policy --user-name scribe --policy-name library-keys --policy-document '{library_json}'
     """),
     md("""
-    The knight gets the matching key ring for the armory, this time with boto3:
+    The knight gets the matching key ring for the armory: the same document with the other
+    bucket's name.
     """),
     code("""
-    armory_keys = json.loads(library_json.replace("castle-library", "castle-armory"))
-    iam.put_user_policy(UserName="knight", PolicyName="armory-keys", PolicyDocument=json.dumps(armory_keys))
-    !aws iam list-user-policies --user-name knight
+    armory_json = library_json.replace("castle-library", "castle-armory")
+    armory_json
     """),
+    md("""
+    **⌨️ Your turn.** Give it to him: type the same `put-user-policy` command as for the
+    scribe, with `knight`, the policy name `armory-keys` and `'{armory_json}'`.
+    """),
+    your_turn("lp-knight-policy", "replace this line with aws iam put-user-policy for the knight"),
     md("""
     ## 🚪 Every door, every resident, side by side
 
