@@ -97,6 +97,9 @@ class ConsoleSession:
     arn: str
     mfa: bool
     must_change_password: bool
+    must_register_mfa: bool = False
+    mfa_registration_deadline: str | None = None
+    _pending_serial: str | None = field(default=None, repr=False)
 
     @property
     def is_root(self) -> bool:
@@ -109,19 +112,34 @@ class ConsoleSession:
         })
         self.must_change_password = False
 
-    def create_root_mfa_device(self) -> RootMFASetup:
-        """Root only: start assigning a virtual MFA device; scan the QR code."""
-        data = self.console._post("root-mfa/create", {"session": self.session_id})
+    def create_root_mfa_device(self, name: str | None = None) -> RootMFASetup:
+        """Root only: start assigning a virtual MFA device; scan the QR code.
+
+        Args:
+            name: the device's name, which becomes its serial
+                ``arn:aws:iam::<account>:mfa/<name>`` (default
+                ``root-account-mfa-device``). Root may register up to 8 devices, each
+                with its own name; at sign-in a code from any of them works.
+        """
+        data = self.console._post("root-mfa/create", {"session": self.session_id, "name": name})
+        self._pending_serial = data["serial"]
         return RootMFASetup(data["serial"], data["seed"], data["uri"], base64.b64decode(data["qr_png"]))
 
-    def activate_root_mfa_device(self, code1: str, code2: str) -> None:
-        """Root only: type two consecutive codes from the authenticator to finish."""
+    def activate_root_mfa_device(self, code1: str, code2: str, serial: str | None = None) -> None:
+        """Root only: type two consecutive codes from the authenticator to finish.
+
+        ``serial`` defaults to the device created last by :meth:`create_root_mfa_device`.
+        """
         self.console._post("root-mfa/activate", {
             "session": self.session_id, "code1": code1, "code2": code2,
+            "serial": serial or self._pending_serial,
         })
+        self.must_register_mfa = False
 
     def __repr__(self) -> str:
         state = "must change password" if self.must_change_password else "signed in"
+        if self.must_register_mfa:
+            state = "must register an MFA device"
         return f"<ConsoleSession {self.arn} ({state}, MFA {'yes' if self.mfa else 'no'})>"
 
 
@@ -143,7 +161,9 @@ class Console:
         if data.get("status") == "mfa-required":
             raise MFACodeRequired("This user has an MFA device: enter the current MFA code.")
         return ConsoleSession(self, data["session"], data["arn"], bool(data.get("mfa")),
-                              data["status"] == "password-change-required")
+                              data["status"] == "password-change-required",
+                              data["status"] == "mfa-registration-required",
+                              data.get("mfa_registration_deadline"))
 
     def sign_in(self, account: str, user: str, password: str,
                 mfa_code: str | None = None) -> ConsoleSession:
@@ -153,7 +173,13 @@ class Console:
         }))
 
     def sign_in_root(self, email: str, password: str, mfa_code: str | None = None) -> ConsoleSession:
-        """Sign in as the root user with the account's e-mail address."""
+        """Sign in as the root user with the account's e-mail address.
+
+        Root MFA is mandatory (since May 2024): without a device, the first sign-in starts a
+        35-day grace period (``session.mfa_registration_deadline``); after it,
+        ``session.must_register_mfa`` is True and the console only lets root register a
+        device (:meth:`ConsoleSession.create_root_mfa_device`).
+        """
         return self._session(self._post("sign-in-root", {
             "email": email, "password": password, "mfa_code": mfa_code,
         }))

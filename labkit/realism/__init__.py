@@ -176,7 +176,7 @@ class RealismLayer:
         if action == "CreateVirtualMFADevice":
             return mfa.after_create_virtual_device(req, resp)
         if action == "ListVirtualMFADevices":
-            return mfa.hide_secrets_in_listing(resp)
+            return mfa.after_list_virtual_devices(resp, state)
         if action in ("CreateLoginProfile", "UpdateLoginProfile"):
             resp = passwords.after_login_profile(req, resp, state)
         if action in ("CreateLoginProfile", "GetLoginProfile", "DeleteLoginProfile", "DeleteUser"):

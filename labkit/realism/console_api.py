@@ -16,15 +16,16 @@ requires the sandbox's admin token, which a graded notebook never receives.
 from __future__ import annotations
 
 import base64
+import json
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..clock import clock
 from . import mfa
 from . import moto_bridge as mb
 from .passwords import check_new_password, may_change_own_password
-from .state import ROOT_MFA_SERIAL, AccountState, ConsoleSession
+from .state import AccountState, ConsoleSession
 from .wire import AwsRequest, Response, json_response
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["handle"]
 
+MFA_GRACE_DAYS = 35
 SIGN_IN_FAILED = "Your authentication information is incorrect. Please try again."
 # The console's answer when a user without iam:ChangePassword (or with a password the policy
 # refuses) tries to change her password. Source: AWS re:Post Knowledge Center,
@@ -63,29 +65,44 @@ def sign_in(state: AccountState, data: dict[str, Any]) -> Response:
     owner = mb.user(name)
     if owner is None or mb.user_password(owner) is None or mb.user_password(owner) != data.get("password"):
         return _fail()
-    seed = mfa.user_mfa_seed(name)
-    if seed is not None:
+    seeds = mfa.user_mfa_seeds(name)
+    if seeds:
         code = data.get("mfa_code")
         if not code:
             return json_response({"status": "mfa-required"})
-        if not mfa.code_is_valid(seed, str(code)):
+        if not mfa.any_code_is_valid(seeds, str(code)):  # a code from any of her devices
             return _fail()
     mb.set_password_last_used(owner, clock.utcnow())
-    return _signed_in(state, name, mb.reset_required(owner), seed is not None)
+    return _signed_in(state, name, mb.reset_required(owner), bool(seeds))
 
 
 def sign_in_root(state: AccountState, data: dict[str, Any]) -> Response:
     root = state.root
     if str(data.get("email", "")).lower() != root.email.lower() or data.get("password") != root.password:
         return _fail()
-    if root.mfa_seed:
+    seeds = mfa.root_mfa_seeds(state)
+    if seeds:
         code = data.get("mfa_code")
         if not code:
             return json_response({"status": "mfa-required"})
-        if not mfa.code_is_valid(root.mfa_seed, str(code)):
+        if not mfa.any_code_is_valid(seeds, str(code)):
             return _fail()
     root.password_last_used = clock.utcnow()
-    return _signed_in(state, "root", False, bool(root.mfa_seed))
+    answer = _signed_in(state, "root", False, bool(seeds))
+    if seeds:
+        return answer
+    # Root MFA is mandatory: "Users can postpone MFA registration for up to 35 days by skipping
+    # the prompt. After 35 days, enabling MFA becomes mandatory to proceed with sign-in"
+    # (since May 2024): https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html
+    now = clock.utcnow()
+    root.first_sign_in_without_mfa = root.first_sign_in_without_mfa or now
+    deadline = root.first_sign_in_without_mfa + timedelta(days=MFA_GRACE_DAYS)
+    payload = json.loads(answer.body)
+    session = state.console[payload["session"]]
+    session.must_register_mfa = now >= deadline
+    payload.update({"status": "mfa-registration-required" if session.must_register_mfa else "signed-in",
+                    "mfa_registration_deadline": deadline.isoformat()})
+    return json_response(payload)
 
 
 def _session(state: AccountState, data: dict[str, Any]) -> ConsoleSession | None:
@@ -115,36 +132,41 @@ def change_password(state: AccountState, data: dict[str, Any]) -> Response:
     return json_response({"status": "signed-in", "session": session.session_id, "arn": owner.arn})
 
 
-def root_mfa_create(state: AccountState, data: dict[str, Any]) -> Response:
+def _root_session(state: AccountState, data: dict[str, Any]) -> ConsoleSession | None:
     session = _session(state, data)
-    if session is None or session.principal != "root":
-        return _fail("Only the root user can assign an MFA device to the root user.", 403, aws=False)
-    if state.root.mfa_seed:
-        return _fail("The root user already has an MFA device assigned.", 409, aws=False)
-    import pyotp
+    return session if session is not None and session.principal == "root" else None
 
-    seed = pyotp.random_base32(64)
-    state.root.pending_mfa_seed = seed
-    uri = mfa.otpauth_uri("root-account-mfa-device", mb.ACCOUNT_ID, seed)
+
+def root_mfa_create(state: AccountState, data: dict[str, Any]) -> Response:
+    """Start assigning a virtual device to root, named as root chooses (up to 8 devices)."""
+    if _root_session(state, data) is None:
+        return _fail("Only the root user can assign an MFA device to the root user.", 403, aws=False)
+    made = mfa.create_root_device(state, data.get("name"))
+    if isinstance(made, str):
+        limit = made == mfa.TOO_MANY_DEVICES
+        return json_response({"error": made, "code": "LimitExceeded" if limit else "InvalidInput",
+                              "said_by": "labkit's console"}, 409 if limit else 400)
+    serial, seed = made
+    uri = mfa.otpauth_uri(mfa.device_name_from_serial(serial), mb.ACCOUNT_ID, seed)
     return json_response({
-        "serial": ROOT_MFA_SERIAL, "seed": seed, "uri": uri,
+        "serial": serial, "seed": seed, "uri": uri,
         "qr_png": base64.b64encode(mfa.qr_png(uri)).decode(),
     })
 
 
 def root_mfa_activate(state: AccountState, data: dict[str, Any]) -> Response:
-    session = _session(state, data)
-    if session is None or session.principal != "root":
+    """Finish root's device with two consecutive codes; the session now counts as MFA."""
+    session = _root_session(state, data)
+    if session is None:
         return _fail("Only the root user can assign an MFA device to the root user.", 403, aws=False)
-    seed = state.root.pending_mfa_seed
-    if not seed:
-        return _fail("Create the MFA device first.", 400, aws=False)
-    if not mfa.codes_are_consecutive(seed, str(data.get("code1", "")), str(data.get("code2", ""))):
-        return json_response({"error": mfa.INVALID_CODE, "code": "InvalidAuthenticationCode"}, 400)
-    state.root.mfa_seed = seed
-    state.root.pending_mfa_seed = None
-    state.root.mfa_enabled_at = clock.utcnow()
-    return json_response({"status": "assigned", "serial": ROOT_MFA_SERIAL})
+    serial = str(data.get("serial") or "")
+    problem = mfa.activate_root_device(state, serial, str(data.get("code1", "")), str(data.get("code2", "")))
+    if problem == mfa.INVALID_CODE:
+        return json_response({"error": problem, "code": "InvalidAuthenticationCode", "said_by": "AWS"}, 400)
+    if problem is not None:
+        return _fail(problem, 400, aws=False)
+    session.must_register_mfa = False
+    return json_response({"status": "assigned", "serial": serial})
 
 
 CONSOLE = {
@@ -174,7 +196,7 @@ def admin_describe(layer: RealismLayer, data: dict[str, Any]) -> Response:
         "account_id": mb.ACCOUNT_ID,
         "enforce": layer.state.enforce,
         "root": {
-            "email": root.email, "mfa": bool(root.mfa_seed),
+            "email": root.email, "mfa": root.has_mfa,
             "password_last_used": root.password_last_used,
             "keys": [{"id": k.access_key_id, "status": k.status, "last_used": k.last_used}
                      for k in root.keys],
@@ -218,7 +240,7 @@ def admin_castle(layer: RealismLayer, data: dict[str, Any]) -> Response:
     root = layer.state.root
     rows = [{
         "who": "root", "arn": f"arn:aws:iam::{mb.ACCOUNT_ID}:root", "password": True,
-        "reset_required": False, "mfa": bool(root.mfa_seed),
+        "reset_required": False, "mfa": root.has_mfa,
         "keys": sum(k.status == "Active" for k in root.keys),
         "last_used": max([t for t in [root.password_last_used, *[k.last_used for k in root.keys]] if t],
                          default=None),

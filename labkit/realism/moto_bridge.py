@@ -84,8 +84,25 @@ def set_device_qr(device: Any, png: bytes) -> None:
 
 
 def device_owner(device: Any) -> str | None:
+    """The IAM user name holding ``device``, ``"root"`` for root's, None when unassigned."""
     owner = getattr(device, "user", None)
-    return owner.name if owner is not None else None
+    if owner is not None:
+        return str(owner.name)
+    attribute = getattr(device, "user_attribute", None) or {}
+    return "root" if str(attribute.get("Arn", "")).endswith(":root") else None
+
+
+def create_virtual_device(name: str, path: str = "/") -> Any:
+    """A new virtual MFA device in moto's table (raises moto's error if the name is taken)."""
+    return iam().create_virtual_mfa_device(name, path)
+
+
+def assign_device_to_root(device: Any, root_created: datetime, when: datetime) -> None:
+    """Mark ``device`` as root's, the way AWS lists it (``User`` = the root ARN)."""
+    device.enable_date = when.replace(tzinfo=None) if when.tzinfo else when
+    device.user = None
+    device.user_attribute = {"Path": "/", "UserId": ACCOUNT_ID, "Arn": f"arn:aws:iam::{ACCOUNT_ID}:root",
+                             "CreateDate": root_created}
 
 
 def user_attachments(u: Any) -> dict[str, int]:

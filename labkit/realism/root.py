@@ -15,7 +15,7 @@ from datetime import datetime
 
 from ..clock import clock
 from . import moto_bridge as mb
-from .state import ROOT_ARN, ROOT_MFA_SERIAL, AccessKeyRecord, AccountState, new_key_id, new_secret
+from .state import ROOT_ARN, AccessKeyRecord, AccountState, new_key_id, new_secret
 from .wire import AwsRequest, Response, aws_error, query_response
 
 __all__ = ["handle_root_self_call", "after_account_summary", "credential_report_csv"]
@@ -71,9 +71,11 @@ def handle_root_self_call(req: AwsRequest, state: AccountState) -> Response | No
         return query_response("iam", action, {"User": user})
     if action == "ListMFADevices":
         devices = []
-        if root.mfa_seed:
-            devices.append({"UserName": mb.ACCOUNT_ID, "SerialNumber": ROOT_MFA_SERIAL,
-                            "EnableDate": iso(root.mfa_enabled_at)})
+        for serial in root.mfa_serials:
+            device = mb.virtual_device(serial)
+            enabled = getattr(device, "enable_date", None)
+            devices.append({"UserName": mb.ACCOUNT_ID, "SerialNumber": serial,
+                            "EnableDate": iso(enabled) if enabled else None})
         return query_response("iam", action, {"MFADevices": devices, "IsTruncated": False})
     return None
 
@@ -83,7 +85,7 @@ def after_account_summary(resp: Response, state: AccountState) -> Response:
     if resp.status != 200:
         return resp
     facts = {
-        b"AccountMFAEnabled": b"1" if state.root.mfa_seed else b"0",
+        b"AccountMFAEnabled": b"1" if state.root.has_mfa else b"0",
         b"AccountAccessKeysPresent": b"1" if state.root.keys else b"0",
     }
     body = resp.body
@@ -126,7 +128,7 @@ def credential_report_csv(state: AccountState) -> str:
     rows = [[
         "<root_account>", ROOT_ARN, _ts(root.created), "not_supported",
         _ts(root.password_last_used, "no_information"), "not_supported", "not_supported",
-        str(bool(root.mfa_seed)).lower(),
+        str(root.has_mfa).lower(),
         *_key_columns([
             (k.status == "Active", k.created, k.last_used, k.last_used_region, k.last_used_service)
             for k in root.keys

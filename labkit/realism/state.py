@@ -17,7 +17,7 @@ from .moto_bridge import ACCOUNT_ID
 __all__ = ["AccessKeyRecord", "RootUser", "TempSession", "ConsoleSession", "AccountState"]
 
 ROOT_ARN = f"arn:aws:iam::{ACCOUNT_ID}:root"
-ROOT_MFA_SERIAL = f"arn:aws:iam::{ACCOUNT_ID}:mfa/root-account-mfa-device"
+ROOT_MFA_NAME = "root-account-mfa-device"  # the console's suggestion; root may choose others
 _UPPER_DIGITS = string.ascii_uppercase + string.digits
 _ALNUM = string.ascii_letters + string.digits
 
@@ -52,9 +52,14 @@ class RootUser:
     created: datetime = field(default_factory=clock.utcnow)
     password_last_used: datetime | None = None
     keys: list[AccessKeyRecord] = field(default_factory=list)
-    mfa_seed: str | None = None  # set once the console activates root's MFA
-    mfa_enabled_at: datetime | None = None
-    pending_mfa_seed: str | None = None  # created in the console, not yet activated
+    # Root's MFA devices are virtual devices in moto's table (so list-virtual-mfa-devices shows
+    # them, assigned to root); these are the serials of the active ones, oldest first.
+    mfa_serials: list[str] = field(default_factory=list)
+    first_sign_in_without_mfa: datetime | None = None  # starts AWS's 35-day grace period
+
+    @property
+    def has_mfa(self) -> bool:
+        return bool(self.mfa_serials)
 
     def key(self, access_key_id: str) -> AccessKeyRecord | None:
         return next((k for k in self.keys if k.access_key_id == access_key_id), None)
@@ -81,6 +86,7 @@ class ConsoleSession:
     principal: str  # "root" or an IAM user name
     must_change_password: bool = False
     mfa: bool = False
+    must_register_mfa: bool = False  # root past AWS's 35-day grace period without MFA
 
 
 @dataclass
