@@ -1,7 +1,7 @@
 """Chapter 04: the master key in the vault (audit an inherited account, lock root away)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection
+from build_chapters import code, md, reflection, your_turn
 
 FILE = "04-the-master-key-in-the-vault.ipynb"
 
@@ -11,19 +11,24 @@ CELLS = [
 
     Every AWS account starts with a **root user**, the account owner with unlimited access: the
     castle's master key. Whoever holds it can delete everything, run up enormous bills or lock
-    the owners out. It belongs in a vault: used for the first setup, protected with MFA, then
-    left alone while everyone — you included — works as an IAM user.
+    the owners out. It belongs in a vault: used only for the few tasks that need it, protected
+    with MFA, then left alone while everyone — you included — works as another identity.
 
-    Today you **inherit** an account from someone who did not do that.
+    Today you **inherit** an account from someone who did not do that, and who has just left
+    the company.
 
     ### Learning objectives
-    - Audit an account with the credential report, the account summary and a CIS-style scorecard.
-    - Enable MFA on root the only way AWS allows: in the console.
-    - Create an administrator IAM user for daily work, with a strong password policy and MFA.
-    - Switch to that user, then delete root's access keys — in that order, and know why.
-    - Re-run the audit and see every check pass.
+    - Audit an account with the credential report, the account summary and a scorecard that
+      follows the CIS AWS Foundations Benchmark v4.0.1.
+    - Register root's MFA the only way AWS allows — in the console — now that AWS requires it,
+      with a backup device.
+    - Take over everything the predecessor knew: root's password, e-mail address, MFA and keys.
+    - Give daily administration to an IAM user whose permissions come from a group and whose
+      key is useless without MFA; switch to it, then delete root's access keys — in that order.
+    - Know which tasks still need root, and what can restrict root at all.
     """),
     code("""
+    import json
     import labkit
     from botocore.exceptions import ClientError
     from labkit.checks.scorecard import credential_report, scorecard
@@ -76,14 +81,16 @@ CELLS = [
     md("""
     ### The scorecard
     The **CIS AWS Foundations Benchmark** is a widely used checklist for securing an AWS account.
-    Six of its identity checks fit this course. The scorecard reads the account through the AWS
-    API, exactly as an auditor would:
+    The scorecard runs seven of its identity checks, with the numbers of version **4.0.1** (from
+    v1.5.0 to v4.0.1 these checks kept their numbers; v5.0.0 renumbered them and v6 moved IAM to
+    section 2, so always say which version you follow). It reads the account through the AWS
+    API, as an auditor would:
     """),
     code("""
     scorecard(lab)
     """),
     md("""
-    Zero out of six. Let's lock the master key away, one step at a time.
+    Zero out of seven. Let's lock the master key away, one step at a time.
 
     ## 1️⃣ MFA on root — in the console
 
@@ -105,22 +112,34 @@ CELLS = [
     md("""
     The command line refuses before sending anything: after its usage banner (awscli version 1
     first advertises version 2), the last line says what is missing. It insists on
-    `--user-name`, and there is no user called `root` either. As AWS's
-    documentation says, root's MFA device is assigned **only in the AWS Management Console**,
-    signed in as root with the account's e-mail address. So we sign in there:
+    `--user-name`, and there is no user called `root` either. As AWS's documentation says, you
+    cannot enable an MFA device for root with the CLI or the API: it is assigned **only in the
+    AWS Management Console**, signed in as root with the account's e-mail address
+    ([Enabling MFA devices](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable.html)).
+    So we sign in there:
     """),
     code("""
     console = labkit.Console(lab)
     root_console = console.sign_in_root(lab.root_email, lab.root_password)
-    root_console
+    print(root_console)
+    print("Register an MFA device before:", root_console.mfa_registration_deadline)
     """),
     md("""
-    In the console: *account menu → Security credentials → Assign MFA device → Authenticator app*.
-    The console shows a QR code. Scan it with the authenticator that will live in the vault — the
-    widget below, or your own phone:
+    The console lets root in — and reminds it of a deadline. **Root MFA is no longer optional:**
+    AWS began requiring it for the root users of Organizations management accounts in May 2024,
+    of standalone accounts from June 2024, and of member accounts in June 2025. A root user
+    without MFA is asked to register a device when it signs in and may postpone that for up to
+    35 days; then the console lets it do nothing else
+    ([AWS Security Blog](https://aws.amazon.com/blogs/security/secure-by-design-aws-enhances-centralized-security-controls-as-mfa-requirements-expand)).
+
+    In the console: *account menu → Security credentials → Assign MFA device*. A device gets a
+    **name** you choose (it becomes its serial, `arn:aws:iam::123456789012:mfa/<name>`), and
+    you pick its type: a passkey or security key, an authenticator app, or a hardware TOTP
+    token. Here we register an authenticator app called `castle-vault`; scan it with the widget
+    below or with your own phone:
     """),
     code("""
-    root_mfa = root_console.create_root_mfa_device()
+    root_mfa = root_console.create_root_mfa_device(name="castle-vault")
     vault_phone = labkit.widgets.authenticator(root_mfa)
     vault_phone
     """),
@@ -134,6 +153,17 @@ CELLS = [
     print("Root MFA device:", root_mfa.serial)
     """),
     md("""
+    One device is one phone that can be lost. Root, like every IAM user, may have **up to eight**
+    MFA devices, and any one of them signs in; a second one, kept in another safe place, means
+    a lost phone is not a lost account. The backup here is a second authenticator:
+    """),
+    code("""
+    backup = root_console.create_root_mfa_device(name="castle-vault-backup")
+    backup_phone = labkit.Authenticator(backup.seed)          # kept in the second safe
+    root_console.activate_root_mfa_device(*backup_phone.pair())
+    !aws iam list-virtual-mfa-devices --assignment-status Assigned --query "VirtualMFADevices[].[SerialNumber, User.Arn]" --output text
+    """),
+    md("""
     From now on, the master key needs two keys of its own:
     """),
     code("""
@@ -143,32 +173,86 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
-    In real life the authenticator for root is often a hardware key kept in a safe, with a
-    backup device registered too, so that losing one does not lock the owners out.
+    For a real account, CIS asks for more (check 1.6): root's second key should be **hardware**
+    — a FIDO2 security key or a hardware TOTP token in a safe — not an app on a phone that also
+    reads e-mail. The sandbox simulates only authenticator apps, so the scorecard's hardware row
+    will stay red here; on a real account, register a security key in the console and remove the
+    app devices.
 
-    ## 2️⃣ A strong password policy
+    ## 2️⃣ Take over what the predecessor knew
 
-    Before creating new passwords, raise the bar. CIS asks for at least 14 characters and no
-    reuse of the last 24 passwords:
+    MFA is not the whole takeover. Your predecessor still knows **root's password** and reads
+    **root's e-mail address**, and whoever reads that mailbox can reset the password and start
+    the recovery of a lost MFA device. So, signed in as root in the console
+    (*account menu → Account*):
+
+    1. change the **root password** to a new, long one, kept in the vault;
+    2. change the **root e-mail address** to a team mailbox you control (AWS confirms the
+       new address with a one-time code sent to it), and check the account's **phone
+       number**, which MFA recovery also uses;
+    3. remove any MFA device the predecessor registered for root, once yours work.
+
+    The sandbox's console does not simulate steps 1 and 2 (see
+    [docs/differences.md](../docs/differences.md)); on a real account they take two minutes, and
+    belong on the same day as the MFA.
+
+    ## 3️⃣ A strong password policy
+
+    Before creating new passwords, raise the bar. CIS asks for at least 14 characters (check
+    1.8) and no reuse of the last 24 passwords (check 1.9). The command is:
+
+    ```bash
+    aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 \\\\
+      --require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols \\\\
+      --allow-users-to-change-password
+    ```
+
+    `--allow-users-to-change-password` is the other fix for chapter 02's locked-out Alice:
+    it lets every IAM user change their own password.
+
+    **⌨️ Your turn.** Type it below, on one line with `!` in front, and run the cell.
     """),
-    code("""
-    !aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 --require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols --allow-users-to-change-password
-    """),
+    your_turn("root-password-policy", "replace this line with the update-account-password-policy command"),
     code("""
     iam.get_account_password_policy()["PasswordPolicy"]
     """),
     md("""
-    ## 3️⃣ An administrator for daily work
+    ## 4️⃣ An administrator for daily work
 
-    Day-to-day administration moves to an IAM user: the **warden**, who runs the castle while the
-    master key stays in the vault. (In your own account, name it after yourself.) AWS's managed
-    policy `AdministratorAccess` lets the warden do what daily work needs.
+    Day-to-day administration moves to another identity: the **warden**, who runs the castle
+    while the master key stays in the vault. With IAM Identity Center you would give yourself an
+    administrator permission set; in this standalone account the warden is an IAM user (in your
+    own account, name it after yourself). Two rules of current practice:
+
+    - **permissions come from a group**, not from the user: the group `castle-admins` holds AWS's
+      managed policy `AdministratorAccess`, and people join or leave the group;
+    - **no long-term admin key works without MFA**: the group also carries chapter 03's house
+      rule, so a copied access key opens nothing until it is exchanged, with a code, for a
+      temporary MFA session.
+    """),
+    code("""
+    !aws iam create-group --group-name castle-admins
+    """),
+    code("""
+    !aws iam attach-group-policy --group-name castle-admins --policy-arn arn:aws:iam::aws:policy/AdministratorAccess
+    """),
+    code("""
+    mfa_or_nothing = json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "DenyAllExceptListedIfNoMFA", "Effect": "Deny",
+            "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:GetUser",
+                          "iam:ListMFADevices", "iam:ListVirtualMFADevices", "iam:ResyncMFADevice",
+                          "sts:GetSessionToken"],
+            "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+        }],
+    })
+    !aws iam put-group-policy --group-name castle-admins --policy-name mfa-or-nothing --policy-document '{mfa_or_nothing}'
     """),
     code("""
     !aws iam create-user --user-name warden
-    """),
-    code("""
-    !aws iam attach-user-policy --user-name warden --policy-arn arn:aws:iam::aws:policy/AdministratorAccess
+    !aws iam add-user-to-group --group-name castle-admins --user-name warden
     """),
     md("""
     ### 🔧 What went wrong: a password that breaks the new policy
@@ -186,8 +270,8 @@ CELLS = [
     md("""
     An administrator without MFA would undo all our work. The warden gets an authenticator
     (we keep this one out of sight: it works exactly like the widget), and so does
-    `carol-finance`, the console user the audit flagged. In reality each of them scans the QR
-    code on their own phone; here we play their phones:
+    `carol-finance`, the console user the audit flagged. In reality each of them enrols the
+    device on their own phone, as Alice did in chapter 03; here we play their phones:
     """),
     code("""
     phones = {}
@@ -197,26 +281,39 @@ CELLS = [
         code1, code2 = phones[user].pair()
         iam.enable_mfa_device(UserName=user, SerialNumber=device["SerialNumber"],
                               AuthenticationCode1=code1, AuthenticationCode2=code2)
+    warden_mfa = "arn:aws:iam::123456789012:mfa/warden"
     console.sign_in(lab.account_id, "warden", WARDEN_PASSWORD, mfa_code=phones["warden"].code())
     """),
     md("""
-    ## 4️⃣ Switch to the warden — *then* retire root's key
+    ## 5️⃣ Switch to the warden — *then* retire root's key
 
-    The warden gets an access key for the command line, and the notebook switches to it.
-    **The order matters:** the notebook is still signing every `!aws` call with root's key. Delete
-    that key first, and the very next cell has no valid caller (try to picture the error:
-    `InvalidClientTokenId`). So: switch first, delete second.
+    The warden gets an access key for the command line. On its own it opens nothing:
+
+    ### 🔧 What went wrong: an admin key without MFA
     """),
     code("""
     warden_keys = labkit.Credentials.from_response(iam.create_access_key(UserName="warden")["AccessKey"])
-    lab.use(warden_keys)
+    try:
+        lab.client("iam", credentials=warden_keys).list_users()
+    except ClientError as err:
+        labkit.explain(err)
+    """),
+    md("""
+    Exchanged with a code for a temporary MFA session, it works — and that session becomes the
+    notebook's caller. **The order matters:** the notebook is still signing every `!aws` call
+    with root's key. Delete that key first, and the very next cell has no valid caller (try to
+    picture the error: `InvalidClientTokenId`). So: switch first, delete second.
+    """),
+    code("""
+    answer = lab.client("sts", credentials=warden_keys).get_session_token(SerialNumber=warden_mfa, TokenCode=phones["warden"].code())
+    lab.use(labkit.Credentials.from_response(answer["Credentials"]))
     !aws sts get-caller-identity
     """),
     md("""
-    The warden cannot delete root's access keys (nobody but root can manage root's own
-    credentials), so this one last time we call AWS **as root, explicitly**. Root manages its
-    keys with its own credentials and **no** `--user-name`. For a single command, environment
-    variables set in front of it override the notebook's caller:
+    The warden cannot delete root's access keys (only root manages root's own credentials in a
+    standalone account), so this one last time we call AWS **as root, explicitly**. Root manages
+    its keys with its own credentials and **no** `--user-name`. For a single command,
+    environment variables set in front of it override the notebook's caller:
     """),
     code("""
     root_key_id = lab.root.access_key_id
@@ -240,7 +337,7 @@ CELLS = [
     """),
     md("""
     (This is also why `lab.use(None)`, which means "back to root's key", would now leave the
-    notebook without a working caller. The warden is our caller from here on.)
+    notebook without a working caller. The warden's MFA session is our caller from here on.)
 
     The warden, meanwhile, carries on:
     """),
@@ -255,17 +352,30 @@ CELLS = [
     card
     """),
     code("""
-    print("Every check passes:", card.all_passed)
+    print("Failing:", [row.id for row in card.rows if not row.passed])
     lab
     """),
     md("""
-    Every row is green. Root has MFA and no access keys; its only recent sign-in was to set up
-    MFA; passwords must be long and fresh; everyone with a console password has a second key;
-    and daily work happens as the warden.
+    Every row is green but one: root's MFA is an app, not hardware (check 1.6), which the
+    sandbox cannot give you. Root has MFA and no access keys; its only recent sign-in was to set
+    up MFA; passwords must be long and fresh; everyone with a console password has a second key;
+    and daily work happens as the warden, whose key needs MFA.
 
-    Root still has a few jobs that only it can do — for example changing the account's name,
-    e-mail address or root password, changing the support plan, or closing the account. For those rare moments you take the key out of
-    the vault, sign in with MFA, do the one task, and put it back.
+    ## 🗝️ What still needs the master key — and what can hold it back
+
+    A handful of jobs can only be done as root. AWS keeps the list on one page, and it changes:
+    read [Tasks that require root user credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-tasks.html)
+    rather than a list copied into a course. In 2026 it includes, for example, restoring
+    permissions when the only IAM administrator has locked themselves out, activating IAM access
+    to the Billing console, and unlocking an S3 bucket policy that denies everyone; some tasks
+    that once needed root (such as the account's name) can now be allowed to IAM identities. For
+    those rare moments you take the key out of the vault, sign in with MFA, do the one task, and
+    put it back.
+
+    Can anything restrict root? **No IAM policy can.** In an AWS Organization, though, service
+    control policies (SCPs) apply to the root user of *member* accounts — and since November
+    2024 the organization can even remove member accounts' root passwords and keys altogether
+    (centralized root access), running the few root tasks from the management account.
     """),
     code("""
     labkit.widgets.quiz("root-mfa-where", "root-key-order", "root-mfa-mandatory", "root-not-used-proof", "root-inherited")
@@ -277,11 +387,16 @@ CELLS = [
     md("""
     ## 🔁 Recap
     - Audit with `aws iam generate-credential-report` / `get-credential-report` and
-      `aws iam get-account-summary`; the scorecard turns them into six CIS checks.
-    - Root's MFA is assigned in the console only; the API cannot target root.
-    - Set a password policy (14+ characters, no reuse of the last 24), create an admin IAM user
-      with MFA, switch to it, then delete root's access keys with root's own credentials.
-    - Root stays in the vault: rare, MFA-protected sign-ins for the few root-only tasks.
+      `aws iam get-account-summary`; the scorecard turns them into seven checks of the CIS AWS
+      Foundations Benchmark v4.0.1.
+    - Root MFA is mandatory (since 2024 for standalone accounts) and assigned in the console
+      only; register a backup device, and prefer hardware for root.
+    - Taking over an account means changing everything the predecessor knew: root password,
+      e-mail, MFA devices and keys.
+    - Daily admin: permissions through a group, MFA, and a key that is useless without an MFA
+      session. Switch to it, then delete root's access keys with root's own credentials.
+    - Root-only tasks: see AWS's current list. Only SCPs, in member accounts of an
+      organization, restrict root.
 
     ## ➡️ What's next
     The warden holds the `AdministratorAccess` key ring — every door. Most residents need far
