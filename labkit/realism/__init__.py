@@ -22,7 +22,7 @@ import threading
 from http import HTTPStatus
 from typing import Any
 
-from . import console_api, mfa, passwords, policy, root, sts, users
+from . import cloudtrail, console_api, mfa, oidc, passwords, policy, root, sts, users
 from . import moto_bridge as mb
 from .identity import Principal, identify
 from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
@@ -80,10 +80,20 @@ class RealismLayer:
 
     # -- the request path ------------------------------------------------------
     def route(self, req: AwsRequest) -> Response:
+        if req.action == "AssumeRoleWithWebIdentity" and not req.access_key:  # unsigned by design
+            return oidc.assume_role_with_web_identity(req, self.state)
         who = identify(self.state, req)
         if isinstance(who, Response):
             return who
         principal: Principal = who
+        resp = self.serve(req, principal)
+        if req.access_key != self.state.auditor.access_key_id:  # checks leave no trace
+            action, _ = policy.action_and_resource(req, principal.arn)
+            cloudtrail.record_call(self.state.trail, req, principal, action, resp)
+        return resp
+
+    def serve(self, req: AwsRequest, principal: Principal) -> Response:
+        """Answer one request from an identified caller."""
         service, action = req.service, req.action
         limited = sts.session_limits(req, principal)
         if limited is not None:
@@ -106,6 +116,9 @@ class RealismLayer:
 
         if service == "iam":
             return self.iam(req, principal)
+        if service == "cloudtrail" and (req.header("X-Amz-Target") or "").endswith(".LookupEvents"):
+            found = cloudtrail.lookup_events(self.state.trail, req)
+            return found if isinstance(found, Response) else json_response(found)
         return self.forward(req)
 
     def authorize(self, req: AwsRequest, principal: Principal) -> Response | None:
@@ -123,9 +136,15 @@ class RealismLayer:
             "aws:PrincipalType": "User",
             "aws:PrincipalArn": principal.arn,
         }
+        documents = mb.policy_documents_for_user(principal.name)
+        if principal.kind == "role":  # an assumed-role session: the role's policies
+            role_arn = f"arn:aws:iam::{mb.ACCOUNT_ID}:role/{principal.name}"
+            context = {"aws:userid": principal.user_id, "aws:PrincipalType": "AssumedRole",
+                       "aws:PrincipalArn": role_arn}
+            documents = mb.policy_documents_for_role(principal.name)
         if principal.mfa is not None:
             context["aws:MultiFactorAuthPresent"] = "true" if principal.mfa else "false"
-        verdict = policy.evaluate(mb.policy_documents_for_user(principal.name), action, resource, context)
+        verdict = policy.evaluate(documents, action, resource, context)
         if verdict == "allow":
             return None
         message = policy.denied_message(principal.arn, action, resource, verdict)
@@ -135,6 +154,9 @@ class RealismLayer:
         """IAM calls: realism checks before moto, corrections after."""
         action = req.action
         state = self.state
+        if principal.kind == "role" and action in SELF_SERVICE and "UserName" not in req.params:
+            return aws_error(req, "ValidationError",
+                             "Must specify userName when calling with non-User credentials", 400)
         if not principal.is_root and action in SELF_SERVICE and "UserName" not in req.params:
             req.set_params(UserName=principal.name)
         policy_arn = req.params.get("PolicyArn", "")

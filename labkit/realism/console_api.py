@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..clock import clock
-from . import mfa
+from . import cloudtrail, mfa, oidc
 from . import moto_bridge as mb
+from .identity import root_principal, user_principal
 from .passwords import check_new_password, may_change_own_password
 from .state import AccountState, ConsoleSession
 from .wire import AwsRequest, Response, json_response
@@ -63,7 +64,9 @@ def sign_in(state: AccountState, data: dict[str, Any]) -> Response:
         return _fail()
     name = str(data.get("user", ""))
     owner = mb.user(name)
+    who = user_principal(name) if owner is not None else None
     if owner is None or mb.user_password(owner) is None or mb.user_password(owner) != data.get("password"):
+        cloudtrail.record_console_login(state.trail, who, name, False, False)
         return _fail()
     seeds = mfa.user_mfa_seeds(name)
     if seeds:
@@ -71,14 +74,19 @@ def sign_in(state: AccountState, data: dict[str, Any]) -> Response:
         if not code:
             return json_response({"status": "mfa-required"})
         if not mfa.any_code_is_valid(seeds, str(code)):  # a code from any of her devices
+            cloudtrail.record_console_login(state.trail, who, name, False, True)
             return _fail()
+    cloudtrail.record_console_login(state.trail, who, name, True, bool(seeds))
     mb.set_password_last_used(owner, clock.utcnow())
     return _signed_in(state, name, mb.reset_required(owner), bool(seeds))
 
 
 def sign_in_root(state: AccountState, data: dict[str, Any]) -> Response:
     root = state.root
-    if str(data.get("email", "")).lower() != root.email.lower() or data.get("password") != root.password:
+    if str(data.get("email", "")).lower() != root.email.lower():
+        return _fail()
+    if data.get("password") != root.password:
+        cloudtrail.record_console_login(state.trail, root_principal(), "root", False, False)
         return _fail()
     seeds = mfa.root_mfa_seeds(state)
     if seeds:
@@ -86,7 +94,9 @@ def sign_in_root(state: AccountState, data: dict[str, Any]) -> Response:
         if not code:
             return json_response({"status": "mfa-required"})
         if not mfa.any_code_is_valid(seeds, str(code)):
+            cloudtrail.record_console_login(state.trail, root_principal(), "root", False, True)
             return _fail()
+    cloudtrail.record_console_login(state.trail, root_principal(), "root", True, bool(seeds))
     root.password_last_used = clock.utcnow()
     answer = _signed_in(state, "root", False, bool(seeds))
     if seeds:
@@ -230,6 +240,25 @@ def admin_backdate(layer: RealismLayer, data: dict[str, Any]) -> Response:
     return json_response({"status": "ok"})
 
 
+def admin_history(layer: RealismLayer, data: dict[str, Any]) -> Response:
+    """Past activity for a scenario's trail: ``{"events": [{"principal": "root",
+    "event_name": "CreateUser", "service": "iam", "when": iso}, ...]}``; event name
+    ``ConsoleLogin`` records a successful console sign-in without MFA."""
+    trail = layer.state.trail
+    for item in data.get("events", []):
+        who = str(item.get("principal", "root"))
+        principal = root_principal() if who == "root" else user_principal(who)
+        when = _when(item.get("when")) or clock.utcnow()
+        if item.get("event_name") == "ConsoleLogin":
+            cloudtrail.record_console_login(trail, principal, who, True, bool(item.get("mfa")), when=when)
+            continue
+        key = layer.state.root.keys[0].access_key_id if who == "root" and layer.state.root.keys else None
+        trail.append(cloudtrail.api_event(principal, str(item["event_name"]), str(item.get("service", "iam")),
+                                          when, access_key_id=key, user_agent="aws-cli/1.44"))
+    trail.sort(key=lambda e: e.event_time)
+    return json_response({"recorded": len(trail)})
+
+
 def admin_set_root_password(layer: RealismLayer, data: dict[str, Any]) -> Response:
     layer.state.root.password = str(data["password"])
     return json_response({"status": "ok"})
@@ -270,7 +299,43 @@ ADMIN = {
     "enforce": admin_enforce,
     "backdate": admin_backdate,
     "root-password": admin_set_root_password,
+    "history": admin_history,
 }
+
+
+def _holds_credentials(state: AccountState, key_id: str, secret: str) -> bool:
+    """Does the caller hold a working access key pair of this sandbox account?"""
+    if not key_id or not secret:
+        return False
+    records = [*state.root.keys, state.auditor]
+    for record in records:
+        if record.access_key_id == key_id and record.status == "Active":
+            return secrets.compare_digest(record.secret_access_key, secret)
+    session = state.sessions.get(key_id)
+    if session is not None:
+        return session.expires > clock.utcnow() and secrets.compare_digest(session.secret_access_key, secret)
+    found = mb.user_for_access_key(key_id)
+    if found is None or found[1].status != "Active":
+        return False
+    return secrets.compare_digest(str(found[1].secret_access_key), secret)
+
+
+def ci_token(layer: RealismLayer, data: dict[str, Any]) -> Response:
+    """A token from the simulated CI service (GitHub Actions) for a job of a repository.
+
+    Only someone holding credentials of this sandbox may ask (so a neighbour on the same
+    machine cannot mint tokens for your roles).
+    """
+    if not _holds_credentials(layer.state, str(data.get("access_key_id", "")),
+                              str(data.get("secret_access_key", ""))):
+        return json_response({"error": "The CI service needs this sandbox's credentials."}, 403)
+    try:
+        token = oidc.issue_token(str(data.get("repository", "")), str(data.get("ref") or "refs/heads/main"),
+                                 str(data.get("audience") or oidc.GITHUB_AUDIENCE),
+                                 str(data.get("event_name") or "push"), data.get("environment"))
+    except ValueError as exc:
+        return json_response({"error": str(exc)}, 400)
+    return json_response({"token": token, "issuer": oidc.GITHUB_ISSUER})
 
 
 def handle(layer: RealismLayer, req: AwsRequest) -> Response:
@@ -279,6 +344,8 @@ def handle(layer: RealismLayer, req: AwsRequest) -> Response:
     data = req.json()
     if path == "health":
         return json_response({"ok": True, "account_id": mb.ACCOUNT_ID})
+    if path == "ci/token":
+        return ci_token(layer, data)
     if path.startswith("console/") and path[len("console/"):] in CONSOLE:
         return CONSOLE[path[len("console/"):]](layer.state, data)
     if path.startswith("admin/") and path[len("admin/"):] in ADMIN:

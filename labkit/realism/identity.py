@@ -16,8 +16,8 @@ __all__ = ["Principal", "identify"]
 class Principal:
     """The caller of one request."""
 
-    kind: str  # "root" or "user"
-    name: str  # "root" or the IAM user name
+    kind: str  # "root", "user" or "role" (an assumed-role session)
+    name: str  # "root", the IAM user name, or the role name
     arn: str
     user_id: str
     mfa: bool | None  # aws:MultiFactorAuthPresent; None when the key is absent (long-term keys)
@@ -39,6 +39,14 @@ def user_principal(name: str, mfa: bool | None = None, temporary: bool = False,
     user_id = u.id if u is not None else ""
     arn = u.arn if u is not None else f"arn:aws:iam::{mb.ACCOUNT_ID}:user/{name}"
     return Principal("user", name, arn, user_id, mfa, temporary, made_by)
+
+
+def role_principal(role_name: str, session_name: str, made_by: str) -> Principal:
+    """A session of role ``role_name`` (``arn:aws:sts::<acct>:assumed-role/<role>/<session>``)."""
+    r = mb.role(role_name)
+    role_id = r.id if r is not None else "AROA"
+    arn = f"arn:aws:sts::{mb.ACCOUNT_ID}:assumed-role/{role_name}/{session_name}"
+    return Principal("role", role_name, arn, f"{role_id}:{session_name}", None, True, made_by)
 
 
 _INVALID = "The security token included in the request is invalid."
@@ -68,6 +76,10 @@ def identify(state: AccountState, req: AwsRequest) -> Principal | Response:
             return aws_error(req, "ExpiredToken", expired, 403)
         if session.principal == "root":
             return root_principal(mfa=session.mfa, temporary=True, made_by=session.made_by)
+        if session.role_session:
+            if mb.role(session.principal) is None:
+                return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+            return role_principal(session.principal, session.role_session, session.made_by)
         if mb.user(session.principal) is None:
             return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
         return user_principal(session.principal, mfa=session.mfa, temporary=True,

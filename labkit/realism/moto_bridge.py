@@ -224,6 +224,29 @@ def policy_documents_for_user(name: str) -> list[dict[str, Any]]:
     return docs
 
 
+def role(name: str) -> Any | None:
+    """moto's role ``name`` (None if there is none)."""
+    return next((r for r in iam().get_roles() if r.name == name), None)
+
+
+def role_trust_policy(r: Any) -> dict[str, Any]:
+    return _doc(r.assume_role_policy_document)
+
+
+def policy_documents_for_role(name: str) -> list[dict[str, Any]]:
+    """The role's permission policies (inline and managed)."""
+    r = role(name)
+    if r is None:
+        return []
+    return [_doc(d) for d in r.policies.values()] + [_managed_doc(p) for p in r.managed_policies.values()]
+
+
+def oidc_provider(url: str) -> Any | None:
+    """The IAM OIDC identity provider for issuer ``url`` (``https://`` optional)."""
+    bare = url.removeprefix("https://").rstrip("/")
+    return next((p for p in iam().open_id_providers.values() if p.url.rstrip("/") == bare), None)
+
+
 @lru_cache(maxsize=1)
 def _course_policies() -> dict[str, Any]:
     from importlib.resources import files

@@ -10,6 +10,7 @@ import secrets
 import string
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..clock import clock
 from .moto_bridge import ACCOUNT_ID
@@ -72,10 +73,11 @@ class TempSession:
     access_key_id: str
     secret_access_key: str
     session_token: str
-    principal: str  # "root" or an IAM user name
+    principal: str  # "root", an IAM user name, or a role name (with ``role_session``)
     expires: datetime
     mfa: bool
     made_by: str = "GetSessionToken"
+    role_session: str | None = None  # RoleSessionName of an assumed-role session
 
 
 @dataclass
@@ -100,6 +102,7 @@ class AccountState:
     password_changed: dict[str, datetime] = field(default_factory=dict)
     login_profile_created: dict[str, datetime] = field(default_factory=dict)
     used_codes: set[tuple[str, int]] = field(default_factory=set)
+    trail: list[Any] = field(default_factory=list)  # cloudtrail.TrailEvent, oldest first
     report_generated: datetime | None = None
     report_csv: str | None = None
     enforce: bool = True
