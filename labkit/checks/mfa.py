@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from . import Assignment, Check
 from botocore.exceptions import ClientError
 
-from ._account import TemporaryKey, allowed, iam, login_profile, mfa_devices, user
+from ._account import TemporaryKey, allowed, iam, login_profile, mfa_devices, probe_client, user
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
@@ -43,7 +43,7 @@ def house_rule(lab: Lab) -> tuple[bool, str]:
         return False, f"no user named {ALICE}"
     with TemporaryKey(lab, ALICE) as keys:
         try:
-            lab.client("iam", credentials=keys).list_users()
+            probe_client(lab, "iam", keys).list_users()
             return False, "with her plain access key Alice may list users: nothing demands MFA"
         except ClientError as err:
             if "explicit deny" not in err.response["Error"]["Message"]:
