@@ -20,7 +20,8 @@ import labkit
 __all__ = ["run_attached", "errors"]
 
 
-def run_attached(lab: labkit.Lab, nb: nbformat.NotebookNode, scenario: str, cwd: Path) -> nbformat.NotebookNode:
+def run_attached(lab: labkit.Lab, nb: nbformat.NotebookNode, scenario: str,
+                 cwd: Path) -> nbformat.NotebookNode:
     """Reset ``lab`` to ``scenario`` and execute ``nb`` (in place) in a kernel attached to it."""
     lab.reset(scenario)
     env = dict(os.environ)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import Assignment, Check
 from botocore.exceptions import ClientError
 
+from . import Assignment, Check
 from ._account import TemporaryKey, allowed, iam, login_profile, mfa_devices, probe_client, user
 
 if TYPE_CHECKING:
@@ -47,7 +47,8 @@ def house_rule(lab: Lab) -> tuple[bool, str]:
             return False, "with her plain access key Alice may list users: nothing demands MFA"
         except ClientError as err:
             if "explicit deny" not in err.response["Error"]["Message"]:
-                return False, "her plain key is refused only because nothing allows it, not by a deny-unless-MFA rule"
+                return False, ("her plain key is refused only because nothing allows it, "
+                               "not by a deny-unless-MFA rule")
         if not allowed(lab, keys, "iam", "list_mfa_devices", UserName=ALICE):
             return False, "the rule also stops her from managing her own MFA device (self-service)"
     return True, "without MFA her key is explicitly denied, except her own MFA set-up"

@@ -86,7 +86,8 @@ class Scorecard:
         )
         return (
             '<table class="labkit-scorecard"><caption style="text-align:left"><b>Security scorecard'
-            f"</b> &#x2014; {self.score} checks pass <small>({CIS_VERSION})</small></caption><thead><tr><th>result</th><th>CIS</th>"
+            f"</b> &#x2014; {self.score} checks pass <small>({CIS_VERSION})</small></caption>"
+            "<thead><tr><th>result</th><th>CIS</th>"
             f"<th>check</th><th>why</th></tr></thead><tbody>{body}</tbody></table>"
         )
 

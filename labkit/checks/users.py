@@ -77,8 +77,9 @@ def _assume(lab: Lab, token: str) -> bool:
 def build_role_trusts_only_main(lab: Lab) -> tuple[bool, str]:
     """Passes when castle-co/app on main may assume the role, and another repository or branch may not."""
     if not _assume(lab, lab.ci_token(repository=REPOSITORY, ref=BRANCH)):
-        return False, (f"a job of {REPOSITORY} on main cannot assume the role {ROLE} (is there an OIDC "
-                       "provider for token.actions.githubusercontent.com, and does the trust policy name it?)")
+        return False, (f"a job of {REPOSITORY} on main cannot assume the role {ROLE} (is there an "
+                       "OIDC provider for token.actions.githubusercontent.com, and does the trust "
+                       "policy name it?)")
     if _assume(lab, lab.ci_token(repository="mordred/castle-fork", ref=BRANCH)):
         return False, "a job of ANY repository may assume the role: add a condition on the token's sub claim"
     if _assume(lab, lab.ci_token(repository=REPOSITORY, ref="refs/heads/untested-feature")):
@@ -96,7 +97,8 @@ def build_job_ran(lab: Lab) -> tuple[bool, str]:
         assumed = (e.get("eventName") == "AssumeRoleWithWebIdentity" and not e.get("errorCode")
                    and f":role/{ROLE}" in str(params.get("roleArn", "")))
         identity = e.get("userIdentity") or {}
-        as_role = identity.get("type") == "AssumedRole" and f":assumed-role/{ROLE}/" in str(identity.get("arn", ""))
+        as_role = (identity.get("type") == "AssumedRole"
+                   and f":assumed-role/{ROLE}/" in str(identity.get("arn", "")))
         if assumed or as_role:
             return True, f"the build job worked as {ROLE} ({e.get('eventName')})"
     return False, f"nobody assumed {ROLE} with a CI token yet (assume-role-with-web-identity)"
