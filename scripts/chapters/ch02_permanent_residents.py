@@ -41,6 +41,8 @@ CELLS = [
     the nightly build job does **not**: it gets a role.
     """),
     code("""
+    import json
+
     import labkit
     from botocore.exceptions import ClientError
 
@@ -230,6 +232,81 @@ CELLS = [
     !aws iam list-access-keys --user-name alice-developer
     """),
     md("""
+    ## 🏗️ The build job gets a role, not a key
+
+    The castle's code lives in the repository `castle-co/app`, and every night a CI job (on
+    GitHub Actions, say) builds it and needs AWS. The old way: an IAM user `castle-build-bot`
+    whose access key is pasted into the CI service as a secret — a long-term key that never
+    expires and can leak from every build log and every fork. The 2026 way is a **role** the job
+    *assumes*, through **OIDC federation**:
+
+    1. the CI service signs, for every job, a short-lived token (a JWT) that says which
+       repository and branch the job runs for — its `sub` claim, e.g.
+       `repo:castle-co/app:ref:refs/heads/main` — and for whom the token is meant (`aud`);
+    2. your account trusts that CI service as an **OIDC identity provider**;
+    3. a role's **trust policy** says which tokens may assume it — conditions on `aud` and `sub`;
+    4. the job calls `sts assume-role-with-web-identity` with its token and gets temporary
+       credentials for the role. Nothing long-lived is stored anywhere
+       ([GitHub: OIDC in AWS](https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws)).
+
+    The sandbox plays the CI service: `lab.ci_token(repository=..., ref=...)` returns the token a
+    job of that repository and branch would get. First, trust the provider:
+    """),
+    code("""
+    !aws iam create-open-id-connect-provider --url https://token.actions.githubusercontent.com --client-id-list sts.amazonaws.com --thumbprint-list 6938fd4d98bab03faadb97b34396831e3780aea1
+    """),
+    md("""
+    Then the role. Its trust policy names the provider as a *federated* principal and accepts
+    only tokens meant for STS (`aud`) from `castle-co/app` on `main` (`sub`). Without the `sub`
+    condition, **every** repository on that CI service — anyone's — could assume it:
+    """),
+    code("""
+    build_trust = {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": "repo:castle-co/app:ref:refs/heads/main",
+            }},
+        }],
+    }
+    build_role = iam.create_role(RoleName="castle-build", AssumeRolePolicyDocument=json.dumps(build_trust))["Role"]
+    build_role["Arn"]
+    """),
+    md("""
+    (A real build role would also get a permissions policy — only what the build needs, as
+    chapter 05 shows.) Tonight's job on `main` trades its token for the role's credentials:
+    """),
+    code("""
+    token = lab.ci_token(repository="castle-co/app", ref="refs/heads/main")
+    job = lab.client("sts").assume_role_with_web_identity(
+        RoleArn=build_role["Arn"], RoleSessionName="nightly-build", WebIdentityToken=token)
+    job_credentials = labkit.Credentials.from_response(job["Credentials"])
+    print("token subject:", job["SubjectFromWebIdentityToken"])
+    print("job runs as:  ", lab.client("sts", credentials=job_credentials).get_caller_identity()["Arn"])
+    print("expires:      ", job["Credentials"]["Expiration"])
+    """),
+    md("""
+    ### 🔧 What went wrong: a fork's pipeline tries the role
+
+    Mordred forks the repository and runs the same workflow in his fork. His job gets a perfectly
+    valid token from the same CI service — for `repo:mordred/castle-fork:...`:
+    """),
+    code("""
+    fork_token = lab.ci_token(repository="mordred/castle-fork", ref="refs/heads/main")
+    try:
+        lab.client("sts").assume_role_with_web_identity(
+            RoleArn=build_role["Arn"], RoleSessionName="mordred", WebIdentityToken=fork_token)
+    except ClientError as err:
+        labkit.explain(err)
+    """),
+    md("""
+    The token was genuine; the trust policy's `sub` condition said no. That condition is the
+    whole lock.
+
     ## 🚫 Alice can do nothing — yet
 
     Let's hand the notebook's command line to Alice: `lab.use(alice_keys)` makes every `!aws`
@@ -292,7 +369,9 @@ CELLS = [
       first sign-in only allows choosing a new one — and only if the user may call
       `iam:ChangePassword` (`IAMUserChangePassword`, or the password policy's
       `AllowUsersToChangePassword`). Password rules are enforced.
-    - Access keys are long-term; the secret is shown once.
+    - Access keys are long-term; the secret is shown once. A CI job gets a role instead:
+      an OIDC provider, a trust policy with conditions on `aud` and `sub`, and
+      `sts assume-role-with-web-identity`.
     - A new user can do nothing: `AccessDenied` until a policy allows it.
 
     ## ➡️ What's next
