@@ -16,8 +16,10 @@ root-mfa                     the root user has an MFA device (CIS 1.5)
 root-hardware-mfa            root's MFA is a hardware device or security key, not
                              a virtual (app) device (CIS 1.6)
 no-root-access-keys          the root user has no access keys (CIS 1.4)
-root-not-used                root is not used for daily work: no sign-in in the
-                             last 24 hours except to set up its MFA (CIS 1.7)
+root-not-used                root is not used for daily work: in the activity log
+                             (CloudTrail), once an administrator took over, root
+                             only looked after its own credentials (CIS 1.7; see
+                             :mod:`labkit.checks.root_activity`)
 password-length              password policy demands 14+ characters (CIS 1.8)
 password-reuse               password policy prevents reusing the last 24 (CIS 1.9)
 console-users-mfa            every user with a console password has MFA (CIS 1.10)
@@ -30,12 +32,12 @@ import csv
 import html
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ..clock import clock
+from .root_activity import root_not_used
 
 if TYPE_CHECKING:
     from ..sandbox import Credentials, Lab
@@ -106,23 +108,6 @@ def _when(value: str) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _root_not_used(iam: Any, root_row: dict[str, str]) -> tuple[bool, str]:
-    used = _when(root_row.get("password_last_used", ""))
-    key_used = [_when(root_row.get(f"access_key_{i}_last_used_date", "")) for i in (1, 2)]
-    recent = clock.utcnow() - timedelta(hours=24)
-    if any(k and k > recent for k in key_used) and root_row.get("access_key_1_active") == "true":
-        return False, "root's access key was used in the last 24 hours"
-    if used is None or used <= recent:
-        return True, "no root sign-in in the last 24 hours"
-    devices = iam.list_mfa_devices().get("MFADevices", [])
-    enabled = [d["EnableDate"] for d in devices]
-    if enabled:
-        latest = max(e if e.tzinfo else e.replace(tzinfo=UTC) for e in enabled)
-        if used <= latest + timedelta(minutes=5):
-            return True, "root signed in only to set up its MFA device"
-    return False, f"root signed in at {used:%Y-%m-%d %H:%M} UTC; use an IAM user for daily work"
-
-
 def _root_hardware_mfa(iam: Any, summary: dict[str, Any], account_id: str) -> tuple[bool, str]:
     """CIS 1.6, audited as the benchmark says: root has MFA, and no *virtual* device is root's."""
     if summary.get("AccountMFAEnabled") != 1:
@@ -151,7 +136,6 @@ def scorecard(lab: Lab, credentials: Credentials | None = None) -> Scorecard:
     iam = lab.client("iam", credentials=credentials)
     summary = iam.get_account_summary()["SummaryMap"]
     report = credential_report(iam)
-    root_row = next(r for r in report if r["user"] == "<root_account>")
     try:
         policy = iam.get_account_password_policy()["PasswordPolicy"]
     except ClientError:
@@ -160,7 +144,7 @@ def scorecard(lab: Lab, credentials: Credentials | None = None) -> Scorecard:
     reuse = int(policy.get("PasswordReusePrevention", 0))
     console_users = [r for r in report[1:] if r["password_enabled"] == "true"]
     without_mfa = [r["user"] for r in console_users if r["mfa_active"] != "true"]
-    not_used, not_used_detail = _root_not_used(iam, root_row)
+    not_used, not_used_detail = root_not_used(lab, credentials)
     hardware, hardware_detail = _root_hardware_mfa(iam, summary, lab.account_id)
     rows = (
         ScoreRow("root-mfa", "1.5", "MFA is enabled for the root user",

@@ -282,17 +282,24 @@ CELLS = [
         iam.enable_mfa_device(UserName=user, SerialNumber=device["SerialNumber"],
                               AuthenticationCode1=code1, AuthenticationCode2=code2)
     warden_mfa = "arn:aws:iam::123456789012:mfa/warden"
+    warden_keys = labkit.Credentials.from_response(iam.create_access_key(UserName="warden")["AccessKey"])
+    """),
+    md("""
+    That was root's last piece of administration: the warden has a password, MFA and an access
+    key for the command line. From the warden's first sign-in on, the activity log will show
+    whether root stays in the vault.
+
+    ## 5️⃣ Switch to the warden — *then* retire root's key
+    """),
+    code("""
     console.sign_in(lab.account_id, "warden", WARDEN_PASSWORD, mfa_code=phones["warden"].code())
     """),
     md("""
-    ## 5️⃣ Switch to the warden — *then* retire root's key
-
-    The warden gets an access key for the command line. On its own it opens nothing:
+    The warden's access key, on its own, opens nothing:
 
     ### 🔧 What went wrong: an admin key without MFA
     """),
     code("""
-    warden_keys = labkit.Credentials.from_response(iam.create_access_key(UserName="warden")["AccessKey"])
     try:
         lab.client("iam", credentials=warden_keys).list_users()
     except ClientError as err:
@@ -345,6 +352,34 @@ CELLS = [
     !aws iam list-users --query "Users[].UserName"
     """),
     md("""
+    ## 📜 The activity log remembers
+
+    How would an auditor know that root is no longer used? Not from root's access key: its
+    "last used" date went away with the key, minutes after root made a dozen calls. What stays
+    is the **activity log**: CloudTrail's event history records every management call — who
+    (`userIdentity`, whose `type` is `Root` for the master key), what, when, from where, and
+    whether AWS refused it ([Viewing CloudTrail events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events.html)).
+    The warden asks it for root's most recent calls:
+    """),
+    code("""
+    !aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=root --max-results 8 --query "Events[].[EventTime, EventName]" --output text
+    """),
+    md("""
+    (AWS CLI version 1 prints the times as AWS sends them, in seconds since 1970.) In Python
+    the whole story reads better — the last calls of everyone, oldest first:
+    """),
+    code("""
+    trail = lab.client("cloudtrail")
+    for event in reversed(trail.lookup_events(MaxResults=14)["Events"]):
+        print(f"{event['EventTime']:%H:%M:%S}  {event.get('Username', '?'):<8} {event['EventName']}")
+    """),
+    md("""
+    Root's administration, then the warden's first sign-in, then root only listing and
+    deleting its own key, then the warden at work. That is what the scorecard's check 1.7 reads: *once an
+    administrator took over, did root only look after its own credentials?* On a real account
+    you would also set an alarm (an EventBridge rule or a CloudWatch metric filter on
+    `userIdentity.type = Root`) so that any later use of the master key reaches you at once.
+
     ## 🏁 The audit, again
     """),
     code("""
@@ -357,9 +392,10 @@ CELLS = [
     """),
     md("""
     Every row is green but one: root's MFA is an app, not hardware (check 1.6), which the
-    sandbox cannot give you. Root has MFA and no access keys; its only recent sign-in was to set
-    up MFA; passwords must be long and fresh; everyone with a console password has a second key;
-    and daily work happens as the warden, whose key needs MFA.
+    sandbox cannot give you. Root has MFA and no access keys; since the warden took over, the
+    activity log shows root only looking after its own credentials; passwords must be long and
+    fresh; everyone with a console password has a second key; and daily work happens as the
+    warden, whose key needs MFA.
 
     ## 🗝️ What still needs the master key — and what can hold it back
 
@@ -386,9 +422,10 @@ CELLS = [
     ),
     md("""
     ## 🔁 Recap
-    - Audit with `aws iam generate-credential-report` / `get-credential-report` and
-      `aws iam get-account-summary`; the scorecard turns them into seven checks of the CIS AWS
-      Foundations Benchmark v4.0.1.
+    - Audit with `aws iam generate-credential-report` / `get-credential-report`,
+      `aws iam get-account-summary` and the activity log (`aws cloudtrail lookup-events`); the
+      scorecard turns them into seven checks of the CIS AWS Foundations Benchmark v4.0.1.
+      "Root is not used" is proved by the log, never by a key's last-used date.
     - Root MFA is mandatory (since 2024 for standalone accounts) and assigned in the console
       only; register a backup device, and prefer hardware for root.
     - Taking over an account means changing everything the predecessor knew: root password,
