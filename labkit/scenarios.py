@@ -5,6 +5,13 @@
 * ``inherited-account``: the account you inherit in chapter 04. Root has an
   active access key and no MFA, and was used for daily work yesterday; there
   is no password policy; two console users exist and only one has MFA.
+* ``organization``: you are the management account 123456789012 of an AWS
+  Organizations organization (all features) with two member accounts,
+  ``castle-workloads`` and ``castle-archive``. Each member has its own root user
+  (e-mail ``<name>-root@castle.example``, a password); the workloads root still
+  has an access key a predecessor made and no MFA. Centralized root access is
+  NOT enabled yet: that is the learner's work (see :mod:`labkit.realism.organizations`).
+  Find the member ids with ``organizations.list_accounts()``.
 
 Every scenario is built through the AWS API (plus "back-dating" facts no API
 can set, such as when root last signed in), so chapters, exercises and the
@@ -23,7 +30,7 @@ from .clock import clock
 if TYPE_CHECKING:
     from .sandbox import Lab
 
-__all__ = ["SCENARIOS", "apply", "new_account", "inherited_account"]
+__all__ = ["SCENARIOS", "apply", "new_account", "inherited_account", "organization"]
 
 
 def new_account(lab: Lab) -> None:
@@ -46,9 +53,20 @@ def inherited_account(lab: Lab) -> None:
     lab.admin("backdate", {"principal": "carol-finance", "password_last_used": yesterday})
 
 
+def organization(lab: Lab) -> None:
+    """A management account with two member accounts whose root users still hold credentials."""
+    org = lab.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    for name in ("castle-workloads", "castle-archive"):
+        made = org.create_account(Email=f"{name}-root@castle.example", AccountName=name)
+        account_id = made["CreateAccountStatus"]["AccountId"]
+        lab.admin("member-root", {"account_id": account_id, "access_key": name == "castle-workloads"})
+
+
 SCENARIOS: dict[str, Callable[[Lab], None]] = {
     "new-account": new_account,
     "inherited-account": inherited_account,
+    "organization": organization,
 }
 
 

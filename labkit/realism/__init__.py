@@ -22,11 +22,11 @@ import threading
 from http import HTTPStatus
 from typing import Any
 
-from . import cloudtrail, console_api, mfa, oidc, passwords, policy, root, sts, users
+from . import cloudtrail, console_api, mfa, oidc, organizations, passwords, policy, root, sts, users
 from . import moto_bridge as mb
 from .identity import Principal, identify
 from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
-from .wire import AwsRequest, Response, aws_error, collect, json_response, query_response
+from .wire import AwsRequest, Response, aws_error, collect, json_response, not_available, query_response
 
 __all__ = ["RealismLayer"]
 
@@ -75,6 +75,8 @@ class RealismLayer:
                 return json_response({"error": "moto's own API is closed in the sandbox"}, 403)
             try:
                 return self.route(req)
+            except NotImplementedError:  # moto lacks it: say so at once (a 500 would be retried)
+                return not_available(req)
             except Exception as exc:  # never let a realism bug kill the server
                 return aws_error(req, "ServiceFailure", f"Sandbox error: {exc!r}", 500)
 
@@ -87,7 +89,8 @@ class RealismLayer:
             return who
         principal: Principal = who
         resp = self.serve(req, principal)
-        if req.access_key != self.state.auditor.access_key_id:  # checks leave no trace
+        member_session = principal.made_by == "AssumeRoot"  # recorded in the member's own trail
+        if req.access_key != self.state.auditor.access_key_id and not member_session:  # checks: no trace
             action, _ = policy.action_and_resource(req, principal.arn)
             cloudtrail.record_call(self.state.trail, req, principal, action, resp)
         return resp
@@ -95,6 +98,8 @@ class RealismLayer:
     def serve(self, req: AwsRequest, principal: Principal) -> Response:
         """Answer one request from an identified caller."""
         service, action = req.service, req.action
+        if principal.made_by == "AssumeRoot":
+            return organizations.member_root_call(req, self.state.sessions[req.access_key or ""], self.state)
         limited = sts.session_limits(req, principal)
         if limited is not None:
             return limited
@@ -116,6 +121,8 @@ class RealismLayer:
 
         if service == "iam":
             return self.iam(req, principal)
+        if service == "sts" and action == "AssumeRoot":
+            return organizations.assume_root(req, principal, self.state)
         if service == "cloudtrail" and (req.header("X-Amz-Target") or "").endswith(".LookupEvents"):
             found = cloudtrail.lookup_events(self.state.trail, req)
             return found if isinstance(found, Response) else json_response(found)
@@ -154,6 +161,8 @@ class RealismLayer:
         """IAM calls: realism checks before moto, corrections after."""
         action = req.action
         state = self.state
+        if action in organizations.FEATURE_ACTIONS:
+            return organizations.iam_feature_call(req, state)
         if principal.kind == "role" and action in SELF_SERVICE and "UserName" not in req.params:
             return aws_error(req, "ValidationError",
                              "Must specify userName when calling with non-User credentials", 400)
@@ -208,5 +217,8 @@ class RealismLayer:
         return resp
 
     def forward(self, req: AwsRequest) -> Response:
-        """Let moto do the work."""
-        return collect(self.moto_app, req.wsgi_environ())
+        """Let moto do the work (what moto has not implemented: a fast, clear 501)."""
+        resp = collect(self.moto_app, req.wsgi_environ())
+        if resp.status == 500 and b"NotImplemented" in resp.body:
+            return not_available(req)
+        return resp

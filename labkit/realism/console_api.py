@@ -259,6 +259,22 @@ def admin_history(layer: RealismLayer, data: dict[str, Any]) -> Response:
     return json_response({"recorded": len(trail)})
 
 
+def admin_member_root(layer: RealismLayer, data: dict[str, Any]) -> Response:
+    """Give a member account's root user what a predecessor left: an access key, an MFA device."""
+    from .organizations import member_root
+    from .state import AccessKeyRecord, new_key_id, new_secret
+
+    root = member_root(layer.state, str(data.get("account_id", "")))
+    if root is None:
+        return json_response({"error": "not a member account of the organization"}, 404)
+    if data.get("access_key"):
+        root.keys.append(AccessKeyRecord(new_key_id(), new_secret()))
+    if data.get("mfa"):
+        root.mfa_devices[f"arn:aws:iam::{root.account_id}:mfa/root-account-mfa-device"] = clock.utcnow()
+    return json_response({"account_id": root.account_id, "email": root.email,
+                          "keys": [k.access_key_id for k in root.keys], "mfa": list(root.mfa_devices)})
+
+
 def admin_set_root_password(layer: RealismLayer, data: dict[str, Any]) -> Response:
     layer.state.root.password = str(data["password"])
     return json_response({"status": "ok"})
@@ -300,6 +316,7 @@ ADMIN = {
     "backdate": admin_backdate,
     "root-password": admin_set_root_password,
     "history": admin_history,
+    "member-root": admin_member_root,
 }
 
 

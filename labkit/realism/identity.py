@@ -74,6 +74,9 @@ def identify(state: AccountState, req: AwsRequest) -> Principal | Response:
         if session.expires <= clock.utcnow():
             expired = "The security token included in the request is expired"
             return aws_error(req, "ExpiredToken", expired, 403)
+        if session.made_by == "AssumeRoot":  # a member account's root, limited to one task
+            member = session.account_id or ""
+            return Principal("root", "root", f"arn:aws:iam::{member}:root", member, None, True, "AssumeRoot")
         if session.principal == "root":
             return root_principal(mfa=session.mfa, temporary=True, made_by=session.made_by)
         if session.role_session:

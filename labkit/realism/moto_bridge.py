@@ -41,6 +41,17 @@ def reset_all() -> None:
     from moto.core.base_backend import BackendDict
 
     BackendDict.reset()
+    try:  # moto remembers which accounts manage an organization outside the backends
+        from moto.organizations.models import organizations_backends
+
+        organizations_backends.master_accounts.clear()
+        from moto.organizations.models import FakeServiceAccess
+
+        # IAM's trusted access (centralized root access, 2024) is newer than moto's list.
+        if "iam.amazonaws.com" not in FakeServiceAccess.TRUSTED_SERVICES:
+            FakeServiceAccess.TRUSTED_SERVICES.append("iam.amazonaws.com")
+    except (ImportError, AttributeError):  # pragma: no cover - other moto versions
+        pass
     try:
         from moto.core.models import reset_model_data
 
@@ -264,6 +275,12 @@ def _aws_managed_data(name: str) -> dict[str, Any] | None:
 
         data = json.loads(aws_managed_policies_data).get(name)
     return data
+
+
+def aws_managed_document(name: str) -> dict[str, Any]:
+    """The policy document of AWS managed policy ``name`` ({} if unknown)."""
+    data = _aws_managed_data(name)
+    return _doc(data["Document"]) if data else {}
 
 
 def ensure_aws_managed_policy(arn: str) -> bool:

@@ -78,6 +78,8 @@ class TempSession:
     mfa: bool
     made_by: str = "GetSessionToken"
     role_session: str | None = None  # RoleSessionName of an assumed-role session
+    account_id: str | None = None  # AssumeRoot: the member account whose root this session is
+    task_policy: str | None = None  # AssumeRoot: the root-task policy that limits it
 
 
 @dataclass
@@ -103,6 +105,8 @@ class AccountState:
     login_profile_created: dict[str, datetime] = field(default_factory=dict)
     used_codes: set[tuple[str, int]] = field(default_factory=set)
     trail: list[Any] = field(default_factory=list)  # cloudtrail.TrailEvent, oldest first
+    members: dict[str, Any] = field(default_factory=dict)  # organizations.MemberRoot by account id
+    org_features: set[str] = field(default_factory=set)  # RootCredentialsManagement, RootSessions
     report_generated: datetime | None = None
     report_csv: str | None = None
     enforce: bool = True
