@@ -103,6 +103,17 @@ def _knight_policy(lab: Lab) -> tuple[bool, str]:
                          else "the knight has no inline policy yet")
 
 
+def _iam_trusted_by_organization(lab: Lab) -> tuple[bool, str]:
+    orgs = lab.client("organizations", credentials=lab.auditor())
+    try:
+        enabled = orgs.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
+    except ClientError:
+        return False, "this account is not the management account of an organization"
+    if not any(p["ServicePrincipal"] == "iam.amazonaws.com" for p in enabled):
+        return False, "IAM has no trusted access to the organization yet"
+    return True, "IAM now has trusted access to the organization."
+
+
 TASKS: dict[str, Task] = {t.id: t for t in (
     Task("start-visitor", "00", "Create the user visitor",
          "!aws iam create-user --user-name visitor",
@@ -134,6 +145,10 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "!aws iam put-user-policy --user-name knight --policy-name armory-keys --policy-document '{armory_json}'",
          "!aws iam put-user-policy --user-name knight --policy-name armory-keys --policy-document '{armory_json}'",
          _knight_policy),
+    Task("realm-trusted-access", "06", "Give IAM trusted access to the organization",
+         "!aws organizations enable-aws-service-access --service-principal iam.amazonaws.com",
+         "!aws organizations enable-aws-service-access --service-principal iam.amazonaws.com",
+         _iam_trusted_by_organization),
 )}
 
 

@@ -34,6 +34,7 @@ CELLS = [
     | 03 | [The two-key system: MFA](03-the-two-key-system-mfa.ipynb) | give alice an authenticator (scan it with your phone if you like), stop a password thief, open an MFA-protected CLI session |
     | 04 | [The master key in the vault: root](04-the-master-key-in-the-vault.ipynb) | audit an inherited account, then lock root away until every check turns green |
     | 05 | [Only the keys they need](05-only-the-keys-they-need.ipynb) | give the scribe the library and the knight the armory — and nothing more |
+    | 06 | [A realm of castles](06-a-realm-of-castles.ipynb) | many accounts: SCPs, and taking member accounts' master keys away with centralized root access |
 
     **Exercises** (with a *Check my work* button at the end of each):
     [users](../exercises/users.ipynb) (after 02) ·

@@ -215,12 +215,14 @@ CELLS = [
       a shortcut opens.
 
     ## ➡️ What's next
-    You have finished the course's chapters. 🎉
-    - Test yourself with the [least-privilege exercise](../exercises/least-privilege.ipynb)
+    One castle is in order. Most companies have many: in
+    [06 — A realm of castles](06-a-realm-of-castles.ipynb) you take member accounts' master keys
+    away from one management account.
+    - Test yourself first with the [least-privilege exercise](../exercises/least-privilege.ipynb)
       (and the others listed on the [start page](00-start-here.ipynb)).
     - Collect your reflections: run `labkit journal` in a terminal.
     - Go further in real AWS: IAM **groups** (give keys to a team, not one person at a time),
-      **roles** (temporary keys for programs and services, instead of long-term access keys) and
+      **roles** (temporary credentials for programs and services — chapter 02's build job) and
       IAM Identity Center for people signing in.
     """),
 ]
