@@ -58,7 +58,7 @@ CELLS = [
     md("""
     That line started an AWS account that lives **in memory, inside this notebook's kernel**.
     It speaks the real AWS protocol, so the real `aws` command line and the real Python SDK
-    (`boto3`) talk to it exactly as they would to AWS — but:
+    (`boto3`) talk to it over the same protocol as to AWS — but:
 
     - **nothing leaves your machine.** Every request goes to `127.0.0.1`; a guard refuses any
       other address, even if your computer has real AWS credentials configured;
