@@ -48,6 +48,8 @@ import base64
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .passkey import CONSOLE_ORIGIN, NoPasskeyForThisSite, SecurityKey, rp_id_for
+
 if TYPE_CHECKING:
     from .sandbox import Lab
 
@@ -136,6 +138,44 @@ class ConsoleSession:
         })
         self.must_register_mfa = False
 
+    def register_passkey(self, key: SecurityKey, name: str = "security-key") -> None:
+        """Register a passkey / FIDO2 security key as an MFA device (console only, as in AWS).
+
+        It then signs you in instead of a 6-digit code: ``console.sign_in(..., passkey=key)``.
+        It counts toward the 8 MFA devices an identity may have.
+        """
+        begin = self.console._post("passkey/register-begin", {"session": self.session_id})
+        try:
+            credential = key.create(str(begin["rp_id"]), str(begin["challenge"]), self.console.origin)
+        except NoPasskeyForThisSite as err:
+            raise ConsoleError(f"Your security key refused: {err}.") from None
+        self.console._post("passkey/register-finish", {
+            "session": self.session_id, "name": name, "credential": credential,
+        })
+        self.must_register_mfa = False
+
+    def change_root_password(self, old_password: str, new_password: str) -> None:
+        """Root only: choose a new root password (Account settings in the console).
+
+        The sandbox then knows only the new one; ``lab.root_password`` is updated too.
+        """
+        self.console._post("root/password", {
+            "session": self.session_id, "old_password": old_password, "new_password": new_password,
+        })
+        if getattr(self.console.lab, "root_password", None) == old_password:
+            self.console.lab.root_password = new_password
+
+    def change_root_email(self, new_email: str, password: str) -> None:
+        """Root only: move the account (root's sign-in name) to ``new_email``.
+
+        AWS confirms the new address with a code it e-mails there; the sandbox sends no
+        e-mail. ``lab.root_email`` is updated too.
+        """
+        data = self.console._post("root/email", {
+            "session": self.session_id, "new_email": new_email, "password": password,
+        })
+        self.console.lab.root_email = data["email"]
+
     def __repr__(self) -> str:
         state = "must change password" if self.must_change_password else "signed in"
         if self.must_register_mfa:
@@ -144,10 +184,15 @@ class ConsoleSession:
 
 
 class Console:
-    """The sign-in page of your sandbox account."""
+    """The sign-in page of your sandbox account, as a browser at ``origin`` sees it.
 
-    def __init__(self, lab: Lab) -> None:
+    ``origin`` is the page's address (``https://signin.aws.amazon.com``, the real one);
+    :class:`labkit.phishing.PhishingProxy` plays a browser at a look-alike address.
+    """
+
+    def __init__(self, lab: Lab, origin: str = CONSOLE_ORIGIN) -> None:
         self.lab = lab
+        self.origin = origin
 
     def _post(self, path: str, data: dict[str, Any]) -> dict[str, Any]:
         result = self.lab._request("POST", f"/labkit/console/{path}", data)
@@ -159,20 +204,35 @@ class Console:
 
     def _session(self, data: dict[str, Any]) -> ConsoleSession:
         if data.get("status") == "mfa-required":
-            raise MFACodeRequired("This user has an MFA device: enter the current MFA code.")
+            raise MFACodeRequired("This user has an MFA device: enter the current MFA code "
+                                  "(or use a registered passkey).")
         return ConsoleSession(self, data["session"], data["arn"], bool(data.get("mfa")),
                               data["status"] == "password-change-required",
                               data["status"] == "mfa-registration-required",
                               data.get("mfa_registration_deadline"))
 
     def sign_in(self, account: str, user: str, password: str,
-                mfa_code: str | None = None) -> ConsoleSession:
-        """Sign in as an IAM user: account id (or alias), user name, password [, MFA code]."""
-        return self._session(self._post("sign-in", {
-            "account": account, "user": user, "password": password, "mfa_code": mfa_code,
-        }))
+                mfa_code: str | None = None, passkey: SecurityKey | None = None) -> ConsoleSession:
+        """Sign in as an IAM user: account id (or alias), user name, password, and, when she
+        has MFA, either ``mfa_code`` (from any of her authenticators) or ``passkey`` (a
+        :class:`labkit.SecurityKey` she registered)."""
+        data = {"account": account, "user": user, "password": password, "mfa_code": mfa_code}
+        return self._session(self._with_passkey("sign-in", data, passkey))
 
-    def sign_in_root(self, email: str, password: str, mfa_code: str | None = None) -> ConsoleSession:
+    def _with_passkey(self, path: str, data: dict[str, Any], passkey: SecurityKey | None) -> dict[str, Any]:
+        """Post; if the page asks for the passkey, let the key answer for this page's origin."""
+        answer = self._post(path, data)
+        challenge = answer.get("passkey_challenge")
+        if answer.get("status") == "mfa-required" and passkey is not None and challenge:
+            try:
+                assertion = passkey.get(rp_id_for(self.origin), str(challenge), self.origin)
+            except NoPasskeyForThisSite as err:
+                raise SignInFailed(f"Your security key did not answer: {err}.") from None
+            answer = self._post(path, {**data, "assertion": assertion})
+        return answer
+
+    def sign_in_root(self, email: str, password: str, mfa_code: str | None = None,
+                     passkey: SecurityKey | None = None) -> ConsoleSession:
         """Sign in as the root user with the account's e-mail address.
 
         Root MFA is mandatory (since May 2024): without a device, the first sign-in starts a
@@ -180,6 +240,6 @@ class Console:
         ``session.must_register_mfa`` is True and the console only lets root register a
         device (:meth:`ConsoleSession.create_root_mfa_device`).
         """
-        return self._session(self._post("sign-in-root", {
+        return self._session(self._with_passkey("sign-in-root", {
             "email": email, "password": password, "mfa_code": mfa_code,
-        }))
+        }, passkey))

@@ -34,6 +34,7 @@ __all__ = ["RealismLayer"]
 SELF_SERVICE = {
     "GetUser", "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
     "ListMFADevices", "GetLoginProfile", "ListSigningCertificates", "ListSSHPublicKeys",
+    "CreateLoginProfile", "DeleteLoginProfile", "DeactivateMFADevice",
 }
 # Calls AWS allows without any permission.
 NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity", "sts:GetSessionToken"}
@@ -168,6 +169,8 @@ class RealismLayer:
                              "Must specify userName when calling with non-User credentials", 400)
         if not principal.is_root and action in SELF_SERVICE and "UserName" not in req.params:
             req.set_params(UserName=principal.name)
+        if principal.is_root and action in root.NAME_REQUIRED_FOR_ROOT and "UserName" not in req.params:
+            return root.name_required(req)
         policy_arn = req.params.get("PolicyArn", "")
         if policy_arn.startswith("arn:aws:iam::aws:policy/"):
             mb.ensure_aws_managed_policy(policy_arn)

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..clock import clock
-from . import cloudtrail, mfa, oidc
+from . import cloudtrail, mfa, oidc, passkeys
 from . import moto_bridge as mb
 from .identity import root_principal, user_principal
 from .passwords import check_new_password, may_change_own_password
@@ -69,16 +70,16 @@ def sign_in(state: AccountState, data: dict[str, Any]) -> Response:
         cloudtrail.record_console_login(state.trail, who, name, False, False)
         return _fail()
     seeds = mfa.user_mfa_seeds(name)
-    if seeds:
-        code = data.get("mfa_code")
-        if not code:
-            return json_response({"status": "mfa-required"})
-        if not mfa.any_code_is_valid(seeds, str(code)):  # a code from any of her devices
-            cloudtrail.record_console_login(state.trail, who, name, False, True)
-            return _fail()
-    cloudtrail.record_console_login(state.trail, who, name, True, bool(seeds))
+    second = _second_factor(state, name, seeds, data)
+    if second is not None and second.status != 200:
+        cloudtrail.record_console_login(state.trail, who, name, False, True)
+        return second
+    if second is not None:
+        return second  # asks for the code or the passkey
+    has_mfa = bool(seeds or state.passkeys.get(name))
+    cloudtrail.record_console_login(state.trail, who, name, True, has_mfa)
     mb.set_password_last_used(owner, clock.utcnow())
-    return _signed_in(state, name, mb.reset_required(owner), bool(seeds))
+    return _signed_in(state, name, mb.reset_required(owner), has_mfa)
 
 
 def sign_in_root(state: AccountState, data: dict[str, Any]) -> Response:
@@ -88,14 +89,14 @@ def sign_in_root(state: AccountState, data: dict[str, Any]) -> Response:
     if data.get("password") != root.password:
         cloudtrail.record_console_login(state.trail, root_principal(), "root", False, False)
         return _fail()
-    seeds = mfa.root_mfa_seeds(state)
-    if seeds:
-        code = data.get("mfa_code")
-        if not code:
-            return json_response({"status": "mfa-required"})
-        if not mfa.any_code_is_valid(seeds, str(code)):
-            cloudtrail.record_console_login(state.trail, root_principal(), "root", False, True)
-            return _fail()
+    totp_seeds = mfa.root_mfa_seeds(state)
+    second = _second_factor(state, "root", totp_seeds, data)
+    if second is not None and second.status != 200:
+        cloudtrail.record_console_login(state.trail, root_principal(), "root", False, True)
+        return second
+    if second is not None:
+        return second
+    seeds = totp_seeds or state.passkeys.get("root") or []
     cloudtrail.record_console_login(state.trail, root_principal(), "root", True, bool(seeds))
     root.password_last_used = clock.utcnow()
     answer = _signed_in(state, "root", False, bool(seeds))
@@ -113,6 +114,51 @@ def sign_in_root(state: AccountState, data: dict[str, Any]) -> Response:
     payload.update({"status": "mfa-registration-required" if session.must_register_mfa else "signed-in",
                     "mfa_registration_deadline": deadline.isoformat()})
     return json_response(payload)
+
+
+def _second_factor(state: AccountState, principal: str, seeds: list[str],
+                   data: dict[str, Any]) -> Response | None:
+    """None when the second factor is satisfied (or there is none); else the answer to send:
+    a request for it (200, with a passkey challenge when she has passkeys) or a refusal."""
+    keys = state.passkeys.get(principal, [])
+    if not seeds and not keys:
+        return None
+    assertion = data.get("assertion")
+    if isinstance(assertion, dict):
+        return None if passkeys.verify_assertion(state, principal, assertion) else _fail()
+    code = data.get("mfa_code")
+    if code:
+        return None if mfa.any_code_is_valid(seeds, str(code)) else _fail()  # any of her devices
+    challenge = passkeys.new_challenge(state, principal, "sign-in") if keys else None
+    return json_response({"status": "mfa-required", "passkey_challenge": challenge, "rp_id": passkeys.RP_ID,
+                          "totp": bool(seeds)})
+
+
+def passkey_register_begin(state: AccountState, data: dict[str, Any]) -> Response:
+    """Start registering a passkey / security key for the signed-in identity."""
+    session = _session(state, data)
+    if session is None:
+        return _fail("Your console session has expired. Please sign in again.", aws=False)
+    devices = len(state.passkeys.get(session.principal, []))
+    devices += len(state.root.mfa_serials) if session.principal == "root" else \
+        len(mb.user_mfa_serials(mb.user(session.principal)))
+    if devices >= mfa.MAX_DEVICES:
+        return json_response({"error": mfa.TOO_MANY_DEVICES, "code": "LimitExceeded",
+                              "said_by": "labkit's console"}, 409)
+    challenge = passkeys.new_challenge(state, session.principal, "register")
+    return json_response({"challenge": challenge, "rp_id": passkeys.RP_ID})
+
+
+def passkey_register_finish(state: AccountState, data: dict[str, Any]) -> Response:
+    session = _session(state, data)
+    if session is None:
+        return _fail("Your console session has expired. Please sign in again.", aws=False)
+    name = str(data.get("name") or "security-key")
+    problem = passkeys.register(state, session.principal, name, data.get("credential") or {})
+    if problem is not None:
+        return _fail(problem, 400, aws=False)
+    session.must_register_mfa = False
+    return json_response({"status": "registered", "name": name})
 
 
 def _session(state: AccountState, data: dict[str, Any]) -> ConsoleSession | None:
@@ -179,12 +225,55 @@ def root_mfa_activate(state: AccountState, data: dict[str, Any]) -> Response:
     return json_response({"status": "assigned", "serial": serial})
 
 
+def root_change_password(state: AccountState, data: dict[str, Any]) -> Response:
+    """Root changes its own password in the console (Account settings; needs the current one).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-password.html"""
+    session = _root_session(state, data)
+    if session is None:
+        return _fail("Only the root user can change the root user's password.", 403, aws=False)
+    if session.must_register_mfa:
+        return _fail("Register an MFA device first: root MFA is required.", 403, aws=False)
+    if data.get("old_password") != state.root.password:
+        return _fail("The current password is incorrect.", 400, aws=False)
+    new = str(data.get("new_password", ""))
+    if new == state.root.password:
+        return _fail("The new password must be different from the old password.", 400, aws=False)
+    refused = check_new_password(None, new, state, None)
+    if refused is not None:
+        message = refused.text.split("<Message>")[1].split("</Message>")[0]
+        return json_response({"error": message, "code": "PasswordPolicyViolation", "said_by": "AWS"}, 400)
+    state.root.password = new
+    return json_response({"status": "changed"})
+
+
+def root_change_email(state: AccountState, data: dict[str, Any]) -> Response:
+    """Root changes the account's e-mail address (the sign-in name; needs the password).
+    AWS also sends a code to the new address to confirm it; the sandbox sends no e-mail.
+    https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-root-user-email.html"""
+    session = _root_session(state, data)
+    if session is None:
+        return _fail("Only the root user can change the account's e-mail address.", 403, aws=False)
+    if session.must_register_mfa:
+        return _fail("Register an MFA device first: root MFA is required.", 403, aws=False)
+    if data.get("password") != state.root.password:
+        return _fail("The password is incorrect.", 400, aws=False)
+    new = str(data.get("new_email", "")).strip()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", new):
+        return _fail("Enter a valid e-mail address.", 400, aws=False)
+    state.root.email = new
+    return json_response({"status": "changed", "email": new})
+
+
 CONSOLE = {
     "sign-in": sign_in,
     "sign-in-root": sign_in_root,
     "change-password": change_password,
     "root-mfa/create": root_mfa_create,
     "root-mfa/activate": root_mfa_activate,
+    "root/password": root_change_password,
+    "passkey/register-begin": passkey_register_begin,
+    "passkey/register-finish": passkey_register_finish,
+    "root/email": root_change_email,
 }
 
 
@@ -231,6 +320,8 @@ def admin_backdate(layer: RealismLayer, data: dict[str, Any]) -> Response:
                 k.last_used_service, k.last_used_region = "iam", "us-east-1"
         if "created" in data:
             root.created = _when(data["created"]) or root.created
+        if "first_sign_in_without_mfa" in data:
+            root.first_sign_in_without_mfa = _when(data["first_sign_in_without_mfa"])
     else:
         owner = mb.user(str(data.get("principal")))
         if owner is None:

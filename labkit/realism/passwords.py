@@ -23,18 +23,25 @@ __all__ = ["violations", "check_new_password", "SYMBOLS"]
 SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
 
 
-def violations(password: str, policy: dict[str, Any] | None, user: str | None = None) -> list[str]:
+MAX_LENGTH = 128  # every IAM password: "Maximum length of 128" (CreateLoginProfile API reference)
+
+
+def violations(password: str, policy: dict[str, Any] | None, user: str | None = None,
+               account_names: tuple[str, ...] = ()) -> list[str]:
     """Why ``password`` breaks ``policy`` (AWS's wording); empty when it complies.
 
-    With no custom policy, AWS's default applies: at least 8 characters, at
-    least three of uppercase, lowercase, numbers and symbols.
+    With no custom policy, AWS's default applies: 8 to 128 characters, at least three of
+    uppercase, lowercase, numbers and symbols, and not identical to the AWS account name or
+    e-mail address (``account_names``)
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html).
     """
     if policy is None:
         kinds = sum(
             bool(re.search(p, password))
             for p in (r"[A-Z]", r"[a-z]", r"[0-9]", "[" + re.escape(SYMBOLS) + "]")
         )
-        if len(password) < 8 or kinds < 3:
+        same_as_account = password.lower() in {n.lower() for n in account_names if n}
+        if len(password) < 8 or kinds < 3 or same_as_account:
             return ["Password does not conform to the account password policy."]
         return []
     found = []
@@ -56,8 +63,12 @@ def check_new_password(
     req: AwsRequest | None, password: str, state: AccountState, user: str | None
 ) -> Response | None:
     """``PasswordPolicyViolation`` if ``password`` breaks the account's policy."""
+    if len(password) > MAX_LENGTH:  # the API's length constraint, before any policy
+        return aws_error(req, "ValidationError",
+                         "1 validation error detected: Value at 'password' failed to satisfy constraint: "
+                         f"Member must have length less than or equal to {MAX_LENGTH}", 400)
     policy = mb.password_policy()
-    problems = violations(password, policy, user)
+    problems = violations(password, policy, user, (state.root.account_name, state.root.email))
     reuse = int((policy or {}).get("PasswordReusePrevention") or 0)
     if not problems and user and reuse:
         if password in state.password_history.get(user, [])[-reuse:]:

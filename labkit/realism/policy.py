@@ -135,7 +135,7 @@ _SELF_USER_ACTIONS = {
     "GetUser", "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
     "ListMFADevices", "EnableMFADevice", "ResyncMFADevice", "DeactivateMFADevice",
     "GetLoginProfile", "ChangePassword", "ListSigningCertificates", "ListSSHPublicKeys",
-    "GetMFADevice",
+    "GetMFADevice", "CreateLoginProfile", "DeleteLoginProfile",
 }
 
 

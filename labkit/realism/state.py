@@ -49,6 +49,7 @@ class RootUser:
     """The account's root user: e-mail sign-in, a password, maybe MFA and keys."""
 
     email: str = "owner@castle.example"
+    account_name: str = "castle-co"  # the AWS account name chosen at sign-up
     password: str = "Root-Vault-Key-2024!"
     created: datetime = field(default_factory=clock.utcnow)
     password_last_used: datetime | None = None
@@ -106,6 +107,8 @@ class AccountState:
     used_codes: set[tuple[str, int]] = field(default_factory=set)
     trail: list[Any] = field(default_factory=list)  # cloudtrail.TrailEvent, oldest first
     members: dict[str, Any] = field(default_factory=dict)  # organizations.MemberRoot by account id
+    passkeys: dict[str, list[Any]] = field(default_factory=dict)  # "root"/user -> PasskeyCredential
+    passkey_challenges: dict[str, tuple[str, str, datetime]] = field(default_factory=dict)
     org_features: set[str] = field(default_factory=set)  # RootCredentialsManagement, RootSessions
     report_generated: datetime | None = None
     report_csv: str | None = None
