@@ -230,30 +230,52 @@ CELLS = [
 
     ## 🎣 A phishing proxy: why codes are not enough
 
-    Mordred learns. Next time his fake sign-in page does not just *store* what Alice types: it
-    **relays** it, at once, to the real console — password first, then the code from her phone,
-    well within its 30 seconds. To AWS, the code is perfect:
+    Mordred learns. Next time he sends Alice a link to `https://signin-aws.example`, a perfect
+    copy of the sign-in page. Behind it runs a **proxy** that relays everything she types to the
+    real console at once — password first, then the code from her phone, well within its 30
+    seconds — and keeps the session it gets back. `labkit.PhishingProxy` plays his page:
     """),
     code("""
-    relayed_code = phone.code            # Alice typed it into Mordred's page; he forwards it at once
-    mordred = console.sign_in(lab.account_id, "alice-developer", stolen_password, mfa_code=relayed_code)
-    print("Mordred is in:", mordred)
+    proxy = labkit.PhishingProxy(lab)
+    stolen = proxy.victim_signs_in(lab.account_id, "alice-developer", ALICE_PASSWORD, mfa_code=phone.code)
+    print("Mordred holds:", stolen)
     """),
     md("""
     A 6-digit code (TOTP) proves that *someone* holds the phone *now*, not *where* the code is
-    being typed. That is why AWS recommends **passkeys and FIDO2 security keys**: the key signs a
-    challenge together with the web address it is shown on, so a signature made on Mordred's
-    look-alike page is worthless on the real one — there is nothing to relay. They are
-    registered in the console only (not with the CLI or API), and AWS calls them
-    phishing-resistant ([MFA in IAM](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa.html)).
-    In this course the phone stays a TOTP app, which you can scan with your own; remember the
-    difference when you choose a device for a real account.
+    being typed. That is why AWS recommends **passkeys and FIDO2 security keys**: the key holds
+    a key pair for one site only, and signs a fresh challenge together with the address the
+    browser is really at. On Mordred's page it has no key for `signin-aws.example`, and a
+    signature made there would name the wrong site anyway — there is nothing to relay. They are
+    registered in the console only, not with the CLI or API
+    ([MFA in IAM](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa.html)).
 
-    Alice changes her password, so that the stolen one opens nothing from now on (an
-    administrator would also revoke the sessions already opened with it):
+    Alice registers a security key as her second MFA device (a user may have up to eight), in
+    the real console:
     """),
     code("""
-    alice_session = console.sign_in(lab.account_id, "alice-developer", ALICE_PASSWORD, mfa_code=phone.code)
+    alice_key = labkit.SecurityKey("Alice's security key")
+    real = console.sign_in(lab.account_id, "alice-developer", ALICE_PASSWORD, mfa_code=phone.code)
+    real.register_passkey(alice_key, name="alice-key")
+    console.sign_in(lab.account_id, "alice-developer", ALICE_PASSWORD, passkey=alice_key)
+    """),
+    md("""
+    ### 🔧 What went wrong: the phishing page meets a passkey
+
+    Alice falls for the same link again, and this time touches her key:
+    """),
+    code("""
+    try:
+        proxy.victim_signs_in(lab.account_id, "alice-developer", ALICE_PASSWORD, passkey=alice_key)
+    except labkit.SignInFailed as err:
+        labkit.explain(err)
+    """),
+    md("""
+    The key refused to sign for the wrong site, and Mordred is left with a password and no
+    second factor. Alice still changes her password, so that the stolen one opens nothing from
+    now on (an administrator would also revoke the sessions already opened with it):
+    """),
+    code("""
+    alice_session = console.sign_in(lab.account_id, "alice-developer", ALICE_PASSWORD, passkey=alice_key)
     ALICE_PASSWORD = "Moat-Lantern-Quill-2025!"
     alice_session.change_password(stolen_password, ALICE_PASSWORD)
     alice_session

@@ -121,50 +121,42 @@ CELLS = [
     code("""
     console = labkit.Console(lab)
     root_console = console.sign_in_root(lab.root_email, lab.root_password)
-    print(root_console)
-    print("Register an MFA device before:", root_console.mfa_registration_deadline)
+    root_console
     """),
     md("""
-    The console lets root in — and reminds it of a deadline. **Root MFA is no longer optional:**
-    AWS began requiring it for the root users of Organizations management accounts in May 2024,
-    of standalone accounts from June 2024, and of member accounts in June 2025. A root user
-    without MFA is asked to register a device when it signs in and may postpone that for up to
-    35 days; then the console lets it do nothing else
+    The console lets root in — onto one page only: *register an MFA device*. **Root MFA is no
+    longer optional:** AWS began requiring it for the root users of Organizations management
+    accounts in May 2024, of standalone accounts from June 2024, and of member accounts in June
+    2025. A root user without MFA is asked to register a device when it signs in and may
+    postpone that for up to 35 days; the predecessor postponed it until the grace period ran out,
+    so now the console allows nothing else
     ([AWS Security Blog](https://aws.amazon.com/blogs/security/secure-by-design-aws-enhances-centralized-security-controls-as-mfa-requirements-expand)).
 
-    In the console: *account menu → Security credentials → Assign MFA device*. A device gets a
-    **name** you choose (it becomes its serial, `arn:aws:iam::123456789012:mfa/<name>`), and
-    you pick its type: a passkey or security key, an authenticator app, or a hardware TOTP
-    token. Here we register an authenticator app called `castle-vault`; scan it with the widget
-    below or with your own phone:
+    In the console: *account menu → Security credentials → Assign MFA device*. You give the
+    device a **name** and pick its type: a passkey or security key, an authenticator app (as in
+    chapter 03), or a hardware TOTP token. For the master key, choose **hardware**: CIS asks for
+    it (check 1.6), and a security key also resists phishing, as chapter 03 showed. The key goes
+    into the vault:
     """),
     code("""
-    root_mfa = root_console.create_root_mfa_device(name="castle-vault")
-    vault_phone = labkit.widgets.authenticator(root_mfa)
-    vault_phone
+    vault_key = labkit.SecurityKey("castle vault key")
+    root_console.register_passkey(vault_key, name="castle-vault-key")
+    root_console
     """),
     md("""
-    Type two consecutive codes to finish (with your own phone: put them in `MY_PHONE_CODES`):
+    One key is one key that can be lost. Root, like every IAM user, may have **up to eight** MFA
+    devices, and any one of them signs in; a second key, kept in another safe place, means a
+    lost key is not a lost account:
     """),
     code("""
-    MY_PHONE_CODES = None
-    root_console.activate_root_mfa_device(*(MY_PHONE_CODES or vault_phone.authenticator.pair()))
-    vault_phone.close()
-    print("Root MFA device:", root_mfa.serial)
+    backup_key = labkit.SecurityKey("castle vault backup key")
+    root_console.register_passkey(backup_key, name="castle-vault-key-2")
+    !aws iam get-account-summary --query "SummaryMap.AccountMFAEnabled"
     """),
     md("""
-    One device is one phone that can be lost. Root, like every IAM user, may have **up to eight**
-    MFA devices, and any one of them signs in; a second one, kept in another safe place, means
-    a lost phone is not a lost account. The backup here is a second authenticator:
-    """),
-    code("""
-    backup = root_console.create_root_mfa_device(name="castle-vault-backup")
-    backup_phone = labkit.Authenticator(backup.seed)          # kept in the second safe
-    root_console.activate_root_mfa_device(*backup_phone.pair())
-    !aws iam list-virtual-mfa-devices --assignment-status Assigned --query "VirtualMFADevices[].[SerialNumber, User.Arn]" --output text
-    """),
-    md("""
-    From now on, the master key needs two keys of its own:
+    From now on, the master key needs a key of its own:
+
+    ### 🔧 What went wrong: root's password alone
     """),
     code("""
     try:
@@ -172,30 +164,39 @@ CELLS = [
     except labkit.MFACodeRequired as err:
         labkit.explain(err)
     """),
+    code("""
+    root_console = console.sign_in_root(lab.root_email, lab.root_password, passkey=backup_key)
+    root_console
+    """),
     md("""
-    For a real account, CIS asks for more (check 1.6): root's second key should be **hardware**
-    — a FIDO2 security key or a hardware TOTP token in a safe — not an app on a phone that also
-    reads e-mail. The sandbox simulates only authenticator apps, so the scorecard's hardware row
-    will stay red here; on a real account, register a security key in the console and remove the
-    app devices.
-
     ## 2️⃣ Take over what the predecessor knew
 
-    MFA is not the whole takeover. Your predecessor still knows **root's password** and reads
-    **root's e-mail address**, and whoever reads that mailbox can reset the password and start
-    the recovery of a lost MFA device. So, signed in as root in the console
-    (*account menu → Account*):
+    MFA is not the whole takeover. Your predecessor still knows **root's password**, and reads
+    **root's e-mail address** — whoever reads that mailbox can reset the password and start
+    the recovery of a lost MFA device. Both change in the console, signed in as root
+    (*account menu → Account*): a new, long password, kept in the vault, and a team mailbox
+    you control (AWS confirms the new address with a one-time code sent to it). Check the
+    account's phone number too: MFA recovery uses it.
+    """),
+    code("""
+    predecessor_knew = (lab.root_email, lab.root_password)
+    NEW_ROOT_PASSWORD = "Vault-Door-Oak-Iron-Lantern-2026!"
+    root_console.change_root_password(lab.root_password, NEW_ROOT_PASSWORD)
+    root_console.change_root_email("cloud-vault@castle.example", NEW_ROOT_PASSWORD)
+    print("root signs in as", lab.root_email)
+    """),
+    md("""
+    The old password is now as useless as a copied key:
 
-    1. change the **root password** to a new, long one, kept in the vault;
-    2. change the **root e-mail address** to a team mailbox you control (AWS confirms the
-       new address with a one-time code sent to it), and check the account's **phone
-       number**, which MFA recovery also uses;
-    3. remove any MFA device the predecessor registered for root, once yours work.
-
-    The sandbox's console does not simulate steps 1 and 2 (see
-    [docs/differences.md](../docs/differences.md)); on a real account they take two minutes, and
-    belong on the same day as the MFA.
-
+    ### 🔧 What went wrong: the predecessor tries the old password
+    """),
+    code("""
+    try:
+        console.sign_in_root(*predecessor_knew)
+    except labkit.SignInFailed as err:
+        labkit.explain(err)
+    """),
+    md("""
     ## 3️⃣ A strong password policy
 
     Before creating new passwords, raise the bar. CIS asks for at least 14 characters (check
@@ -387,12 +388,11 @@ CELLS = [
     card
     """),
     code("""
-    print("Failing:", [row.id for row in card.rows if not row.passed])
+    print("Every check passes:", card.all_passed)
     lab
     """),
     md("""
-    Every row is green but one: root's MFA is an app, not hardware (check 1.6), which the
-    sandbox cannot give you. Root has MFA and no access keys; since the warden took over, the
+    Every row is green. Root has hardware MFA (two keys in two safes) and no access keys; since the warden took over, the
     activity log shows root only looking after its own credentials; passwords must be long and
     fresh; everyone with a console password has a second key; and daily work happens as the
     warden, whose key needs MFA.
@@ -427,7 +427,7 @@ CELLS = [
       scorecard turns them into seven checks of the CIS AWS Foundations Benchmark v4.0.1.
       "Root is not used" is proved by the log, never by a key's last-used date.
     - Root MFA is mandatory (since 2024 for standalone accounts) and assigned in the console
-      only; register a backup device, and prefer hardware for root.
+      only; prefer hardware (a security key) for root, and register a backup.
     - Taking over an account means changing everything the predecessor knew: root password,
       e-mail, MFA devices and keys.
     - Daily admin: permissions through a group, MFA, and a key that is useless without an MFA
