@@ -22,7 +22,13 @@ from labkit.journal import collect
 from labkit.notebook_format import LANGUAGE_INFO
 
 from .conftest import ROOT
-from .course_notebooks import answer_cells, reflection_cells, solutions, what_went_wrong_cells
+from .course_notebooks import (
+    answer_cells,
+    reflection_cells,
+    solutions,
+    what_went_wrong_cells,
+    your_turn_cells,
+)
 from .lab_page import LabPage
 
 pytestmark = pytest.mark.browser
@@ -56,7 +62,11 @@ def test_start_page_opens_and_links_to_chapter_03(lab: LabPage) -> None:
 def test_chapter_03_runs_and_its_authenticator_ticks(lab: LabPage) -> None:
     if not lab.current_tab_title.startswith("03-the-two-key-system-mfa.ipynb"):
         lab.open(CHAPTER_03)
+    _type_your_turns(lab, lab.server.course / CHAPTER_03)
     lab.run_all()
+    for index in your_turn_cells(lab.server.course / CHAPTER_03):
+        shown = "".join(o["text"] for o in lab.outputs()[index])
+        assert "✅" in shown, f"your-turn cell {index} not confirmed: {shown[:300]}"
 
     allowed = what_went_wrong_cells(lab.server.course / CHAPTER_03)
     outputs = lab.outputs()
@@ -168,6 +178,21 @@ def test_a_terminal_reaches_no_aws_until_labkit_serve_connects_it(lab: LabPage) 
 
 
 # -- helpers --------------------------------------------------------------------------------
+def _type_your_turns(lab: LabPage, notebook: Path) -> None:
+    """Type each "Your turn" answer over its cell's first line, key by key, as a learner would."""
+    for index, answer in your_turn_cells(notebook).items():
+        editor = lab.cell(index).locator(".cm-content")
+        editor.scroll_into_view_if_needed()
+        editor.click()
+        lab.page.keyboard.press("Control+Home")
+        lab.page.keyboard.press("Shift+End")
+        lab.page.keyboard.type(answer)
+        lab.page.keyboard.press("Escape")
+        typed = lab.cell_source(index).split("\n")[0]
+        assert typed == answer, f"typed {typed!r}, meant {answer!r} (the editor closed a bracket?)"
+
+
+
 def _quiz_ids(notebook: Path) -> list[str]:
     """The question ids of the last knowledge check in a chapter (as its cell names them)."""
     cells = json.loads(notebook.read_text())["cells"]
