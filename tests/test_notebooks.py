@@ -84,7 +84,8 @@ def test_notebook_is_committed_clean(path: Path) -> None:
 
 
 CHAPTERS = ["00-start-here", "01-the-castle-and-its-keys", "02-permanent-residents",
-            "03-the-two-key-system-mfa", "04-the-master-key-in-the-vault", "05-only-the-keys-they-need",
+            "03-the-two-key-system-mfa", "04-the-master-key-in-the-vault", "04b-the-warden-and-the-watch",
+            "05-only-the-keys-they-need",
             "06-a-realm-of-castles"]
 
 

@@ -32,14 +32,15 @@ CELLS = [
     | 01 | [The castle and its keys](01-the-castle-and-its-keys.ipynb) | ask AWS "who am I?", tell the root user from IAM users |
     | 02 | [Permanent residents: IAM users](02-permanent-residents.ipynb) | create `alice-developer`, her temporary password, her first sign-in, an access key — and find she can do nothing yet |
     | 03 | [The two-key system: MFA](03-the-two-key-system-mfa.ipynb) | give alice an authenticator (scan it with your phone if you like), stop a password thief, open an MFA-protected CLI session |
-    | 04 | [The master key in the vault: root](04-the-master-key-in-the-vault.ipynb) | audit an inherited account, then lock root away until every check turns green |
+    | 04 | [The master key in the vault: root](04-the-master-key-in-the-vault.ipynb) | audit an inherited account, give root hardware MFA, take over its password and e-mail |
+    | 04b | [The warden and the watch](04b-the-warden-and-the-watch.ipynb) | hand daily work to an MFA-bound administrator, retire root's key, prove it with the activity log — until every check is green |
     | 05 | [Only the keys they need](05-only-the-keys-they-need.ipynb) | give the scribe the library and the knight the armory — and nothing more |
     | 06 | [A realm of castles](06-a-realm-of-castles.ipynb) | many accounts: SCPs, and taking member accounts' master keys away with centralized root access |
 
     **Exercises** (with a *Check my work* button at the end of each):
     [users](../exercises/users.ipynb) (after 02) ·
     [mfa](../exercises/mfa.ipynb) (after 03) ·
-    [root](../exercises/root.ipynb) (after 04) ·
+    [root](../exercises/root.ipynb) (after 04b) ·
     [least-privilege](../exercises/least-privilege.ipynb) (after 05).
 
     Each chapter takes 20–30 minutes. Do them in order: each one builds on the story of the one

@@ -23,9 +23,10 @@ CELLS = [
     - Register root's MFA the only way AWS allows — in the console — now that AWS requires it,
       with a backup device.
     - Take over everything the predecessor knew: root's password, e-mail address, MFA and keys.
-    - Give daily administration to an IAM user whose permissions come from a group and whose
-      key is useless without MFA; switch to it, then delete root's access keys — in that order.
     - Know which tasks still need root, and what can restrict root at all.
+
+    Chapter [04b](04b-the-warden-and-the-watch.ipynb) finishes the job: an administrator for
+    daily work, root's access key deleted, and the activity log as proof.
     """),
     code("""
     import json
@@ -90,7 +91,8 @@ CELLS = [
     scorecard(lab)
     """),
     md("""
-    Zero out of seven. Let's lock the master key away, one step at a time.
+    Zero out of seven. Let's lock the master key away, one step at a time (this chapter and the
+    next).
 
     ## 1️⃣ MFA on root — in the console
 
@@ -218,184 +220,17 @@ CELLS = [
     iam.get_account_password_policy()["PasswordPolicy"]
     """),
     md("""
-    ## 4️⃣ An administrator for daily work
-
-    Day-to-day administration moves to another identity: the **warden**, who runs the castle
-    while the master key stays in the vault. With IAM Identity Center you would give yourself an
-    administrator permission set; in this standalone account the warden is an IAM user (in your
-    own account, name it after yourself). Two rules of current practice:
-
-    - **permissions come from a group**, not from the user: the group `castle-admins` holds AWS's
-      managed policy `AdministratorAccess`, and people join or leave the group;
-    - **no long-term admin key works without MFA**: the group also carries chapter 03's house
-      rule, so a copied access key opens nothing until it is exchanged, with a code, for a
-      temporary MFA session.
-    """),
-    code("""
-    !aws iam create-group --group-name castle-admins
-    """),
-    code("""
-    !aws iam attach-group-policy --group-name castle-admins --policy-arn arn:aws:iam::aws:policy/AdministratorAccess
-    """),
-    code("""
-    mfa_or_nothing = json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "DenyAllExceptListedIfNoMFA", "Effect": "Deny",
-            "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:GetUser",
-                          "iam:ListMFADevices", "iam:ListVirtualMFADevices", "iam:ResyncMFADevice",
-                          "sts:GetSessionToken"],
-            "Resource": "*",
-            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
-        }],
-    })
-    !aws iam put-group-policy --group-name castle-admins --policy-name mfa-or-nothing --policy-document '{mfa_or_nothing}'
-    """),
-    code("""
-    !aws iam create-user --user-name warden
-    !aws iam add-user-to-group --group-name castle-admins --user-name warden
-    """),
-    md("""
-    ### 🔧 What went wrong: a password that breaks the new policy
-    """),
-    code("""
-    try:
-        iam.create_login_profile(UserName="warden", Password="Admin123!")
-    except ClientError as err:
-        labkit.explain(err)
-    """),
-    code("""
-    WARDEN_PASSWORD = "Vault-Keeper-Lantern-42!"
-    iam.create_login_profile(UserName="warden", Password=WARDEN_PASSWORD)["LoginProfile"]
-    """),
-    md("""
-    An administrator without MFA would undo all our work. The warden gets an authenticator
-    (we keep this one out of sight: it works exactly like the widget), and so does
-    `carol-finance`, the console user the audit flagged. In reality each of them enrols the
-    device on their own phone, as Alice did in chapter 03; here we play their phones:
-    """),
-    code("""
-    phones = {}
-    for user in ("warden", "carol-finance"):
-        device = iam.create_virtual_mfa_device(VirtualMFADeviceName=user)["VirtualMFADevice"]
-        phones[user] = labkit.Authenticator(device["Base32StringSeed"])
-        code1, code2 = phones[user].pair()
-        iam.enable_mfa_device(UserName=user, SerialNumber=device["SerialNumber"],
-                              AuthenticationCode1=code1, AuthenticationCode2=code2)
-    warden_mfa = "arn:aws:iam::123456789012:mfa/warden"
-    warden_keys = labkit.Credentials.from_response(iam.create_access_key(UserName="warden")["AccessKey"])
-    """),
-    md("""
-    That was root's last piece of administration: the warden has a password, MFA and an access
-    key for the command line. From the warden's first sign-in on, the activity log will show
-    whether root stays in the vault.
-
-    ## 5️⃣ Switch to the warden — *then* retire root's key
-    """),
-    code("""
-    console.sign_in(lab.account_id, "warden", WARDEN_PASSWORD, mfa_code=phones["warden"].code())
-    """),
-    md("""
-    The warden's access key, on its own, opens nothing:
-
-    ### 🔧 What went wrong: an admin key without MFA
-    """),
-    code("""
-    try:
-        lab.client("iam", credentials=warden_keys).list_users()
-    except ClientError as err:
-        labkit.explain(err)
-    """),
-    md("""
-    Exchanged with a code for a temporary MFA session, it works — and that session becomes the
-    notebook's caller. **The order matters:** the notebook is still signing every `!aws` call
-    with root's key. Delete that key first, and the very next cell has no valid caller (try to
-    picture the error: `InvalidClientTokenId`). So: switch first, delete second.
-    """),
-    code("""
-    answer = lab.client("sts", credentials=warden_keys).get_session_token(SerialNumber=warden_mfa, TokenCode=phones["warden"].code())
-    lab.use(labkit.Credentials.from_response(answer["Credentials"]))
-    !aws sts get-caller-identity
-    """),
-    md("""
-    The warden cannot delete root's access keys (only root manages root's own credentials in a
-    standalone account), so this one last time we call AWS **as root, explicitly**. Root manages
-    its keys with its own credentials and **no** `--user-name`. For a single command,
-    environment variables set in front of it override the notebook's caller:
-    """),
-    code("""
-    root_key_id = lab.root.access_key_id
-    !AWS_ACCESS_KEY_ID={root_key_id} AWS_SECRET_ACCESS_KEY={lab.root.secret_access_key} aws iam list-access-keys
-    """),
-    code("""
-    !AWS_ACCESS_KEY_ID={root_key_id} AWS_SECRET_ACCESS_KEY={lab.root.secret_access_key} aws iam delete-access-key --access-key-id {root_key_id}
-    """),
-    md("""
-    In boto3 the pair is `lab.client("iam", credentials=lab.root).list_access_keys()` and
-    `.delete_access_key(AccessKeyId=...)`. The master key's copy is gone. Anyone who copied it
-    from the predecessor's laptop now holds a useless string:
-
-    ### 🔧 What went wrong: using a deleted key
-    """),
-    code("""
-    try:
-        lab.client("sts", credentials=lab.root).get_caller_identity()
-    except ClientError as err:
-        labkit.explain(err)
-    """),
-    md("""
-    (This is also why `lab.use(None)`, which means "back to root's key", would now leave the
-    notebook without a working caller. The warden's MFA session is our caller from here on.)
-
-    The warden, meanwhile, carries on:
-    """),
-    code("""
-    !aws iam list-users --query "Users[].UserName"
-    """),
-    md("""
-    ## 📜 The activity log remembers
-
-    How would an auditor know that root is no longer used? Not from root's access key: its
-    "last used" date went away with the key, minutes after root made a dozen calls. What stays
-    is the **activity log**: CloudTrail's event history records every management call — who
-    (`userIdentity`, whose `type` is `Root` for the master key), what, when, from where, and
-    whether AWS refused it ([Viewing CloudTrail events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events.html)).
-    The warden asks it for root's most recent calls:
-    """),
-    code("""
-    !aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=root --max-results 8 --query "Events[].[EventTime, EventName]" --output text
-    """),
-    md("""
-    (AWS CLI version 1 prints the times as AWS sends them, in seconds since 1970.) In Python
-    the whole story reads better — the last calls of everyone, oldest first:
-    """),
-    code("""
-    trail = lab.client("cloudtrail")
-    for event in reversed(trail.lookup_events(MaxResults=14)["Events"]):
-        print(f"{event['EventTime']:%H:%M:%S}  {event.get('Username', '?'):<8} {event['EventName']}")
-    """),
-    md("""
-    Root's administration, then the warden's first sign-in, then root only listing and
-    deleting its own key, then the warden at work. That is what the scorecard's check 1.7 reads: *once an
-    administrator took over, did root only look after its own credentials?* On a real account
-    you would also set an alarm (an EventBridge rule or a CloudWatch metric filter on
-    `userIdentity.type = Root`) so that any later use of the master key reaches you at once.
-
-    ## 🏁 The audit, again
+    ## 🏁 Half-way audit
     """),
     code("""
     card = scorecard(lab)
-    card
-    """),
-    code("""
-    print("Every check passes:", card.all_passed)
-    lab
+    print(card)
     """),
     md("""
-    Every row is green. Root has hardware MFA (two keys in two safes) and no access keys; since the warden took over, the
-    activity log shows root only looking after its own credentials; passwords must be long and
-    fresh; everyone with a console password has a second key; and daily work happens as the
-    warden, whose key needs MFA.
+    Root has hardware MFA, the password policy is strong — but root still holds an access key,
+    `carol-finance` still signs in with a password alone, and nobody but root does the daily
+    work, so the activity log can only show root at work. That needs a second identity: the
+    next chapter's warden.
 
     ## 🗝️ What still needs the master key — and what can hold it back
 
@@ -411,10 +246,10 @@ CELLS = [
     Can anything restrict root? **No IAM policy can.** In an AWS Organization, though, service
     control policies (SCPs) apply to the root user of *member* accounts — and since November
     2024 the organization can even remove member accounts' root passwords and keys altogether
-    (centralized root access), running the few root tasks from the management account.
+    (centralized root access, [chapter 06](06-a-realm-of-castles.ipynb)).
     """),
     code("""
-    labkit.widgets.quiz("root-mfa-where", "root-key-order", "root-mfa-mandatory", "root-not-used-proof", "root-inherited")
+    labkit.widgets.quiz("root-mfa-where", "root-mfa-mandatory", "root-inherited")
     """),
     reflection(
         "root-daily-use",
@@ -422,25 +257,20 @@ CELLS = [
     ),
     md("""
     ## 🔁 Recap
-    - Audit with `aws iam generate-credential-report` / `get-credential-report`,
-      `aws iam get-account-summary` and the activity log (`aws cloudtrail lookup-events`); the
-      scorecard turns them into seven checks of the CIS AWS Foundations Benchmark v4.0.1.
-      "Root is not used" is proved by the log, never by a key's last-used date.
+    - Audit with `aws iam generate-credential-report` / `get-credential-report` and
+      `aws iam get-account-summary`; the scorecard turns them into seven checks of the CIS AWS
+      Foundations Benchmark v4.0.1 (name the version you follow: the numbers change).
     - Root MFA is mandatory (since 2024 for standalone accounts) and assigned in the console
       only; prefer hardware (a security key) for root, and register a backup.
     - Taking over an account means changing everything the predecessor knew: root password,
       e-mail, MFA devices and keys.
-    - Daily admin: permissions through a group, MFA, and a key that is useless without an MFA
-      session. Switch to it, then delete root's access keys with root's own credentials.
     - Root-only tasks: see AWS's current list. Only SCPs, in member accounts of an
       organization, restrict root.
 
     ## ➡️ What's next
-    The warden holds the `AdministratorAccess` key ring — every door. Most residents need far
-    fewer keys. In [05 — Only the keys they need](05-only-the-keys-they-need.ipynb) you give the
-    scribe the library and the knight the armory, and nothing more.
-
-    Practise first? The [root exercise](../exercises/root.ipynb) starts from the same inherited
-    account.
+    Root's key is still on the hook. In
+    [04b — The warden and the watch](04b-the-warden-and-the-watch.ipynb) daily work moves to an
+    administrator, root's access key goes, and the activity log proves that root stays in the
+    vault.
     """),
 ]
