@@ -229,3 +229,20 @@ def test_docstring_examples(name: str) -> None:
     finally:
         clock.unfreeze()
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_every_question_in_the_bank_is_asked_by_its_chapter() -> None:
+    """Each chapter's notebook shows exactly the bank's questions of that chapter."""
+    import json
+    import re
+    from pathlib import Path
+
+    from labkit.question_bank import all_questions
+
+    asked: dict[str, str] = {}
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        chapter = path.name.split("-", 1)[0]
+        for cell in json.loads(path.read_text())["cells"]:
+            for call in re.findall(r"labkit\.widgets\.quiz\(([^)]*)\)", "".join(cell["source"])):
+                asked.update({qid: chapter for qid in re.findall(r'"([^"]+)"', call)})
+    assert asked == {q.id: q.chapter for q in all_questions()}

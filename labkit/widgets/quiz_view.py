@@ -22,6 +22,7 @@ True
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 import ipywidgets as w
@@ -32,6 +33,11 @@ from ..question_bank import Question, question
 __all__ = ["QuestionCard", "Quiz", "quiz"]
 
 
+def _inline_code(text: str) -> str:
+    """Escape ``text`` for HTML and show `backticked` words as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
 class QuestionCard(w.VBox):
     """One question: its options, a *Check* button and the feedback."""
 
@@ -40,7 +46,7 @@ class QuestionCard(w.VBox):
         self.feedback = ""
         prefix = f"{number}. " if number else ""
         how = " <i>(tick every right answer)</i>" if q.kind == "multiple" else ""
-        self.title = w.HTML(f"<b>{prefix}{html.escape(q.question)}</b>{how}")
+        self.title = w.HTML(f"<b>{prefix}{_inline_code(q.question)}</b>{how}")
         texts = [o.text for o in q.options]
         if q.kind == "single":
             self.choices: w.Widget = w.RadioButtons(options=texts, value=None, layout=w.Layout(width="auto"))
@@ -81,7 +87,7 @@ class QuestionCard(w.VBox):
         if chosen:
             knowledge_log.record(self.question.id, chosen, verdict.right)
         colour = "#1a7f37" if verdict.right else "#555" if not chosen else "#b35900"
-        self.result.value = f'<div style="color:{colour}">{html.escape(verdict.feedback)}</div>'
+        self.result.value = f'<div style="color:{colour}">{_inline_code(verdict.feedback)}</div>'
         return verdict.right
 
 

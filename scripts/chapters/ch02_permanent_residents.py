@@ -353,7 +353,7 @@ CELLS = [
     03 fixes that.
     """),
     code("""
-    labkit.widgets.quiz("users-reset-required", "users-ci-identity", "users-lost-secret", "users-laptop-2026")
+    labkit.widgets.quiz("users-reset-required", "users-ci-identity", "users-trust-conditions", "users-lost-secret", "users-laptop-2026")
     """),
     reflection(
         "users-inventory",

@@ -350,7 +350,7 @@ CELLS = [
     lab
     """),
     code("""
-    labkit.widgets.quiz("mfa-two-codes", "mfa-phishing-proxy", "mfa-how-many-devices", "mfa-session-length")
+    labkit.widgets.quiz("mfa-two-codes", "mfa-self-enrol", "mfa-phishing-proxy", "mfa-how-many-devices", "mfa-session-length")
     """),
     reflection(
         "mfa-where",
