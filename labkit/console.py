@@ -35,11 +35,15 @@ labkit.console.SignInFailed: Your authentication information is incorrect. Pleas
   (:class:`MFACodeRequired` if it is missing).
 * A password marked "reset required" must be changed before anything else, and
   changing it needs ``iam:ChangePassword``: attach the AWS managed policy
-  ``IAMUserChangePassword`` (the console's user wizard does; ``aws iam
-  create-login-profile`` does not) or set the password policy's
-  ``AllowUsersToChangePassword``. Without either, AWS refuses with the text above.
-* The root user signs in with the account's e-mail address; root's MFA device
-  can only be assigned here, exactly as in real AWS.
+  ``IAMUserChangePassword`` (``aws iam create-login-profile`` does not) or set
+  the password policy's ``AllowUsersToChangePassword``. Without either, AWS
+  refuses with the text above.
+* A user with several MFA devices may use any of them; a passkey or security
+  key (:class:`labkit.SecurityKey`) is registered and used here only, as in AWS.
+* The root user signs in with the account's e-mail address; root's MFA devices
+  (up to 8, named as root chooses) are assigned here only, as in AWS. Root MFA is
+  mandatory: after a 35-day grace period the console lets root do nothing
+  before registering one.
 """
 
 from __future__ import annotations

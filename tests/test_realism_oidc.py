@@ -75,6 +75,17 @@ def test_main_branch_job_gets_the_roles_permissions(ci: labkit.Lab) -> None:
         ci.client("iam", credentials=creds).list_users()
     assert err.value.response["Error"]["Code"] == "AccessDenied"
     assert "assumed-role/deploy/build-42 is not authorized to perform: iam:ListUsers" in str(err.value)
+    # the activity log names the repository and branch that assumed the role, and the session's calls
+    trail = ci.client("cloudtrail", credentials=ci.auditor())
+    federated = trail.lookup_events(LookupAttributes=[
+        {"AttributeKey": "EventName", "AttributeValue": "AssumeRoleWithWebIdentity"}])["Events"][0]
+    assert federated["Username"] == "repo:castle-co/app:ref:refs/heads/main"
+    assert json.loads(federated["CloudTrailEvent"])["userIdentity"]["type"] == "WebIdentityUser"
+    by_session = trail.lookup_events(LookupAttributes=[
+        {"AttributeKey": "Username", "AttributeValue": "build-42"}])["Events"]
+    identity = json.loads(by_session[0]["CloudTrailEvent"])["userIdentity"]
+    assert identity["type"] == "AssumedRole"
+    assert identity["sessionContext"]["sessionIssuer"]["arn"] == ROLE_ARN
 
 
 @pytest.mark.parametrize(("repository", "ref"), [

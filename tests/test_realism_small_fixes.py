@@ -42,8 +42,9 @@ def test_a_user_without_a_user_name_acts_on_herself(lab: labkit.Lab) -> None:
         iam.get_login_profile(UserName="alice-developer")
 
 
-@pytest.mark.parametrize("password", ["A1-" + "x" * 126, "castle-co", "owner@castle.example"])
+@pytest.mark.parametrize("password", ["A1-" + "x" * 126, "castle-co", "ROOT-EMAIL"])
 def test_passwords_aws_refuses(lab: labkit.Lab, password: str) -> None:
+    password = lab.root_email if password == "ROOT-EMAIL" else password
     iam = lab.client("iam", config=NO_CLIENT_CHECKS)
     iam.create_user(UserName="alice-developer")
     with pytest.raises(ClientError) as err:
@@ -54,6 +55,15 @@ def test_passwords_aws_refuses(lab: labkit.Lab, password: str) -> None:
         assert "Member must have length less than or equal to 128" in err.value.response["Error"]["Message"]
     else:
         assert code == "PasswordPolicyViolation"
+
+
+def test_the_default_policy_refuses_the_account_name_and_email() -> None:
+    from labkit.realism.passwords import violations
+
+    names = ("Castle-Co-2024", "owner-1a2b@castle.example")
+    for password in names:
+        assert violations(password, None, account_names=names)
+    assert violations("Castle-Co-2025", None, account_names=names) == []
 
 
 def test_the_console_refuses_over_long_passwords(lab: labkit.Lab) -> None:

@@ -84,7 +84,9 @@ class RealismLayer:
     # -- the request path ------------------------------------------------------
     def route(self, req: AwsRequest) -> Response:
         if req.action == "AssumeRoleWithWebIdentity" and not req.access_key:  # unsigned by design
-            return oidc.assume_role_with_web_identity(req, self.state)
+            answer = oidc.assume_role_with_web_identity(req, self.state)
+            cloudtrail.record_web_identity(self.state.trail, req, answer)
+            return answer
         who = identify(self.state, req)
         if isinstance(who, Response):
             return who

@@ -35,7 +35,7 @@ from .wire import AwsRequest, Response, aws_error
 if TYPE_CHECKING:
     from .identity import Principal
 
-__all__ = ["TrailEvent", "record_call", "record_console_login", "lookup_events"]
+__all__ = ["TrailEvent", "record_call", "record_console_login", "record_web_identity", "lookup_events"]
 
 RETENTION = timedelta(days=90)
 LOOKUP_KEYS = ("EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName",
@@ -183,6 +183,42 @@ def api_event(principal: Principal, name: str, service: str, when: datetime, *,
         detail["errorCode"], detail["errorMessage"] = error
     return TrailEvent(detail["eventID"], when, name, detail["eventSource"], username, access_key_id,
                       detail["readOnly"], detail, resources or [])
+
+
+def record_web_identity(events: list[TrailEvent], req: AwsRequest, resp: Response) -> None:
+    """An ``AssumeRoleWithWebIdentity`` call: the caller is the token's subject, a
+    ``WebIdentityUser`` of the OIDC provider (``Username`` is the token's ``sub``)."""
+    from .rs256 import JWTError, as_list, decode_claims_unverified
+
+    try:
+        claims = decode_claims_unverified(req.params.get("WebIdentityToken", ""))
+    except JWTError:
+        claims = {}
+    subject = str(claims.get("sub", ""))
+    host = str(claims.get("iss", "")).removeprefix("https://").rstrip("/")
+    provider = f"arn:aws:iam::{mb.ACCOUNT_ID}:oidc-provider/{host}"
+    audience = (as_list(claims.get("aud")) or [""])[0]
+    identity = {"type": "WebIdentityUser", "principalId": f"{provider}:{audience}:{subject}",
+                "userName": subject, "identityProvider": provider}
+    now = clock.utcnow()
+    code, message = _error_of(resp)
+    detail: dict[str, Any] = {
+        "eventVersion": "1.10", "userIdentity": identity, "eventTime": _iso(now),
+        "eventSource": "sts.amazonaws.com", "eventName": "AssumeRoleWithWebIdentity",
+        "awsRegion": req.region, "sourceIPAddress": req.environ.get("REMOTE_ADDR") or SANDBOX_ADDRESS,
+        "userAgent": req.environ.get("HTTP_USER_AGENT", ""),
+        "requestParameters": {"roleArn": req.params.get("RoleArn"),
+                              "roleSessionName": req.params.get("RoleSessionName")},
+        "responseElements": None, "eventID": str(uuid.uuid4()), "readOnly": True,
+        "eventType": "AwsApiCall", "managementEvent": True, "recipientAccountId": mb.ACCOUNT_ID,
+        "eventCategory": "Management",
+    }
+    if code:
+        detail["errorCode"], detail["errorMessage"] = code, message
+    role = str(req.params.get("RoleArn", "")).rsplit("/", 1)[-1]
+    events.append(TrailEvent(detail["eventID"], now, "AssumeRoleWithWebIdentity", "sts.amazonaws.com",
+                             subject, None, True, detail,
+                             [{"ResourceType": "AWS::IAM::Role", "ResourceName": role}] if role else []))
 
 
 _SECRET_PARAMS = {"Password", "OldPassword", "NewPassword", "SecretAccessKey", "WebIdentityToken",

@@ -70,7 +70,10 @@ def register(state: AccountState, principal: str, name: str, data: dict[str, Any
     if not _take_challenge(state, client, principal, "register"):
         return "The registration request expired. Try again."
     try:
-        key = PublicKey(int(data["public_key"]["n"]), int(data["public_key"]["e"]))
+        n_text, e_text = str(data["public_key"]["n"]), str(data["public_key"]["e"])
+        if len(n_text) > 1300 or len(e_text) > 20:  # at most a 4096-bit key: no arithmetic bombs
+            return "The security key's public key is too large."
+        key = PublicKey(int(n_text), int(e_text))
         signature = unb64url(str(data.get("signature", "")))
     except (KeyError, TypeError, ValueError):
         return "The security key's answer could not be read."

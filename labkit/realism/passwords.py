@@ -40,7 +40,7 @@ def violations(password: str, policy: dict[str, Any] | None, user: str | None = 
             bool(re.search(p, password))
             for p in (r"[A-Z]", r"[a-z]", r"[0-9]", "[" + re.escape(SYMBOLS) + "]")
         )
-        same_as_account = password.lower() in {n.lower() for n in account_names if n}
+        same_as_account = password in {n for n in account_names if n}
         if len(password) < 8 or kinds < 3 or same_as_account:
             return ["Password does not conform to the account password policy."]
         return []

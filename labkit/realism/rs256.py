@@ -112,6 +112,8 @@ class RSAKey:
     n: int
     e: int
     d: int
+    p: int = 0  # the primes, when known, make signing ~3x faster (Chinese remainder theorem)
+    q: int = 0
 
     @classmethod
     def generate(cls, bits: int = 2048, e: int = 65537) -> RSAKey:
@@ -120,7 +122,7 @@ class RSAKey:
             p, q = _prime(bits // 2, e), _prime(bits - bits // 2, e)
             n = p * q
             if p != q and n.bit_length() == bits:
-                return cls(n, e, pow(e, -1, (p - 1) * (q - 1)))
+                return cls(n, e, pow(e, -1, (p - 1) * (q - 1)), p, q)
 
     def public(self) -> PublicKey:
         return PublicKey(self.n, self.e)
@@ -128,7 +130,12 @@ class RSAKey:
     def sign(self, message: bytes) -> bytes:
         size = (self.n.bit_length() + 7) // 8
         m = int.from_bytes(_encoded(message, size), "big")
-        return pow(m, self.d, self.n).to_bytes(size, "big")
+        if not (self.p and self.q):
+            return pow(m, self.d, self.n).to_bytes(size, "big")
+        m1 = pow(m, self.d % (self.p - 1), self.p)
+        m2 = pow(m, self.d % (self.q - 1), self.q)
+        h = (pow(self.q, -1, self.p) * (m1 - m2)) % self.p
+        return (m2 + h * self.q).to_bytes(size, "big")
 
 
 def encode_jwt(claims: dict[str, Any], key: RSAKey, kid: str) -> str:
