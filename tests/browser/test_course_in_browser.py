@@ -34,6 +34,7 @@ from .lab_page import LabPage
 pytestmark = pytest.mark.browser
 
 START = "notebooks/00-start-here.ipynb"
+CHAPTER_02 = "notebooks/02-permanent-residents.ipynb"
 CHAPTER_03 = "notebooks/03-the-two-key-system-mfa.ipynb"
 EXERCISE = "exercises/users.ipynb"
 CODE_CHANGE_TIMEOUT = 35_000  # a TOTP code lasts 30 s: this one wait is inherent
@@ -62,20 +63,8 @@ def test_start_page_opens_and_links_to_chapter_03(lab: LabPage) -> None:
 def test_chapter_03_runs_and_its_authenticator_ticks(lab: LabPage) -> None:
     if not lab.current_tab_title.startswith("03-the-two-key-system-mfa.ipynb"):
         lab.open(CHAPTER_03)
-    _type_your_turns(lab, lab.server.course / CHAPTER_03)
-    lab.run_all()
-    for index in your_turn_cells(lab.server.course / CHAPTER_03):
-        shown = "".join(o["text"] for o in lab.outputs()[index])
-        assert "✅" in shown, f"your-turn cell {index} not confirmed: {shown[:300]}"
-
-    allowed = what_went_wrong_cells(lab.server.course / CHAPTER_03)
-    outputs = lab.outputs()
-    shown_errors = {index: [out["text"][:300] for out in outs if _is_error(out)]
-                    for index, outs in enumerate(outputs)}
-    unexpected = {i: errs for i, errs in shown_errors.items() if errs and i not in allowed}
-    assert not unexpected, f"cells show errors: {unexpected}"
-    assert all(outputs[i] for i in allowed), "a 'what went wrong' cell printed nothing"
-    _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last)
+    _run_like_a_learner(lab, CHAPTER_03)
+    _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last, CHAPTER_03, "03a-chapter-03-quiz-answered")
 
     phone = lab.panel.locator(".labkit-authenticator").first
     phone.scroll_into_view_if_needed()
@@ -94,6 +83,13 @@ def test_chapter_03_runs_and_its_authenticator_ticks(lab: LabPage) -> None:
     second = code.text_content().strip()
     assert re.fullmatch(r"\d{6}", second) and second != first
     lab.shot("04-authenticator-next-code", phone)
+
+
+def test_chapter_02_the_learner_types_the_books_commands_and_answers_its_checks(lab: LabPage) -> None:
+    """Both your-turn cells typed, Run All, then every knowledge check (one of them multiple-answer)."""
+    lab.open(CHAPTER_02)
+    _run_like_a_learner(lab, CHAPTER_02)
+    _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last, CHAPTER_02, "02a-chapter-02-quiz-answered")
 
 
 def test_check_my_work_passes_a_correct_answer_and_hints_a_wrong_one(lab: LabPage) -> None:
@@ -201,14 +197,31 @@ def _quiz_ids(notebook: Path) -> list[str]:
     return re.findall(r'"([^"]+)"', calls[-1])
 
 
-def _answer_the_quiz(lab: LabPage, quiz) -> None:  # noqa: ANN001 - a Playwright Locator
-    """Every question of chapter 03's last knowledge check: a wrong answer gets its reason, then the
+def _run_like_a_learner(lab: LabPage, chapter: str) -> None:
+    """Type every your-turn command, Run All, and see only the errors the chapter makes on purpose."""
+    path = lab.server.course / chapter
+    _type_your_turns(lab, path)
+    lab.run_all()
+    outputs = lab.outputs()
+    for index in your_turn_cells(path):
+        shown = "".join(o["text"] for o in outputs[index])
+        assert "✅" in shown, f"your-turn cell {index} not confirmed: {shown[:300]}"
+    allowed = what_went_wrong_cells(path)
+    shown_errors = {index: [out["text"][:300] for out in outs if _is_error(out)]
+                    for index, outs in enumerate(outputs)}
+    unexpected = {i: errs for i, errs in shown_errors.items() if errs and i not in allowed}
+    assert not unexpected, f"cells show errors: {unexpected}"
+    assert all(outputs[i] for i in allowed), "a 'what went wrong' cell printed nothing"
+
+
+def _answer_the_quiz(lab: LabPage, quiz, chapter: str, shot: str) -> None:  # noqa: ANN001 - a Locator
+    """Every question of a chapter's last knowledge check: a wrong answer gets its reason, then the
     right one (read from labkit's question bank, not from the notebook) gets "Right!"."""
     from labkit.question_bank import question
 
     quiz.scroll_into_view_if_needed()
     cards = quiz.locator(".labkit-quiz-question")
-    ids = _quiz_ids(lab.server.course / CHAPTER_03)
+    ids = _quiz_ids(lab.server.course / chapter)
     assert cards.count() == len(ids) >= 3
     for index, qid in enumerate(ids):
         q, card = question(qid), cards.nth(index)
@@ -226,7 +239,7 @@ def _answer_the_quiz(lab: LabPage, quiz) -> None:  # noqa: ANN001 - a Playwright
             options.nth(right).check()
         card.locator("button", has_text="Check").click()
         card.locator(".labkit-quiz-feedback", has_text="Right!").wait_for()
-    lab.shot("03a-chapter-03-quiz-answered", quiz)
+    lab.shot(shot, quiz)
 
 
 def _is_error(output: dict[str, str]) -> bool:
