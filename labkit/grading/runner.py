@@ -58,6 +58,9 @@ def _preload() -> None:
     import werkzeug.serving  # noqa: F401
 
     from .. import authenticator, checks, realism, sandbox, scenarios, server  # noqa: F401
+    from ..realism import oidc
+
+    oidc.issuer_jwks()  # the simulated CI issuer makes its RSA key (seconds) once; every worker inherits it
 
 
 def _clean_environment() -> dict[str, str]:
