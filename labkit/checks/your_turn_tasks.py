@@ -94,6 +94,16 @@ def _password_policy(lab: Lab) -> tuple[bool, str]:
     return True, f"Passwords need {length}+ characters and the last {reuse} cannot be reused."
 
 
+def _admins_group(lab: Lab) -> tuple[bool, str]:
+    try:
+        attached = iam(lab).list_attached_group_policies(GroupName="castle-admins")["AttachedPolicies"]
+    except ClientError:
+        return False, "there is no group castle-admins yet"
+    if not any(p["PolicyName"] == "AdministratorAccess" for p in attached):
+        return False, "the group castle-admins does not hold AdministratorAccess yet"
+    return True, "castle-admins holds AdministratorAccess: whoever joins the group administers the castle."
+
+
 def _knight_policy(lab: Lab) -> tuple[bool, str]:
     try:
         names = iam(lab).list_user_policies(UserName="knight")["PolicyNames"]
@@ -141,6 +151,10 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "--allow-users-to-change-password",
          "!aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 ...",
          _password_policy),
+    Task("warden-admin-group", "04b", "Give the group castle-admins AWS's AdministratorAccess",
+         "!aws iam attach-group-policy --group-name castle-admins --policy-arn arn:aws:iam::aws:policy/AdministratorAccess",
+         "!aws iam attach-group-policy --group-name castle-admins --policy-arn arn:aws:iam::aws:policy/AdministratorAccess",
+         _admins_group),
     Task("lp-knight-policy", "05", "Give the knight his inline policy",
          "!aws iam put-user-policy --user-name knight --policy-name armory-keys --policy-document '{armory_json}'",
          "!aws iam put-user-policy --user-name knight --policy-name armory-keys --policy-document '{armory_json}'",

@@ -1,7 +1,7 @@
 """Chapter 04b: the warden and the watch (daily admin, root's key retired, the activity log)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection
+from build_chapters import code, md, reflection, your_turn
 
 FILE = "04b-the-warden-and-the-watch.ipynb"
 
@@ -68,9 +68,14 @@ CELLS = [
     code("""
     !aws iam create-group --group-name castle-admins
     """),
-    code("""
-    !aws iam attach-group-policy --group-name castle-admins --policy-arn arn:aws:iam::aws:policy/AdministratorAccess
+    md("""
+    **⌨️ Your turn.** Attach AWS's managed policy to the group:
+
+    ```bash
+    aws iam attach-group-policy --group-name castle-admins --policy-arn arn:aws:iam::aws:policy/AdministratorAccess
+    ```
     """),
+    your_turn("warden-admin-group", "replace this line with the attach-group-policy command"),
     code("""
     mfa_or_nothing = json.dumps({
         "Version": "2012-10-17",
