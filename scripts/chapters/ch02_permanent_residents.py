@@ -152,6 +152,8 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
+    ### ✅ The fix: let Alice change her own password
+
     Her passphrase is fine. The problem is ours: **changing a password is an API action,
     `iam:ChangePassword`, and Alice has no permissions at all.** When you create a user in the
     console, its wizard quietly attaches the AWS managed policy `IAMUserChangePassword`; the

@@ -317,6 +317,8 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
+    ### ✅ A session with a real code
+
     With the code from her phone it works. On the command line (`{phone.code}` puts the code the
     authenticator shows right now into the command; on your own laptop you would type it), the
     answer holds three values — a temporary access key id, its secret and a session token:
