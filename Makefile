@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup lab test lint bench release browser-deps clean
+.PHONY: setup lab test lint bench release browser-deps isolation-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +24,16 @@ lab: setup
 browser-deps:
 	@scripts/install-chromium.sh
 
+isolation-deps:
+	@scripts/install-isolation-tools.sh
+
 lint: setup
 	$(BIN)/ruff check labkit tests benchmarks scripts
 
 release: setup
 	$(BIN)/labkit release
 
-test: setup browser-deps lint
+test: setup browser-deps isolation-deps lint
 	$(BIN)/labkit release --check
 	$(BIN)/python -m pytest
 

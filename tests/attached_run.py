@@ -25,11 +25,7 @@ def run_attached(lab: labkit.Lab, nb: nbformat.NotebookNode, scenario: str,
     """Reset ``lab`` to ``scenario`` and execute ``nb`` (in place) in a kernel attached to it."""
     lab.reset(scenario)
     env = dict(os.environ)
-    env["LABKIT_ATTACH"] = json.dumps({
-        "endpoint": lab.endpoint_url, "access_key_id": lab.root.access_key_id,
-        "secret_access_key": lab.root.secret_access_key, "root_email": lab.root_email,
-        "root_password": lab.root_password, "scenario": scenario,
-    })
+    env["LABKIT_ATTACH"] = json.dumps(lab.attach_spec())
     env["LABKIT_PROGRESS"] = os.path.join(tempfile.mkdtemp(prefix="labkit-answers-"), "answers.jsonl")
     km = KernelManager(kernel_name="python3")
     km.start_kernel(env=env, cwd=str(cwd))

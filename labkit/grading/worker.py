@@ -29,6 +29,7 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..private_folder import sweep_orphans
 from . import processes
 from .kernels import Execution, FreshKernel
 
@@ -84,6 +85,7 @@ class Grader:
             "root_email": self.lab.root_email,
             "root_password": password,
             "scenario": scenario,
+            "owner_token": self.server.layer.state.owner_token,  # the console; not the admin token
         }
 
     def _take_kernel(self) -> FreshKernel:
@@ -98,6 +100,7 @@ class Grader:
             kernel.kill()
         keep = {self.next_kernel.pid} if self.next_kernel is not None else set()
         processes.kill_children(keep)
+        sweep_orphans()  # the killed kernel's sandbox files (its folder watcher was killed too)
 
     def grade(self, job: Job) -> dict[str, Any]:
         """Grade one submission; always returns a result (``internal`` marks grader failures)."""
@@ -131,6 +134,7 @@ class Grader:
             self.next_kernel = None
         processes.kill_children(set())
         self.lab.stop()
+        sweep_orphans()
 
 
 def _errors_note(execution: Execution) -> str:
