@@ -33,6 +33,17 @@ from ..question_bank import Question, question
 __all__ = ["QuestionCard", "Quiz", "quiz"]
 
 
+# Long options wrap onto several lines: let every option grow with its text (ipywidgets gives a
+# radio or check-box line a fixed height, so a wrapped label would lie over the next option).
+_STYLE = """<style>
+.labkit-quiz .widget-radio-box label{height:auto!important;line-height:1.35!important;
+  white-space:normal!important;margin:2px 0 6px 0!important;align-items:flex-start}
+.labkit-quiz .widget-checkbox{height:auto!important}
+.labkit-quiz .widget-checkbox label{white-space:normal!important;line-height:1.35!important}
+.labkit-quiz .widget-checkbox input{flex-shrink:0}
+</style>"""
+
+
 def _inline_code(text: str) -> str:
     """Escape ``text`` for HTML and show `backticked` words as code."""
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
@@ -97,7 +108,7 @@ class Quiz(w.VBox):
     def __init__(self, questions: Sequence[Question]) -> None:
         numbered = len(questions) > 1
         self.cards = [QuestionCard(q, i + 1 if numbered else None) for i, q in enumerate(questions)]
-        header = w.HTML("<b>&#x1F914; Knowledge check</b> "
+        header = w.HTML(_STYLE + "<b>&#x1F914; Knowledge check</b> "
                         "<small>(not graded: try as often as you like)</small>")
         super().__init__([header, *self.cards], layout=w.Layout(border="1px solid #ddd", padding="6px"))
         self.add_class("labkit-quiz")
