@@ -135,3 +135,7 @@ def test_calls_the_sandbox_cannot_serve_answer_at_once(lab: labkit.Lab) -> None:
     assert "not available in the IAM castle sandbox" in err.value.response["Error"]["Message"]
     assert err.value.response["ResponseMetadata"]["RetryAttempts"] == 0
     assert time.monotonic() - started < 30
+    with pytest.raises(ClientError) as err:  # a service moto does not have at all (REST-JSON)
+        lab.client("account").get_contact_information()
+    assert err.value.response["Error"]["Code"] == "NotImplemented"
+    assert "account:" in err.value.response["Error"]["Message"]

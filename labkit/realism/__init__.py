@@ -10,6 +10,13 @@ middleware in front of moto's server app. A request's path::
            -> realism handler          e.g. are the two MFA codes valid?
       -> moto                          stores the change
       -> realism post-processing       e.g. a real QR code in the response
+      -> activity log                  the call, as CloudTrail records it (cloudtrail.py)
+
+Beside moto's services the layer itself answers what moto lacks: the root user
+(root.py), MFA-checked sessions (sts.py), OIDC federation for CI (oidc.py),
+centralized root access in an organization (organizations.py), CloudTrail's
+LookupEvents (cloudtrail.py) and the simulated console (console_api.py,
+passkeys.py). Anything neither can serve answers a fast 501 ``NotImplemented``.
 
 The layer speaks only the AWS wire protocol on its outside, and touches moto's
 internals only through :mod:`labkit.realism.moto_bridge`. See
@@ -226,5 +233,8 @@ class RealismLayer:
         """Let moto do the work (what moto has not implemented: a fast, clear 501)."""
         resp = collect(self.moto_app, req.wsgi_environ())
         if resp.status == 500 and b"NotImplemented" in resp.body:
+            return not_available(req)
+        html = any(k.lower() == "content-type" and "text/html" in v for k, v in resp.headers)
+        if resp.status == 404 and html:  # a service moto does not have at all
             return not_available(req)
         return resp

@@ -33,6 +33,7 @@ from . import cloudtrail, mfa, oidc, passkeys
 from . import moto_bridge as mb
 from .identity import root_principal, user_principal
 from .passwords import check_new_password, may_change_own_password
+from .signature import secret_for
 from .state import AccountState, ConsoleSession
 from .wire import AwsRequest, Response, json_response
 
@@ -418,20 +419,9 @@ ADMIN = {
 
 
 def _holds_credentials(state: AccountState, key_id: str, secret: str) -> bool:
-    """Does the caller hold a working access key pair of this sandbox account?"""
-    if not key_id or not secret:
-        return False
-    records = [*state.root.keys, state.auditor]
-    for record in records:
-        if record.access_key_id == key_id and record.status == "Active":
-            return secrets.compare_digest(record.secret_access_key, secret)
-    session = state.sessions.get(key_id)
-    if session is not None:
-        return session.expires > clock.utcnow() and secrets.compare_digest(session.secret_access_key, secret)
-    found = mb.user_for_access_key(key_id)
-    if found is None or found[1].status != "Active":
-        return False
-    return secrets.compare_digest(str(found[1].secret_access_key), secret)
+    """Does the caller hold an access key pair of this sandbox account (key id and secret)?"""
+    stored = secret_for(state, key_id) if key_id and secret else None
+    return stored is not None and secrets.compare_digest(stored, secret)
 
 
 def ci_token(layer: RealismLayer, data: dict[str, Any]) -> Response:

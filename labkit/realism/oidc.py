@@ -37,7 +37,7 @@ from typing import Any
 
 from ..clock import clock
 from . import moto_bridge as mb
-from . import rs256
+from . import policy, rs256
 from .state import AccountState, TempSession, new_key_id, new_secret
 from .wire import AwsRequest, Response, aws_error, query_response
 
@@ -102,31 +102,6 @@ def issue_token(repository: str, ref: str = "refs/heads/main", audience: str = G
     return rs256.encode_jwt(claims, _issuer_key(), _KID)
 
 
-def _trust_allows(trust: dict[str, Any], provider_arn: str, context: dict[str, Any]) -> bool:
-    """Does the trust policy let this federated principal assume the role?"""
-    from .policy import _as_list, _condition_holds, _glob
-
-    allowed = False
-    for stmt in _as_list(trust.get("Statement")):
-        if not isinstance(stmt, dict):
-            continue
-        principal = stmt.get("Principal") or {}
-        federated = _as_list(principal.get("Federated")) if isinstance(principal, dict) else []
-        if principal != "*" and provider_arn not in federated:
-            continue
-        actions = _as_list(stmt.get("Action"))
-        if not any(_glob(a, "sts:AssumeRoleWithWebIdentity", False) for a in actions):
-            continue
-        conditions = stmt.get("Condition") or {}
-        if not all(_condition_holds(op, key, want, context)
-                   for op, pairs in conditions.items() for key, want in (pairs or {}).items()):
-            continue
-        if stmt.get("Effect") == "Deny":
-            return False
-        allowed = allowed or stmt.get("Effect") == "Allow"
-    return allowed
-
-
 def assume_role_with_web_identity(req: AwsRequest, state: AccountState) -> Response:
     """``sts assume-role-with-web-identity``: no AWS credentials, only the CI's token."""
     p = req.params
@@ -160,7 +135,8 @@ def assume_role_with_web_identity(req: AwsRequest, state: AccountState) -> Respo
     context = {f"{host}:{claim}": value for claim, value in claims.items() if isinstance(value, str)}
     context[f"{host}:aud"] = audiences[0] if audiences else ""
     provider_arn = f"arn:aws:iam::{mb.ACCOUNT_ID}:oidc-provider/{host}"
-    if not _trust_allows(mb.role_trust_policy(r), provider_arn, context):
+    if not policy.trust_allows(mb.role_trust_policy(r), "Federated", provider_arn,
+                               "sts:AssumeRoleWithWebIdentity", context):
         return aws_error(req, "AccessDenied", NOT_TRUSTED, 403)
     try:
         duration = int(p.get("DurationSeconds") or 3600)
