@@ -86,7 +86,7 @@ def test_in_process_sandbox_behaves_like_the_server_without_a_socket() -> None:
                                     "is not authorized to perform: iam:ListUsers")
     assert "enter the current MFA code" in out["console"]
     assert out["s3"] == "founded in 1042"
-    assert out["scorecard"] == [False] * 6  # the inherited account, exactly as with the server
+    assert out["scorecard"] == [False] * 7  # the inherited account, exactly as with the server
     code, stderr = out["cli"]
     assert code != 0 and "runs inside its kernel" in stderr
     assert out["in_kernel_cli"] == [0, "bob-ops\tcarol-finance\n"]  # the inherited account's users
