@@ -1,12 +1,13 @@
 # IAM castle: two commands.
 #   make lab   - set everything up (first time: a few minutes) and open the course
 #   make test  - set everything up and run the whole test suite
+#   make site  - build the browser edition (site/: static files, no install for learners)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup lab test lint bench release browser-deps isolation-deps clean
+.PHONY: setup lab test lint bench release browser-deps isolation-deps site clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +29,10 @@ isolation-deps:
 	@scripts/install-isolation-tools.sh
 
 lint: setup
-	$(BIN)/ruff check labkit tests benchmarks scripts
+	$(BIN)/ruff check labkit tests benchmarks scripts browser
+
+site: setup
+	$(BIN)/python scripts/build_site.py
 
 release: setup
 	$(BIN)/labkit release
@@ -41,4 +45,4 @@ bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build site *.egg-info

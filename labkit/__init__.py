@@ -13,6 +13,7 @@ Public names (each has a docstring: try ``labkit.start?`` in a cell):
 * :class:`SecurityKey` — a passkey / FIDO2 security key for that page, and
   :class:`PhishingProxy` — a look-alike page that relays to the real one;
 * :func:`explain` — what an AWS error means and how to fix it;
+* :func:`your_turn` — checks a command you typed, at once, against your sandbox;
 * :mod:`labkit.widgets` — authenticator, quiz and "Check my work" widgets.
 """
 
@@ -44,6 +45,17 @@ __all__ = [
     "clock",
     "explain",
     "start",
+    "your_turn",
 ]
+
+
+def your_turn(task_id: str, lab: Lab | None = None) -> None:
+    """Check a "Your turn" task against your sandbox now (see :mod:`labkit.checks.your_turn_tasks`).
+
+    Prints ✅ and what it found, or raises ``NotYet`` whose message says what to type.
+    """
+    from .checks.your_turn_tasks import your_turn as check
+
+    check(task_id, lab)
 
 __version__ = "0.1.0"

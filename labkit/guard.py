@@ -192,17 +192,26 @@ NO_SANDBOX_MESSAGE = (
 
 IN_PROCESS_MESSAGE = (
     "labkit stopped this request: this notebook's sandbox runs inside its kernel "
-    "(labkit.start(in_process=True)), where the `aws` command cannot reach it. "
-    "Use boto3 (`lab.client(...)`) in this mode, or start the sandbox without in_process."
+    "(labkit.start(in_process=True)), where a separate `aws` program cannot reach it. "
+    "Use `!aws ...` in the notebook (answered inside the kernel) or boto3 (`lab.client(...)`), "
+    "or start the sandbox without in_process."
 )
 
 
 def _before_send(request: Any, **_: Any) -> None:
     if not os.environ.get("LABKIT_ENDPOINT"):  # a shell of `labkit lab` with no sandbox connected
         raise RealAWSBlockedError(NO_SANDBOX_MESSAGE)
-    if os.environ.get("LABKIT_IN_PROCESS"):
+    if os.environ.get("LABKIT_IN_PROCESS") and not _answered_in_this_process(request.url):
         raise RealAWSBlockedError(IN_PROCESS_MESSAGE)
     check_url(request.url)
+
+
+def _answered_in_this_process(url: str) -> bool:
+    """True for ``aws`` run inside the kernel that holds an in-process sandbox (labkit.bang_aws)."""
+    import sys
+
+    in_process = sys.modules.get("labkit.in_process")
+    return in_process is not None and in_process.answers(url)
 
 
 def awscli_initialize(cli: Any) -> None:

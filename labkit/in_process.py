@@ -11,7 +11,8 @@ and can only reach a server.
 In this mode:
 
 * ``lab.client(...)`` and plain ``boto3.client(...)`` work as usual;
-* ``!aws ...`` cannot reach the sandbox and says so;
+* ``!aws ...`` lines answered inside the kernel (:mod:`labkit.bang_aws`, the
+  default) reach the sandbox too; a separate ``aws`` program cannot, and says so;
 * only one sandbox per process (moto keeps its state in the process).
 """
 
@@ -22,11 +23,19 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["ENDPOINT", "InProcessServer"]
+__all__ = ["ENDPOINT", "InProcessServer", "answers"]
 
 # Requests to this address are answered by the hook before anything is sent;
 # nothing listens there, so a client without the hook cannot reach anything either.
 ENDPOINT = "http://127.0.0.1:1"
+
+
+_running: InProcessServer | None = None
+
+
+def answers(url: str) -> bool:
+    """True when a sandbox in this process answers requests to ``url``."""
+    return _running is not None and _running.layer is not None and url.startswith(ENDPOINT + "/")
 
 
 class _RawBody(io.BytesIO):
@@ -92,6 +101,8 @@ class InProcessServer:
         self.layer = RealismLayer(DomainDispatcherApplication(create_backend_app))
         if ("before-send", self._answer) not in BUILTIN_HANDLERS:
             BUILTIN_HANDLERS.append(("before-send", self._answer))
+        global _running
+        _running = self
         return self
 
     def _answer(self, request: Any, **_: Any) -> Any:
@@ -120,3 +131,6 @@ class InProcessServer:
         if ("before-send", self._answer) in BUILTIN_HANDLERS:
             BUILTIN_HANDLERS.remove(("before-send", self._answer))
         self.layer = None
+        global _running
+        if _running is self:
+            _running = None

@@ -16,6 +16,13 @@ or in a cell::
     journal                              # shows as Markdown
     journal.write("journal.md")
 
+The journal also shows your knowledge-check progress (from :mod:`labkit.knowledge_log`).
+
+For an instructor, a folder of *submissions* is a class, not one learner: ``labkit journal
+submissions/ --class`` (also chosen automatically when the same prompt appears in several
+notebooks) writes every prompt once with each student's answer beside it, blanks marked —
+the same section ``labkit grade`` puts into its class report (:func:`collect_class`).
+
 >>> answer_of("### Reflection\\n**Why?**\\n\\n---\\nBecause.")
 'Because.'
 >>> answer_of("**Why?**\\n\\n---\\n_(your answer here)_") is None
@@ -33,7 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
-__all__ = ["Entry", "Journal", "answer_of", "collect", "render", "write_journal", "register_cli"]
+__all__ = ["Entry", "Journal", "ClassReflections", "answer_of", "collect", "collect_class", "knowledge_lines",
+           "render", "render_class", "write_journal", "register_cli"]
 
 BLANK = "_(your answer here)_"
 _TEMPLATE_LINES = (
@@ -81,6 +89,7 @@ class Journal(Sequence[Entry]):
     """
 
     entries: tuple[Entry, ...] = ()
+    knowledge: tuple[str, ...] = ()
 
     @overload
     def __getitem__(self, index: int) -> Entry: ...
@@ -106,12 +115,12 @@ class Journal(Sequence[Entry]):
         return [e for e in self.entries if e.answer is None]
 
     def to_markdown(self) -> str:
-        """The journal as Markdown: answers by chapter, then the prompts still open."""
-        return render(self.entries)
+        """The journal as Markdown: answers by chapter, the prompts still open, knowledge checks."""
+        return render(self.entries, self.knowledge)
 
     def write(self, out: str | Path) -> None:
         """Save it to ``out``, atomically (see :func:`write_journal`)."""
-        write_journal(self.entries, Path(out))
+        write_journal(self.entries, Path(out), self.knowledge)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
@@ -158,11 +167,12 @@ def collect(paths: Iterable[str | Path]) -> Journal:
             source = "".join(cell.get("source", ""))
             entries.append(Entry(str(path), chapter, str(info.get("reflection", "")), prompt,
                                  answer_of(source, prompt)))
-    return Journal(tuple(entries))
+    return Journal(tuple(entries), tuple(knowledge_lines()))
 
 
-def render(entries: Iterable[Entry]) -> str:
-    """The journal as Markdown: answers by chapter, then the prompts still open."""
+def render(entries: Iterable[Entry], knowledge: Sequence[str] = ()) -> str:
+    """The journal as Markdown: answers by chapter, the prompts still open, then ``knowledge``
+    (the lines of :func:`knowledge_lines`, if any)."""
     entries = list(entries)
     out = ["# My IAM castle journal", ""]
     answered = [e for e in entries if e.answer is not None]
@@ -177,12 +187,35 @@ def render(entries: Iterable[Entry]) -> str:
         out += ["_No answers yet._", ""]
     out += ["## Still open", ""]
     out += [f"- {e.chapter}: {e.prompt}" for e in open_] or ["_Every prompt is answered._"]
+    if knowledge:
+        out += ["", *knowledge]
     return "\n".join(out).rstrip() + "\n"
 
 
-def write_journal(entries: Iterable[Entry], out: Path) -> None:
+def knowledge_lines(log: Path | None = None) -> list[str]:
+    """Markdown lines: knowledge checks per chapter, answered right and still to do ([] if none)."""
+    from .knowledge_log import progress
+    from .question_bank import all_questions
+
+    done = progress(log)
+    lines = ["## Knowledge checks", ""]
+    if not done:
+        return []
+    chapters: dict[str, list[str]] = {}
+    for q in all_questions():
+        chapters.setdefault(q.chapter, []).append(q.id)
+    for chapter, ids in chapters.items():
+        right = [qid for qid in ids if qid in done and done[qid].right]
+        tried = sum(done[qid].attempts for qid in ids if qid in done)
+        todo = [qid for qid in ids if qid not in right]
+        line = f"- Chapter {chapter}: {len(right)}/{len(ids)} answered right ({tried} attempts)"
+        lines.append(line + (f"; still to do: {', '.join(todo)}" if todo and tried else ""))
+    return lines
+
+
+def write_journal(entries: Iterable[Entry], out: Path, knowledge: Sequence[str] = ()) -> None:
     """Write atomically: an existing journal is replaced only by a complete new one."""
-    text = render(entries)  # fails before anything is touched
+    text = render(entries, knowledge)  # fails before anything is touched
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".journal-", suffix=".md")
     try:
@@ -194,6 +227,104 @@ def write_journal(entries: Iterable[Entry], out: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@dataclass(frozen=True)
+class ClassReflections:
+    """A class's reflections: every prompt once, each student's answer (None when blank).
+
+    ``prompts`` is ``[(reflection id, prompt)]`` in course order; ``answers[id][student]`` is
+    the answer, ``None`` for a blank one; a student whose notebook lost the prompt's cell is
+    absent from ``answers[id]``. ``unreadable`` lists students whose file is not a notebook.
+    """
+
+    students: tuple[str, ...]
+    prompts: tuple[tuple[str, str], ...]
+    answers: dict[str, dict[str, str | None]]
+    unreadable: tuple[str, ...] = ()
+
+    def to_markdown(self) -> str:
+        """The class's reflections as Markdown (see :func:`render_class`)."""
+        return render_class(self)
+
+    def for_students(self, students: Iterable[str]) -> ClassReflections:
+        """Only these students (e.g. one assignment's), keeping the prompts they were asked."""
+        wanted = set(students)
+        keep = [s for s in self.students if s in wanted]
+        answers = {rid: {s: a for s, a in by.items() if s in keep} for rid, by in self.answers.items()}
+        prompts = tuple((rid, p) for rid, p in self.prompts if answers.get(rid))
+        return ClassReflections(tuple(keep), prompts, answers,
+                                tuple(s for s in self.unreadable if s in wanted))
+
+
+def collect_class(paths: Iterable[str | Path]) -> ClassReflections:
+    """Every submission's reflections, per prompt and per student (student ids as ``labkit grade``
+    names them: the path below the folder given, without ``.ipynb``). Never runs a notebook."""
+    from .grading.submissions import find_submissions
+
+    students: list[str] = []
+    prompts: dict[str, str] = {}
+    answers: dict[str, dict[str, str | None]] = {}
+    unreadable: list[str] = []
+    given = [Path(p) for p in paths]
+    for student, path in find_submissions([p for p in given if p.exists()]):  # moved away: skipped
+        students.append(student)
+        try:
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            cells = nb.get("cells", []) if isinstance(nb, dict) else None
+            if not isinstance(cells, list):
+                raise ValueError("no cells")
+        except (OSError, ValueError):
+            unreadable.append(student)
+            continue
+        for cell in cells:
+            meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+            if not isinstance(meta, dict) or "reflection" not in (meta.get("tags") or []):
+                continue
+            info = meta.get("labkit", {}) if isinstance(meta.get("labkit"), dict) else {}
+            rid, prompt = str(info.get("reflection", "")), str(info.get("prompt", ""))
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else str(source)
+            prompts.setdefault(rid, prompt)
+            answers.setdefault(rid, {})[student] = answer_of(source, prompt)
+    return ClassReflections(tuple(students), tuple(prompts.items()), answers, tuple(unreadable))
+
+
+def render_class(reflections: ClassReflections) -> str:
+    """Markdown: each prompt once, then every student's answer; blanks and missing cells marked."""
+    out = ["# Reflections of the class", "",
+           f"{len(reflections.students)} submission(s), {len(reflections.prompts)} prompt(s).", ""]
+    for rid, prompt in reflections.prompts:
+        given = reflections.answers.get(rid, {})
+        blank = sum(1 for s in reflections.students if given.get(s) is None)
+        answered = len(reflections.students) - blank
+        out += [f"## {prompt}", "", f"_{answered} answered, {blank} blank or missing_", ""]
+        for student in reflections.students:
+            if student not in given:
+                text = "_(no such prompt in this notebook)_"
+            else:
+                text = given[student] or "_(blank)_"
+            out += [f"**{student}**", "", text, ""]
+    if reflections.unreadable:
+        out += ["## Unreadable submissions", "", *[f"- {s}" for s in reflections.unreadable]]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _write_text(text: str, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".journal-", suffix=".md")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _looks_like_a_class(journal: Journal) -> bool:
+    ids = [e.reflection_id for e in journal]
+    return len(ids) != len(set(ids))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -214,6 +345,12 @@ def _run(args: argparse.Namespace) -> int:
             return 2
     journal = collect(paths)
     out = Path(args.out)
+    if args.as_class or _looks_like_a_class(journal):
+        reflections = collect_class(paths)
+        _write_text(render_class(reflections), out)
+        print(f"{out}: reflections of {len(reflections.students)} submission(s), one section per prompt"
+              + ("" if args.as_class else " (several notebooks answer the same prompts: a class)"))
+        return 0
     journal.write(out)
     print(f"{out}: {len(journal.answered)} answered, {len(journal.open)} open")
     return 0
@@ -224,4 +361,6 @@ def register_cli(sub: Any) -> None:
     p = sub.add_parser("journal", help="collect your reflection answers into one Markdown file")
     p.add_argument("paths", nargs="*", help="notebooks or folders (default: notebooks/ and exercises/)")
     p.add_argument("--out", default="journal.md", help="the journal file (default: journal.md)")
+    p.add_argument("--class", dest="as_class", action="store_true",
+                   help="the notebooks are a class's submissions: each prompt once, every student's answer")
     p.set_defaults(func=_run)

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import guard
+from .editions import IN_BROWSER
 from .offline_env import path_with_our_bin, without_proxy_for_loopback
 from .private_folder import PrivateFolder
 
@@ -360,7 +361,8 @@ def _forget_default_boto3_session() -> None:
 _lab: Lab | None = None
 
 
-def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool = False) -> Lab:
+def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool | None = None,
+          aws_in_kernel: bool | None = None) -> Lab:
     """Start your sandbox AWS account (or return the one already running).
 
     Args:
@@ -371,8 +373,15 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
             Without it, a running sandbox is returned untouched.
         quiet: do not print the one-line banner.
         in_process: answer boto3's requests inside this process, with no
-            server (see :mod:`labkit.in_process`; ``!aws`` cannot reach such
-            a sandbox). For kernels that cannot open sockets.
+            server (see :mod:`labkit.in_process`). The default is True in the
+            browser edition (a Pyodide kernel cannot open sockets) and False
+            elsewhere.
+        aws_in_kernel: in a notebook, answer ``!aws ...`` lines inside the
+            kernel (True, the default: same output, a few milliseconds instead
+            of half a second) or with the real ``aws`` program (False). The
+            default comes from the environment variable
+            ``LABKIT_AWS_IN_KERNEL`` (``0`` turns it off); ``%aws_process``
+            switches in a running notebook. See :mod:`labkit.bang_aws`.
 
     Returns:
         The :class:`Lab`; it also shows as a "castle map" when it is the last
@@ -380,6 +389,7 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
     """
     global _lab
     guard.install()
+    _route_aws_lines(aws_in_kernel)
     if _lab is not None:
         if scenario and _lab._admin_token is not None:
             _lab.reset(scenario)
@@ -390,6 +400,8 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
     if attached:
         _lab = attach(attached, quiet=quiet)
         return _lab
+    if in_process is None:
+        in_process = IN_BROWSER
     if in_process:
         from .in_process import InProcessServer
 
@@ -404,6 +416,15 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
     if not quiet:
         _banner(lab, "ready")
     return lab
+
+
+def _route_aws_lines(aws_in_kernel: bool | None) -> None:
+    """In a notebook kernel, let ``!aws`` lines be answered in the kernel (see :mod:`labkit.bang_aws`)."""
+    from . import bang_aws
+
+    first = not bang_aws.installed()
+    if bang_aws.install() and (first or aws_in_kernel is not None):
+        bang_aws.set_enabled(bang_aws.default_enabled() if aws_in_kernel is None else aws_in_kernel)
 
 
 def _banner(lab: Lab, what: str) -> None:

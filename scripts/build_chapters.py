@@ -1,8 +1,8 @@
 """Write the teaching chapters (notebooks/*.ipynb) from their readable source.
 
 Each chapter is a Python module in ``scripts/chapters/`` holding ``FILE`` (the
-notebook's name) and ``CELLS``, a list built with :func:`md`, :func:`code` and
-:func:`reflection`. The notebooks are written without outputs, execution
+notebook's name) and ``CELLS``, a list built with :func:`md`, :func:`code`,
+:func:`your_turn` and :func:`reflection`. The notebooks are written without outputs, execution
 counts or cell ids, so diffs stay readable.
 
     python scripts/build_chapters.py           # write notebooks/
@@ -61,6 +61,19 @@ def reflection(reflection_id: str, prompt: str) -> dict[str, Any]:
         "metadata": {"tags": ["reflection"], "labkit": {"reflection": reflection_id, "prompt": prompt}},
         "source": _lines(text),
     }
+
+
+def your_turn(task_id: str, what: str, before: str = "") -> dict[str, Any]:
+    """A "Your turn" cell: the learner replaces the marker line with a command; the last line
+    checks the sandbox at once (see labkit/checks/your_turn_tasks.py and docs/conventions.md)."""
+    from labkit.checks.your_turn_tasks import MARKER, TASKS
+
+    if task_id not in TASKS:
+        raise ValueError(f"unknown your-turn task {task_id!r}")
+    text = (f"{before}\n" if before else "") + f'{MARKER} {what}\n\nlabkit.your_turn("{task_id}")'
+    return {"cell_type": "code", "execution_count": None,
+            "metadata": {"tags": ["your-turn"], "labkit": {"your_turn": task_id}}, "outputs": [],
+            "source": _lines(text)}
 
 
 def notebook(cells: list[dict[str, Any]]) -> dict[str, Any]:

@@ -32,6 +32,20 @@ def test_sandbox_benchmark_prints_medians_and_ratios() -> None:
         assert f"{ours / plain:.2f}" in table  # the ratio is printed beside both medians
 
 
+def test_aws_cell_benchmark_prints_both_ways_side_by_side() -> None:
+    out = _run("bench_aws_cell.py", "--rounds", "2", "--chapter", "00", "--json")
+    table, rows = out.rsplit("\n", 2)[0], json.loads(out.strip().splitlines()[-1])
+    assert "aws program" in table and "in kernel" in table and "ratio" in table
+    assert [row[0] for row in rows] == [
+        "`!aws iam list-users` cell (ms)", "`!aws iam list-users` cell, CPU time (ms)",
+        "  an empty cell, for scale (ms)", "  an empty cell, CPU time (ms)", "chapter 00-start-here (s)"]
+    for name, program, ours, _target in rows:
+        if name == "  an empty cell, CPU time (ms)":  # can be 0 at the clock's resolution
+            continue
+        assert program > 0 and ours > 0, name
+        assert f"{ours / program:.2f}" in table
+
+
 def test_grading_benchmark_compares_with_naive_nbconvert() -> None:
     out = _run("bench_grading.py", "--count", "3")
     assert "statuses: 3 graded" in out, out  # a raising notebook is graded too (its score shows it)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from test_checks import users_done_right
+
 import labkit
 from labkit.widgets.check import check_my_work
 
@@ -12,12 +14,7 @@ def test_check_my_work_shows_hints_then_full_marks(lab: labkit.Lab) -> None:
     results = widget.check()
     assert sum(r.points for r in results) == 0
     assert "Hint:" in widget.output.value and "create-user" in widget.output.value
-    iam = lab.client("iam")
-    iam.create_user(UserName="alice-developer")
-    iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!",
-                             PasswordResetRequired=True)
-    iam.create_user(UserName="castle-build-bot")
-    iam.create_access_key(UserName="castle-build-bot")
+    users_done_right(lab)
     widget.button.click()
     assert all(r.passed for r in widget.results)
     assert "All checks pass" in widget.output.value

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from botocore.exceptions import ClientError
 
 import labkit
 from labkit import checks
 from labkit.checks import ASSIGNMENTS, Assignment, Check, get_assignment, report, run_checks
 
-ALICE, BOT = "alice-developer", "castle-build-bot"
+ALICE = "alice-developer"
 PASSWORD = "Quill-Lantern-Moat-2024!"
 
 
@@ -74,6 +75,43 @@ def test_a_fresh_scenario_scores_zero_with_hints_not_crashes(session_lab: labkit
 
 # -- users --------------------------------------------------------------------------------------
 
+PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+
+
+def build_role(lab: labkit.Lab, sub: str | None = "repo:castle-co/app:ref:refs/heads/main") -> str:
+    """The build job's OIDC provider and role (``sub=None``: a trust policy without a sub condition)."""
+    iam = lab.client("iam")
+    iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com",
+                                        ClientIDList=["sts.amazonaws.com"],
+                                        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"])
+    condition: dict = {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}
+    if sub:  # a wildcard needs StringLike, as on AWS
+        operator = "StringLike" if "*" in sub else "StringEquals"
+        condition.setdefault(operator, {})["token.actions.githubusercontent.com:sub"] = sub
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": condition}]}
+    return iam.create_role(RoleName="castle-build", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def run_build_job(lab: labkit.Lab, role_arn: str) -> None:
+    job = lab.client("sts").assume_role_with_web_identity(
+        RoleArn=role_arn, RoleSessionName="nightly", WebIdentityToken=lab.ci_token())
+    lab.client("sts", credentials=labkit.Credentials.from_response(job["Credentials"])).get_caller_identity()
+
+
+def users_done_right(lab: labkit.Lab) -> labkit.Credentials:
+    """Every task of the users exercise, done as its solution does; returns Alice's key."""
+    iam = lab.client("iam")
+    iam.create_user(UserName=ALICE)
+    iam.create_login_profile(UserName=ALICE, Password="TempPassword123!", PasswordResetRequired=True)
+    iam.attach_user_policy(UserName=ALICE, PolicyArn="arn:aws:iam::aws:policy/IAMUserChangePassword")
+    run_build_job(lab, build_role(lab))
+    keys = labkit.Credentials.from_response(iam.create_access_key(UserName=ALICE)["AccessKey"])
+    with pytest.raises(ClientError):
+        lab.client("iam", credentials=keys).list_users()
+    return keys
+
 
 def test_users_checks_tell_partial_work_apart(lab: labkit.Lab) -> None:
     iam = lab.client("iam")
@@ -81,19 +119,44 @@ def test_users_checks_tell_partial_work_apart(lab: labkit.Lab) -> None:
     got = _by_id("users", lab)
     assert got["alice-exists"].passed and got["alice-no-permissions"].passed
     assert "no console password" in got["alice-reset-required"].detail
+    assert not got["alice-tried"].passed, "the check's own probes must not count as Alice's attempt"
 
     iam.create_login_profile(UserName=ALICE, Password=PASSWORD)  # forgot --password-reset-required
-    iam.create_user(UserName=BOT)
-    iam.create_login_profile(UserName=BOT, Password=PASSWORD)  # a program with a password
-    iam.create_access_key(UserName=BOT)
     got = _by_id("users", lab)
-    assert not got["alice-reset-required"].passed and "does not have to be changed" in got[
-        "alice-reset-required"].detail
-    assert not got["bot-key-only"].passed and "console password" in got["bot-key-only"].detail
-
+    assert "does not have to be changed" in got["alice-reset-required"].detail
+    change = got["alice-may-change-password"]
+    assert not change.passed and "locked out" in change.detail
     iam.update_login_profile(UserName=ALICE, PasswordResetRequired=True)
-    iam.delete_login_profile(UserName=BOT)
-    assert all(r.passed for r in run_checks("users", lab))
+    iam.update_account_password_policy(AllowUsersToChangePassword=True)  # the other fix
+    assert _by_id("users", lab)["alice-may-change-password"].passed
+
+
+def test_the_whole_users_exercise_scores_full_marks(lab: labkit.Lab) -> None:
+    users_done_right(lab)
+    assert [(r.id, r.detail) for r in run_checks("users", lab) if not r.passed] == []
+
+
+def test_a_role_any_repository_may_assume_is_caught(lab: labkit.Lab) -> None:
+    run_build_job(lab, build_role(lab, sub=None))
+    got = _by_id("users", lab)
+    assert not got["build-role-trust"].passed and "ANY repository" in got["build-role-trust"].detail
+    assert got["build-job-ran"].passed
+
+
+def test_a_role_for_every_branch_is_caught(lab: labkit.Lab) -> None:
+    build_role(lab, sub="repo:castle-co/app:*")
+    got = _by_id("users", lab)
+    assert got["build-role-trust"].passed is False
+    assert "any branch" in got["build-role-trust"].detail
+    assert not got["build-job-ran"].passed, "the check's own CI tokens must not count as the job"
+
+
+def test_a_build_user_with_a_key_is_not_a_role(lab: labkit.Lab) -> None:
+    iam = lab.client("iam")
+    iam.create_user(UserName="castle-build-bot")
+    iam.create_access_key(UserName="castle-build-bot")
+    got = _by_id("users", lab)
+    assert not got["build-role-trust"].passed and "cannot assume the role" in got["build-role-trust"].detail
 
 
 def test_alice_with_permissions_fails_and_says_what_she_may_do(lab: labkit.Lab) -> None:
@@ -117,22 +180,44 @@ def test_a_user_with_two_keys_cannot_be_probed_and_is_told_why(lab: labkit.Lab) 
 
 # -- mfa ----------------------------------------------------------------------------------------
 
+MFA_OR_NOTHING = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["iam:CreateVirtualMFADevice"], "Resource": "arn:aws:iam::*:mfa/*"},
+    {"Effect": "Allow", "Action": ["iam:EnableMFADevice", "iam:ListMFADevices"],
+     "Resource": "arn:aws:iam::*:user/${aws:username}"},
+    {"Effect": "Deny",
+     "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:ListMFADevices",
+                   "sts:GetSessionToken"],
+     "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]}
 
-def test_mfa_checks_follow_the_device_and_the_sign_in(lab: labkit.Lab) -> None:
+
+def test_mfa_checks_follow_the_rule_the_device_and_the_sign_in(lab: labkit.Lab) -> None:
     iam = lab.client("iam")
     iam.create_user(UserName=ALICE)
     iam.create_login_profile(UserName=ALICE, Password=PASSWORD)
+    alice = lab.client("iam", credentials=labkit.Credentials.from_response(
+        iam.create_access_key(UserName=ALICE)["AccessKey"]))
     console = labkit.Console(lab)
     console.sign_in(lab.account_id, ALICE, PASSWORD)  # before MFA: does not count
-    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
     got = _by_id("mfa", lab)
     assert got["alice-password"].passed
+    assert not got["house-rule"].passed and "not by a deny-unless-MFA rule" in got["house-rule"].detail
+
+    iam.put_user_policy(UserName=ALICE, PolicyName="deny-all", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}))
+    assert "self-service" in _by_id("mfa", lab)["house-rule"].detail  # a blanket deny locks her out
+    iam.delete_user_policy(UserName=ALICE, PolicyName="deny-all")
+    iam.put_user_policy(UserName=ALICE, PolicyName="mfa-or-nothing",
+                        PolicyDocument=json.dumps(MFA_OR_NOTHING))
+
+    device = alice.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]  # she enrols
+    got = _by_id("mfa", lab)
+    assert got["house-rule"].passed
     assert not got["alice-mfa-enabled"].passed and not got["no-stray-devices"].passed
 
     phone = labkit.Authenticator(device["Base32StringSeed"])
     code1, code2 = phone.pair()
-    iam.enable_mfa_device(UserName=ALICE, SerialNumber=device["SerialNumber"],
-                          AuthenticationCode1=code1, AuthenticationCode2=code2)
+    alice.enable_mfa_device(UserName=ALICE, SerialNumber=device["SerialNumber"],
+                            AuthenticationCode1=code1, AuthenticationCode2=code2)
     got = _by_id("mfa", lab)
     assert got["alice-mfa-enabled"].passed and got["no-stray-devices"].passed
     assert not got["alice-signed-in-with-mfa"].passed
@@ -140,6 +225,71 @@ def test_mfa_checks_follow_the_device_and_the_sign_in(lab: labkit.Lab) -> None:
 
     console.sign_in(lab.account_id, ALICE, PASSWORD, mfa_code=phone.code())
     assert all(r.passed for r in run_checks("mfa", lab))
+
+
+# -- root and the scorecard ---------------------------------------------------------------------
+
+
+def test_deleting_roots_key_does_not_hide_that_root_was_used(session_lab: labkit.Lab) -> None:
+    """The issue's case: root works, then deletes its own key (erasing its last-used date)."""
+    from labkit.checks.scorecard import scorecard
+
+    lab = session_lab.reset("inherited-account")
+    root_iam = lab.client("iam", credentials=lab.root)
+    for name in ("ops-1", "ops-2"):
+        root_iam.create_user(UserName=name)
+    for key in root_iam.list_access_keys()["AccessKeyMetadata"]:
+        root_iam.delete_access_key(AccessKeyId=key["AccessKeyId"])
+    row = scorecard(lab).row("root-not-used")
+    assert not row.passed and "no administrator other than root" in row.detail
+
+
+def test_root_working_after_the_handover_is_caught(session_lab: labkit.Lab) -> None:
+    from labkit.checks.scorecard import scorecard
+
+    lab = session_lab.reset("new-account")
+    iam = lab.client("iam")
+    iam.create_user(UserName="warden")
+    iam.attach_user_policy(UserName="warden", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    warden = labkit.Credentials.from_response(iam.create_access_key(UserName="warden")["AccessKey"])
+    lab.client("iam", credentials=warden).list_users()  # the handover
+    iam.list_access_keys()  # root's own credentials: allowed
+    assert scorecard(lab).row("root-not-used").passed
+    iam.create_user(UserName="intern")  # root back at daily work
+    row = scorecard(lab).row("root-not-used")
+    assert not row.passed and "CreateUser" in row.detail and "warden" in row.detail
+
+
+def test_root_verdict_on_a_hand_made_log() -> None:
+    from datetime import UTC, datetime
+
+    from labkit.checks.root_activity import Event, root_verdict
+
+    t = datetime(2026, 1, 1, tzinfo=UTC)
+    log = [Event("CreateUser", t, "Root", "arn:aws:iam::1:root", None),
+           Event("ListUsers", t, "IAMUser", "arn:aws:iam::1:user/bob", "AccessDenied"),  # refused
+           Event("ListUsers", t, "IAMUser", "arn:aws:iam::1:user/warden", None),
+           Event("DeleteAccessKey", t, "Root", "arn:aws:iam::1:root", None)]
+    assert root_verdict(log, [":user/warden"])[0] is True
+    assert root_verdict(log, [":user/bob"])[0] is False  # bob's only call was refused
+    back_at_work = Event("CreateRole", t, "Root", "arn:aws:iam::1:root", None)
+    assert root_verdict([*log, back_at_work], [":user/warden"])[0] is False
+
+
+def test_scorecard_names_its_benchmark_and_wants_hardware_mfa_for_root(lab: labkit.Lab) -> None:
+    from labkit.checks.scorecard import CIS_VERSION, scorecard
+
+    card = scorecard(lab)
+    assert CIS_VERSION == "CIS AWS Foundations Benchmark v4.0.1" and CIS_VERSION in str(card)
+    assert [(r.id, r.cis) for r in card.rows][:3] == [("root-mfa", "1.5"), ("root-hardware-mfa", "1.6"),
+                                                      ("no-root-access-keys", "1.4")]
+    root = labkit.Console(lab).sign_in_root(lab.root_email, lab.root_password)
+    setup = root.create_root_mfa_device(name="vault-app")
+    root.activate_root_mfa_device(*labkit.Authenticator(setup.seed).pair())
+    card = scorecard(lab)
+    assert card.row("root-mfa").passed
+    hardware = card.row("root-hardware-mfa")
+    assert not hardware.passed and "arn:aws:iam::123456789012:mfa/vault-app" in hardware.detail
 
 
 # -- least privilege ----------------------------------------------------------------------------

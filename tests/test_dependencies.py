@@ -1,4 +1,9 @@
-"""pyproject.toml and environment.yml must list the same runtime dependencies."""
+"""pyproject.toml and environment.yml must list the same runtime dependencies.
+
+pyproject.toml splits them: the core (``dependencies``: what a learner's kernel imports, and
+all the browser edition ships) and the ``lab`` and ``grade`` extras. environment.yml, the
+desktop course for conda/Binder, lists core + lab + grade.
+"""
 
 from __future__ import annotations
 
@@ -13,15 +18,37 @@ def _normalise(requirement: str) -> str:
     return re.sub(r"\s+", "", requirement.split("#")[0]).lower().replace("_", "-")
 
 
-def test_environment_yml_matches_pyproject() -> None:
+def _desktop_requirements() -> list[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = sorted(_normalise(r) for r in project["dependencies"])
+    extras = project["optional-dependencies"]
+    listed = [*project["dependencies"], *extras["lab"], *extras["grade"]]
+    return sorted({_normalise(r) for r in listed})
+
+
+def test_environment_yml_matches_pyproject() -> None:
+    wanted = _desktop_requirements()
     lines = (ROOT / "environment.yml").read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == "- pip:")
     pip_section = [ln.strip()[2:] for ln in lines[start + 1:] if ln.strip().startswith("- ")]
-    listed = sorted(_normalise(r) for r in pip_section if not r.startswith("-e"))
+    listed = sorted({_normalise(r) for r in pip_section if not r.startswith("-e")})
     assert listed == wanted
-    assert any(r.startswith("-e .") for r in pip_section), "environment.yml must install the project"
+    assert any(r.startswith("-e .[lab,grade]") for r in pip_section), \
+        "environment.yml must install the project with its lab and grade extras"
+
+
+def test_the_core_is_what_a_learners_kernel_needs() -> None:
+    """The browser edition ships the core only: no JupyterLab, no grader, no test tools in it."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    core = {_normalise(r).split(">")[0].split("<")[0] for r in project["dependencies"]}
+    assert not core & {"jupyterlab", "nbclient", "nbformat", "ipykernel", "pytest", "playwright"}
+    assert {"moto", "boto3", "awscli", "ipywidgets", "pyotp", "qrcode"} <= core
+    extras = project["optional-dependencies"]
+    assert "labkit[lab,grade,site]" in extras["test"], "make lab / make test install .[test]: all of it"
+
+
+def test_make_lab_and_make_test_install_everything() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pip install --quiet -e '.[test]'" in makefile
 
 
 def test_environment_yml_pins_python_311() -> None:

@@ -57,6 +57,16 @@ def by_student(out: Path) -> dict[str, dict[str, Any]]:
 
 # -- a class full of hostile submissions, graded once for the tests below ---------------------------
 
+REFLECTION_ANSWER = "Passwords for people, roles for programs.\n<script>alert('x')</script>"
+
+
+def _answer_reflections(nb: dict[str, Any], answer: str) -> None:
+    """Answer every reflection cell of ``nb`` the way JupyterLab saves an edited cell."""
+    for cell in nb["cells"]:
+        if "reflection" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"])
+            cell["source"] = source.split("\n---\n")[0] + "\n---\n" + answer
+
 @pytest.fixture(scope="module")
 def builder() -> Builder:
     return Builder(json.loads(SOLUTION.read_text()))
@@ -76,6 +86,7 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory, builder: Builder) -> d
         "kernel-exit": b.kills_kernel(), "ten-megabytes": b.floods_output(), "raises": b.raises(),
         "no-metadata": b.without_metadata(), "weird <b>name</b>": b.set_up_only(),
     }
+    _answer_reflections(notebooks["correct"], REFLECTION_ANSWER)
     for student, nb in notebooks.items():
         Builder.write(subs / f"{student}.ipynb", nb)
     (subs / "not-json.ipynb").write_text('{"cells": [')
@@ -172,6 +183,22 @@ def test_reports_are_written_and_escaped(hostile_run: dict[str, Any]) -> None:
     assert (out / "feedback" / "weird <b>name</b>.html").exists()
     partial = (out / "feedback" / "group-a" / "partial.html").read_text()
     assert "Hint:" in partial and "not yet" in partial
+
+
+def test_report_shows_every_students_reflections_per_prompt(hostile_run: dict[str, Any]) -> None:
+    report = (hostile_run["out"] / "report.html").read_text()
+    section = report.split("<h3>Reflections</h3>", 1)[1]
+    prompt = json.loads(SOLUTION.read_text())  # the users exercise's one prompt
+    text = next(c["metadata"]["labkit"]["prompt"] for c in prompt["cells"]
+                if "reflection" in c["metadata"].get("tags", []))
+    assert text.replace("'", "&#x27;") in section
+    assert "Passwords for people, roles for programs." in section  # the answer, verbatim
+    assert "<script>" not in report and "&lt;script&gt;" in section  # escaped
+    rows = section.split("</table>", 1)[0]
+    for student in ("correct", "group-a/partial", "raises", "set-up-only"):
+        assert f"<td>{student}</td>" in rows, student
+    # the others wrote nothing (their notebooks have no reflection cell at all): marked, not left out
+    assert rows.count("(this prompt is missing from the notebook)") >= 3
 
 
 def test_no_kernel_or_stray_process_survives(hostile_run: dict[str, Any]) -> None:

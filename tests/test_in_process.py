@@ -1,7 +1,8 @@
 """``labkit.start(in_process=True)``: the same realism layer with no server and no socket at all.
 
 Runs in a fresh process (moto keeps its state per process), with an audit hook that records
-every socket connection: there must be none.
+every socket connection: there must be none. A separate ``aws`` program cannot reach such a
+sandbox; ``aws`` run inside the process (what ``!aws`` does in a notebook) can.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ SCRIPT = textwrap.dedent("""
     out["scorecard"] = [row.passed for row in scorecard(lab).rows]
     cli = subprocess.run(["aws", "sts", "get-caller-identity"], capture_output=True, text=True)
     out["cli"] = [cli.returncode, cli.stderr]
+    from labkit import aws_in_kernel  # what `!aws` runs in a notebook: no program, so it gets there
+    in_kernel = aws_in_kernel.run(["iam", "list-users", "--query", "Users[].UserName", "--output", "text"])
+    out["in_kernel_cli"] = [in_kernel.status, in_kernel.output.decode()]
     lab.stop()
     out["connects"] = connects
     print(json.dumps(out))
@@ -82,7 +86,8 @@ def test_in_process_sandbox_behaves_like_the_server_without_a_socket() -> None:
                                     "is not authorized to perform: iam:ListUsers")
     assert "enter the current MFA code" in out["console"]
     assert out["s3"] == "founded in 1042"
-    assert out["scorecard"] == [False] * 6  # the inherited account, exactly as with the server
+    assert out["scorecard"] == [False] * 7  # the inherited account, exactly as with the server
     code, stderr = out["cli"]
     assert code != 0 and "runs inside its kernel" in stderr
+    assert out["in_kernel_cli"] == [0, "bob-ops\tcarol-finance\n"]  # the inherited account's users
     assert out["connects"] == [], "the in-process sandbox opened sockets"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from browser.course_notebooks import what_went_wrong_cells
+from browser.course_notebooks import typed_your_turns, what_went_wrong_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("solutions/*.ipynb")])
@@ -32,8 +33,9 @@ def run_notebook(path: Path) -> tuple[float, Any]:
     """Execute ``path`` in a fresh ``python3`` kernel; ``(seconds, executed notebook)``."""
     from nbclient import NotebookClient
 
-    nb = nbformat.read(path, as_version=4)
+    nb = typed_your_turns(nbformat.read(path, as_version=4))  # the learner types each "Your turn"
     env = {k: v for k, v in os.environ.items() if k != "LABKIT_ATTACH"}
+    env["LABKIT_PROGRESS"] = os.path.join(tempfile.mkdtemp(prefix="labkit-answers-"), "answers.jsonl")
     client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
@@ -82,7 +84,9 @@ def test_notebook_is_committed_clean(path: Path) -> None:
 
 
 CHAPTERS = ["00-start-here", "01-the-castle-and-its-keys", "02-permanent-residents",
-            "03-the-two-key-system-mfa", "04-the-master-key-in-the-vault", "05-only-the-keys-they-need"]
+            "03-the-two-key-system-mfa", "04-the-master-key-in-the-vault", "04b-the-warden-and-the-watch",
+            "05-only-the-keys-they-need",
+            "06-a-realm-of-castles"]
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -95,6 +99,7 @@ def test_chapter_has_the_course_shape(name: str) -> None:
     setups = [c for c in nb.cells if c.cell_type == "code" and "labkit.start(" in c.source]
     assert len(setups) == 1
     assert any("labkit.widgets.quiz(" in t for t in text)
+    assert any("your-turn" in c.metadata.get("tags", []) for c in nb.cells), "no 'Your turn' cell"
     reflections = [c for c in nb.cells if "reflection" in c.metadata.get("tags", [])]
     assert reflections and all(c.cell_type == "markdown" for c in reflections)
     for cell in reflections:

@@ -7,14 +7,11 @@ run here, outside the kernel.
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
+from attached_run import errors, run_attached
 
 import labkit
 from labkit.checks import ASSIGNMENTS, get_assignment, run_checks
@@ -23,22 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run_attached(lab: labkit.Lab, path: Path, scenario: str) -> nbformat.NotebookNode:
-    lab.reset(scenario)
-    nb = nbformat.read(path, as_version=4)
-    env = dict(os.environ)
-    env["LABKIT_ATTACH"] = json.dumps(lab.attach_spec())
-    km = KernelManager(kernel_name="python3")
-    km.start_kernel(env=env, cwd=str(path.parent))
-    try:
-        NotebookClient(nb, km=km, timeout=120, allow_errors=True).execute()
-    finally:
-        km.shutdown_kernel(now=True)
-    return nb
+    return run_attached(lab, nbformat.read(path, as_version=4), scenario, path.parent)
 
 
 def _errors(nb: nbformat.NotebookNode) -> list[str]:
-    return [f"{o.get('ename')}: {o.get('evalue')}" for cell in nb.cells if cell.cell_type == "code"
-            for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    return errors(nb)
 
 
 def test_every_assignment_has_a_solution_and_an_exercise() -> None:

@@ -11,7 +11,7 @@ import labkit
 from labkit.authenticator import Authenticator
 from labkit.clock import clock
 from labkit.widgets.authenticator_view import authenticator
-from labkit.widgets.quiz import quiz
+from labkit.widgets.quiz_view import quiz
 
 SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -81,23 +81,91 @@ def test_live_authenticator_ticks_and_stops_when_closed() -> None:
     assert not view._thread.is_alive()
 
 
-def test_quiz_reports_right_and_wrong() -> None:
-    q = quiz("Who holds the master key?", {"alice": "She is a resident.", "root": "", "a policy": ""},
-             answer="root", explanation="Root owns the account.")
+@pytest.fixture
+def answers_log(tmp_path, monkeypatch):
+    """Knowledge-check answers go to this test's own log."""
+    log = tmp_path / "answers.jsonl"
+    monkeypatch.setenv("LABKIT_PROGRESS", str(log))
+    return log
+
+
+def test_quiz_reports_right_and_wrong(answers_log) -> None:
+    q = quiz("castle-root-arn")
     assert "labkit-quiz" in q._dom_classes
-    assert q.check() is False and "Choose an answer" in q.feedback
-    q.choose("alice")
-    assert q.check() is False
-    assert "Not quite" in q.feedback and "She is a resident." in q.feedback
-    assert "She is a resident." in q.result.value
-    q.choose(1)
-    q.button.click()
-    assert q.feedback == "Right! Root owns the account."
+    card = q.cards[0]
+    assert card.check() is False and "Choose an answer" in card.feedback
+    card.choose(0)
+    assert card.check() is False
+    assert card.feedback.startswith("Not quite.") and "still a resident" not in card.feedback
+    assert "it is a resident" in card.result.value
+    card.choose(1)
+    card.button.click()
+    assert card.feedback.startswith("Right! An ARN ending in :root")
 
 
-def test_quiz_refuses_an_answer_that_is_not_an_option() -> None:
-    with pytest.raises(ValueError):
-        quiz("?", ["a", "b"], answer="c", explanation="")
+def test_answers_are_not_in_the_notebook_but_in_the_bank() -> None:
+    """A chapter names questions by id; the right answer lives only in labkit's question bank."""
+    from labkit.question_bank import question
+
+    assert question("users-ci-identity").correct == [1]
+    with pytest.raises(ValueError, match="known"):
+        quiz("no-such-question")
+
+
+def test_multiple_answer_question_needs_every_right_tick(answers_log) -> None:
+    card = quiz("castle-who-is-an-iam-user").cards[0]
+    assert card.question.kind == "multiple" and len(card.boxes) == 4
+    card.choose(0)
+    assert card.check() is False and "You left out" in card.feedback
+    card.choose(0, 1, 2)
+    assert card.check() is False and "Identity Center" in card.feedback
+    card.choose(0, 1)
+    assert card.check() is True
+
+
+def test_answers_are_recorded_for_the_journal(answers_log) -> None:
+    from labkit.knowledge_log import Progress, progress
+
+    card = quiz("users-ci-identity").cards[0]
+    card.check()  # nothing chosen: not an answer, not recorded
+    card.choose(0)
+    card.check()
+    card.choose(1)
+    card.check()
+    assert progress(answers_log) == {"users-ci-identity": Progress(attempts=2, right=True)}
+
+
+def test_quiz_works_when_the_cell_is_run_again() -> None:
+    """Regression: the second labkit.widgets.quiz(...) in one kernel raised
+    TypeError: 'module' object is not callable (the submodule was bound over the function)."""
+    import subprocess
+    import sys
+
+    code = ("import labkit\n"
+            "first = labkit.widgets.quiz('castle-root-arn')\n"
+            "second = labkit.widgets.quiz('castle-root-arn')\n"
+            "third = labkit.widgets.quiz('castle-root-arn', 'castle-whoami-permission')\n"
+            "print(type(second).__name__, len(third.cards))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Quiz 2"
+
+
+def test_no_widget_module_is_named_like_its_function() -> None:
+    from labkit import widgets
+
+    for name, module in widgets._HOME.items():
+        assert module.rsplit(".", 1)[-1] != name
+
+
+def test_every_chapter_has_three_to_five_knowledge_checks() -> None:
+    from labkit.question_bank import all_questions, chapter_questions
+
+    for chapter in ("00", "01", "02", "03", "04", "04b", "05", "06"):
+        assert 3 <= len(chapter_questions(chapter)) <= 5, chapter
+    for q in all_questions():
+        assert q.source, f"{q.id} names no source"
+        assert all(o.feedback for o in q.options if not o.correct), q.id
 
 
 def test_explain_a_client_error(capsys: pytest.CaptureFixture[str], iam) -> None:
@@ -149,8 +217,9 @@ def test_explain_knows_the_course_errors(code: str) -> None:
     assert code in EXPLANATIONS
 
 
-@pytest.mark.parametrize("name", ["labkit.explain", "labkit.widgets.quiz",
-                                  "labkit.widgets.authenticator_view"])
+@pytest.mark.parametrize("name", ["labkit.explain", "labkit.widgets.quiz_view",
+                                  "labkit.widgets.authenticator_view", "labkit.question_bank",
+                                  "labkit.knowledge_log"])
 def test_docstring_examples(name: str) -> None:
     import doctest
     import importlib
@@ -160,3 +229,20 @@ def test_docstring_examples(name: str) -> None:
     finally:
         clock.unfreeze()
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_every_question_in_the_bank_is_asked_by_its_chapter() -> None:
+    """Each chapter's notebook shows exactly the bank's questions of that chapter."""
+    import json
+    import re
+    from pathlib import Path
+
+    from labkit.question_bank import all_questions
+
+    asked: dict[str, str] = {}
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        chapter = path.name.split("-", 1)[0]
+        for cell in json.loads(path.read_text())["cells"]:
+            for call in re.findall(r"labkit\.widgets\.quiz\(([^)]*)\)", "".join(cell["source"])):
+                asked.update({qid: chapter for qid in re.findall(r'"([^"]+)"', call)})
+    assert asked == {q.id: q.chapter for q in all_questions()}

@@ -1,15 +1,23 @@
-"""Small readers of account state shared by the checks (auditor credentials)."""
+"""Small readers of account state shared by the checks (auditor credentials).
+
+Checks that *try* something as a user (a temporary key, a CI token) send their requests with
+the user-agent mark :data:`PROBE_AGENT`, so that :func:`activity` can leave the checks' own
+attempts out of the activity log and count only what the learner did.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from ..sandbox import Credentials, Lab
 
 KEY_LIMIT = 2  # AWS allows at most two access keys per user
+PROBE_AGENT = "labkit-check"  # appended to the user agent of every request a check makes as someone
 
 
 class CannotProbe(Exception):
@@ -97,12 +105,42 @@ class TemporaryKey:
             self.key_id = None
 
 
+def probe_client(lab: Lab, service: str, credentials: Credentials | None = None) -> Any:
+    """A client whose requests the activity log marks as a check's, not the learner's."""
+    return lab.client(service, credentials=credentials, config=Config(user_agent_extra=PROBE_AGENT))
+
+
+def activity(lab: Lab, username: str | None = None, event_name: str | None = None) -> list[dict[str, Any]]:
+    """The learner's events in the activity log (CloudTrail event history), newest first.
+
+    Each is the event's ``CloudTrailEvent`` record (``eventName``, ``userIdentity``,
+    ``errorCode``...). Filter by ``username`` or ``event_name`` (one lookup attribute, as AWS
+    allows); the checks' own probes are left out.
+    """
+    attrs = []
+    if username:
+        attrs = [{"AttributeKey": "Username", "AttributeValue": username}]
+    elif event_name:
+        attrs = [{"AttributeKey": "EventName", "AttributeValue": event_name}]
+    trail = lab.client("cloudtrail", credentials=lab.auditor())
+    events = []
+    for page in trail.get_paginator("lookup_events").paginate(LookupAttributes=attrs):
+        for event in page["Events"]:
+            record = json.loads(event["CloudTrailEvent"])
+            if PROBE_AGENT in str(record.get("userAgent", "")):
+                continue
+            if event_name and record.get("eventName") != event_name:
+                continue
+            events.append(record)
+    return events
+
+
 def allowed(lab: Lab, credentials: Credentials, service: str, operation: str, **params: Any) -> bool:
     """Try ``operation`` signed with ``credentials``: True if it succeeds, False on AccessDenied.
 
     Any other error (a missing bucket, say) propagates: it is not an answer.
     """
-    client = lab.client(service, credentials=credentials)
+    client = probe_client(lab, service, credentials)
     try:
         getattr(client, operation)(**params)
         return True

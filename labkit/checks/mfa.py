@@ -1,6 +1,10 @@
 """Checks for the ``mfa`` exercise (chapter 03: the two-key system).
 
 * Alice has a console password;
+* the house rule is in force: signed with her plain access key, Alice is
+  *explicitly* denied ordinary work (``iam:ListUsers``) but may still look
+  after her own MFA (``iam:ListMFADevices`` on herself) — the check tries both
+  with a temporary key it deletes again;
 * a *virtual* MFA device is enabled for her (the sandbox, like AWS, enables a
   device only with two valid consecutive codes, so this proves real codes);
 * she signed in to the console after the device was enabled (``get-user``'s
@@ -13,8 +17,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
+
 from . import Assignment, Check
-from ._account import iam, login_profile, mfa_devices, user
+from ._account import TemporaryKey, allowed, iam, login_profile, mfa_devices, probe_client, user
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
@@ -29,6 +35,23 @@ def alice_has_password(lab: Lab) -> tuple[bool, str]:
     if login_profile(lab, ALICE) is None:
         return False, "she has no console password, so she cannot sign in"
     return True, "she has a console password"
+
+
+def house_rule(lab: Lab) -> tuple[bool, str]:
+    """Passes when Alice's plain key is explicitly denied iam:ListUsers but may list her own MFA devices."""
+    if user(lab, ALICE) is None:
+        return False, f"no user named {ALICE}"
+    with TemporaryKey(lab, ALICE) as keys:
+        try:
+            probe_client(lab, "iam", keys).list_users()
+            return False, "with her plain access key Alice may list users: nothing demands MFA"
+        except ClientError as err:
+            if "explicit deny" not in err.response["Error"]["Message"]:
+                return False, ("her plain key is refused only because nothing allows it, "
+                               "not by a deny-unless-MFA rule")
+        if not allowed(lab, keys, "iam", "list_mfa_devices", UserName=ALICE):
+            return False, "the rule also stops her from managing her own MFA device (self-service)"
+    return True, "without MFA her key is explicitly denied, except her own MFA set-up"
 
 
 def device_enabled(lab: Lab) -> tuple[bool, str]:
@@ -69,7 +92,10 @@ ASSIGNMENT = Assignment(
     checks=(
         Check("alice-password", 2, f"{ALICE} exists and has a console password",
               "aws iam create-user and aws iam create-login-profile", alice_has_password),
-        Check("alice-mfa-enabled", 4, f"A virtual MFA device is enabled for {ALICE}",
+        Check("house-rule", 2, f"A deny-unless-MFA policy applies to {ALICE}",
+              "put-user-policy with MFA_OR_NOTHING (a Deny with NotAction and "
+              "BoolIfExists aws:MultiFactorAuthPresent false)", house_rule),
+        Check("alice-mfa-enabled", 2, f"A virtual MFA device is enabled for {ALICE}",
               "create-virtual-mfa-device, then enable-mfa-device with two consecutive codes "
               "from the authenticator (made-up codes are refused)", device_enabled),
         Check("alice-signed-in-with-mfa", 3, f"{ALICE} signed in to the console with MFA",

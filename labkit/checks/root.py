@@ -1,11 +1,19 @@
-"""Checks for the ``root`` exercise (chapter 04: lock the master key away)."""
+"""Checks for the ``root`` exercise (chapter 04: lock the master key away).
+
+Most checks are rows of the scorecard (:mod:`labkit.checks.scorecard`). The administrator
+check follows current practice: permissions through a group, a console password with MFA, and
+no long-term key that works without MFA — the check tries a temporary key of the administrator
+(deleted again) and expects an explicit deny.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
+
 from . import Assignment, Check
-from ._account import attached_policy_arns, iam, login_profile, mfa_devices
+from ._account import TemporaryKey, iam, login_profile, mfa_devices, probe_client
 from .scorecard import scorecard
 
 if TYPE_CHECKING:
@@ -22,14 +30,39 @@ def _row(check_id: str):  # noqa: ANN202 - returns a check function
     return test
 
 
+def _admin_groups(lab: Lab, name: str) -> list[str]:
+    groups = iam(lab).list_groups_for_user(UserName=name)["Groups"]
+    return [g["GroupName"] for g in groups
+            if ADMIN_POLICY in [p["PolicyArn"] for p in
+                                iam(lab).list_attached_group_policies(GroupName=g["GroupName"])["AttachedPolicies"]]]
+
+
+def _key_needs_mfa(lab: Lab, name: str) -> bool:
+    with TemporaryKey(lab, name) as keys:
+        try:
+            probe_client(lab, "iam", keys).list_users()
+            return False
+        except ClientError as err:
+            return "explicit deny" in err.response["Error"]["Message"]
+
+
 def admin_for_daily_work(lab: Lab) -> tuple[bool, str]:
-    """Passes when some IAM user has AdministratorAccess, a console password and MFA."""
+    """Passes when some IAM user gets AdministratorAccess through a group, has a console password
+    and MFA, and whose access keys are explicitly denied without MFA."""
+    reasons = []
     for u in iam(lab).list_users()["Users"]:
         name = u["UserName"]
-        admin = ADMIN_POLICY in attached_policy_arns(lab, name)
-        if admin and login_profile(lab, name) and mfa_devices(lab, name):
-            return True, f"{name} is an administrator with a password and MFA"
-    return False, "no user has AdministratorAccess, a console password and MFA"
+        groups = _admin_groups(lab, name)
+        if not groups:
+            continue
+        if not (login_profile(lab, name) and mfa_devices(lab, name)):
+            reasons.append(f"{name} needs a console password and MFA")
+        elif not _key_needs_mfa(lab, name):
+            reasons.append(f"{name}'s access key works without MFA "
+                           f"(put a deny-unless-MFA policy on {groups[0]})")
+        else:
+            return True, f"{name} administers through {groups[0]}, with MFA, and a key useless without it"
+    return False, "; ".join(reasons) or "no user gets AdministratorAccess through a group"
 
 
 ASSIGNMENT = Assignment(
@@ -42,8 +75,9 @@ ASSIGNMENT = Assignment(
         Check("no-root-access-keys", 2, "The root user has no access keys",
               "Switch to an admin user first, then delete root's key with root's own credentials",
               _row("no-root-access-keys")),
-        Check("root-not-used", 1, "Root is not used for daily work",
-              "After setting up root's MFA, do everything else as an IAM user", _row("root-not-used")),
+        Check("root-not-used", 1, "Root is not used for daily work (activity log)",
+              "Once the administrator has taken over, use root only for its own credentials",
+              _row("root-not-used")),
         Check("password-length", 1, "Password policy: at least 14 characters",
               "aws iam update-account-password-policy --minimum-password-length 14 ...",
               _row("password-length")),
@@ -51,8 +85,9 @@ ASSIGNMENT = Assignment(
               "--password-reuse-prevention 24", _row("password-reuse")),
         Check("console-users-mfa", 2, "Every user with a console password has MFA",
               "Look for mfa_active=false in the credential report", _row("console-users-mfa")),
-        Check("admin-user", 1, "An administrator IAM user with MFA exists for daily work",
-              "Create a user, attach AdministratorAccess, give it a password and MFA",
+        Check("admin-user", 2,
+              "An administrator for daily work: through a group, with MFA, no key without MFA",
+              "A group with AdministratorAccess and MFA_OR_NOTHING; a user in it with a password and MFA",
               admin_for_daily_work),
     ),
 )

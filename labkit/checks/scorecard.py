@@ -1,8 +1,10 @@
 """A CIS-style security scorecard of the sandbox account.
 
-Six checks inspired by the CIS AWS Foundations Benchmark (section 1,
-"Identity and Access Management"). Each reads the account through the AWS API,
-exactly what an auditor could do, and says why it passed or failed::
+Seven checks from the CIS AWS Foundations Benchmark **v4.0.1**, section 1
+("Identity and Access Management"); the numbers are v4.0.1's (v1.5.0 to v4.0.1
+number these checks alike; v5.0.0 renumbered them, and v6 moved IAM to
+section 2). Each reads the account through the AWS API, as an auditor could,
+and says why it passed or failed::
 
     from labkit.checks.scorecard import scorecard
     scorecard(lab)              # shows a pass/fail table in the notebook
@@ -11,9 +13,13 @@ exactly what an auditor could do, and says why it passed or failed::
 check                        passes when
 ===========================  ===============================================
 root-mfa                     the root user has an MFA device (CIS 1.5)
+root-hardware-mfa            root's MFA is a hardware device or security key, not
+                             a virtual (app) device (CIS 1.6)
 no-root-access-keys          the root user has no access keys (CIS 1.4)
-root-not-used                root is not used for daily work: no sign-in in the
-                             last 24 hours except to set up its MFA (CIS 1.7)
+root-not-used                root is not used for daily work: in the activity log
+                             (CloudTrail), once an administrator took over, root
+                             only looked after its own credentials (CIS 1.7; see
+                             :mod:`labkit.checks.root_activity`)
 password-length              password policy demands 14+ characters (CIS 1.8)
 password-reuse               password policy prevents reusing the last 24 (CIS 1.9)
 console-users-mfa            every user with a console password has MFA (CIS 1.10)
@@ -26,17 +32,19 @@ import csv
 import html
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ..clock import clock
+from .root_activity import root_not_used
 
 if TYPE_CHECKING:
     from ..sandbox import Credentials, Lab
 
-__all__ = ["ScoreRow", "Scorecard", "scorecard", "credential_report"]
+__all__ = ["ScoreRow", "Scorecard", "scorecard", "credential_report", "CIS_VERSION"]
+
+CIS_VERSION = "CIS AWS Foundations Benchmark v4.0.1"
 
 
 @dataclass(frozen=True)
@@ -68,7 +76,7 @@ class Scorecard:
         return next(r for r in self.rows if r.id == check_id)
 
     def __str__(self) -> str:
-        lines = [f"Security scorecard: {self.score} checks pass"]
+        lines = [f"Security scorecard ({CIS_VERSION}): {self.score} checks pass"]
         lines += [f"  {'PASS' if r.passed else 'FAIL'}  {r.cis:<5} {r.title} - {r.detail}" for r in self.rows]
         return "\n".join(lines)
 
@@ -80,7 +88,8 @@ class Scorecard:
         )
         return (
             '<table class="labkit-scorecard"><caption style="text-align:left"><b>Security scorecard'
-            f"</b> &#x2014; {self.score} checks pass</caption><thead><tr><th>result</th><th>CIS</th>"
+            f"</b> &#x2014; {self.score} checks pass <small>({CIS_VERSION})</small></caption>"
+            "<thead><tr><th>result</th><th>CIS</th>"
             f"<th>check</th><th>why</th></tr></thead><tbody>{body}</tbody></table>"
         )
 
@@ -99,21 +108,17 @@ def _when(value: str) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def _root_not_used(iam: Any, root_row: dict[str, str]) -> tuple[bool, str]:
-    used = _when(root_row.get("password_last_used", ""))
-    key_used = [_when(root_row.get(f"access_key_{i}_last_used_date", "")) for i in (1, 2)]
-    recent = clock.utcnow() - timedelta(hours=24)
-    if any(k and k > recent for k in key_used) and root_row.get("access_key_1_active") == "true":
-        return False, "root's access key was used in the last 24 hours"
-    if used is None or used <= recent:
-        return True, "no root sign-in in the last 24 hours"
-    devices = iam.list_mfa_devices().get("MFADevices", [])
-    enabled = [d["EnableDate"] for d in devices]
-    if enabled:
-        latest = max(e if e.tzinfo else e.replace(tzinfo=UTC) for e in enabled)
-        if used <= latest + timedelta(minutes=5):
-            return True, "root signed in only to set up its MFA device"
-    return False, f"root signed in at {used:%Y-%m-%d %H:%M} UTC; use an IAM user for daily work"
+def _root_hardware_mfa(iam: Any, summary: dict[str, Any], account_id: str) -> tuple[bool, str]:
+    """CIS 1.6, audited as the benchmark says: root has MFA, and no *virtual* device is root's."""
+    if summary.get("AccountMFAEnabled") != 1:
+        return False, "root has no MFA device at all"
+    root_arn = f"arn:aws:iam::{account_id}:root"
+    assigned = iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"]
+    virtual = [d["SerialNumber"] for d in assigned if d.get("User", {}).get("Arn") == root_arn]
+    if virtual:
+        return False, ("root signs in with a virtual (app) device: " + ", ".join(virtual)
+                       + "; register a hardware key and remove the app")
+    return True, "root's MFA devices are hardware devices or security keys"
 
 
 def scorecard(lab: Lab, credentials: Credentials | None = None) -> Scorecard:
@@ -131,7 +136,6 @@ def scorecard(lab: Lab, credentials: Credentials | None = None) -> Scorecard:
     iam = lab.client("iam", credentials=credentials)
     summary = iam.get_account_summary()["SummaryMap"]
     report = credential_report(iam)
-    root_row = next(r for r in report if r["user"] == "<root_account>")
     try:
         policy = iam.get_account_password_policy()["PasswordPolicy"]
     except ClientError:
@@ -140,12 +144,15 @@ def scorecard(lab: Lab, credentials: Credentials | None = None) -> Scorecard:
     reuse = int(policy.get("PasswordReusePrevention", 0))
     console_users = [r for r in report[1:] if r["password_enabled"] == "true"]
     without_mfa = [r["user"] for r in console_users if r["mfa_active"] != "true"]
-    not_used, not_used_detail = _root_not_used(iam, root_row)
+    not_used, not_used_detail = root_not_used(lab, credentials)
+    hardware, hardware_detail = _root_hardware_mfa(iam, summary, lab.account_id)
     rows = (
         ScoreRow("root-mfa", "1.5", "MFA is enabled for the root user",
                  summary.get("AccountMFAEnabled") == 1,
                  "root has an MFA device" if summary.get("AccountMFAEnabled") == 1
                  else "assign an MFA device to root in the console"),
+        ScoreRow("root-hardware-mfa", "1.6", "Hardware MFA is enabled for the root user", hardware,
+                 hardware_detail),
         ScoreRow("no-root-access-keys", "1.4", "No root user access keys exist",
                  summary.get("AccountAccessKeysPresent") == 0,
                  "root has no access keys" if summary.get("AccountAccessKeysPresent") == 0

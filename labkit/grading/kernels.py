@@ -42,6 +42,7 @@ __all__ = ["FreshKernel", "Execution", "CellError"]
 WARMUP = (
     "__import__('labkit'); __import__('boto3'); __import__('botocore.exceptions')\n"
     "__import__('labkit.guard', fromlist=['x']).install()\n"
+    "__import__('labkit.aws_in_kernel', fromlist=['x']).warm()\n"  # `!aws`: awscli loaded, no request
     "__import__('labkit.grading.processes', fromlist=['x']).not_dumpable()\n"
 )
 MAX_ERRORS = 20

@@ -9,10 +9,13 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-__all__ = ["feedback_html", "report_html", "score_histogram_svg", "pass_rate_svg"]
+if TYPE_CHECKING:
+    from ..journal import ClassReflections
+
+__all__ = ["feedback_html", "report_html", "reflections_html", "score_histogram_svg", "pass_rate_svg"]
 
 STATUS_TEXT = {
     "graded": "Your notebook ran to the end and was graded.",
@@ -31,6 +34,7 @@ th{background:#f3f5f7}.pass{color:#1e7b34}.fail{color:#b42318}
 .badge.invalid{background:#e7e3f7}.hint{color:#52606d;font-style:italic}.score{font-size:1.4rem;font-weight:600}
 code,pre{background:#f3f5f7;padding:.1rem .3rem;border-radius:.2rem}pre{padding:.5rem;white-space:pre-wrap}
 .charts{display:flex;flex-wrap:wrap;gap:2rem}figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}
+.answer{white-space:pre-wrap}.blank{color:#8a94a0;font-style:italic}
 """
 
 
@@ -143,6 +147,34 @@ def pass_rate_svg(rates: list[tuple[str, str, float]], width: int = 460) -> str:
             f'aria-label="pass rate per check">{"".join(bars)}</svg>')
 
 
+def reflections_html(reflections: ClassReflections) -> str:
+    """Each reflection prompt once, then every student's answer side by side; blanks marked.
+
+    Everything a student wrote is escaped (and shown as plain text, line breaks kept).
+    """
+    if not reflections.prompts:
+        return ""
+    parts = ["<h3>Reflections</h3>"]
+    for rid, prompt in reflections.prompts:
+        given = reflections.answers.get(rid, {})
+        rows = []
+        for student in reflections.students:
+            if student not in given:
+                cell = '<td class="blank">(this prompt is missing from the notebook)</td>'
+            elif given[student] is None:
+                cell = '<td class="blank">(blank)</td>'
+            else:
+                cell = f'<td class="answer">{escape(given[student] or "")}</td>'
+            rows.append(f"<tr><td>{escape(student)}</td>{cell}</tr>")
+        answered = sum(1 for s in reflections.students if given.get(s))
+        of = _count(len(reflections.students), "student")
+        parts.append(f'<h4 id="reflection-{escape(quote(rid))}">{escape(prompt)}</h4>'
+                     f"<p><small>{answered} of {of} answered</small></p>"
+                     "<table><thead><tr><th>student</th><th>answer</th></tr></thead>"
+                     f"<tbody>{''.join(rows)}</tbody></table>")
+    return "".join(parts)
+
+
 def _assignment_section(assignment: str, entries: list[dict[str, Any]]) -> str:
     ran = [e for e in entries if e["status"] != "invalid"]
     max_score = max((e["max_score"] for e in ran), default=0)
@@ -180,12 +212,16 @@ def _assignment_section(assignment: str, entries: list[dict[str, Any]]) -> str:
             f"<tbody>{rows}</tbody></table>")
 
 
-def report_html(entries: list[dict[str, Any]]) -> str:
-    """The class overview: per assignment, score distribution, pass rate per check, every student."""
+def report_html(entries: list[dict[str, Any]], reflections: ClassReflections | None = None) -> str:
+    """The class overview: per assignment, score distribution, pass rate per check, every student,
+    and (given ``reflections``, see :func:`labkit.journal.collect_class`) every reflection answer."""
     by_assignment: dict[str, list[dict[str, Any]]] = {}
     for e in entries:
         by_assignment.setdefault(e.get("assignment") or "(no assignment)", []).append(e)
-    sections = "".join(_assignment_section(a, es) for a, es in sorted(by_assignment.items()))
+    sections = "".join(
+        _assignment_section(a, es)
+        + (reflections_html(reflections.for_students(e["student"] for e in es)) if reflections else "")
+        for a, es in sorted(by_assignment.items()))
     body = (f"<h1>IAM castle &mdash; class report</h1><p>{_count(len(entries), 'submission')}. "
             "Each row links to the feedback the student receives.</p>"
             f"{sections or '<p>No submissions yet.</p>'}")

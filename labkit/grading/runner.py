@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..journal import collect_class
 from . import integrity
 from .gradebook import Gradebook, write_atomically
 from .progress import Progress
@@ -57,6 +58,9 @@ def _preload() -> None:
     import werkzeug.serving  # noqa: F401
 
     from .. import authenticator, checks, realism, sandbox, scenarios, server  # noqa: F401
+    from ..realism import oidc
+
+    oidc.issuer_jwks()  # the simulated CI issuer makes its RSA key (seconds) once; every worker inherits it
 
 
 def _clean_environment() -> dict[str, str]:
@@ -176,7 +180,7 @@ class GradingRun:
         entries = [self.gradebook.entries[s] for s in sorted(self.gradebook.entries)]
         for entry in entries:
             write_atomically(self._feedback_path(entry["student"]), feedback_html(entry))
-        write_atomically(self.out / "report.html", report_html(entries))
+        write_atomically(self.out / "report.html", report_html(entries, collect_class(self.paths)))
 
     # -- the run ------------------------------------------------------------------
     def run(self) -> RunSummary:

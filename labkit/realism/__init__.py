@@ -35,7 +35,19 @@ from .identity import Principal, identify
 from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
 from .wire import AwsRequest, Response, aws_error, collect, json_response, not_available, query_response
 
-__all__ = ["RealismLayer"]
+__all__ = ["RealismLayer", "answering_here"]
+
+_answering = threading.local()
+
+
+def answering_here() -> bool:
+    """True while this thread is answering a request for the sandbox.
+
+    ``aws --debug`` run inside the kernel (:mod:`labkit.aws_in_kernel`) leaves out
+    the log lines the sandbox's own botocore writes meanwhile: the program's log
+    shows the program, as it does when the program runs on its own.
+    """
+    return getattr(_answering, "depth", 0) > 0
 
 # Calls that act on "me" when no UserName is given.
 SELF_SERVICE = {
@@ -76,6 +88,13 @@ class RealismLayer:
         return [resp.body]
 
     def handle(self, environ: dict[str, Any]) -> Response:
+        _answering.depth = getattr(_answering, "depth", 0) + 1
+        try:
+            return self._handle(environ)
+        finally:
+            _answering.depth -= 1
+
+    def _handle(self, environ: dict[str, Any]) -> Response:
         req = AwsRequest.from_environ(environ)
         with self.lock:
             if req.path.startswith("/labkit/"):

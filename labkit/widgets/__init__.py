@@ -1,11 +1,13 @@
 """Interactive views for the notebooks (ipywidgets).
 
 * :func:`authenticator` — the virtual phone: QR code, current code, countdown;
-* :func:`quiz` — a short knowledge check with instant feedback (not graded);
+* :func:`quiz` — knowledge checks from the question bank, with instant feedback (not graded);
 * :func:`check_my_work` — runs an assignment's checks and shows the results.
 
 Each lives in its own module; they are imported on first use so that
-``import labkit`` stays fast.
+``import labkit`` stays fast. A module is never named like the function it
+holds: importing ``labkit.widgets.quiz`` as a module would bind the module over
+the function, and the second ``labkit.widgets.quiz(...)`` would fail.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ __all__ = ["authenticator", "quiz", "check_my_work"]
 
 _HOME = {
     "authenticator": "labkit.widgets.authenticator_view",
-    "quiz": "labkit.widgets.quiz",
+    "quiz": "labkit.widgets.quiz_view",
     "check_my_work": "labkit.widgets.check",
 }
 

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
 from ..authenticator import STEP, Authenticator
+from ..editions import IN_BROWSER
 
 __all__ = ["AuthenticatorView", "authenticator"]
 
@@ -86,8 +88,13 @@ class AuthenticatorView(w.VBox):
         self.add_class("labkit-authenticator")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._stop_timer: Callable[[], None] | None = None
         self.refresh()
-        if live:
+        if live and IN_BROWSER:  # no threads in a browser kernel: the browser's timer ticks it
+            from ..editions.browser import repeat
+
+            self._stop_timer = repeat(1.0, self.refresh)
+        elif live:
             self._thread = threading.Thread(target=self._tick, name="labkit-authenticator", daemon=True)
             self._thread.start()
 
@@ -122,6 +129,8 @@ class AuthenticatorView(w.VBox):
     def close(self) -> None:
         """Stop the countdown and remove the widget."""
         self._stop.set()
+        if self._stop_timer is not None:
+            self._stop_timer()
         super().close()
 
     def __repr__(self) -> str:

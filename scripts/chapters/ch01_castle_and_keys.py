@@ -1,7 +1,7 @@
 """Chapter 01: the castle and its keys (who am I, the account, root vs IAM users)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection
+from build_chapters import code, md, reflection, your_turn
 
 FILE = "01-the-castle-and-its-keys.ipynb"
 
@@ -15,8 +15,10 @@ CELLS = [
     ### Learning objectives
     - Ask AWS who you are with `aws sts get-caller-identity`, and read the answer.
     - Read an ARN and find the account id and the identity inside it.
-    - Tell the **root user** (the master key) from **IAM users** (residents' keys).
-    - Know what this course's sandbox imitates faithfully and where it differs from real AWS.
+    - Tell the **root user** (the master key) from **IAM users** (residents' keys) and
+      **roles** (passes that expire), and know which one AWS recommends for whom in 2026.
+    - Give the castle a name with a command you type yourself.
+    - Know what this course's sandbox imitates and where it differs from real AWS.
     """),
     code("""
     import labkit
@@ -30,6 +32,7 @@ CELLS = [
     | the castle | an **AWS account**, identified by a 12-digit account id |
     | the master key, kept in a vault | the **root user**: the account owner, allowed to do everything |
     | residents with their own keys | **IAM users**: people or programs with long-term credentials |
+    | visitors with a pass that expires | **IAM roles**: identities anyone allowed may *assume*, for temporary credentials |
     | which doors a key opens | **policies** (chapter 05) |
     | a gate that needs two keys | **multi-factor authentication**, MFA (chapter 03) |
 
@@ -115,13 +118,22 @@ CELLS = [
     | | root user | IAM user |
     |---|---|---|
     | how many | exactly one per account | as many as you need |
-    | signs in with | the account's e-mail address + password | account id + user name + password |
-    | can do | **everything**, and it cannot be limited by IAM policies | nothing, until a policy allows it |
-    | used for | a handful of account-level tasks, then locked away | all daily work |
+    | signs in with | the account's e-mail address + password (+ MFA, mandatory since 2024) | account id + user name + password (+ MFA) |
+    | can do | **everything**; IAM policies cannot limit it (in an AWS Organization, service control policies can restrict a *member* account's root) | nothing, until a policy allows it |
+    | used for | the few [tasks that require root](https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-tasks.html), then locked away | daily work, where federation and roles do not fit |
 
     If someone steals the master key, they own the castle: they can delete everything, run up
     huge bills, or lock you out of your own account. So the rule is simple: **use root only for
-    the first setup, protect it with MFA, and do daily work as an IAM user — even yourself.**
+    the tasks that need it, protect it with MFA, and do daily work as another identity — even
+    yourself.**
+
+    Which identity? In 2026 AWS recommends ([Use cases for IAM users](https://docs.aws.amazon.com/IAM/latest/UserGuide/gs-identities-iam-users.html)):
+    people sign in through **IAM Identity Center** (or another identity provider) and get
+    temporary credentials — `aws login` (AWS CLI v2.32+, since November 2025) does the same for
+    a console sign-in — and workloads use **roles**. IAM users remain right for emergency
+    access, workloads that cannot use roles, third-party tools that need access keys, and
+    accounts without Identity Center: a small standalone account like ours, where the next
+    chapter's residents live.
     """),
     md("""
     ### 🔧 What went wrong: a key nobody issued
@@ -144,9 +156,10 @@ CELLS = [
 
     ## 🧭 What the sandbox imitates — and what it does not
 
-    The sandbox follows real IAM wherever this course looks: the error codes and messages, the
-    root user, password policies, MFA codes (checked against the clock, exactly as AWS does),
-    the credential report and permission checks. Honest limits:
+    The sandbox follows real IAM in what this course uses: error codes and messages, the root
+    user, password policies, MFA codes checked against the clock, the credential report and
+    permission checks. It is still a simulation; the course's list of differences,
+    [docs/differences.md](../docs/differences.md), names every one we know. The main ones:
 
     - **The web console is simulated.** Real AWS has a web page; here `labkit.Console(lab)` plays
       its sign-in and MFA-assignment steps from Python.
@@ -154,21 +167,30 @@ CELLS = [
       faithfully.
     - **Every sandbox is account `123456789012`**, there are no e-mails, and root's password is
       made up for you (`lab.root_password`).
+    - **The command line is AWS CLI version 1** (what PyPI ships): commands of version 2 only,
+      such as `aws login`, are not there.
     - **Time is real**, so MFA codes really change every 30 seconds.
     """),
+    md("""
+    ## ⌨️ Your turn: name the castle
+
+    A 12-digit number is hard to remember. An **account alias** gives the account a name, which
+    also appears in the sign-in address IAM users use
+    (`https://<alias>.signin.aws.amazon.com/console`). Aliases are lower-case letters, digits
+    and hyphens, unique across AWS, and public — never put a secret in one
+    ([AWS: your account alias](https://docs.aws.amazon.com/IAM/latest/UserGuide/FindingYourAWSId.html)).
+    The command is
+
+    ```bash
+    aws iam create-account-alias --account-alias my-castle
+    ```
+
+    Replace the `# ⌨️` line below with it (with `!` in front, and a name of your choice), and
+    run the cell.
+    """),
+    your_turn("castle-alias", "replace this line with aws iam create-account-alias ..."),
     code("""
-    labkit.widgets.quiz(
-        "Which of these ARNs is the castle's master key?",
-        {
-            "arn:aws:iam::123456789012:user/admin": "That is an IAM user called admin. However "
-            "many permissions it has, it is still a resident, not the master key.",
-            "arn:aws:iam::123456789012:root": "",
-            "arn:aws:iam::aws:policy/AdministratorAccess": "That is a policy (which doors a key "
-            "opens), not a key.",
-        },
-        answer=1,
-        explanation="An ARN ending in :root is the root user, the account owner.",
-    )
+    labkit.widgets.quiz("castle-root-arn", "castle-whoami-permission", "castle-who-is-an-iam-user", "castle-root-limits")
     """),
     reflection(
         "castle-keys",

@@ -1,7 +1,7 @@
 """Chapter 04: the master key in the vault (audit an inherited account, lock root away)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection
+from build_chapters import code, md, reflection, your_turn
 
 FILE = "04-the-master-key-in-the-vault.ipynb"
 
@@ -11,19 +11,25 @@ CELLS = [
 
     Every AWS account starts with a **root user**, the account owner with unlimited access: the
     castle's master key. Whoever holds it can delete everything, run up enormous bills or lock
-    the owners out. It belongs in a vault: used for the first setup, protected with MFA, then
-    left alone while everyone — you included — works as an IAM user.
+    the owners out. It belongs in a vault: used only for the few tasks that need it, protected
+    with MFA, then left alone while everyone — you included — works as another identity.
 
-    Today you **inherit** an account from someone who did not do that.
+    Today you **inherit** an account from someone who did not do that, and who has just left
+    the company.
 
     ### Learning objectives
-    - Audit an account with the credential report, the account summary and a CIS-style scorecard.
-    - Enable MFA on root the only way AWS allows: in the console.
-    - Create an administrator IAM user for daily work, with a strong password policy and MFA.
-    - Switch to that user, then delete root's access keys — in that order, and know why.
-    - Re-run the audit and see every check pass.
+    - Audit an account with the credential report, the account summary and a scorecard that
+      follows the CIS AWS Foundations Benchmark v4.0.1.
+    - Register root's MFA the only way AWS allows — in the console — now that AWS requires it,
+      with a backup device.
+    - Take over everything the predecessor knew: root's password, e-mail address, MFA and keys.
+    - Know which tasks still need root, and what can restrict root at all.
+
+    Chapter [04b](04b-the-warden-and-the-watch.ipynb) finishes the job: an administrator for
+    daily work, root's access key deleted, and the activity log as proof.
     """),
     code("""
+    import json
     import labkit
     from botocore.exceptions import ClientError
     from labkit.checks.scorecard import credential_report, scorecard
@@ -76,14 +82,17 @@ CELLS = [
     md("""
     ### The scorecard
     The **CIS AWS Foundations Benchmark** is a widely used checklist for securing an AWS account.
-    Six of its identity checks fit this course. The scorecard reads the account through the AWS
-    API, exactly as an auditor would:
+    The scorecard runs seven of its identity checks, with the numbers of version **4.0.1** (from
+    v1.5.0 to v4.0.1 these checks kept their numbers; v5.0.0 renumbered them and v6 moved IAM to
+    section 2, so always say which version you follow). It reads the account through the AWS
+    API, as an auditor would:
     """),
     code("""
     scorecard(lab)
     """),
     md("""
-    Zero out of six. Let's lock the master key away, one step at a time.
+    Zero out of seven. Let's lock the master key away, one step at a time (this chapter and the
+    next).
 
     ## 1️⃣ MFA on root — in the console
 
@@ -105,9 +114,11 @@ CELLS = [
     md("""
     The command line refuses before sending anything: after its usage banner (awscli version 1
     first advertises version 2), the last line says what is missing. It insists on
-    `--user-name`, and there is no user called `root` either. As AWS's
-    documentation says, root's MFA device is assigned **only in the AWS Management Console**,
-    signed in as root with the account's e-mail address. So we sign in there:
+    `--user-name`, and there is no user called `root` either. As AWS's documentation says, you
+    cannot enable an MFA device for root with the CLI or the API: it is assigned **only in the
+    AWS Management Console**, signed in as root with the account's e-mail address
+    ([Enabling MFA devices](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable.html)).
+    So we sign in there:
     """),
     code("""
     console = labkit.Console(lab)
@@ -115,26 +126,39 @@ CELLS = [
     root_console
     """),
     md("""
-    In the console: *account menu → Security credentials → Assign MFA device → Authenticator app*.
-    The console shows a QR code. Scan it with the authenticator that will live in the vault — the
-    widget below, or your own phone:
+    The console lets root in — onto one page only: *register an MFA device*. **Root MFA is no
+    longer optional:** AWS began requiring it for the root users of Organizations management
+    accounts in May 2024, of standalone accounts from June 2024, and of member accounts in June
+    2025. A root user without MFA is asked to register a device when it signs in and may
+    postpone that for up to 35 days; the predecessor postponed it until the grace period ran out,
+    so now the console allows nothing else
+    ([AWS Security Blog](https://aws.amazon.com/blogs/security/secure-by-design-aws-enhances-centralized-security-controls-as-mfa-requirements-expand)).
+
+    In the console: *account menu → Security credentials → Assign MFA device*. You give the
+    device a **name** and pick its type: a passkey or security key, an authenticator app (as in
+    chapter 03), or a hardware TOTP token. For the master key, choose **hardware**: CIS asks for
+    it (check 1.6), and a security key also resists phishing, as chapter 03 showed. The key goes
+    into the vault:
     """),
     code("""
-    root_mfa = root_console.create_root_mfa_device()
-    vault_phone = labkit.widgets.authenticator(root_mfa)
-    vault_phone
+    vault_key = labkit.SecurityKey("castle vault key")
+    root_console.register_passkey(vault_key, name="castle-vault-key")
+    root_console
     """),
     md("""
-    Type two consecutive codes to finish (with your own phone: put them in `MY_PHONE_CODES`):
+    One key is one key that can be lost. Root, like every IAM user, may have **up to eight** MFA
+    devices, and any one of them signs in; a second key, kept in another safe place, means a
+    lost key is not a lost account:
     """),
     code("""
-    MY_PHONE_CODES = None
-    root_console.activate_root_mfa_device(*(MY_PHONE_CODES or vault_phone.authenticator.pair()))
-    vault_phone.close()
-    print("Root MFA device:", root_mfa.serial)
+    backup_key = labkit.SecurityKey("castle vault backup key")
+    root_console.register_passkey(backup_key, name="castle-vault-key-2")
+    !aws iam get-account-summary --query "SummaryMap.AccountMFAEnabled"
     """),
     md("""
-    From now on, the master key needs two keys of its own:
+    From now on, the master key needs a key of its own:
+
+    ### 🔧 What went wrong: root's password alone
     """),
     code("""
     try:
@@ -142,144 +166,90 @@ CELLS = [
     except labkit.MFACodeRequired as err:
         labkit.explain(err)
     """),
+    code("""
+    root_console = console.sign_in_root(lab.root_email, lab.root_password, passkey=backup_key)
+    root_console
+    """),
     md("""
-    In real life the authenticator for root is often a hardware key kept in a safe, with a
-    backup device registered too, so that losing one does not lock the owners out.
+    ## 2️⃣ Take over what the predecessor knew
 
-    ## 2️⃣ A strong password policy
-
-    Before creating new passwords, raise the bar. CIS asks for at least 14 characters and no
-    reuse of the last 24 passwords:
+    MFA is not the whole takeover. Your predecessor still knows **root's password**, and reads
+    **root's e-mail address** — whoever reads that mailbox can reset the password and start
+    the recovery of a lost MFA device. Both change in the console, signed in as root
+    (*account menu → Account*): a new, long password, kept in the vault, and a team mailbox
+    you control (AWS confirms the new address with a one-time code sent to it). Check the
+    account's phone number too: MFA recovery uses it.
     """),
     code("""
-    !aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 --require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols --allow-users-to-change-password
+    predecessor_knew = (lab.root_email, lab.root_password)
+    NEW_ROOT_PASSWORD = "Vault-Door-Oak-Iron-Lantern-2026!"
+    root_console.change_root_password(lab.root_password, NEW_ROOT_PASSWORD)
+    root_console.change_root_email("cloud-vault@castle.example", NEW_ROOT_PASSWORD)
+    print("root signs in as", lab.root_email)
     """),
+    md("""
+    The old password is now as useless as a copied key:
+
+    ### 🔧 What went wrong: the predecessor tries the old password
+    """),
+    code("""
+    try:
+        console.sign_in_root(*predecessor_knew)
+    except labkit.SignInFailed as err:
+        labkit.explain(err)
+    """),
+    md("""
+    ## 3️⃣ A strong password policy
+
+    Before creating new passwords, raise the bar. CIS asks for at least 14 characters (check
+    1.8) and no reuse of the last 24 passwords (check 1.9). The command is:
+
+    ```bash
+    aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 \\\\
+      --require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols \\\\
+      --allow-users-to-change-password
+    ```
+
+    `--allow-users-to-change-password` is the other fix for chapter 02's locked-out Alice:
+    it lets every IAM user change their own password.
+
+    **⌨️ Your turn.** Type it below, on one line with `!` in front, and run the cell.
+    """),
+    your_turn("root-password-policy", "replace this line with the update-account-password-policy command"),
     code("""
     iam.get_account_password_policy()["PasswordPolicy"]
     """),
     md("""
-    ## 3️⃣ An administrator for daily work
-
-    Day-to-day administration moves to an IAM user: the **warden**, who runs the castle while the
-    master key stays in the vault. (In your own account, name it after yourself.) AWS's managed
-    policy `AdministratorAccess` lets the warden do what daily work needs.
-    """),
-    code("""
-    !aws iam create-user --user-name warden
-    """),
-    code("""
-    !aws iam attach-user-policy --user-name warden --policy-arn arn:aws:iam::aws:policy/AdministratorAccess
-    """),
-    md("""
-    ### 🔧 What went wrong: a password that breaks the new policy
-    """),
-    code("""
-    try:
-        iam.create_login_profile(UserName="warden", Password="Admin123!")
-    except ClientError as err:
-        labkit.explain(err)
-    """),
-    code("""
-    WARDEN_PASSWORD = "Vault-Keeper-Lantern-42!"
-    iam.create_login_profile(UserName="warden", Password=WARDEN_PASSWORD)["LoginProfile"]
-    """),
-    md("""
-    An administrator without MFA would undo all our work. The warden gets an authenticator
-    (we keep this one out of sight: it works exactly like the widget), and so does
-    `carol-finance`, the console user the audit flagged. In reality each of them scans the QR
-    code on their own phone; here we play their phones:
-    """),
-    code("""
-    phones = {}
-    for user in ("warden", "carol-finance"):
-        device = iam.create_virtual_mfa_device(VirtualMFADeviceName=user)["VirtualMFADevice"]
-        phones[user] = labkit.Authenticator(device["Base32StringSeed"])
-        code1, code2 = phones[user].pair()
-        iam.enable_mfa_device(UserName=user, SerialNumber=device["SerialNumber"],
-                              AuthenticationCode1=code1, AuthenticationCode2=code2)
-    console.sign_in(lab.account_id, "warden", WARDEN_PASSWORD, mfa_code=phones["warden"].code())
-    """),
-    md("""
-    ## 4️⃣ Switch to the warden — *then* retire root's key
-
-    The warden gets an access key for the command line, and the notebook switches to it.
-    **The order matters:** the notebook is still signing every `!aws` call with root's key. Delete
-    that key first, and the very next cell has no valid caller (try to picture the error:
-    `InvalidClientTokenId`). So: switch first, delete second.
-    """),
-    code("""
-    warden_keys = labkit.Credentials.from_response(iam.create_access_key(UserName="warden")["AccessKey"])
-    lab.use(warden_keys)
-    !aws sts get-caller-identity
-    """),
-    md("""
-    The warden cannot delete root's access keys (nobody but root can manage root's own
-    credentials), so this one last time we call AWS **as root, explicitly**. Root manages its
-    keys with its own credentials and **no** `--user-name`. For a single command, environment
-    variables set in front of it override the notebook's caller:
-    """),
-    code("""
-    root_key_id = lab.root.access_key_id
-    !AWS_ACCESS_KEY_ID={root_key_id} AWS_SECRET_ACCESS_KEY={lab.root.secret_access_key} aws iam list-access-keys
-    """),
-    code("""
-    !AWS_ACCESS_KEY_ID={root_key_id} AWS_SECRET_ACCESS_KEY={lab.root.secret_access_key} aws iam delete-access-key --access-key-id {root_key_id}
-    """),
-    md("""
-    In boto3 the pair is `lab.client("iam", credentials=lab.root).list_access_keys()` and
-    `.delete_access_key(AccessKeyId=...)`. The master key's copy is gone. Anyone who copied it
-    from the predecessor's laptop now holds a useless string:
-
-    ### 🔧 What went wrong: using a deleted key
-    """),
-    code("""
-    try:
-        lab.client("sts", credentials=lab.root).get_caller_identity()
-    except ClientError as err:
-        labkit.explain(err)
-    """),
-    md("""
-    (This is also why `lab.use(None)`, which means "back to root's key", would now leave the
-    notebook without a working caller. The warden is our caller from here on.)
-
-    The warden, meanwhile, carries on:
-    """),
-    code("""
-    !aws iam list-users --query "Users[].UserName"
-    """),
-    md("""
-    ## 🏁 The audit, again
+    ## 🏁 Half-way audit
     """),
     code("""
     card = scorecard(lab)
-    card
-    """),
-    code("""
-    print("Every check passes:", card.all_passed)
-    lab
+    print(card)
     """),
     md("""
-    Every row is green. Root has MFA and no access keys; its only recent sign-in was to set up
-    MFA; passwords must be long and fresh; everyone with a console password has a second key;
-    and daily work happens as the warden.
+    Root has hardware MFA, the password policy is strong — but root still holds an access key,
+    `carol-finance` still signs in with a password alone, and nobody but root does the daily
+    work, so the activity log can only show root at work. That needs a second identity: the
+    next chapter's warden.
 
-    Root still has a few jobs that only it can do — for example changing the account's name,
-    e-mail address or root password, changing the support plan, or closing the account. For those rare moments you take the key out of
-    the vault, sign in with MFA, do the one task, and put it back.
+    ## 🗝️ What still needs the master key — and what can hold it back
+
+    A handful of jobs can only be done as root. AWS keeps the list on one page, and it changes:
+    read [Tasks that require root user credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-tasks.html)
+    rather than a list copied into a course. In 2026 it includes, for example, restoring
+    permissions when the only IAM administrator has locked themselves out, activating IAM access
+    to the Billing console, and unlocking an S3 bucket policy that denies everyone; some tasks
+    that once needed root (such as the account's name) can now be allowed to IAM identities. For
+    those rare moments you take the key out of the vault, sign in with MFA, do the one task, and
+    put it back.
+
+    Can anything restrict root? **No IAM policy can.** In an AWS Organization, though, service
+    control policies (SCPs) apply to the root user of *member* accounts — and since November
+    2024 the organization can even remove member accounts' root passwords and keys altogether
+    (centralized root access, [chapter 06](06-a-realm-of-castles.ipynb)).
     """),
     code("""
-    labkit.widgets.quiz(
-        "You must delete root's access key, and the notebook is currently signing with it. What do you do first?",
-        {
-            "Delete the key right away, then create an admin user": "Then nobody is left to sign "
-            "the next command: the notebook's caller no longer exists (InvalidClientTokenId).",
-            "Create an admin user with MFA and switch to it; then delete root's key with root's own credentials": "",
-            "Attach a policy to root that denies everything": "IAM policies cannot be attached "
-            "to root or limit it: root's keys must be deleted.",
-        },
-        answer=1,
-        explanation="Switch your daily caller first, then retire the master key's copy.",
-    )
+    labkit.widgets.quiz("root-mfa-where", "root-mfa-mandatory", "root-inherited")
     """),
     reflection(
         "root-daily-use",
@@ -288,18 +258,19 @@ CELLS = [
     md("""
     ## 🔁 Recap
     - Audit with `aws iam generate-credential-report` / `get-credential-report` and
-      `aws iam get-account-summary`; the scorecard turns them into six CIS checks.
-    - Root's MFA is assigned in the console only; the API cannot target root.
-    - Set a password policy (14+ characters, no reuse of the last 24), create an admin IAM user
-      with MFA, switch to it, then delete root's access keys with root's own credentials.
-    - Root stays in the vault: rare, MFA-protected sign-ins for the few root-only tasks.
+      `aws iam get-account-summary`; the scorecard turns them into seven checks of the CIS AWS
+      Foundations Benchmark v4.0.1 (name the version you follow: the numbers change).
+    - Root MFA is mandatory (since 2024 for standalone accounts) and assigned in the console
+      only; prefer hardware (a security key) for root, and register a backup.
+    - Taking over an account means changing everything the predecessor knew: root password,
+      e-mail, MFA devices and keys.
+    - Root-only tasks: see AWS's current list. Only SCPs, in member accounts of an
+      organization, restrict root.
 
     ## ➡️ What's next
-    The warden holds the `AdministratorAccess` key ring — every door. Most residents need far
-    fewer keys. In [05 — Only the keys they need](05-only-the-keys-they-need.ipynb) you give the
-    scribe the library and the knight the armory, and nothing more.
-
-    Practise first? The [root exercise](../exercises/root.ipynb) starts from the same inherited
-    account.
+    Root's key is still on the hook. In
+    [04b — The warden and the watch](04b-the-warden-and-the-watch.ipynb) daily work moves to an
+    administrator, root's access key goes, and the activity log proves that root stays in the
+    vault.
     """),
 ]

@@ -1,7 +1,7 @@
 """Chapter 05: only the keys they need (a first look at policies and least privilege)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection
+from build_chapters import code, md, reflection, your_turn
 
 FILE = "05-only-the-keys-they-need.ipynb"
 
@@ -94,13 +94,18 @@ CELLS = [
     !aws iam put-user-policy --user-name scribe --policy-name library-keys --policy-document '{library_json}'
     """),
     md("""
-    The knight gets the matching key ring for the armory, this time with boto3:
+    The knight gets the matching key ring for the armory: the same document with the other
+    bucket's name.
     """),
     code("""
-    armory_keys = json.loads(library_json.replace("castle-library", "castle-armory"))
-    iam.put_user_policy(UserName="knight", PolicyName="armory-keys", PolicyDocument=json.dumps(armory_keys))
-    !aws iam list-user-policies --user-name knight
+    armory_json = library_json.replace("castle-library", "castle-armory")
+    armory_json
     """),
+    md("""
+    **⌨️ Your turn.** Give it to him: type the same `put-user-policy` command as for the
+    scribe, with `knight`, the policy name `armory-keys` and `'{armory_json}'`.
+    """),
+    your_turn("lp-knight-policy", "replace this line with aws iam put-user-policy for the knight"),
     md("""
     ## 🚪 Every door, every resident, side by side
 
@@ -192,18 +197,7 @@ CELLS = [
     was waiting for.)
     """),
     code("""
-    labkit.widgets.quiz(
-        "The knight must also store new swords in the armory. Which statement gives him exactly that?",
-        {
-            '{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}': "That opens every S3 door "
-            "in the account, library included.",
-            '{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::castle-armory/*"}': "",
-            '{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::castle-armory"}':
-                "Objects live under bucket/key: the resource must end in /* (or name the key).",
-        },
-        answer=1,
-        explanation="One action, on the objects of one bucket: exactly the key he needs.",
-    )
+    labkit.widgets.quiz("lp-knight-puts", "lp-deny-wins", "lp-list-resource")
     """),
     reflection(
         "least-privilege-audit",
@@ -221,12 +215,14 @@ CELLS = [
       a shortcut opens.
 
     ## ➡️ What's next
-    You have finished the course's chapters. 🎉
-    - Test yourself with the [least-privilege exercise](../exercises/least-privilege.ipynb)
+    One castle is in order. Most companies have many: in
+    [06 — A realm of castles](06-a-realm-of-castles.ipynb) you take member accounts' master keys
+    away from one management account.
+    - Test yourself first with the [least-privilege exercise](../exercises/least-privilege.ipynb)
       (and the others listed on the [start page](00-start-here.ipynb)).
     - Collect your reflections: run `labkit journal` in a terminal.
     - Go further in real AWS: IAM **groups** (give keys to a team, not one person at a time),
-      **roles** (temporary keys for programs and services, instead of long-term access keys) and
+      **roles** (temporary credentials for programs and services — chapter 02's build job) and
       IAM Identity Center for people signing in.
     """),
 ]

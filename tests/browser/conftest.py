@@ -26,6 +26,12 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 900}
 _report: dict[str, str] = {}
+_tables: dict[str, list[str]] = {}
+
+
+def record_table(title: str, lines: list[str]) -> None:
+    """A table of measurements to print at the end of the run."""
+    _tables[title] = lines
 
 
 def artifacts_dir() -> Path:
@@ -109,3 +115,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if "shots" in _report:
         terminalreporter.write_sep("-", "browser test screenshots")
         terminalreporter.write_line(_report["shots"])
+    for title, lines in _tables.items():
+        terminalreporter.write_sep("-", title)
+        for line in lines:
+            terminalreporter.write_line(line)

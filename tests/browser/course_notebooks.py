@@ -6,7 +6,8 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["answer_cells", "reflection_cells", "solutions", "what_went_wrong_cells"]
+__all__ = ["answer_cells", "reflection_cells", "solutions", "what_went_wrong_cells", "your_turn_cells",
+           "typed_your_turns"]
 
 ANSWER_MARK = "# YOUR CODE HERE"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -46,3 +47,23 @@ def solutions(path: Path) -> list[str]:
     """The solution cells' code, in order, without the BEGIN/END markers."""
     return ["\n".join(line for line in cell.source.splitlines() if line.strip() not in (BEGIN, END))
             for cell in _read(path).cells if cell.cell_type == "code" and BEGIN in cell.source]
+
+
+def your_turn_cells(path: Path) -> dict[int, str]:
+    """Cell index -> what the learner types in that "Your turn" cell (the task's model answer)."""
+    from labkit.checks.your_turn_tasks import TASKS
+
+    return {index: TASKS[cell.metadata["labkit"]["your_turn"]].answer
+            for index, cell in enumerate(_read(path).cells) if "your-turn" in cell.metadata.get("tags", [])}
+
+
+def typed_your_turns(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` with every your-turn marker line replaced by the task's answer, as a learner types it."""
+    from labkit.checks.your_turn_tasks import MARKER, TASKS
+
+    for cell in nb.cells:
+        if "your-turn" in cell.metadata.get("tags", []):
+            answer = TASKS[cell.metadata["labkit"]["your_turn"]].answer
+            lines = cell.source.split("\n")
+            cell.source = "\n".join(answer if line.startswith(MARKER) else line for line in lines)
+    return nb

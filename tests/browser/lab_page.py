@@ -58,6 +58,8 @@ KERNEL = "Python 3 (ipykernel)"  # the display name in every notebook's kernelsp
 class LabPage:
     """One browser tab on the course's JupyterLab."""
 
+    kernel = KERNEL  # the kernel's display name once a notebook is ready
+
     def __init__(self, page: Page, server: LabServer, shots: Path) -> None:
         self.page = page
         self.server = server
@@ -79,10 +81,11 @@ class LabPage:
         try:
             if name:
                 self.page.locator(CURRENT_TAB, has_text=name).wait_for(timeout=timeout)
-            self.page.wait_for_function(_NOTEBOOK_READY, arg=KERNEL, timeout=timeout)
+            self.page.wait_for_function(_NOTEBOOK_READY, arg=self.kernel, timeout=timeout)
         except PlaywrightTimeoutError:
             self.shot("FAILED-notebook-not-ready")
-            raise AssertionError(f"{name or 'the notebook'} did not open with an idle {KERNEL!r} kernel; "
+            what = name or "the notebook"
+            raise AssertionError(f"{what} did not open with an idle {self.kernel!r} kernel; "
                                  f"in front of it: {self.blocking_things()}") from None
         return self.panel
 

@@ -13,6 +13,7 @@ import json
 import platform
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -21,12 +22,19 @@ from labkit.journal import collect
 from labkit.notebook_format import LANGUAGE_INFO
 
 from .conftest import ROOT
-from .course_notebooks import answer_cells, reflection_cells, solutions, what_went_wrong_cells
+from .course_notebooks import (
+    answer_cells,
+    reflection_cells,
+    solutions,
+    what_went_wrong_cells,
+    your_turn_cells,
+)
 from .lab_page import LabPage
 
 pytestmark = pytest.mark.browser
 
 START = "notebooks/00-start-here.ipynb"
+CHAPTER_02 = "notebooks/02-permanent-residents.ipynb"
 CHAPTER_03 = "notebooks/03-the-two-key-system-mfa.ipynb"
 EXERCISE = "exercises/users.ipynb"
 CODE_CHANGE_TIMEOUT = 35_000  # a TOTP code lasts 30 s: this one wait is inherent
@@ -55,16 +63,8 @@ def test_start_page_opens_and_links_to_chapter_03(lab: LabPage) -> None:
 def test_chapter_03_runs_and_its_authenticator_ticks(lab: LabPage) -> None:
     if not lab.current_tab_title.startswith("03-the-two-key-system-mfa.ipynb"):
         lab.open(CHAPTER_03)
-    lab.run_all()
-
-    allowed = what_went_wrong_cells(lab.server.course / CHAPTER_03)
-    outputs = lab.outputs()
-    shown_errors = {index: [out["text"][:300] for out in outs if _is_error(out)]
-                    for index, outs in enumerate(outputs)}
-    unexpected = {i: errs for i, errs in shown_errors.items() if errs and i not in allowed}
-    assert not unexpected, f"cells show errors: {unexpected}"
-    assert all(outputs[i] for i in allowed), "a 'what went wrong' cell printed nothing"
-    _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last)
+    _run_like_a_learner(lab, CHAPTER_03)
+    _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last, CHAPTER_03, "03a-chapter-03-quiz-answered")
 
     phone = lab.panel.locator(".labkit-authenticator").first
     phone.scroll_into_view_if_needed()
@@ -83,6 +83,13 @@ def test_chapter_03_runs_and_its_authenticator_ticks(lab: LabPage) -> None:
     second = code.text_content().strip()
     assert re.fullmatch(r"\d{6}", second) and second != first
     lab.shot("04-authenticator-next-code", phone)
+
+
+def test_chapter_02_the_learner_types_the_books_commands_and_answers_its_checks(lab: LabPage) -> None:
+    """Both your-turn cells typed, Run All, then every knowledge check (one of them multiple-answer)."""
+    lab.open(CHAPTER_02)
+    _run_like_a_learner(lab, CHAPTER_02)
+    _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last, CHAPTER_02, "02a-chapter-02-quiz-answered")
 
 
 def test_check_my_work_passes_a_correct_answer_and_hints_a_wrong_one(lab: LabPage) -> None:
@@ -167,18 +174,72 @@ def test_a_terminal_reaches_no_aws_until_labkit_serve_connects_it(lab: LabPage) 
 
 
 # -- helpers --------------------------------------------------------------------------------
-def _answer_the_quiz(lab: LabPage, quiz) -> None:  # noqa: ANN001 - a Playwright Locator
-    """A wrong answer gets its reason, the right one "Right!" (chapter 03's quiz: option 2 is right)."""
+def _type_your_turns(lab: LabPage, notebook: Path) -> None:
+    """Type each "Your turn" answer over its cell's first line, key by key, as a learner would."""
+    for index, answer in your_turn_cells(notebook).items():
+        editor = lab.cell(index).locator(".cm-content")
+        editor.scroll_into_view_if_needed()
+        editor.click()
+        lab.page.keyboard.press("Control+Home")
+        lab.page.keyboard.press("Shift+End")
+        lab.page.keyboard.type(answer)
+        lab.page.keyboard.press("Escape")
+        typed = lab.cell_source(index).split("\n")[0]
+        assert typed == answer, f"typed {typed!r}, meant {answer!r} (the editor closed a bracket?)"
+
+
+
+def _quiz_ids(notebook: Path) -> list[str]:
+    """The question ids of the last knowledge check in a chapter (as its cell names them)."""
+    cells = json.loads(notebook.read_text())["cells"]
+    calls = [m for c in cells if c["cell_type"] == "code"
+             for m in re.findall(r"labkit\.widgets\.quiz\(([^)]*)\)", "".join(c["source"]))]
+    return re.findall(r'"([^"]+)"', calls[-1])
+
+
+def _run_like_a_learner(lab: LabPage, chapter: str) -> None:
+    """Type every your-turn command, Run All, and see only the errors the chapter makes on purpose."""
+    path = lab.server.course / chapter
+    _type_your_turns(lab, path)
+    lab.run_all()
+    outputs = lab.outputs()
+    for index in your_turn_cells(path):
+        shown = "".join(o["text"] for o in outputs[index])
+        assert "✅" in shown, f"your-turn cell {index} not confirmed: {shown[:300]}"
+    allowed = what_went_wrong_cells(path)
+    shown_errors = {index: [out["text"][:300] for out in outs if _is_error(out)]
+                    for index, outs in enumerate(outputs)}
+    unexpected = {i: errs for i, errs in shown_errors.items() if errs and i not in allowed}
+    assert not unexpected, f"cells show errors: {unexpected}"
+    assert all(outputs[i] for i in allowed), "a 'what went wrong' cell printed nothing"
+
+
+def _answer_the_quiz(lab: LabPage, quiz, chapter: str, shot: str) -> None:  # noqa: ANN001 - a Locator
+    """Every question of a chapter's last knowledge check: a wrong answer gets its reason, then the
+    right one (read from labkit's question bank, not from the notebook) gets "Right!"."""
+    from labkit.question_bank import question
+
     quiz.scroll_into_view_if_needed()
-    options = quiz.locator("input[type=radio]")
-    assert options.count() == 3
-    options.nth(0).check()
-    quiz.locator("button", has_text="Check").click()
-    quiz.locator(".widget-html", has_text="Not quite").wait_for()
-    options.nth(1).check()
-    quiz.locator("button", has_text="Check").click()
-    quiz.locator(".widget-html", has_text="Right!").wait_for()
-    lab.shot("03a-chapter-03-quiz-answered", quiz)
+    cards = quiz.locator(".labkit-quiz-question")
+    ids = _quiz_ids(lab.server.course / chapter)
+    assert cards.count() == len(ids) >= 3
+    for index, qid in enumerate(ids):
+        q, card = question(qid), cards.nth(index)
+        card.scroll_into_view_if_needed()
+        kind = "radio" if q.kind == "single" else "checkbox"
+        options = card.locator(f"input[type={kind}]")
+        assert options.count() == len(q.options)
+        wrong = next(i for i, o in enumerate(q.options) if not o.correct)
+        options.nth(wrong).check()
+        card.locator("button", has_text="Check").click()
+        card.locator(".labkit-quiz-feedback", has_text="Not quite").wait_for()
+        if kind == "checkbox":
+            options.nth(wrong).uncheck()
+        for right in q.correct:
+            options.nth(right).check()
+        card.locator("button", has_text="Check").click()
+        card.locator(".labkit-quiz-feedback", has_text="Right!").wait_for()
+    lab.shot(shot, quiz)
 
 
 def _is_error(output: dict[str, str]) -> bool:

@@ -1,0 +1,1 @@
+"""Part of the browser edition's ``cryptography`` stand-in (see ``cryptography``)."""

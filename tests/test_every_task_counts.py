@@ -1,0 +1,58 @@
+"""Every task of every exercise counts: leave any one answer out and the score drops.
+
+For each assignment, each solution cell in turn is replaced by its released exercise version
+(``# YOUR CODE HERE`` / ``raise NotImplementedError()``), the notebook runs as the grader runs
+it, and the checks grade the account. The score must fall below full every time. (A fully
+blank notebook scoring 0 is ``test_solutions.py::test_released_exercise_scores_zero``.)
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import nbformat
+import pytest
+from attached_run import run_attached
+
+import labkit
+from labkit.checks import ASSIGNMENTS, get_assignment, run_checks
+
+ROOT = Path(__file__).resolve().parents[1]
+BEGIN = "### BEGIN SOLUTION"
+
+pytestmark = pytest.mark.notebooks
+
+
+def _tasks(assignment_id: str) -> list[int]:
+    solution = nbformat.read(ROOT / "solutions" / f"{assignment_id}.ipynb", as_version=4)
+    return [i for i, cell in enumerate(solution.cells) if cell.cell_type == "code" and BEGIN in cell.source]
+
+
+CASES = [(a, i) for a in sorted(ASSIGNMENTS) for i in _tasks(a)]
+
+
+def _with_one_task_blank(assignment_id: str, index: int) -> nbformat.NotebookNode:
+    solution = nbformat.read(ROOT / "solutions" / f"{assignment_id}.ipynb", as_version=4)
+    exercise = nbformat.read(ROOT / "exercises" / f"{assignment_id}.ipynb", as_version=4)
+    blanked = copy.deepcopy(solution)
+    assert BEGIN not in exercise.cells[index].source
+    blanked.cells[index].source = exercise.cells[index].source
+    return blanked
+
+
+def test_every_assignment_has_several_tasks() -> None:
+    for assignment_id in ASSIGNMENTS:
+        assert len(_tasks(assignment_id)) >= 3, assignment_id
+
+
+@pytest.mark.parametrize(("assignment_id", "index"), CASES, ids=[f"{a}-cell{i}" for a, i in CASES])
+def test_leaving_out_a_task_loses_points(session_lab: labkit.Lab, assignment_id: str, index: int) -> None:
+    assignment = get_assignment(assignment_id)
+    nb = _with_one_task_blank(assignment_id, index)
+    run_attached(session_lab, nb, assignment.scenario, ROOT / "solutions")
+    results = run_checks(assignment_id, session_lab)
+    score = sum(r.points for r in results)
+    assert score < assignment.max_score, (
+        f"{assignment_id}: with cell {index} left blank the notebook still scores "
+        f"{score}/{assignment.max_score}; no check notices that task")
