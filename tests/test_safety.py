@@ -590,3 +590,24 @@ def test_guard_reads_the_host_the_connection_goes_to(lab, aws_cli) -> None:  # n
     finally:
         trap.close()
     assert trap.received == []
+
+
+def test_forwarding_and_host_headers_open_no_door(lab) -> None:  # noqa: ANN001
+    """Attack: claim to come from loopback or from the owner's own page (``X-Forwarded-For``,
+    ``X-Real-IP``, ``Forwarded``, ``Host``, ``Origin``): without the owner token, nothing opens."""
+    import urllib.error
+    import urllib.request
+
+    claims = {"X-Forwarded-For": "127.0.0.1", "X-Real-IP": "127.0.0.1", "Forwarded": "for=127.0.0.1",
+              "Host": "localhost", "Origin": "http://127.0.0.1:8888", "Content-Type": "application/json"}
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    for path, body in (("/labkit/health", None), ("/labkit/console/sign-in-root", b'{"email": "x"}'),
+                       ("/labkit/admin/reset", b"{}"), ("/", b"Action=ListUsers&Version=2010-05-08")):
+        req = urllib.request.Request(lab.endpoint_url + path, data=body, headers=claims,
+                                     method="POST" if body else "GET")
+        try:
+            with opener.open(req, timeout=30) as resp:
+                status = resp.status
+        except urllib.error.HTTPError as err:
+            status = err.code
+        assert status == 403, path
