@@ -177,3 +177,24 @@ def test_a_course_folder_planted_by_someone_else_is_not_used(tmp_path: Path, mon
     folder = offline_env.course_aws_folder()
     assert planted not in folder.parents
     assert folder.parent.stat().st_uid == os.getuid() and folder.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_the_sweep_never_follows_a_planted_link(tmp_path: Path) -> None:
+    """Attack: a link named like a sandbox folder (``labkit-sandbox-…``) pointing at a folder you
+    care about, which even holds an ``.owner`` file of a dead process: the sweep leaves it alone,
+    and so does the sweep of a real orphan that contains such a link."""
+    from labkit.private_folder import PREFIX, sweep_orphans
+
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / ".owner").write_text("999999999 1")
+    (precious / "thesis.tex").write_text("years of work")
+    (tmp_path / f"{PREFIX}planted").symlink_to(precious, target_is_directory=True)
+    orphan = tmp_path / f"{PREFIX}orphan"
+    orphan.mkdir(mode=0o700)
+    (orphan / ".owner").write_text("999999999 1")
+    (orphan / "inside").symlink_to(precious, target_is_directory=True)
+    assert sweep_orphans(str(tmp_path)) == 1
+    assert not orphan.exists()
+    assert (precious / "thesis.tex").read_text() == "years of work"
+    assert (tmp_path / f"{PREFIX}planted").is_symlink()
