@@ -13,15 +13,21 @@ EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TAMPERED = 0, 2, 130, 3
 
 def cmd_grade(args: argparse.Namespace) -> int:
     """Run the grader; 0 when every submission got its row (whatever its score or status)."""
+    from .jail import JailUnavailable
     from .runner import GradingRun, TamperingError
     from .submissions import DuplicateStudentError
 
     try:
         run = GradingRun([Path(p) for p in args.paths], Path(args.out), args.assignment, args.jobs,
-                         args.timeout, args.cell_timeout)
+                         args.timeout, args.cell_timeout, jail=not args.no_jail_i_accept_the_risk)
         summary = run.run()
     except (ValueError, FileNotFoundError, DuplicateStudentError) as err:
         print(f"labkit grade: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except JailUnavailable as err:
+        print(f"labkit grade: refusing to grade: {err}. Without a jail a submission can read your files "
+              "and change other students' grades; install bubblewrap, or pass "
+              "--no-jail-i-accept-the-risk to grade anyway.", file=sys.stderr)
         return EXIT_USAGE
     except TamperingError as err:
         print(f"labkit grade: stopped: {err}", file=sys.stderr)
@@ -54,4 +60,6 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
                    help="time limit per notebook (default 120)")
     p.add_argument("--cell-timeout", type=float, default=None, metavar="SECONDS",
                    help="time limit per code cell (default: the notebook's limit)")
+    p.add_argument("--no-jail-i-accept-the-risk", action="store_true",
+                   help="grade even where bubblewrap cannot run (submissions then run unconfined, as you)")
     p.set_defaults(func=cmd_grade)

@@ -34,8 +34,9 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from . import processes
+from .jail import Jail, own_for_kernel
 
-__all__ = ["FreshKernel", "Execution", "CellError"]
+__all__ = ["FreshKernel", "KernelPlace", "Execution", "CellError", "remove_tree"]
 
 # Runs in each pre-started kernel before its notebook is known: binds no names,
 # and makes the kernel's memory unreadable to other processes of this user.
@@ -52,14 +53,26 @@ _DROPPED_PREFIXES = ("LABKIT_", "AWS_", "JPY_", "JUPYTER_", "IPYTHON", "PYTHONST
 
 
 class _ThisPython(KernelSpecManager):
-    """Every kernel is this interpreter's ipykernel, whatever a notebook's metadata says."""
+    """Every kernel is this interpreter's ipykernel (``argv``), whatever a notebook's metadata says."""
+
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__()
+        self.argv = argv
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
-        return KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                  "--HistoryManager.hist_file=:memory:"],
-            display_name="Python 3 (ipykernel)", language="python", resource_dir=tempfile.gettempdir(),
-        )
+        return KernelSpec(argv=self.argv, display_name="Python 3 (ipykernel)", language="python",
+                          resource_dir=tempfile.gettempdir())
+
+
+@dataclass(frozen=True)
+class KernelPlace:
+    """Where a worker's kernels live: its private folder, its jail (None: no jail), its sandbox."""
+
+    folder: str
+    jail: Jail | None
+    sandbox_socket: str | None
+    port: int
+    base_env: dict[str, str]
 
 
 @dataclass
@@ -84,6 +97,28 @@ class Execution:
     errors: list[CellError] = field(default_factory=list)
     output_bytes: int = 0
     detail: str = ""
+
+
+def _jail_base_env(base: dict[str, str]) -> dict[str, str]:
+    """The allow-list a jailed kernel starts from: nothing of the grader's own environment but these."""
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp",
+           "USER": "student", "LOGNAME": "student", "SHELL": "/bin/sh", "TERM": "dumb"}
+    if base.get("PYTHONPATH"):
+        env["PYTHONPATH"] = base["PYTHONPATH"]  # bound read-only into the jail
+    return env
+
+
+def remove_tree(path: str) -> None:
+    """Delete ``path`` even where a notebook took away its own permissions."""
+    def make_writable(func: Any, name: str, exc: Any) -> None:
+        try:
+            os.chmod(os.path.dirname(name), 0o700)
+            os.chmod(name, 0o700)
+            func(name)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=make_writable)
 
 
 def kernel_environment(base: dict[str, str], home: str) -> dict[str, str]:
@@ -112,16 +147,32 @@ def kernel_environment(base: dict[str, str], home: str) -> dict[str, str]:
 
 
 class FreshKernel:
-    """One kernel for one submission. Start it early; :meth:`run` it once; :meth:`kill` it."""
+    """One kernel for one submission. Start it early; :meth:`run` it once; :meth:`kill` it.
 
-    def __init__(self, base_env: dict[str, str]) -> None:
-        self.home = tempfile.mkdtemp(prefix="labkit-grade-")
-        self.km = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisPython())
+    In a jail (:mod:`labkit.grading.jail`) the kernel talks to the grader over Unix
+    sockets in its own folder (``transport="ipc"``), so it needs no network at all.
+    """
+
+    def __init__(self, place: KernelPlace) -> None:
+        self.home = os.path.realpath(tempfile.mkdtemp(prefix="kernel-", dir=place.folder))
+        user_home = os.path.join(self.home, "home")
+        os.mkdir(user_home)
+        launch = ["-m", "ipykernel_launcher", "-f", "{connection_file}",
+                  "--HistoryManager.hist_file=:memory:"]
+        if place.jail is not None:
+            env = kernel_environment(_jail_base_env(place.base_env), user_home)
+            argv = place.jail.command(launch, self.home, env, place.sandbox_socket, place.port, cwd=user_home)
+            outer_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        else:
+            argv = [sys.executable, *launch]
+            outer_env = kernel_environment(place.base_env, user_home)
+        self.km = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisPython(argv), transport="ipc")
         self.km.connection_file = os.path.join(self.home, "kernel.json")
-        self.km.start_kernel(
-            cwd=self.home, env=kernel_environment(base_env, self.home),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        self.km.write_connection_file()
+        if place.jail is not None:
+            own_for_kernel(Path(self.home), place.jail.kernel_uid)
+        self.km.start_kernel(cwd=user_home, env=outer_env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.pid: int = self.km.provisioner.process.pid  # type: ignore[union-attr]
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
@@ -211,4 +262,4 @@ class FreshKernel:
             self.km.cleanup_resources()
         except Exception:  # noqa: BLE001
             pass
-        shutil.rmtree(self.home, ignore_errors=True)
+        remove_tree(self.home)

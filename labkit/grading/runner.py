@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 from . import integrity
 from .gradebook import Gradebook, write_atomically
+from .jail import Jail, Limits
 from .progress import Progress
 from .reports import feedback_html, report_html
 from .submissions import Submission, find_submissions, read_submission
@@ -76,7 +77,7 @@ class GradingRun:
 
     def __init__(self, paths: list[Path], out: Path, assignment: str | None = None, jobs: int = 2,
                  timeout: float = 120.0, cell_timeout: float | None = None,
-                 stream: TextIO | None = None) -> None:
+                 stream: TextIO | None = None, jail: bool = True) -> None:
         from ..checks import ASSIGNMENTS
 
         if assignment is not None and assignment not in ASSIGNMENTS:
@@ -95,13 +96,15 @@ class GradingRun:
         self.base_env = _clean_environment()
         self.ctx = multiprocessing.get_context("fork")
         self.fingerprint = ""
+        self.use_jail = jail
+        self.jail: Jail | None = None
 
     # -- workers ------------------------------------------------------------------
     def _spawn(self) -> _Worker:
         parent_end, child_end = self.ctx.Pipe()
         inherited = [w.conn for w in self.workers]
         process = self.ctx.Process(target=worker_main, name="labkit-grader", daemon=True,
-                                   args=(child_end, self.base_env, [*inherited, parent_end]))
+                                   args=(child_end, self.base_env, self.jail, [*inherited, parent_end]))
         process.start()
         child_end.close()
         worker = _Worker(process, parent_end)
@@ -171,6 +174,15 @@ class GradingRun:
                 "the same command to grade the rest."
             )
 
+    def _jail(self) -> Jail | None:
+        if not self.use_jail:
+            print("warning: grading WITHOUT a jail (--no-jail-i-accept-the-risk): submissions run as you, "
+                  "with your files, network and processes in reach.", file=self.stream)
+            return None
+        jail = Jail(Limits(cpu_seconds=int(self.timeout) + 60))
+        jail.probe()
+        return jail
+
     def write_reports(self) -> None:
         """(Re)write every feedback page and ``report.html`` from the gradebook."""
         entries = [self.gradebook.entries[s] for s in sorted(self.gradebook.entries)]
@@ -208,6 +220,7 @@ class GradingRun:
             for sub in invalid:
                 self._record(self._invalid_entry(sub), progress, summary)
             if todo:
+                self.jail = self._jail()
                 integrity.prepare()
                 self.fingerprint = integrity.fingerprint()
                 _preload()
