@@ -97,6 +97,7 @@ class Execution:
     errors: list[CellError] = field(default_factory=list)
     output_bytes: int = 0
     detail: str = ""
+    grader_side: bool = False  # it failed before the notebook's first cell: not the student's doing
 
 
 def _jail_base_env(base: dict[str, str]) -> dict[str, str]:
@@ -198,6 +199,7 @@ class FreshKernel:
         if self._execute(setup, -1, min(deadline, time.monotonic() + 60), result, silent=True) != "idle":
             result.outcome = result.outcome if result.outcome != "finished" else "died"
             result.detail = result.detail or "the kernel did not accept the sandbox's address"
+            result.grader_side = True
             return result
         for index, source in enumerate(cells):
             if not source.strip():

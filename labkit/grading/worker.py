@@ -37,7 +37,7 @@ from .kernels import Execution, FreshKernel, KernelPlace, remove_tree
 
 __all__ = ["Job", "Grader", "worker_main"]
 
-KERNEL_START_TIMEOUT = 60.0
+KERNEL_START_TIMEOUT = 120.0
 STATUS_BY_OUTCOME = {"finished": "graded", "timeout": "timeout", "died": "error"}
 
 
@@ -149,6 +149,9 @@ class Grader:
             return _result(job, "error", [], Execution(), time.monotonic() - started,
                            f"the grader failed: {exc!r}", internal=True,
                            trace=traceback.format_exc(limit=5))
+        if execution.grader_side:
+            return _result(job, "error", [], execution, time.monotonic() - started,
+                           f"the grader failed: {execution.detail}", internal=True)
         status = STATUS_BY_OUTCOME[execution.outcome]
         return _result(job, status, checks, execution, time.monotonic() - started,
                        execution.detail or _errors_note(execution))
