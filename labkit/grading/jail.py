@@ -125,13 +125,12 @@ class Jail:
                 args += ["--ro-bind", link, link]
         for path in _SYSTEM_RO[1:]:
             args += ["--ro-bind-try", path, path]
-        made: set[str] = {"/", "/usr"}
-        for path in self.python_paths:
-            args += [*_parents(path, made), "--ro-bind", path, path]
         size = str(self.limits.tmpfs_bytes)
         args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp",
                  "--size", size, "--tmpfs", "/dev/shm"]
-        made.add("/tmp")
+        made: set[str] = {"/", "/usr", "/tmp"}
+        for path in self.python_paths:
+            args += [*_parents(path, made), "--ro-bind", path, path]
         args += [*_parents(rw_folder, made), "--bind", rw_folder, rw_folder]
         if sandbox_socket:
             args += [*_parents(SANDBOX_SOCKET, made), "--ro-bind", sandbox_socket, SANDBOX_SOCKET]

@@ -95,6 +95,18 @@ class Grader:
             self.socket_server = UnixSandboxServer(socket_path, self.server.layer)
         self.place = KernelPlace(self.folder, jail, socket_path, self.server.port, base_env)
         self.next_kernel: FreshKernel | None = FreshKernel(self.place)
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Run every assignment's checks once on the empty account while the first kernel boots, so
+        that moto's and boto3's lazy imports do not count against the first submission's time."""
+        from ..checks import ASSIGNMENTS, run_checks
+
+        for assignment in ASSIGNMENTS:
+            try:
+                run_checks(assignment, self.lab)
+            except Exception:  # noqa: BLE001, S112 - a warm-up only; grading reports real failures
+                continue
 
     def _fresh_account(self, scenario: str) -> dict[str, str]:
         """Reset to ``scenario`` under new root keys and password; what the kernel is told."""
