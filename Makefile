@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup lab test lint bench release browser-deps clean
+.PHONY: setup lab test lint bench release browser-deps grader-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,15 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-lab: setup
+lab: setup grader-deps
 	$(BIN)/labkit lab
 
 browser-deps:
 	@scripts/install-chromium.sh
+
+# bubblewrap: the jail every graded submission runs in (labkit grade refuses without it)
+grader-deps:
+	@scripts/install-bubblewrap.sh
 
 lint: setup
 	$(BIN)/ruff check labkit tests benchmarks scripts
@@ -30,11 +34,11 @@ lint: setup
 release: setup
 	$(BIN)/labkit release
 
-test: setup browser-deps lint
+test: setup browser-deps grader-deps lint
 	$(BIN)/labkit release --check
 	$(BIN)/python -m pytest
 
-bench: setup
+bench: setup grader-deps
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

@@ -362,9 +362,8 @@ def test_stray_processes_are_found_and_killed() -> None:
 def test_a_graded_kernel_cannot_use_the_graders_aws_credentials(tmp_path: Path) -> None:
     """The instructor's ~/.aws points at a trap on loopback: no student code may ever reach it."""
     import http.server
-    import threading
-
     import tempfile
+    import threading
 
     from labkit.grading.jail import Jail
     from labkit.grading.kernels import FreshKernel, KernelPlace

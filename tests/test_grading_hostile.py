@@ -117,7 +117,8 @@ def build_class(base: Path, builder: Builder) -> dict[str, Any]:
     for folder in (subs, tmp, home / ".aws", config):
         folder.mkdir(parents=True)
     (home / ".aws" / "credentials").write_text(
-        "[default]\naws_access_key_id = AKIACANARY0INSTRUCTR\naws_secret_access_key = canary-instructor-secret\n")
+        "[default]\naws_access_key_id = AKIACANARY0INSTRUCTR\n"
+        "aws_secret_access_key = canary-instructor-secret\n")
     params = {"out": str(out), "grader_tmp": str(tmp), "instructor_home": str(home),
               "grader_key": str(config / "labkit" / "grader.key"), "ssh_auth_sock": str(base / "agent.sock"),
               "seconds": 20, "depth": 40, "delay": STRAY_DELAY, "evidence": str(base / "stray-evidence"),
@@ -138,17 +139,19 @@ def build_class(base: Path, builder: Builder) -> dict[str, Any]:
         fh.write(correct.encode())
     (subs / f"{LONG_NAME}.ipynb").write_text(correct)
     with zipfile.ZipFile(subs / "late-batch.zip", "w") as archive:
-        archive.writestr(zipfile.ZipInfo("M\xfcller.ipynb".encode("latin-1").decode("cp437")), correct)
+        archive.writestr("Mxller.ipynb", correct)  # renamed below to Latin-1 bytes, without the UTF-8 flag
         archive.writestr("../../escape.ipynb", correct)
         archive.writestr("__MACOSX/._junk.ipynb", "junk")
+    data = (subs / "late-batch.zip").read_bytes()
+    (subs / "late-batch.zip").write_bytes(data.replace(b"Mxller", "M\xfcller".encode("latin-1")))
     agent = _Agent(base / "agent.sock")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")}
-    env.update(HOME=str(home), XDG_CONFIG_HOME=str(config), TMPDIR=str(tmp), SSH_AUTH_SOCK=str(base / "agent.sock"),
-               LMS_TOKEN="canary-lms-token-7f3a", AWS_ACCESS_KEY_ID="AKIACANARY0ENVIRONMT",
-               AWS_SECRET_ACCESS_KEY="canary-env-secret")
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(config), TMPDIR=str(tmp),
+               SSH_AUTH_SOCK=str(base / "agent.sock"), LMS_TOKEN="canary-lms-token-7f3a",
+               AWS_ACCESS_KEY_ID="AKIACANARY0ENVIRONMT", AWS_SECRET_ACCESS_KEY="canary-env-secret")
     return {"subs": subs, "out": out, "tmp": tmp, "env": env, "params": params, "agent": agent,
             "students": set(notebooks) | {"UPPER", "Jos\xe9 N\xfa\xf1ez", LONG_NAME, "late-batch/M\xfcller",
-                                         "late-batch/../../escape"}}
+                                         "late-batch/escape"}}
 
 
 def run_class(base: Path, builder: Builder, user: str | None) -> dict[str, Any]:
@@ -165,10 +168,9 @@ def run_class(base: Path, builder: Builder, user: str | None) -> dict[str, Any]:
         for folder, _, files in os.walk(base):
             for name in [folder, *(os.path.join(folder, f) for f in files)]:
                 os.chown(name, uid, uid, follow_symlinks=False)
-        cmd = ["runuser", "-u", user, "--", "env", *(f"{k}={v}" for k, v in c["env"].items()
-                                                  if k in ("HOME", "XDG_CONFIG_HOME", "TMPDIR", "SSH_AUTH_SOCK",
-                                                           "LMS_TOKEN", "AWS_ACCESS_KEY_ID",
-                                                           "AWS_SECRET_ACCESS_KEY", "PATH")),
+        passed = ("HOME", "XDG_CONFIG_HOME", "TMPDIR", "SSH_AUTH_SOCK", "LMS_TOKEN", "AWS_ACCESS_KEY_ID",
+                  "AWS_SECRET_ACCESS_KEY", "PATH")
+        cmd = ["runuser", "-u", user, "--", "env", *(f"{k}={v}" for k, v in c["env"].items() if k in passed),
                python, *cmd[1:]]
     packages, labkit_before = _site_packages_listing(), fingerprint(package_dir())
     started = time.monotonic()
@@ -177,8 +179,8 @@ def run_class(base: Path, builder: Builder, user: str | None) -> dict[str, Any]:
     time.sleep(STRAY_DELAY + 3)  # anything that outlived its submission would have struck by now
     results = {e["student"]: e for e in json.loads((c["out"] / "results.json").read_text())["submissions"]}
     print(f"\nhostile class of {len(results)} graded as {user or 'the test user'} in {seconds:.1f} s")
-    return {**c, "proc": proc, "results": results, "packages_before": packages, "labkit_before": labkit_before,
-            "python": python, "user": user, "cmd": cmd}
+    return {**c, "proc": proc, "results": results, "packages_before": packages,
+            "labkit_before": labkit_before, "python": python, "user": user, "cmd": cmd}
 
 
 @pytest.fixture(scope="module", params=["test-user", ORDINARY_USER])
@@ -218,11 +220,12 @@ def test_correct_submissions_keep_full_marks(hostile: dict[str, Any]) -> None:
 
 def test_every_attack_found_and_changed_nothing(hostile: dict[str, Any]) -> None:
     r = hostile["results"]
-    reports = {s: report_of(r[s]) for s in r if s[:2] in ("a1", "a2", "a3", "a4", "a5", "a6") and "-v" not in s}
+    attackers = [s for s in r if s[:2] in ("a1", "a2", "a3", "a4", "a5", "a6") and "-v" not in s]
+    reports = {s: report_of(r[s]) for s in attackers}
     assert all(reports.values()), reports
     cross = reports["a2-cross-student"]
-    assert cross == {"connection_files": 0, "kernels_driven": 0, "credential_files": 0, "foreign_api_calls": 0,
-                     "ports": 0, "console_password_changes": 0}, cross
+    assert cross == {"connection_files": 0, "kernels_driven": 0, "credential_files": 0,
+                     "foreign_api_calls": 0, "ports": 0, "console_password_changes": 0}, cross
     assert reports["a1-persist"] == {"written": []}
     assert reports["a3-secrets"] == {"found": []}
     assert reports["a4-stray"] == {"started": True}
@@ -251,8 +254,8 @@ def test_nothing_persists_or_survives(hostile: dict[str, Any]) -> None:
 def test_no_forged_row_even_after_waiting(hostile: dict[str, Any]) -> None:
     out = hostile["out"]
     rows = list(csv.DictReader((out / "grades.csv").open(newline="")))
-    assert {r["student"] for r in rows} == {s if s[:1] not in "=+-@" else "'" + s for s in hostile["students"]}
-    assert all(int(r["score"]) <= int(r["max_score"]) for r in rows) and "stray" not in {r["student"] for r in rows}
+    assert {r["student"] for r in rows} == hostile["students"]
+    assert all(int(r["score"]) <= int(r["max_score"]) for r in rows)
     again = subprocess.run(hostile["cmd"], capture_output=True, text=True, env=hostile["env"], cwd=out.parent,
                            timeout=300)
     assert again.returncode == 0, again.stderr[-2000:]

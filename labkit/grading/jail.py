@@ -100,7 +100,8 @@ class Jail:
 
     def __init__(self, limits: Limits | None = None, bwrap: str | None = None) -> None:
         self.limits = limits or Limits()
-        self.bwrap = bwrap or shutil.which("bwrap") or "/usr/bin/bwrap"
+        # LABKIT_BWRAP: another bubblewrap binary (or a missing one, to see the refusal)
+        self.bwrap = bwrap or os.environ.get("LABKIT_BWRAP") or shutil.which("bwrap") or "/usr/bin/bwrap"
         self.as_root = os.geteuid() == 0
         self.setpriv = shutil.which("setpriv") or "/usr/bin/setpriv"
         self.python_paths = _python_paths()

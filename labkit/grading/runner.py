@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import integrity
+from . import integrity, processes
 from .classlist import Adjustments, LatePolicy, Roster, id_pattern, parse_time
 from .exports import exporters
 from .gradebook import RERUN_STATUSES, Gradebook, OutLock, feedback_name, write_atomically
@@ -172,6 +172,13 @@ class GradingRun:
 
     # -- workers ------------------------------------------------------------------
     def _spawn(self) -> _Worker:
+        """A new worker, ready (one more try if the first one is lost while it starts)."""
+        try:
+            return self._spawn_once()
+        except (EOFError, OSError):
+            return self._spawn_once()
+
+    def _spawn_once(self) -> _Worker:
         parent_end, child_end = self.ctx.Pipe()
         inherited = [w.conn for w in self.workers]
         process = self.ctx.Process(target=worker_main, name="labkit-grader", daemon=True,
@@ -206,6 +213,8 @@ class GradingRun:
 
     def _replace(self, worker: _Worker) -> None:
         self._stop(worker)
+        # What a lost worker left (its kernels, without a jail) was adopted by us: kill it.
+        processes.kill_children({w.process.pid for w in self.workers if w is not worker})
         self.workers[self.workers.index(worker)] = self._spawn()
 
     # -- recording ----------------------------------------------------------------
@@ -385,6 +394,7 @@ class GradingRun:
 
     def _loop(self, todo: deque[Job], progress: Progress, summary: RunSummary) -> None:
         self.todo = todo
+        processes.become_subreaper()
         for _ in range(min(self.jobs, len(todo))):
             self.workers.append(self._spawn())
         while todo or any(w.job for w in self.workers):

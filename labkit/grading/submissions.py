@@ -129,8 +129,8 @@ def _zip_sources(zip_path: Path, prefix: str) -> list[Source]:
         return [Source(prefix + Path(where).name, where, broken)]
     found = []
     for info in infos:
-        name = _zip_name(info)
-        parts = name.split("/")
+        parts = [p for p in _zip_name(info).replace("\\", "/").split("/") if p not in ("", ".", "..")]
+        name = "/".join(parts)  # never "../" nor absolute: a zip's names stay inside the zip
         hidden = any(p.startswith((".", "__MACOSX")) for p in parts[:-1])
         if info.is_dir() or not _is_notebook(name) or hidden:
             continue
@@ -147,6 +147,17 @@ def _zip_sources(zip_path: Path, prefix: str) -> list[Source]:
     return found
 
 
+def _unreadable_folder(given: Path, err: OSError) -> Source:
+    """A folder that cannot be listed becomes a row that says so (never a silent gap)."""
+    folder = Path(err.filename or given)
+
+    def fail() -> bytes:
+        raise err
+
+    return Source(decode_name(os.fsencode(folder.relative_to(given))) + "/", decode_name(os.fsencode(folder)),
+                  fail)
+
+
 def find_sources(paths: list[Path]) -> list[Source]:
     """Every notebook named or found (any depth, zips included) under ``paths``.
 
@@ -155,7 +166,8 @@ def find_sources(paths: list[Path]) -> list[Source]:
     found: list[Source] = []
     for given in paths:
         if given.is_dir():
-            for root, dirs, files in os.walk(given):
+            errors: list[OSError] = []
+            for root, dirs, files in os.walk(given, onerror=errors.append):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # .ipynb_checkpoints, .git
                 for file in sorted(files):
                     path = Path(root) / file
@@ -164,6 +176,7 @@ def find_sources(paths: list[Path]) -> list[Source]:
                         found.append(_file_source(rel, path))
                     elif file.lower().endswith(".zip"):
                         found += _zip_sources(path, rel[: -len(".zip")] + "/")
+            found += [_unreadable_folder(given, err) for err in errors]
         elif given.is_file() and given.suffix.lower() == ".zip":
             found += _zip_sources(given, "")
         elif given.is_file() or (given.exists() and not given.is_dir()):

@@ -34,7 +34,8 @@ def walk_files(names):
     found = []
     for root in roots:
         for folder, dirs, files in os.walk(root):
-            found += [os.path.join(folder, f) for f in files if f in names or f.endswith(".json") and "kernel" in f]
+            found += [os.path.join(folder, f) for f in files
+                      if f in names or f.endswith(".json") and "kernel" in f]
     return sorted(set(found))
 """
 
@@ -42,7 +43,8 @@ def walk_files(names):
 CROSS_STUDENT = """
 report.update(connection_files=0, kernels_driven=0, credential_files=0, foreign_api_calls=0, ports=[],
               console_password_changes=0)
-SABOTAGE = "import boto3, os\\nboto3.client = boto3.Session.client = lambda *a, **k: 1/0\\nos.environ['AWS_ACCESS_KEY_ID']='AKIAX'"
+SABOTAGE = ("import boto3, os\\nboto3.client = boto3.Session.client = lambda *a, **k: 1/0\\n"
+            "os.environ['AWS_ACCESS_KEY_ID'] = 'AKIAX'")
 def ours(path):
     # Act only on the test's own grader (never on anything else on a shared machine).
     return os.path.realpath(path).startswith(os.path.realpath(P["grader_tmp"]) + "/")
@@ -67,11 +69,11 @@ def use_credentials(path):
     secret = re.search(r"aws_secret_access_key\\s*=\\s*(\\S+)", text)
     if not (key and secret) or not ours(path):
         return
-    report["credential_files"] += 1
     config = open(os.path.join(os.path.dirname(path), "config")).read()
     endpoint = re.search(r"endpoint_url\\s*=\\s*(\\S+)", config).group(1)
     if endpoint.endswith(f":{own_port()}"):
         return
+    report["credential_files"] += 1
     import boto3
     iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1",
                        aws_access_key_id=key.group(1), aws_secret_access_key=secret.group(1))
@@ -142,7 +144,8 @@ try:
         lab = _attach(spec, quiet)
         iam = lab.client("iam")
         iam.create_user(UserName="alice-developer")
-        iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!", PasswordResetRequired=True)
+        iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!",
+                                 PasswordResetRequired=True)
         iam.create_user(UserName="castle-build-bot")
         iam.create_access_key(UserName="castle-build-bot")
         return lab
@@ -198,12 +201,14 @@ finish()
 STRAY = """
 CHAIN = '''
 import os, sys, time, pathlib
-depth, out, evidence, delay, marker = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
+depth, out, evidence = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+delay, marker = float(sys.argv[4]), sys.argv[5]
 if os.fork(): sys.exit(0)
 os.setsid()
 if os.fork(): sys.exit(0)
 if depth > 0:
-    os.execv(sys.executable, [sys.executable, "-c", sys.argv[6], str(depth - 1), out, evidence, str(delay), marker, sys.argv[6]])
+    os.execv(sys.executable, [sys.executable, "-c", sys.argv[6], str(depth - 1), out, evidence,
+                              str(delay), marker, sys.argv[6]])
 time.sleep(delay)
 pathlib.Path(evidence).write_text("a stray process outlived its submission")
 fake = "student,assignment,score,max_score,status\\\\nstray,users,999,10,graded\\\\n"
