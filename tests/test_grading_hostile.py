@@ -39,7 +39,7 @@ from hostile import Builder
 from hostile.attacks import cell, report_of
 
 from labkit.grading.gradebook import feedback_name
-from labkit.grading.integrity import fingerprint, package_dir
+from labkit.grading.integrity import package_dir, source_fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "users.ipynb"
@@ -86,6 +86,15 @@ def _python_for(user: str, base: Path) -> str | None:
     lines = "".join(f"import site; site.addsitedir({d!r})\n" for d in site.getsitepackages())
     (sp / "zz_course_environment.pth").write_text(lines)
     python = str(venv / "bin" / "python")
+    ours = Path(sys.executable).parent
+    for script in ours.iterdir():  # aws, jupyter, labkit...: the same programs, run by that Python
+        try:
+            text = script.read_text()
+        except (UnicodeDecodeError, IsADirectoryError, OSError):
+            continue
+        if text.startswith("#!") and not (venv / "bin" / script.name).exists():
+            (venv / "bin" / script.name).write_text(f"#!{python}\n" + text.split("\n", 1)[1])
+            (venv / "bin" / script.name).chmod(0o755)
     probe = subprocess.run(["runuser", "-u", user, "--", python, "-c", "import labkit, moto, ipykernel"],
                            capture_output=True, text=True)
     return python if probe.returncode == 0 else None
@@ -172,7 +181,7 @@ def run_class(base: Path, builder: Builder, user: str | None) -> dict[str, Any]:
                   "AWS_SECRET_ACCESS_KEY", "PATH")
         cmd = ["runuser", "-u", user, "--", "env", *(f"{k}={v}" for k, v in c["env"].items() if k in passed),
                python, *cmd[1:]]
-    packages, labkit_before = _site_packages_listing(), fingerprint(package_dir())
+    packages, labkit_before = _site_packages_listing(), source_fingerprint(package_dir())
     started = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=c["env"], cwd=base, timeout=900)
     seconds = time.monotonic() - started
@@ -245,7 +254,7 @@ def test_no_secret_reaches_any_output_file(hostile: dict[str, Any]) -> None:
 
 def test_nothing_persists_or_survives(hostile: dict[str, Any]) -> None:
     assert _site_packages_listing() == hostile["packages_before"]
-    assert fingerprint(package_dir()) == hostile["labkit_before"]
+    assert source_fingerprint(package_dir()) == hostile["labkit_before"]
     assert _processes_with(hostile["params"]["marker"]) == []
     assert not Path(hostile["params"]["evidence"]).exists()
     assert [p.name for p in hostile["tmp"].iterdir() if p.name.startswith("labkit-")] == []

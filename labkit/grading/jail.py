@@ -135,7 +135,7 @@ class Jail:
         args += [*_parents(rw_folder, made), "--bind", rw_folder, rw_folder]
         if sandbox_socket:
             args += [*_parents(SANDBOX_SOCKET, made), "--ro-bind", sandbox_socket, SANDBOX_SOCKET]
-        return args
+        return [*args, "--remount-ro", "/"]  # the folders made above, too: only /tmp, /dev/shm, its own
 
     def command(self, argv: list[str], rw_folder: str, env: dict[str, str],
                 sandbox_socket: str | None = None, port: int = 0, cwd: str | None = None) -> list[str]:
