@@ -1,10 +1,12 @@
 """Fresh Jupyter kernels for submissions: started ahead of time, used once, then killed.
 
 A :class:`FreshKernel` is a brand-new ``ipykernel`` process started with this
-Python (never a kernelspec a notebook names), in its own empty working folder,
-with its own IPython and Jupyter folders (so one submission cannot leave a
-start-up script or history for the next), stdin/stdout/stderr going nowhere,
-and no sandbox admin token. While the previous submission runs, the next
+Python (never a kernelspec a notebook names) inside its own jail
+(:mod:`labkit.grading.jail`), in its own folder, with its own IPython and
+Jupyter folders (so one submission cannot leave a start-up script or history
+for the next), stdin/stdout/stderr going nowhere, and no sandbox admin token.
+It talks to the grader over Unix sockets in its folder (``transport="ipc"``),
+so the jail needs no network. While the previous submission runs, the next
 kernel boots and imports ``labkit`` and ``boto3`` in a hidden execution; no
 name is bound in the namespace the notebook will see.
 
