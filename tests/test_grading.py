@@ -359,7 +359,8 @@ def test_stray_processes_are_found_and_killed() -> None:
 
 # -- a graded kernel never sees the grader's own AWS set-up ------------------------------------------
 
-def test_a_graded_kernel_cannot_use_the_graders_aws_credentials(tmp_path: Path) -> None:
+def test_a_graded_kernel_cannot_use_the_graders_aws_credentials(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """The instructor's ~/.aws points at a trap on loopback: no student code may ever reach it."""
     import http.server
     import tempfile
@@ -398,7 +399,8 @@ def test_a_graded_kernel_cannot_use_the_graders_aws_credentials(tmp_path: Path) 
     )
     jail = Jail()
     jail.probe()
-    folder = tempfile.mkdtemp(dir=tmp_path)
+    folder = os.path.realpath(tempfile.mkdtemp(dir=tmp_path))
+    monkeypatch.chdir(folder)  # as a grading worker does: the kernel's sockets are named relative to it
     kernel = FreshKernel(KernelPlace(folder, jail, None, 0, base))
     try:
         kernel.ready(60)

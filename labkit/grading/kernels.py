@@ -46,6 +46,7 @@ WARMUP = (
     "__import__('labkit'); __import__('boto3'); __import__('botocore.exceptions')\n"
     "__import__('labkit.guard', fromlist=['x']).install()\n"
     "__import__('labkit.grading.processes', fromlist=['x']).not_dumpable()\n"
+    "__import__('os').chdir(__import__('os').environ['HOME'])\n"
 )
 MAX_ERRORS = 20
 MAX_ERROR_TEXT = 2_000
@@ -164,17 +165,23 @@ class FreshKernel:
                   "--HistoryManager.hist_file=:memory:"]
         if place.jail is not None:
             env = kernel_environment(_jail_base_env(place.base_env), user_home)
-            argv = place.jail.command(launch, self.home, env, place.sandbox_socket, place.port, cwd=user_home)
+            argv = place.jail.command(launch, self.home, env, place.sandbox_socket, place.port,
+                                      cwd=place.folder)
             outer_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         else:
             argv = [sys.executable, *launch]
             outer_env = kernel_environment(place.base_env, user_home)
         self.km = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisPython(argv), transport="ipc")
         self.km.connection_file = os.path.join(self.home, "kernel.json")
+        # A Unix socket's path is at most 107 bytes, and TMPDIR may be long: when the worker works in
+        # its folder (it does), the sockets are named relative to it, for the kernel (started there,
+        # moving to its home in the warm-up) and the worker alike.
+        if os.path.realpath(os.getcwd()) == place.folder:
+            self.km.ip = os.path.join(os.path.basename(self.home), "kernel-ipc")
         self.km.write_connection_file()
         if place.jail is not None:
             own_for_kernel(Path(self.home), place.jail.kernel_uid)
-        self.km.start_kernel(cwd=user_home, env=outer_env, stdin=subprocess.DEVNULL,
+        self.km.start_kernel(cwd=place.folder, env=outer_env, stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.pid: int = self.km.provisioner.process.pid  # type: ignore[union-attr]
         self.kc = self.km.blocking_client()

@@ -126,7 +126,7 @@ def _zip_sources(zip_path: Path, prefix: str) -> list[Source]:
     except (OSError, zipfile.BadZipFile) as err:
         def broken(err: Exception = err) -> bytes:
             raise OSError(f"the zip file cannot be read ({err})")
-        return [Source(prefix + Path(where).name, where, broken)]
+        return [Source(prefix[:-1] + ".zip" if prefix else Path(where).name, where, broken)]
     found = []
     for info in infos:
         parts = [p for p in _zip_name(info).replace("\\", "/").split("/") if p not in ("", ".", "..")]

@@ -86,6 +86,7 @@ class Grader:
         from ..server import SandboxServer
 
         self.folder = os.path.realpath(tempfile.mkdtemp(prefix="labkit-grader-"))  # 0700, ours only
+        os.chdir(self.folder)  # the kernels' sockets are named relative to it (see FreshKernel)
         self.server = SandboxServer().start()
         self.lab = Lab(self.server.url, self.server.layer.state.admin_token, self.server)
         self.lab.reset()
