@@ -396,6 +396,10 @@ def test_a_graded_kernel_cannot_use_the_graders_aws_credentials(tmp_path: Path,
         "!aws sts get-caller-identity",
         "assert not os.path.exists(os.path.expanduser('~/.aws/credentials')), 'the grader home is visible'",
         "assert 'AWS_SECRET_ACCESS_KEY' not in os.environ",
+        # its jail: a private, writable /tmp and home; nothing else writable
+        "import tempfile\nassert tempfile.gettempdir() == '/tmp', tempfile.gettempdir()\n"
+        "open('notes.txt', 'w').write('mine'); open('/tmp/scratch', 'w').write('mine')\n"
+        "assert os.getcwd() == os.environ['HOME'] and not os.access('/', os.W_OK)",
     )
     jail = Jail()
     jail.probe()

@@ -253,7 +253,7 @@ def test_a_lost_worker_is_the_graders_fault_and_is_graded_again(tmp_path: Path, 
                              "--jobs", "1"], stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     killed: set[int] = set()
     deadline = time.monotonic() + 300
-    while len(killed) < 2 and time.monotonic() < deadline:
+    while len(killed) < 2 and time.monotonic() < deadline and proc.poll() is None:
         workers = [p for p in _children(proc.pid)
                    if p not in killed and _cmdline(p).startswith(sys.executable)]
         if workers and len(_children(workers[0])) >= 2:  # this kernel and the next: it is grading

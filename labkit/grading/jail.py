@@ -127,8 +127,8 @@ class Jail:
         for path in _SYSTEM_RO[1:]:
             args += ["--ro-bind-try", path, path]
         size = str(self.limits.tmpfs_bytes)
-        args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp",
-                 "--size", size, "--tmpfs", "/dev/shm"]
+        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+                 "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
         made: set[str] = {"/", "/usr", "/tmp"}
         for path in self.python_paths:
             args += [*_parents(path, made), "--ro-bind", path, path]
