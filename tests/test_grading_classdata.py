@@ -109,6 +109,7 @@ def test_canvas_class_end_to_end(tmp_path: Path, builder: Builder) -> None:
     (out / "adjustments.csv").write_text("student,points,reason\n123,-1,late form\n")
     again = grade(*args, base=tmp_path)
     assert again.returncode == 0 and "3 of 3 submissions unchanged" in again.stderr, again.stderr
+    assert "changed outside" not in again.stderr and "forged" not in again.stderr
     assert {row["student"]: row["final"] for row in rows(out / "grades.csv")}["123"] == "9"
     assert (out / "adjustments.csv").read_text() == "student,points,reason\n123,-1,late form\n"
 

@@ -139,16 +139,18 @@ class OutLock:
 class Gradebook:
     """The results of every submission graded into ``out`` (this run's and earlier runs')."""
 
-    def __init__(self, out: Path, key: bytes | None = None) -> None:
+    def __init__(self, out: Path, key: bytes | None = None, late: LatePolicy | None = None,
+                 adjustments: Adjustments | None = None,
+                 exporters: list[tuple[str, Any]] | None = None) -> None:
         self.out = out
         self.results_path = out / "results.json"
         self.csv_path = out / "grades.csv"
         self.key = key if key is not None else grader_key()
         self.entries: dict[str, dict[str, Any]] = {}
         self.warnings: list[str] = []
-        self.late = LatePolicy()
-        self.adjustments: Adjustments | None = None
-        self.exporters: list[tuple[str, Any]] = []
+        self.late = late or LatePolicy()
+        self.adjustments = adjustments
+        self.exporters = exporters or []
         self._load()
 
     @property
@@ -179,12 +181,15 @@ class Gradebook:
                 f"{len(distrusted)} result(s) in {self.results_path} were not written by `labkit grade` "
                 f"with this account's key (edited or forged?): {', '.join(distrusted[:10])}; they are "
                 "ignored and graded again. Use adjustments.csv for manual changes.")
-        if self.csv_path.exists():
+        written = data.get("grades_csv_sha256")
+        if self.csv_path.exists() and isinstance(written, dict) and not distrusted:
             try:
-                edited = self.csv_path.read_text(encoding="utf-8") != self.csv()
-            except (OSError, UnicodeDecodeError):
-                edited = True
-            if edited and not distrusted:
+                now = hashlib.sha256(self.csv_path.read_bytes()).hexdigest()
+            except OSError:
+                now = ""
+            edited = not hmac.compare_digest(str(written.get("signature", "")), sign(written, self.key)) \
+                or written.get("sha256") != now
+            if edited:
                 self.warnings.append(f"{self.csv_path} was changed outside `labkit grade`; it is rewritten "
                                      "from results.json (use adjustments.csv for manual changes)")
 
@@ -214,10 +219,13 @@ class Gradebook:
         return csv_text(self.with_final())
 
     def save(self) -> None:
-        """Write ``results.json``, ``grades.csv`` and the exports, each atomically."""
-        write_atomically(self.results_path,
-                         json.dumps({"format": FORMAT, "submissions": self.ordered()}, indent=1) + "\n")
-        write_atomically(self.csv_path, self.csv())
+        """Write ``grades.csv`` and the exports, then ``results.json`` (with the csv's signed hash)."""
+        text = self.csv()
+        written = {"sha256": hashlib.sha256(text.encode()).hexdigest()}
+        written["signature"] = sign(written, self.key)
+        write_atomically(self.csv_path, text)
+        write_atomically(self.results_path, json.dumps({"format": FORMAT, "submissions": self.ordered(),
+                                                        "grades_csv_sha256": written}, indent=1) + "\n")
         rows = self.with_final()
         for name, export in self.exporters:
             write_atomically(self.out / name, export(rows))

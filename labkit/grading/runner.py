@@ -332,11 +332,9 @@ class GradingRun:
 
     def _run_locked(self) -> RunSummary:
         started = time.monotonic()
-        self.gradebook = Gradebook(self.out)
-        self.gradebook.late = self.late
-        adjustments = self.options.adjustments or self.out / "adjustments.csv"
-        self.gradebook.adjustments = Adjustments(adjustments).load()
-        self.gradebook.exporters = exporters(self.roster)
+        adjustments = Adjustments(self.options.adjustments or self.out / "adjustments.csv").load()
+        self.gradebook = Gradebook(self.out, late=self.late, adjustments=adjustments,
+                                   exporters=exporters(self.roster))
         summary = RunSummary(warnings=list(self.gradebook.warnings))
         for warning in summary.warnings:
             print(f"warning: {warning}", file=self.stream)
