@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup lab test lint bench release browser-deps grader-deps clean
+.PHONY: setup lab test lint bench release browser-deps isolation-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,15 +18,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-lab: setup grader-deps
+lab: setup isolation-deps
 	$(BIN)/labkit lab
 
 browser-deps:
 	@scripts/install-chromium.sh
 
-# bubblewrap: the jail every graded submission runs in (labkit grade refuses without it)
-grader-deps:
-	@scripts/install-bubblewrap.sh
+# bubblewrap and setpriv: the safety tests, and the jail of every graded submission (labkit grade
+# refuses to grade without it)
+isolation-deps:
+	@scripts/install-isolation-tools.sh
 
 lint: setup
 	$(BIN)/ruff check labkit tests benchmarks scripts
@@ -34,11 +35,11 @@ lint: setup
 release: setup
 	$(BIN)/labkit release
 
-test: setup browser-deps grader-deps lint
+test: setup browser-deps isolation-deps lint
 	$(BIN)/labkit release --check
 	$(BIN)/python -m pytest
 
-bench: setup grader-deps
+bench: setup isolation-deps
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

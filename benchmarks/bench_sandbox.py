@@ -11,7 +11,10 @@ Prints a table of medians and ratios; nothing here asserts a time.
 * per-call latency of the same IAM calls through plain moto and through the
   realism layer (the layer's overhead);
 * the same with no server at all: moto's ``mock_aws`` next to
-  ``labkit.start(in_process=True)``.
+  ``labkit.start(in_process=True)``;
+* what checking signatures costs: the same calls through the same sandbox with
+  the SigV4 check switched off and on (interleaved), and the time spent inside
+  the check itself.
 """
 
 from __future__ import annotations
@@ -204,8 +207,46 @@ def call_latency(repeat: int = 60) -> list[tuple[str, float, float, str]]:
              statistics.median(ours_ms), "budget <= +15% vs plain")]
 
 
-def print_table(rows: list[tuple[str, float, float, str]]) -> None:
-    print(f"{'measure (median)':<38}{'plain moto':>12}{'labkit':>12}{'ratio':>8}  target")
+def signature_cost(repeat: int = 60) -> list[tuple[str, float, float, str]]:
+    """The same IAM calls through one sandbox, signature check off and on (interleaved)."""
+    import labkit
+    from labkit.realism import identity
+
+    lab = labkit.start(quiet=True)
+    iam = lab.client("iam")
+    checked = identity.verify
+    inside: list[float] = []
+
+    def timed_check(state: Any, req: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return checked(state, req)
+        finally:
+            inside.append((time.perf_counter() - t) * 1000)
+
+    samples: dict[str, list[float]] = {"off": [], "on": []}
+    checks = {"off": lambda state, req: None, "on": timed_check}
+    try:
+        for i in range(repeat):
+            for mode in (("off", "on") if i % 2 else ("on", "off")):  # alternate who goes first
+                identity.verify = checks[mode]  # type: ignore[assignment]
+                t = time.perf_counter()
+                workload(iam, mode, i)
+                samples[mode].append((time.perf_counter() - t) * 1000 / CALLS_PER_WORKLOAD)
+    finally:
+        identity.verify = checked  # type: ignore[assignment]
+    off_ms, on_ms = samples["off"], samples["on"]
+    off, on = statistics.median(off_ms), statistics.median(on_ms)
+    return [
+        ("IAM call, signature check (ms)", off, on, "budget <= +10% per call"),
+        ("time inside the check, per call (ms)", off, statistics.median(inside),
+         f"{100 * statistics.median(inside) / off:.1f}% of a call"),
+    ]
+
+
+def print_table(rows: list[tuple[str, float, float, str]],
+                columns: tuple[str, str] = ("plain moto", "labkit"), title: str = "measure (median)") -> None:
+    print(f"{title:<38}{columns[0]:>12}{columns[1]:>12}{'ratio':>8}  target")
     for name, plain, ours, target in rows:
         print(f"{name:<38}{plain:>12.3f}{ours:>12.3f}{ours / plain:>8.2f}  {target}")
 
@@ -220,9 +261,12 @@ def main() -> None:
     rows += call_latency(args.repeat)
     rows += in_process_latency(max(1, args.rounds // 3), args.repeat)
     rows += reset_and_stop(args.repeat)
+    signatures = signature_cost(args.repeat)
     print_table(rows)
+    print()
+    print_table(signatures, ("check off", "check on"), "signature check (median)")
     if args.json:
-        print(json.dumps(rows))
+        print(json.dumps(rows + signatures))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 * ``labkit lab`` — open the course in JupyterLab, on the start page (its terminals
   and kernels start with no road to real AWS: see ``labkit.offline_env``);
 * ``labkit serve`` — run a sandbox in this terminal and print the ``export``
-  lines that point ``aws`` in another terminal at it;
+  lines that point ``aws`` in another terminal at it (they also add loopback to
+  ``NO_PROXY``, so a proxy set in that terminal never sees a sandbox request);
 * ``labkit release [--check]`` — write ``exercises/`` from ``solutions/``;
 * ``labkit grade PATH... --out DIR`` — grade a class's submissions;
 * ``labkit journal [PATHS] [--out FILE]`` — collect your reflections.

@@ -4,6 +4,16 @@ Once a sandbox is running, any boto3/botocore request whose address is not on
 this machine's loopback interface (127.0.0.0/8 or ::1) is refused *before* a
 connection is opened, with :class:`RealAWSBlockedError` explaining why.
 
+It decides by address, not by spelling: an IP address is checked as it is; a
+name counts only if this machine's own hosts file lists it and every address it
+resolves to is loopback (a name the hosts file does not know is refused without
+asking DNS, so not even its lookup leaves the machine).
+
+Requests to the sandbox never go through a proxy: whatever ``HTTP_PROXY``,
+``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY`` (any spelling) or
+``Config(proxies=...)`` say, botocore connects to loopback directly -- and if
+anything still tried to hand a sandbox request to a proxy, the request is refused.
+
 Two doors are guarded:
 
 * inside the Python process (your notebook kernel): :func:`install` patches
@@ -18,6 +28,8 @@ Two doors are guarded:
 
 >>> is_loopback_url("http://127.0.0.1:5000/")
 True
+>>> is_loopback_url("http://[::1]:5000/")
+True
 >>> is_loopback_url("https://iam.amazonaws.com/")
 False
 """
@@ -25,12 +37,16 @@ False
 from __future__ import annotations
 
 import ipaddress
+import os
+import socket
+import sys
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["RealAWSBlockedError", "is_loopback_url", "install", "awscli_initialize"]
+__all__ = ["RealAWSBlockedError", "is_loopback_url", "is_loopback_host", "install", "awscli_initialize"]
 
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+HOSTS_FILE = (os.path.join(os.environ.get("SystemRoot", r"C:\Windows"), "System32", "drivers", "etc", "hosts")
+              if sys.platform == "win32" else "/etc/hosts")
 
 
 class RealAWSBlockedError(ConnectionRefusedError):
@@ -41,15 +57,50 @@ class RealAWSBlockedError(ConnectionRefusedError):
     """
 
 
-def is_loopback_url(url: str) -> bool:
-    """True when ``url`` points at this machine's loopback interface."""
-    host = (urlsplit(url).hostname or "").strip("[]").lower()
-    if host in _LOOPBACK_NAMES:
-        return True
+def _is_loopback_address(text: str) -> bool:
+    address = ipaddress.ip_address(text.split("%", 1)[0])
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return (mapped or address).is_loopback
+
+
+def _in_hosts_file(name: str) -> bool:
+    """Whether this machine's hosts file lists ``name`` (then no DNS server is asked about it)."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        with open(HOSTS_FILE, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                fields = line.split("#", 1)[0].split()
+                if len(fields) > 1 and name in (f.lower() for f in fields[1:]):
+                    return True
+    except OSError:
+        pass
+    return False
+
+
+def is_loopback_host(host: str) -> bool:
+    """True when every address ``host`` stands for is on this machine's loopback interface."""
+    host = host.strip("[]").lower().rstrip(".")
+    if not host:
+        return False
+    try:
+        return _is_loopback_address(host)
+    except ValueError:
+        pass
+    if not _in_hosts_file(host):
+        return False
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    return bool(found) and all(_is_loopback_address(str(info[4][0])) for info in found)
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when ``url`` points at this machine's loopback interface (see :func:`is_loopback_host`)."""
+    try:
+        host = urlsplit(url).hostname or ""
     except ValueError:
         return False
+    return is_loopback_host(host)
 
 
 def check_url(url: str) -> None:
@@ -67,20 +118,46 @@ def check_url(url: str) -> None:
 _installed = False
 
 
+def check_no_proxy(url: str, proxy_url: str | None) -> None:
+    """Raise :class:`RealAWSBlockedError` if a request to ``url`` would go through ``proxy_url``."""
+    if proxy_url:
+        try:
+            where = urlsplit(proxy_url).hostname or proxy_url
+        except ValueError:
+            where = "?"
+        raise RealAWSBlockedError(
+            f"labkit refused to send a sandbox request through the proxy at {where!r}: requests to "
+            f"the sandbox ({urlsplit(url).netloc}) stay on this machine and never go through a proxy."
+        )
+
+
 def install() -> None:
-    """Guard every botocore request made in this Python process (idempotent)."""
+    """Guard every botocore request made in this Python process (idempotent).
+
+    Requests may go to loopback only, and there botocore connects directly: no
+    proxy from the environment or from ``Config(proxies=...)`` is used.
+    """
     global _installed
     if _installed:
         return
-    from botocore.httpsession import URLLib3Session
+    from botocore.httpsession import ProxyConfiguration, URLLib3Session
 
     original_send = URLLib3Session.send
+    original_proxy_url_for = ProxyConfiguration.proxy_url_for
+
+    def direct_to_loopback(self: ProxyConfiguration, url: str) -> Any:
+        if is_loopback_url(url):
+            return None
+        return original_proxy_url_for(self, url)
 
     def guarded_send(self: URLLib3Session, request: Any) -> Any:
         check_url(request.url)
+        check_no_proxy(request.url, self._proxy_config.proxy_url_for(request.url))
         return original_send(self, request)
 
+    direct_to_loopback.__wrapped__ = original_proxy_url_for  # type: ignore[attr-defined]
     guarded_send.__wrapped__ = original_send  # type: ignore[attr-defined]
+    ProxyConfiguration.proxy_url_for = direct_to_loopback  # type: ignore[method-assign]
     URLLib3Session.send = guarded_send  # type: ignore[method-assign]
     _installed = True
 
@@ -101,8 +178,6 @@ IN_PROCESS_MESSAGE = (
 
 
 def _before_send(request: Any, **_: Any) -> None:
-    import os
-
     if not os.environ.get("LABKIT_ENDPOINT"):  # a shell of `labkit lab` with no sandbox connected
         raise RealAWSBlockedError(NO_SANDBOX_MESSAGE)
     if os.environ.get("LABKIT_IN_PROCESS"):
@@ -111,5 +186,7 @@ def _before_send(request: Any, **_: Any) -> None:
 
 
 def awscli_initialize(cli: Any) -> None:
-    """awscli plugin entry point: refuse any request that would leave the machine."""
+    """awscli plugin entry point: refuse any request that would leave the machine, and send
+    the sandbox's requests directly (never through a proxy)."""
+    install()
     cli.register("before-send", _before_send)

@@ -51,6 +51,7 @@ def _environ(method: str, url: str, body: Any, headers: Any) -> dict[str, Any]:
         "REQUEST_METHOD": method,
         "PATH_INFO": parts.path or "/",
         "QUERY_STRING": parts.query,
+        "RAW_URI": parts.path + (f"?{parts.query}" if parts.query else ""),  # what the signature covers
         "SERVER_NAME": parts.hostname or "127.0.0.1",
         "SERVER_PORT": str(parts.port or 80),
         "SERVER_PROTOCOL": "HTTP/1.1",

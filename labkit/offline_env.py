@@ -10,7 +10,10 @@ every terminal and kernel it opens) in an environment where:
   course's own: placeholder keys, and labkit's guard loaded as an ``aws`` plugin);
 * the default endpoint is a closed port on 127.0.0.1, so even a program that skips
   the guard cannot leave the machine;
-* the ``aws`` and ``labkit`` commands on ``PATH`` are the course's.
+* the ``aws`` and ``labkit`` commands on ``PATH`` are the course's;
+* ``NO_PROXY``/``no_proxy`` name loopback, so a campus proxy (``HTTP_PROXY``...)
+  still serves everything else but never sees a request to a sandbox (the
+  guard enforces the same inside every ``aws`` and kernel).
 
 So ``aws ...`` in such a terminal stops before sending anything and says how to
 connect it to a sandbox: run ``labkit serve`` in another terminal and paste the
@@ -19,32 +22,71 @@ connect it to a sandbox: run ``labkit serve`` in another terminal and paste the
 >>> env = offline_environment({"AWS_PROFILE": "prod", "HOME": "/home/me"}, folder=None)
 >>> "AWS_PROFILE" in env, env["HOME"], env["AWS_ENDPOINT_URL"]
 (False, '/home/me', 'http://127.0.0.1:9')
+>>> without_proxy_for_loopback({"no_proxy": "intranet.example"})["NO_PROXY"]
+'intranet.example,127.0.0.1,localhost,::1'
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["NO_SANDBOX_ENDPOINT", "offline_environment", "course_aws_folder", "path_with_our_bin"]
+__all__ = ["NO_SANDBOX_ENDPOINT", "offline_environment", "course_aws_folder", "path_with_our_bin",
+           "without_proxy_for_loopback"]
 
 # The "discard" port on loopback: nothing listens there, and it never leaves the machine.
 NO_SANDBOX_ENDPOINT = "http://127.0.0.1:9"
 _PLACEHOLDER_KEY = ("AKIANOSANDBOXHERE000", "no-sandbox-is-connected-to-this-shell-0000")
 
 
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
 def course_aws_folder() -> Path:
-    """Where the course's AWS config files for JupyterLab live (private to this OS user)."""
+    """Where the course's AWS config files for JupyterLab live (private to this OS user).
+
+    ``<tmp>/labkit-<uid>``, made 0700; if someone else created that folder first (to
+    plant their own config there), a new private folder is used instead.
+    """
     uid = os.getuid() if hasattr(os, "getuid") else "user"
-    return Path(tempfile.gettempdir()) / f"labkit-{uid}" / "no-sandbox-aws"
+    base = Path(tempfile.gettempdir()) / f"labkit-{uid}"
+    try:
+        base.mkdir(mode=0o700, exist_ok=True)
+        info = base.lstat()
+        ours = stat.S_ISDIR(info.st_mode) and (not hasattr(os, "getuid") or info.st_uid == os.getuid())
+    except OSError:
+        ours = False
+    if not ours:
+        base = Path(tempfile.mkdtemp(prefix=f"labkit-{uid}-"))
+    os.chmod(base, 0o700)
+    return base / "no-sandbox-aws"
+
+
+def without_proxy_for_loopback(environ: Mapping[str, str]) -> dict[str, str]:
+    """``NO_PROXY`` and ``no_proxy`` (both: tools disagree on which wins) with loopback added.
+
+    Proxies (``HTTP_PROXY``...) keep serving everything else, e.g. ``pip``.
+    """
+    entries: list[str] = []
+    for name in ("no_proxy", "NO_PROXY"):
+        for entry in environ.get(name, "").split(","):
+            if entry.strip() and entry.strip() not in entries:
+                entries.append(entry.strip())
+    entries += [name for name in _LOOPBACK_NAMES if name not in entries]
+    value = ",".join(entries)
+    return {"NO_PROXY": value, "no_proxy": value}
 
 
 def _write_files(folder: Path) -> tuple[str, str]:
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.mkdir(exist_ok=True, mode=0o700)
     config, credentials = folder / "config", folder / "credentials"
+    for path in (config, credentials):  # never through a link someone planted
+        if path.is_symlink():
+            path.unlink()
     config.write_text("[default]\nregion = us-east-1\noutput = json\n\n"
                       "[plugins]\nlabkit_guard = labkit.guard\n")
     key_id, secret = _PLACEHOLDER_KEY
@@ -64,6 +106,7 @@ def offline_environment(environ: Mapping[str, str], folder: Path | None) -> dict
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_PAGER": "",
     })
+    env.update(without_proxy_for_loopback(environ))
     if folder is not None:
         env["AWS_CONFIG_FILE"], env["AWS_SHARED_CREDENTIALS_FILE"] = _write_files(folder)
     env["PATH"] = path_with_our_bin(env.get("PATH", ""))

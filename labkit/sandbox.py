@@ -17,22 +17,27 @@ nothing else:
 
 No request can reach a real AWS account: the credentials are made up, every
 endpoint points to 127.0.0.1, and :mod:`labkit.guard` refuses any other
-address even if you name one explicitly.
+address even if you name one explicitly. No request to the sandbox goes
+through a proxy, whatever ``HTTP_PROXY`` and friends say.
+
+Nobody else on the machine can use your sandbox: every request must be signed
+with a secret key it issued (as in AWS), its console and control endpoints
+need secrets only your ``Lab`` holds, the root user's password and e-mail are
+new random ones in every sandbox, and the files for ``aws`` sit in a folder
+only you can read, deleted when the sandbox stops or the kernel dies.
 """
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
-import shutil
-import tempfile
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
 from . import guard
-from .offline_env import path_with_our_bin
+from .offline_env import path_with_our_bin, without_proxy_for_loopback
+from .private_folder import PrivateFolder
 
 __all__ = ["Lab", "Credentials", "start", "attach", "ACCOUNT_ID", "REGION"]
 
@@ -89,19 +94,25 @@ class Lab:
         env: environment variables that point ``aws`` and boto3 at the sandbox
             as the current caller (already applied to this kernel).
         root: the root user's credentials (the sandbox's default caller).
+        root_email, root_password: how root signs in to the simulated console
+            (random, new in every sandbox and at every reset).
         in_process: True for ``labkit.start(in_process=True)`` (no server).
     """
 
-    def __init__(self, endpoint_url: str, admin_token: str | None, server: Any = None) -> None:
+    def __init__(self, endpoint_url: str, admin_token: str | None, server: Any = None,
+                 owner_token: str | None = None) -> None:
+        guard.install()  # this process's boto3 clients: loopback only, never through a proxy
         self.account_id = ACCOUNT_ID
         self.region = REGION
         self.endpoint_url = endpoint_url
         self._admin_token = admin_token
         self._server = server
+        if owner_token is None and server is not None:
+            owner_token = server.layer.state.owner_token
+        self._owner_token = owner_token
         self.in_process = hasattr(server, "request")  # labkit.in_process.InProcessServer
-        self._dir = tempfile.mkdtemp(prefix="labkit-")
-        atexit.register(shutil.rmtree, self._dir, True)  # the AWS config files die with the kernel
-        self.root_email = "owner@castle.example"
+        self._folder: PrivateFolder | None = None  # the files for `aws`, made on first use
+        self.root_email = ""
         self.root_password = ""
         self.root: Credentials = Credentials("", "")
         self.caller: Credentials = self.root
@@ -170,7 +181,9 @@ class Lab:
         if self._server is not None:
             self._server.stop()
             self._server = None
-        shutil.rmtree(self._dir, ignore_errors=True)
+        if self._folder is not None:
+            self._folder.remove()
+            self._folder = None
         if _lab is self:
             _lab = None
 
@@ -198,6 +211,17 @@ class Lab:
         data = self._admin("auditor", {})
         return Credentials(data["access_key_id"], data["secret_access_key"])
 
+    def attach_spec(self) -> dict[str, str]:
+        """What a notebook needs to work in this sandbox as its root user (``LABKIT_ATTACH``,
+        see :func:`attach`): the endpoint, root's keys, password and e-mail, the owner
+        token for the console -- never the admin token."""
+        return {
+            "endpoint": self.endpoint_url, "access_key_id": self.root.access_key_id,
+            "secret_access_key": self.root.secret_access_key, "root_email": self.root_email,
+            "root_password": self.root_password, "scenario": self.scenario,
+            "owner_token": self._owner_token or "",
+        }
+
     def admin(self, action: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         """Call a sandbox control endpoint (used by scenarios and tests)."""
         return self._admin(action, data or {})
@@ -207,7 +231,8 @@ class Lab:
                  headers: dict[str, str] | None = None) -> dict[str, Any]:
         guard.check_url(self.endpoint_url)
         body = json.dumps(data or {}).encode() if method == "POST" else None
-        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        all_headers = {"Content-Type": "application/json", "X-Labkit-Token": self._owner_token or "",
+                       **(headers or {})}
         if self.in_process and self._server is not None:  # no HTTP at all
             status, payload = self._server.request(method, path, body, all_headers)
             result = json.loads(payload or b"{}")
@@ -237,20 +262,18 @@ class Lab:
         return result
 
     def _write_aws_files(self) -> tuple[str, str]:
-        config = os.path.join(self._dir, "config")
-        credentials = os.path.join(self._dir, "credentials")
-        with open(config, "w") as fh:
-            fh.write(
-                f"[default]\nregion = {self.region}\noutput = json\n"
-                f"endpoint_url = {self.endpoint_url}\n\n"
-                "[plugins]\nlabkit_guard = labkit.guard\n"
-            )
+        if self._folder is None:
+            self._folder = PrivateFolder()
+        config = self._folder.write("config", (
+            f"[default]\nregion = {self.region}\noutput = json\n"
+            f"endpoint_url = {self.endpoint_url}\n\n"
+            "[plugins]\nlabkit_guard = labkit.guard\n"
+        ))
         lines = ["[default]", f"aws_access_key_id = {self.caller.access_key_id}",
                  f"aws_secret_access_key = {self.caller.secret_access_key}"]
         if self.caller.session_token:
             lines.append(f"aws_session_token = {self.caller.session_token}")
-        with open(credentials, "w") as fh:
-            fh.write("\n".join(lines) + "\n")
+        credentials = self._folder.write("credentials", "\n".join(lines) + "\n")
         return config, credentials
 
     def _apply_env(self) -> None:
@@ -277,6 +300,7 @@ class Lab:
             # `aws` must be the one installed beside labkit (it loads the guard plugin).
             "PATH": path_with_our_bin(os.environ.get("PATH", "")),
         })
+        env.update(without_proxy_for_loopback(os.environ))  # proxies stay for everything else
         if self.caller.session_token:
             env["AWS_SESSION_TOKEN"] = self.caller.session_token
         self.env = env
@@ -361,9 +385,10 @@ def _banner(lab: Lab, what: str) -> None:
 
 def attach(spec: str, quiet: bool = False) -> Lab:
     """Use a sandbox someone else runs (the grader): ``spec`` is a JSON object
-    with ``endpoint`` and the caller's ``access_key_id``/``secret_access_key``."""
+    with ``endpoint``, the caller's ``access_key_id``/``secret_access_key`` and
+    the sandbox's ``owner_token`` (for the console); see :meth:`Lab.attach_spec`."""
     data = json.loads(spec)
-    lab = Lab(data["endpoint"], None)
+    lab = Lab(data["endpoint"], None, owner_token=data.get("owner_token"))
     guard.check_url(lab.endpoint_url)
     lab.root = Credentials(data["access_key_id"], data["secret_access_key"])
     lab.caller = lab.root

@@ -26,11 +26,7 @@ def _run_attached(lab: labkit.Lab, path: Path, scenario: str) -> nbformat.Notebo
     lab.reset(scenario)
     nb = nbformat.read(path, as_version=4)
     env = dict(os.environ)
-    env["LABKIT_ATTACH"] = json.dumps({
-        "endpoint": lab.endpoint_url, "access_key_id": lab.root.access_key_id,
-        "secret_access_key": lab.root.secret_access_key, "root_email": lab.root_email,
-        "root_password": lab.root_password, "scenario": scenario,
-    })
+    env["LABKIT_ATTACH"] = json.dumps(lab.attach_spec())
     km = KernelManager(kernel_name="python3")
     km.start_kernel(env=env, cwd=str(path.parent))
     try:

@@ -31,6 +31,7 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ..private_folder import sweep_orphans
 from . import processes
 from .jail import Jail
 from .kernels import Execution, FreshKernel, KernelPlace, remove_tree
@@ -126,6 +127,7 @@ class Grader:
             "root_email": self.lab.root_email,
             "root_password": password,
             "scenario": scenario,
+            "owner_token": self.server.layer.state.owner_token,  # the console; not the admin token
         }
 
     def _take_kernel(self) -> FreshKernel:
@@ -140,6 +142,7 @@ class Grader:
             kernel.kill()
         keep = {self.next_kernel.pid} if self.next_kernel is not None else set()
         processes.kill_children(keep)
+        sweep_orphans()  # the killed kernel's sandbox files (its folder watcher was killed too)
 
     def grade(self, job: Job) -> dict[str, Any]:
         """Grade one submission; always returns a result (``internal`` marks grader failures)."""
@@ -178,6 +181,7 @@ class Grader:
         if self.socket_server is not None:
             self.socket_server.stop()
         self.lab.stop()
+        sweep_orphans()
         remove_tree(self.folder)
 
 

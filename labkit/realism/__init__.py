@@ -54,7 +54,8 @@ class RealismLayer:
             mb.reset_all()
             key = AccessKeyRecord(root_key_id or new_key_id(), root_secret or new_secret())
             self.state = AccountState(root=RootUser(keys=[key]), enforce=enforce,
-                                      admin_token=self.state.admin_token, auditor=self.state.auditor)
+                                      admin_token=self.state.admin_token, owner_token=self.state.owner_token,
+                                      auditor=self.state.auditor)
             return {"access_key_id": key.access_key_id, "secret_access_key": key.secret_access_key,
                     "email": self.state.root.email, "password": self.state.root.password}
 

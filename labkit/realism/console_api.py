@@ -9,8 +9,14 @@ under ``/labkit/console/`` (used by :mod:`labkit.console`):
 * ``root-mfa/create`` and ``root-mfa/activate``: assign root's MFA device,
   which real AWS only allows in the console.
 
-``/labkit/admin/`` (reset, enforcement on/off, back-dating for scenarios)
-requires the sandbox's admin token, which a graded notebook never receives.
+Every ``/labkit/`` endpoint needs a secret that only the sandbox's owner holds,
+so a neighbour on the same machine who finds the port gets nothing:
+
+* ``health`` and ``console/...`` need the owner token (header ``X-Labkit-Token``),
+  held by the owner's :class:`labkit.Lab` (and by a graded notebook, for its own
+  sandbox);
+* ``admin/...`` (reset, enforcement on/off, back-dating for scenarios) needs the
+  admin token (header ``X-Labkit-Admin``), which a graded notebook never receives.
 """
 
 from __future__ import annotations
@@ -243,13 +249,17 @@ ADMIN = {
 def handle(layer: RealismLayer, req: AwsRequest) -> Response:
     """Route ``/labkit/...`` requests."""
     path = req.path[len("/labkit/"):].strip("/")
+    if path.startswith("admin/"):
+        if not secrets.compare_digest(req.header("X-Labkit-Admin") or "", layer.state.admin_token):
+            return json_response({"error": "the admin token is missing or wrong"}, 403)
+    elif not secrets.compare_digest(req.header("X-Labkit-Token") or "", layer.state.owner_token):
+        return json_response({"error": "this sandbox belongs to someone else: its owner token is "
+                                       "missing or wrong"}, 403)
     data = req.json()
     if path == "health":
         return json_response({"ok": True, "account_id": mb.ACCOUNT_ID})
     if path.startswith("console/") and path[len("console/"):] in CONSOLE:
         return CONSOLE[path[len("console/"):]](layer.state, data)
     if path.startswith("admin/") and path[len("admin/"):] in ADMIN:
-        if not secrets.compare_digest(req.header("X-Labkit-Admin") or "", layer.state.admin_token):
-            return json_response({"error": "the admin token is missing or wrong"}, 403)
         return ADMIN[path[len("admin/"):]](layer, data)
     return json_response({"error": f"unknown labkit endpoint /labkit/{path}"}, 404)

@@ -1,4 +1,8 @@
-"""Who signed this request? Root, an IAM user, or a temporary session of either."""
+"""Who signed this request? Root, an IAM user, or a temporary session of either.
+
+The signature itself is checked first, against the secret the account stores
+for the key (:mod:`labkit.realism.signature`): a key id alone identifies no one.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from dataclasses import dataclass
 
 from ..clock import clock
 from . import moto_bridge as mb
+from .signature import refusal, verify
 from .state import ROOT_ARN, AccountState
 from .wire import AwsRequest, Response, aws_error
 
@@ -39,20 +44,20 @@ def user_principal(name: str, mfa: bool | None = None, temporary: bool = False) 
     return Principal("user", name, arn, user_id, mfa, temporary)
 
 
-_INVALID = "The security token included in the request is invalid."
-
-
 def identify(state: AccountState, req: AwsRequest) -> Principal | Response:
     """The principal behind ``req``, or the error AWS answers for bad credentials."""
     key_id = req.access_key
     if not key_id:
         return aws_error(req, "MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+    refused = verify(state, req)
+    if refused is not None:
+        return refused
     if key_id == state.auditor.access_key_id:  # the checks' read-only view of the account
         return root_principal()
     root_key = state.root.key(key_id)
     if root_key is not None:
         if root_key.status != "Active":
-            return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+            return refusal(req, "unknown")
         root_key.last_used = clock.utcnow()
         root_key.last_used_service = req.service or "iam"
         root_key.last_used_region = req.region
@@ -60,19 +65,18 @@ def identify(state: AccountState, req: AwsRequest) -> Principal | Response:
     session = state.sessions.get(key_id)
     if session is not None:
         if req.session_token != session.session_token:
-            return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+            return refusal(req, "unknown")
         if session.expires <= clock.utcnow():
-            expired = "The security token included in the request is expired"
-            return aws_error(req, "ExpiredToken", expired, 403)
+            return refusal(req, "expired")
         if session.principal == "root":
             return root_principal(mfa=session.mfa, temporary=True)
         if mb.user(session.principal) is None:
-            return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+            return refusal(req, "unknown")
         return user_principal(session.principal, mfa=session.mfa, temporary=True)
     found = mb.user_for_access_key(key_id)
     if found is None:
-        return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+        return refusal(req, "unknown")
     owner, key = found
     if key.status != "Active":
-        return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+        return refusal(req, "unknown")
     return user_principal(owner.name)

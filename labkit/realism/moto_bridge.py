@@ -71,6 +71,11 @@ def user_for_access_key(access_key_id: str) -> tuple[Any, Any] | None:
     return (owner, key) if owner is not None else None
 
 
+def access_key_secret(key: Any) -> str:
+    """The secret access key moto stores for an IAM user's access key."""
+    return str(key.secret_access_key)
+
+
 def virtual_device(serial: str) -> Any | None:
     return iam().virtual_mfa_devices.get(serial)
 

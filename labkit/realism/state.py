@@ -30,6 +30,16 @@ def new_secret() -> str:
     return "".join(secrets.choice(_ALNUM + "+/") for _ in range(40))
 
 
+def new_root_password() -> str:
+    """A fresh root password for each sandbox (it meets AWS's root password rules)."""
+    return "Root-" + secrets.token_urlsafe(12) + "-9a!"
+
+
+def new_root_email() -> str:
+    """A fresh sign-in e-mail for each sandbox's root user."""
+    return f"owner-{secrets.token_hex(4)}@castle.example"
+
+
 @dataclass
 class AccessKeyRecord:
     """One of root's access keys (IAM users' keys live in moto)."""
@@ -47,8 +57,8 @@ class AccessKeyRecord:
 class RootUser:
     """The account's root user: e-mail sign-in, a password, maybe MFA and keys."""
 
-    email: str = "owner@castle.example"
-    password: str = "Root-Vault-Key-2024!"
+    email: str = field(default_factory=new_root_email)
+    password: str = field(default_factory=new_root_password)
     created: datetime = field(default_factory=clock.utcnow)
     password_last_used: datetime | None = None
     keys: list[AccessKeyRecord] = field(default_factory=list)
@@ -98,7 +108,10 @@ class AccountState:
     enforce: bool = True
     # Root-equivalent keys for the graders' checks: never listed, never "last used".
     auditor: AccessKeyRecord = field(default_factory=lambda: AccessKeyRecord(new_key_id(), new_secret()))
+    # The sandbox's own endpoints (/labkit/...): the console and health need the owner's token,
+    # the control endpoints (reset, back-dating...) the admin token. Both live as long as the server.
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    owner_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     def remember_password(self, user: str, password: str) -> None:
         self.password_history.setdefault(user, []).append(password)

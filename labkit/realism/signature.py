@@ -1,0 +1,252 @@
+"""Is this request really signed with its key's secret? AWS Signature Version 4, checked.
+
+Every AWS request carries an access key id *and* a signature made with the
+key's secret access key (boto3 and ``aws`` compute it for you). AWS recomputes
+the signature with the secret it stores and refuses the request when the two
+differ, so a key id alone is worth nothing -- and so does the sandbox:
+
+* a wrong secret (a badly pasted key, a neighbour guessing) gets
+  ``SignatureDoesNotMatch``;
+* a key id the account does not know gets ``InvalidClientTokenId``
+  (S3: ``InvalidAccessKeyId``);
+* an expired session token gets ``ExpiredToken`` (answered by
+  :mod:`labkit.realism.identity` once the signature is known to be right).
+
+The texts are AWS's own; :data:`ERRORS` cites where each was checked.
+
+Secrets are looked up through :func:`secret_for` only, which asks each entry of
+:data:`SECRET_LOOKUPS` in turn (the auditor's key, root's keys, temporary
+session credentials, IAM users' keys). A new kind of credential (for example
+from ``AssumeRoleWithWebIdentity``) plugs in by adding one lookup; until it
+does, its requests are refused, never waved through.
+
+>>> sorted(ERRORS)
+['expired', 'mismatch', 'unknown']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import quote, unquote
+
+from . import moto_bridge as mb
+from .state import AccountState
+from .wire import AwsRequest, Response, aws_error
+
+__all__ = ["ERRORS", "SECRET_LOOKUPS", "secret_for", "verify", "refusal"]
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+
+# (code, message) per kind of refusal: the query/JSON services' wording, then S3's.
+ERRORS: dict[str, dict[str, tuple[str, str]]] = {
+    # aws/aws-cli#135, aws/aws-sdk-ruby#374 (IAM/EC2/SQS); S3: s3tools/s3cmd#1053, aws/aws-sdk-js#508.
+    "mismatch": {
+        "default": ("SignatureDoesNotMatch",
+                    "The request signature we calculated does not match the signature you provided. "
+                    "Check your AWS Secret Access Key and signing method. "
+                    "Consult the service documentation for details."),
+        "s3": ("SignatureDoesNotMatch",
+               "The request signature we calculated does not match the signature you provided. "
+               "Check your key and signing method."),
+    },
+    # STS GetCallerIdentity: jamesls/aws-creds-test#1, jrl84/amazon-sp-api#218 (full XML body);
+    # S3: brefphp/laravel-bridge#67 (full XML body).
+    "unknown": {
+        "default": ("InvalidClientTokenId", "The security token included in the request is invalid."),
+        "s3": ("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
+    },
+    # AWS Knowledge Center "sts-iam-token-expired" (title; S3 ListBuckets: "The provided token has
+    # expired."), devopsaitoolkit.com/blog/aws-error-expired-token.
+    "expired": {
+        "default": ("ExpiredToken", "The security token included in the request is expired"),
+        "s3": ("ExpiredToken", "The provided token has expired."),
+    },
+}
+
+
+def refusal(req: AwsRequest, kind: str) -> Response:
+    """AWS's 403 answer of ``kind`` (``mismatch``, ``unknown``, ``expired``) for ``req``'s service."""
+    texts = ERRORS[kind]
+    code, message = texts.get(req.service, texts["default"])
+    return aws_error(req, code, message, 403)
+
+
+# -- where secrets are kept ---------------------------------------------------------------------
+SecretLookup = Callable[[AccountState, str], str | None]
+
+
+def _auditor(state: AccountState, key_id: str) -> str | None:
+    return state.auditor.secret_access_key if key_id == state.auditor.access_key_id else None
+
+
+def _root_key(state: AccountState, key_id: str) -> str | None:
+    key = state.root.key(key_id)
+    return key.secret_access_key if key is not None else None
+
+
+def _session(state: AccountState, key_id: str) -> str | None:
+    session = state.sessions.get(key_id)
+    return session.secret_access_key if session is not None else None
+
+
+def _user_key(state: AccountState, key_id: str) -> str | None:
+    found = mb.user_for_access_key(key_id)
+    return mb.access_key_secret(found[1]) if found is not None else None
+
+
+# Every kind of credential the account can issue. Add one lookup per new kind.
+SECRET_LOOKUPS: list[SecretLookup] = [_auditor, _root_key, _session, _user_key]
+
+
+def secret_for(state: AccountState, key_id: str) -> str | None:
+    """The secret access key the account stores for ``key_id`` (None: no such key)."""
+    for lookup in SECRET_LOOKUPS:
+        secret = lookup(state, key_id)
+        if secret is not None:
+            return secret
+    return None
+
+
+# -- reading the signature ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Signed:
+    key_id: str
+    date: str  # YYYYMMDD of the credential scope
+    region: str
+    service: str
+    signed_headers: tuple[str, ...]
+    signature: str
+    amz_date: str
+    presigned: bool
+
+
+_PART = re.compile(r"(\w+)=([^,\s]*)")
+
+
+def _from_header(auth: str, environ: dict) -> _Signed | None:
+    algorithm, _, rest = auth.strip().partition(" ")
+    if algorithm != ALGORITHM:
+        return None
+    parts = dict(_PART.findall(rest))
+    scope = parts.get("Credential", "").split("/")
+    if len(scope) != 5 or scope[4] != "aws4_request" or "Signature" not in parts:
+        return None
+    headers = tuple(h for h in parts.get("SignedHeaders", "").split(";") if h)
+    amz_date = environ.get("HTTP_X_AMZ_DATE", "")
+    return _Signed(scope[0], scope[1], scope[2], scope[3], headers, parts["Signature"], amz_date, False)
+
+
+def _from_query(query: dict[str, str]) -> _Signed | None:
+    if query.get("X-Amz-Algorithm") != ALGORITHM:
+        return None
+    scope = query.get("X-Amz-Credential", "").split("/")
+    if len(scope) != 5 or scope[4] != "aws4_request" or "X-Amz-Signature" not in query:
+        return None
+    headers = tuple(h for h in query.get("X-Amz-SignedHeaders", "").split(";") if h)
+    return _Signed(scope[0], scope[1], scope[2], scope[3], headers, query["X-Amz-Signature"],
+                   query.get("X-Amz-Date", ""), True)
+
+
+def _query_pairs(raw: str) -> list[tuple[str, str]]:
+    pairs = []
+    for pair in raw.split("&"):
+        if pair:
+            key, _, value = pair.partition("=")
+            pairs.append((unquote(key), unquote(value)))
+    return pairs
+
+
+# -- the canonical request (AWS's "Create a canonical request" steps) ------------------------------
+def _canonical_uri(environ: dict, service: str) -> str:
+    raw = (environ.get("RAW_URI") or environ.get("REQUEST_URI") or "").split("?", 1)[0]
+    if not raw:
+        raw = quote(environ.get("PATH_INFO") or "/", safe="/~")
+    if raw.startswith(("http://", "https://")):  # absolute-form request target
+        raw = "/" + raw.split("://", 1)[1].partition("/")[2]
+    if service == "s3":  # S3 signs the path as sent
+        return raw or "/"
+    from botocore.utils import normalize_url_path
+
+    return quote(normalize_url_path(raw or "/"), safe="/~")
+
+
+def _header(environ: dict, name: str) -> str:
+    if name == "content-type":
+        value = environ.get("CONTENT_TYPE", "")
+    elif name == "content-length":
+        value = environ.get("CONTENT_LENGTH", "")
+    else:
+        value = environ.get("HTTP_" + name.upper().replace("-", "_"), "")
+    return " ".join(str(value).split())
+
+
+def _canonical_request(req: AwsRequest, signed: _Signed, pairs: list[tuple[str, str]]) -> str:
+    env = req.environ
+    query = "&".join(sorted(
+        f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, v in pairs
+        if not (signed.presigned and k == "X-Amz-Signature")
+    ))
+    headers = "".join(f"{name}:{_header(env, name)}\n" for name in signed.signed_headers)
+    payload = env.get("HTTP_X_AMZ_CONTENT_SHA256") or (
+        "UNSIGNED-PAYLOAD" if signed.presigned else hashlib.sha256(req.body).hexdigest()
+    )
+    return "\n".join([
+        req.method.upper(), _canonical_uri(env, signed.service), query, headers,
+        ";".join(signed.signed_headers), payload,
+    ])
+
+
+@lru_cache(maxsize=256)
+def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    key = ("AWS4" + secret).encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
+def expected_signature(secret: str, req: AwsRequest) -> str | None:
+    """The signature ``req`` should carry if signed with ``secret`` (None: not a SigV4 request)."""
+    pairs = _query_pairs(req.query)
+    signed = _signed(req, pairs)
+    if signed is None:
+        return None
+    return _sign(secret, req, signed, pairs)
+
+
+def _signed(req: AwsRequest, pairs: list[tuple[str, str]]) -> _Signed | None:
+    auth = req.environ.get("HTTP_AUTHORIZATION")
+    if auth:
+        return _from_header(auth, req.environ)
+    return _from_query(dict(pairs))
+
+
+def _sign(secret: str, req: AwsRequest, signed: _Signed, pairs: list[tuple[str, str]]) -> str:
+    canonical = _canonical_request(req, signed, pairs)
+    scope = f"{signed.date}/{signed.region}/{signed.service}/aws4_request"
+    to_sign = "\n".join([ALGORITHM, signed.amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    key = _signing_key(secret, signed.date, signed.region, signed.service)
+    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def verify(state: AccountState, req: AwsRequest) -> Response | None:
+    """None when ``req`` is signed with the stored secret of its key; else AWS's refusal.
+
+    A request that names a key but whose signature cannot be read (not
+    Signature Version 4, or missing parts) is refused as a mismatch.
+    """
+    pairs = _query_pairs(req.query)
+    signed = _signed(req, pairs)
+    key_id = signed.key_id if signed is not None else req.access_key
+    if not key_id:
+        return None  # no credentials at all: identify() answers MissingAuthenticationToken
+    secret = secret_for(state, key_id)
+    if secret is None:
+        return refusal(req, "unknown")
+    if signed is None or not hmac.compare_digest(_sign(secret, req, signed, pairs), signed.signature):
+        return refusal(req, "mismatch")
+    return None

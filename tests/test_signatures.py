@@ -1,0 +1,252 @@
+"""Signatures are checked against the stored secret, as AWS checks them.
+
+Every kind of credential (root's keys, an IAM user's keys, temporary session
+credentials, the checks' auditor keys) through every door (boto3, the ``aws``
+command, S3 and presigned URLs, raw HTTP, the in-process sandbox), with AWS's
+error codes and texts for a wrong secret, an unknown key and an expired token.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import urllib.error
+import urllib.request
+
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials as BotoCredentials
+from botocore.exceptions import ClientError
+
+import labkit
+from labkit.clock import clock
+
+MISMATCH = ("The request signature we calculated does not match the signature you provided. Check your AWS "
+            "Secret Access Key and signing method. Consult the service documentation for details.")
+INVALID = "The security token included in the request is invalid."
+ROOT = "arn:aws:iam::123456789012:root"
+WRONG_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def _error(call) -> tuple[str, str]:  # noqa: ANN001
+    with pytest.raises(ClientError) as info:
+        call()
+    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
+
+
+def _direct() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _send(lab: labkit.Lab, body: str, headers: dict[str, str]) -> tuple[int, str]:
+    req = urllib.request.Request(lab.endpoint_url + "/", data=body.encode(), method="POST", headers=headers)
+    try:
+        with _direct().open(req, timeout=30) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def _signed(lab: labkit.Lab, body: str, key_id: str, secret: str, token: str | None = None) -> dict[str, str]:
+    """The headers botocore's own signer puts on an IAM query request."""
+    request = AWSRequest("POST", lab.endpoint_url + "/", data=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(BotoCredentials(key_id, secret, token), "iam", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+# -- root's keys ----------------------------------------------------------------------------------
+
+def test_the_right_secret_works_and_a_wrong_one_gets_signature_does_not_match(lab) -> None:  # noqa: ANN001
+    assert lab.client("sts").get_caller_identity()["Arn"] == ROOT
+    wrong = labkit.Credentials(lab.root.access_key_id, WRONG_SECRET)
+    assert _error(lambda: lab.client("sts", credentials=wrong).get_caller_identity()) == (
+        "SignatureDoesNotMatch", MISMATCH)
+    assert _error(lambda: lab.client("iam", credentials=wrong).create_user(UserName="mallory"))[0] == (
+        "SignatureDoesNotMatch")
+    assert lab.client("iam").list_users()["Users"] == []  # nothing happened
+
+
+def test_a_badly_pasted_secret_is_a_mismatch_too(lab) -> None:  # noqa: ANN001
+    """The usual learner mistake: one character lost when copying the secret."""
+    pasted = labkit.Credentials(lab.root.access_key_id, lab.root.secret_access_key[:-1])
+    assert _error(lambda: lab.client("iam", credentials=pasted).list_users())[0] == "SignatureDoesNotMatch"
+
+
+def test_an_unknown_key_gets_invalid_client_token_id(lab) -> None:  # noqa: ANN001
+    stranger = labkit.Credentials("AKIAIOSFODNN7EXAMPLE", WRONG_SECRET)
+    assert _error(lambda: lab.client("sts", credentials=stranger).get_caller_identity()) == (
+        "InvalidClientTokenId", INVALID)
+
+
+# -- IAM users' keys, sessions, the auditor --------------------------------------------------------
+
+def test_iam_user_keys_are_checked_against_their_secret(lab, iam) -> None:  # noqa: ANN001
+    iam.create_user(UserName="alice-developer")
+    keys = labkit.Credentials.from_response(iam.create_access_key(UserName="alice-developer")["AccessKey"])
+    assert lab.client("sts", credentials=keys).get_caller_identity()["Arn"].endswith(":user/alice-developer")
+    wrong = labkit.Credentials(keys.access_key_id, lab.root.secret_access_key)  # root's secret, alice's id
+    assert _error(lambda: lab.client("sts", credentials=wrong).get_caller_identity())[0] == (
+        "SignatureDoesNotMatch")
+    iam.delete_access_key(UserName="alice-developer", AccessKeyId=keys.access_key_id)
+    assert _error(lambda: lab.client("sts", credentials=keys).get_caller_identity()) == (
+        "InvalidClientTokenId", INVALID)
+
+
+def test_session_credentials_need_their_secret_and_token_and_expire(lab) -> None:  # noqa: ANN001
+    creds = labkit.Credentials.from_response(
+        lab.client("sts").get_session_token(DurationSeconds=900)["Credentials"])
+    assert lab.client("sts", credentials=creds).get_caller_identity()["Arn"] == ROOT
+    wrong_secret = labkit.Credentials(creds.access_key_id, WRONG_SECRET, creds.session_token)
+    assert _error(lambda: lab.client("sts", credentials=wrong_secret).get_caller_identity())[0] == (
+        "SignatureDoesNotMatch")
+    wrong_token = labkit.Credentials(creds.access_key_id, creds.secret_access_key, "forged-token")
+    assert _error(lambda: lab.client("sts", credentials=wrong_token).get_caller_identity()) == (
+        "InvalidClientTokenId", INVALID)
+    clock.freeze()
+    clock.advance(901)
+    assert _error(lambda: lab.client("sts", credentials=creds).get_caller_identity()) == (
+        "ExpiredToken", "The security token included in the request is expired")
+    assert _error(lambda: lab.client("s3", credentials=creds).list_buckets()) == (
+        "ExpiredToken", "The provided token has expired.")
+
+
+def test_the_auditor_keys_are_verified_too(lab) -> None:  # noqa: ANN001
+    auditor = lab.auditor()
+    assert lab.client("iam", credentials=auditor).list_users()["Users"] == []
+    forged = labkit.Credentials(auditor.access_key_id, WRONG_SECRET)
+    assert _error(lambda: lab.client("iam", credentials=forged).list_users())[0] == "SignatureDoesNotMatch"
+
+
+# -- S3 (its own wording), presigned URLs ----------------------------------------------------------
+
+def test_s3_uses_its_own_wording(lab) -> None:  # noqa: ANN001
+    wrong = labkit.Credentials(lab.root.access_key_id, WRONG_SECRET)
+    assert _error(lambda: lab.client("s3", credentials=wrong).list_buckets()) == (
+        "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your key and signing method.")
+    stranger = labkit.Credentials("AKIAIOSFODNN7EXAMPLE", WRONG_SECRET)
+    assert _error(lambda: lab.client("s3", credentials=stranger).list_buckets()) == (
+        "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+
+
+def test_s3_objects_with_awkward_names_and_presigned_urls(lab) -> None:  # noqa: ANN001
+    s3 = lab.client("s3", config=Config(signature_version="s3v4"))
+    s3.create_bucket(Bucket="castle-archive")
+    key = "plans/east wing+moat%draft=~1 (final).txt"
+    s3.put_object(Bucket="castle-archive", Key=key, Body=b"drawbridge")
+    assert s3.get_object(Bucket="castle-archive", Key=key)["Body"].read() == b"drawbridge"
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": "castle-archive", "Key": key})
+    assert _direct().open(url, timeout=30).read() == b"drawbridge"
+    tampered = url.replace("X-Amz-Signature=", "X-Amz-Signature=0")
+    with pytest.raises(urllib.error.HTTPError) as info:
+        _direct().open(tampered, timeout=30)
+    assert info.value.code == 403 and b"<Code>SignatureDoesNotMatch</Code>" in info.value.read()
+    other_object = url.replace("final", "draft")
+    with pytest.raises(urllib.error.HTTPError):
+        _direct().open(other_object, timeout=30)
+
+
+# -- raw requests: tampering, replay with a changed body, malformed signatures ----------------------
+
+def test_a_signed_request_cannot_be_changed_after_signing(lab) -> None:  # noqa: ANN001
+    body = "Action=CreateUser&UserName=alice-developer&Version=2010-05-08"
+    headers = _signed(lab, body, lab.root.access_key_id, lab.root.secret_access_key)
+    forged_body = body.replace("alice-developer", "mallory")
+    status, text = _send(lab, forged_body, headers)
+    assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in text
+    forged_date = {**headers, "X-Amz-Date": "20300101T000000Z"}
+    assert _send(lab, body, forged_date)[0] == 403
+    assert _send(lab, body, headers)[0] == 200  # the untouched request is fine
+    assert [u["UserName"] for u in lab.client("iam").list_users()["Users"]] == ["alice-developer"]
+
+
+@pytest.mark.parametrize("authorization", [
+    "AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00",
+    "AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host",
+    "AWS4-HMAC-SHA1 Credential={key}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00",
+    "Credential={key}/20260101/us-east-1/iam/",
+])
+def test_a_known_key_id_alone_gets_nothing(lab, authorization: str) -> None:  # noqa: ANN001
+    headers = {"Content-Type": "application/x-www-form-urlencoded",
+               "Authorization": authorization.format(key=lab.root.access_key_id)}
+    status, text = _send(lab, "Action=ListUsers&Version=2010-05-08", headers)
+    assert status == 403 and "<Code>SignatureDoesNotMatch</Code>" in text, text
+
+
+def test_no_credentials_at_all_is_missing_authentication_token(lab) -> None:  # noqa: ANN001
+    status, text = _send(lab, "Action=ListUsers&Version=2010-05-08",
+                         {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403 and "<Code>MissingAuthenticationToken</Code>" in text
+
+
+# -- the aws command ---------------------------------------------------------------------------------
+
+def test_aws_cli_with_a_wrong_secret(lab, aws_cli) -> None:  # noqa: ANN001
+    assert json.loads(aws_cli("sts", "get-caller-identity").stdout)["Arn"] == ROOT
+    lab.use(labkit.Credentials(lab.root.access_key_id, WRONG_SECRET))
+    done = aws_cli("iam", "create-user", "--user-name", "mallory", check=False)
+    assert done.returncode != 0
+    assert f"An error occurred (SignatureDoesNotMatch) when calling the CreateUser operation: {MISMATCH}" in (
+        done.stderr)
+    lab.use(None)
+    assert lab.client("iam").list_users()["Users"] == []
+
+
+# -- the in-process sandbox verifies the same way ----------------------------------------------------
+
+IN_PROCESS = textwrap.dedent("""
+    import json, labkit
+    from botocore.exceptions import ClientError
+    lab = labkit.start(quiet=True, in_process=True)
+    out = {"root": lab.client("sts").get_caller_identity()["Arn"]}
+    for name, creds in (("wrong", labkit.Credentials(lab.root.access_key_id, "x" * 40)),
+                        ("unknown", labkit.Credentials("AKIAIOSFODNN7EXAMPLE", "x" * 40))):
+        try:
+            lab.client("iam", credentials=creds).create_user(UserName="mallory")
+            out[name] = "accepted"
+        except ClientError as err:
+            out[name] = err.response["Error"]["Code"]
+    out["users"] = lab.client("iam").list_users()["Users"]
+    s3 = lab.client("s3")
+    s3.create_bucket(Bucket="in-process-bucket")
+    s3.put_object(Bucket="in-process-bucket", Key="a b+c.txt", Body=b"ok")
+    out["s3"] = s3.get_object(Bucket="in-process-bucket", Key="a b+c.txt")["Body"].read().decode()
+    print(json.dumps(out))
+""")
+
+
+def test_in_process_sandbox_verifies_signatures() -> None:
+    proc = subprocess.run([sys.executable, "-c", IN_PROCESS], capture_output=True, text=True, timeout=200)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out == {"root": ROOT, "wrong": "SignatureDoesNotMatch", "unknown": "InvalidClientTokenId",
+                   "users": [], "s3": "ok"}
+
+
+def test_new_credential_kinds_plug_into_one_lookup(lab) -> None:  # noqa: ANN001
+    """A credential kind the verifier does not know is refused, and works once it has a lookup."""
+    from labkit.realism import signature
+
+    layer = lab._server.layer
+    secret = "k" * 40
+    creds = labkit.Credentials("ASIAWEBIDENTITY00001", secret)
+    assert _error(lambda: lab.client("sts", credentials=creds).get_caller_identity())[0] == (
+        "InvalidClientTokenId")
+    lookup = lambda state, key_id: secret if key_id == creds.access_key_id else None  # noqa: E731
+    signature.SECRET_LOOKUPS.append(lookup)
+    try:
+        assert signature.secret_for(layer.state, creds.access_key_id) == secret
+        # The signature now passes; identify() still decides who that is (here: nobody it knows).
+        assert _error(lambda: lab.client("sts", credentials=creds).get_caller_identity()) == (
+            "InvalidClientTokenId", INVALID)
+        wrong = labkit.Credentials(creds.access_key_id, WRONG_SECRET)
+        assert _error(lambda: lab.client("sts", credentials=wrong).get_caller_identity())[0] == (
+            "SignatureDoesNotMatch")
+    finally:
+        signature.SECRET_LOOKUPS.remove(lookup)
