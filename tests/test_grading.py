@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile import Builder
+from hostile import Builder, needs_jail
 
 from labkit.grading.gradebook import Gradebook, csv_text, feedback_name, write_atomically
 from labkit.grading.integrity import fingerprint
 from labkit.grading.reports import feedback_html, report_html
 from labkit.grading.submissions import DuplicateStudentError, Source, find_submissions, read_submission
 
+pytestmark = needs_jail
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "users.ipynb"
 OTHER_SOLUTION = ROOT / "solutions" / "mfa.ipynb"

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile import Builder
+from hostile import Builder, needs_jail
 from hostile.attacks import cell, report_of
 
 from labkit.grading.classlist import LatePolicy, Roster, id_pattern, parse_time
@@ -66,6 +66,7 @@ def one_clear_line(proc: subprocess.CompletedProcess[str]) -> str:
 
 # -- a Canvas class: roster, ids from file names, late penalties, adjustments, exports --------------
 
+@needs_jail
 def test_canvas_class_end_to_end(tmp_path: Path, builder: Builder) -> None:
     subs, out = tmp_path / "submissions", tmp_path / "out"
     subs.mkdir()
@@ -243,6 +244,7 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+@needs_jail
 def test_a_lost_worker_is_the_graders_fault_and_is_graded_again(tmp_path: Path, builder: Builder) -> None:
     """Kill the grading worker (as the machine's OOM killer would) twice while it grades a notebook."""
     subs, out = tmp_path / "class", tmp_path / "out"

@@ -35,12 +35,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile import Builder
+from hostile import Builder, needs_jail
 from hostile.attacks import cell, report_of
 
 from labkit.grading.gradebook import feedback_name
 from labkit.grading.integrity import package_dir, source_fingerprint
 
+pytestmark = needs_jail
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "users.ipynb"
 ORDINARY_USER = "cloudsdk"
