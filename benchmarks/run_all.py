@@ -11,7 +11,7 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     status = 0
-    for script in ("bench_sandbox.py", "bench_aws_cell.py", "bench_grading.py"):
+    for script in ("bench_sandbox.py", "bench_aws_cell.py", "bench_grading.py", "bench_rs256.py"):
         print(f"\n== {script} ==", flush=True)
         status |= subprocess.run([sys.executable, str(HERE / script)]).returncode
     return status

@@ -10,6 +10,8 @@ Public names (each has a docstring: try ``labkit.start?`` in a cell):
 * :func:`start`, :class:`Lab`, :class:`Credentials` — the sandbox;
 * :class:`Authenticator` — the virtual phone with MFA codes;
 * :class:`Console` — the simulated Management Console sign-in page;
+* :class:`SecurityKey` — a passkey / FIDO2 security key for that page, and
+  :class:`PhishingProxy` — a look-alike page that relays to the real one;
 * :func:`explain` — what an AWS error means and how to fix it;
 * :mod:`labkit.widgets` — authenticator, quiz and "Check my work" widgets.
 """
@@ -22,6 +24,8 @@ from .clock import clock
 from .console import Console, ConsoleError, MFACodeRequired, SignInFailed
 from .explain import explain
 from .guard import RealAWSBlockedError
+from .passkey import SecurityKey
+from .phishing import PhishingProxy
 from .sandbox import ACCOUNT_ID, REGION, Credentials, Lab, start
 
 __all__ = [
@@ -33,7 +37,9 @@ __all__ = [
     "Credentials",
     "Lab",
     "MFACodeRequired",
+    "PhishingProxy",
     "RealAWSBlockedError",
+    "SecurityKey",
     "SignInFailed",
     "clock",
     "explain",

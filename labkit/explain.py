@@ -71,9 +71,45 @@ EXPLANATIONS: dict[str, Explanation] = {
         "Use the device's serial number (its ARN) and the code the authenticator shows right now.",
     ),
     "InvalidClientTokenId": Explanation(
-        "AWS does not recognise the access key id: it was deleted, deactivated, mistyped or "
-        "never existed.",
-        "Check which keys exist with `aws iam list-access-keys` and configure a working one.",
+        "AWS does not accept these credentials here: the access key was deleted, deactivated, "
+        "mistyped or never existed -- or they are temporary credentials from get-session-token "
+        "WITHOUT an MFA code, which AWS refuses for every IAM call.",
+        "Check which keys exist with `aws iam list-access-keys`; for IAM work, get the session "
+        "with `--serial-number` and `--token-code`.",
+    ),
+    "InvalidIdentityToken": Explanation(
+        "STS did not accept the CI service's token: no OIDC identity provider for its issuer in "
+        "this account, or the token's audience is not in the provider's client-ID list.",
+        "Create the provider (`aws iam create-open-id-connect-provider`) with client ID "
+        "sts.amazonaws.com, and ask the CI service for a token with that audience.",
+    ),
+    "ExpiredTokenException": Explanation(
+        "The web identity token is too old (a CI token lives only a few minutes).",
+        "Ask the CI service for a fresh token (`lab.ci_token(...)`) and call STS right away.",
+    ),
+    "LimitExceeded": Explanation(
+        "A quota is full: for example 2 access keys per user, or 8 MFA devices per user or root.",
+        "Remove one you no longer use (deactivate a device, delete a key), then try again.",
+    ),
+    "NotImplemented": Explanation(
+        "The sandbox does not simulate this call: it covers what the course uses.",
+        "See docs/differences.md for what the sandbox models; on real AWS this call exists.",
+    ),
+    "ServiceAccessNotEnabledException": Explanation(
+        "Centralized root access needs IAM's trusted access in AWS Organizations first.",
+        "Run `aws organizations enable-aws-service-access --service-principal iam.amazonaws.com`.",
+    ),
+    "OrganizationNotFoundException": Explanation(
+        "This account is not the management account of an AWS Organizations organization.",
+        "Centralized root access needs an organization: try `labkit.start(\"organization\")`.",
+    ),
+    "InvalidLookupAttributesException": Explanation(
+        "lookup-events takes at most one lookup attribute, with a known key.",
+        "Filter by one attribute (EventName, Username, ...) and narrow further with the time range.",
+    ),
+    "InvalidTimeRangeException": Explanation(
+        "The start time is after the end time.",
+        "Swap them, or leave one out.",
     ),
     "SignatureDoesNotMatch": Explanation(
         "The access key id exists but the secret access key does not match it.",
@@ -82,10 +118,6 @@ EXPLANATIONS: dict[str, Explanation] = {
     "ExpiredToken": Explanation(
         "Temporary credentials (from `get-session-token`) have run out.",
         "Ask for a new session with a fresh MFA code.",
-    ),
-    "LimitExceeded": Explanation(
-        "You hit an IAM quota, for example two access keys per user.",
-        "Delete something you no longer need (such as an old access key) and try again.",
     ),
     "DeleteConflict": Explanation(
         "It cannot be deleted while other things still hang on it (for a user: access keys, "
@@ -187,7 +219,8 @@ def explain(err: BaseException | str) -> None:
     entry = _explanation_for(code, message) if from_aws else _PYTHON_FALLBACK
     title = f"{code} (when calling {operation})" if operation else code
     lines = [title]
-    says = f"  {_SPEAKER.get(code, 'AWS' if from_aws else 'Python')} says: "
+    speaker = getattr(err, "said_by", None) or _SPEAKER.get(code, "AWS" if from_aws else "Python")
+    says = f"  {speaker} says: "
     if message:
         lines += textwrap.wrap(message, 96, initial_indent=says, subsequent_indent="    ")
     lines += textwrap.wrap(entry.meaning, 96, initial_indent="  What it means: ", subsequent_indent="  ")

@@ -211,6 +211,35 @@ class Lab:
         data = self._admin("auditor", {})
         return Credentials(data["access_key_id"], data["secret_access_key"])
 
+    def ci_token(self, repository: str = "castle-co/app", ref: str = "refs/heads/main", *,
+                 audience: str = "sts.amazonaws.com", environment: str | None = None) -> str:
+        """An OIDC token, as GitHub Actions gives a workflow job of ``repository`` on ``ref``.
+
+        A CI job trades this token for a role's temporary credentials, so no access key
+        is ever stored in the CI service::
+
+            token = lab.ci_token(repository="castle-co/app", ref="refs/heads/main")
+            sts = boto3.client("sts")
+            creds = sts.assume_role_with_web_identity(
+                RoleArn="arn:aws:iam::123456789012:role/deploy", RoleSessionName="build-42",
+                WebIdentityToken=token)["Credentials"]
+
+        The token is a JWT signed by the sandbox's simulated issuer
+        ``https://token.actions.githubusercontent.com``; its ``sub`` claim is
+        ``repo:<owner>/<name>:ref:<ref>`` (``repo:<owner>/<name>:environment:<env>`` with
+        ``environment=``), its ``aud`` is ``audience``. It is valid for 5 minutes. STS accepts
+        it only if the account has an OIDC provider for that issuer and the role's trust
+        policy allows it; the first token takes a moment (the issuer makes its RSA key).
+        """
+        creds = self.caller
+        data = self._request("POST", "/labkit/ci/token", {
+            "repository": repository, "ref": ref, "audience": audience, "environment": environment,
+            "access_key_id": creds.access_key_id, "secret_access_key": creds.secret_access_key,
+        })
+        if "error" in data:
+            raise ValueError(data["error"])
+        return str(data["token"])
+
     def attach_spec(self) -> dict[str, str]:
         """What a notebook needs to work in this sandbox as its root user (``LABKIT_ATTACH``,
         see :func:`attach`): the endpoint, root's keys, password and e-mail, the owner

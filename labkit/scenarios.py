@@ -5,6 +5,13 @@
 * ``inherited-account``: the account you inherit in chapter 04. Root has an
   active access key and no MFA, and was used for daily work yesterday; there
   is no password policy; two console users exist and only one has MFA.
+* ``organization``: you are the management account 123456789012 of an AWS
+  Organizations organization (all features) with two member accounts,
+  ``castle-workloads`` and ``castle-archive``. Each member has its own root user
+  (e-mail ``<name>-root@castle.example``, a password); the workloads root still
+  has an access key a predecessor made and no MFA. Centralized root access is
+  NOT enabled yet: that is the learner's work (see :mod:`labkit.realism.organizations`).
+  Find the member ids with ``organizations.list_accounts()``.
 
 Every scenario is built through the AWS API (plus "back-dating" facts no API
 can set, such as when root last signed in), so chapters, exercises and the
@@ -23,7 +30,7 @@ from .clock import clock
 if TYPE_CHECKING:
     from .sandbox import Lab
 
-__all__ = ["SCENARIOS", "apply", "new_account", "inherited_account"]
+__all__ = ["SCENARIOS", "apply", "new_account", "inherited_account", "organization"]
 
 
 def new_account(lab: Lab) -> None:
@@ -31,11 +38,20 @@ def new_account(lab: Lab) -> None:
 
 
 def inherited_account(lab: Lab) -> None:
-    """Root used daily with an access key and no MFA; users half protected."""
-    iam = lab.client("iam")
-    yesterday = (clock.utcnow() - timedelta(days=1)).isoformat()
-    lab.admin("backdate", {"principal": "root", "password_last_used": yesterday,
-                           "key_last_used": yesterday})
+    """Root used daily with an access key and no MFA; users half protected.
+
+    As of 2026: the account was opened about two years ago; root signed in to the console
+    and used its access key for daily work until yesterday (the activity log shows it:
+    ``ConsoleLogin`` and API calls by ``root``); root has no MFA and its 35-day grace
+    period for registering one ran out long ago, so root's next console sign-in must
+    register a device first; the predecessor still knows root's password and e-mail address
+    (change both, see :meth:`labkit.console.ConsoleSession.change_root_password` and
+    ``change_root_email``). The account is built with the graders' auditor credentials, so
+    building it leaves no trace of "root used today".
+    """
+    iam = lab.client("iam", credentials=lab.auditor())
+    now = clock.utcnow()
+    yesterday = now - timedelta(hours=18)  # the predecessor's last working day ended last evening
     for name, password in (("bob-ops", "Bob-Ops-Passw0rd!"), ("carol-finance", "Carol-Fin-Passw0rd!")):
         iam.create_user(UserName=name)
         iam.create_login_profile(UserName=name, Password=password)
@@ -43,12 +59,35 @@ def inherited_account(lab: Lab) -> None:
     code1, code2 = Authenticator(device["Base32StringSeed"]).pair()
     iam.enable_mfa_device(UserName="bob-ops", SerialNumber=device["SerialNumber"],
                           AuthenticationCode1=code1, AuthenticationCode2=code2)
-    lab.admin("backdate", {"principal": "carol-finance", "password_last_used": yesterday})
+    lab.admin("backdate", {
+        "principal": "root", "created": (now - timedelta(days=730)).isoformat(),
+        "password_last_used": yesterday.isoformat(), "key_last_used": yesterday.isoformat(),
+        "first_sign_in_without_mfa": (now - timedelta(days=90)).isoformat(),
+    })
+    lab.admin("backdate", {"principal": "carol-finance", "password_last_used": yesterday.isoformat()})
+    daily_work = ["ConsoleLogin", "ListUsers", "GetAccountSummary", "ListAttachedUserPolicies",
+                  "CreateAccessKey", "ListBuckets"]
+    lab.admin("history", {"events": [
+        {"principal": "root", "event_name": name, "service": "s3" if name == "ListBuckets" else "iam",
+         "when": (yesterday - timedelta(minutes=5 * (len(daily_work) - i))).isoformat()}
+        for i, name in enumerate(daily_work)
+    ]})
+
+
+def organization(lab: Lab) -> None:
+    """A management account with two member accounts whose root users still hold credentials."""
+    org = lab.client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    for name in ("castle-workloads", "castle-archive"):
+        made = org.create_account(Email=f"{name}-root@castle.example", AccountName=name)
+        account_id = made["CreateAccountStatus"]["AccountId"]
+        lab.admin("member-root", {"account_id": account_id, "access_key": name == "castle-workloads"})
 
 
 SCENARIOS: dict[str, Callable[[Lab], None]] = {
     "new-account": new_account,
     "inherited-account": inherited_account,
+    "organization": organization,
 }
 
 

@@ -57,3 +57,13 @@ def test_grading_benchmark_compares_with_naive_nbconvert() -> None:
     # the ratio column is the two totals divided (totals are printed rounded to 0.1 s)
     assert abs(float(ours.group(3)) - float(ours.group(1)) / float(naive.group(1))) < 0.05
     assert re.search(r"labkit grade takes \d+% of the naive time", out)
+
+
+def test_rs256_benchmark_compares_with_openssl_and_agrees_with_it() -> None:
+    out = _run("bench_rs256.py", "--rounds", "1", "--json")
+    rows = json.loads(out.strip().splitlines()[-1])
+    assert [row[0] for row in rows] == ["key pair, 2048 bits (ms)", "key pair, 1024 bits (ms)",
+                                        "sign, 2048 bits (ms)", "verify, 2048 bits (ms)"]
+    for name, openssl, ours in rows:
+        assert openssl > 0 and ours > 0, name
+        assert f"{ours / openssl:.1f}" in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,7 +20,72 @@ def alice(lab: labkit.Lab) -> labkit.Lab:
     iam.create_user(UserName="alice-developer")
     iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!",
                              PasswordResetRequired=True)
+    iam.attach_user_policy(UserName="alice-developer", PolicyArn=CHANGE_OWN_PASSWORD)
     return lab
+
+
+CHANGE_OWN_PASSWORD = "arn:aws:iam::aws:policy/IAMUserChangePassword"
+REFUSED = ("Either user is not authorized to perform iam:ChangePassword or entered password does "
+           "not comply with account password policy set by administrator.")
+
+
+@pytest.fixture
+def locked_out(lab: labkit.Lab) -> labkit.Lab:
+    """The book's two commands only: a temporary password, no iam:ChangePassword."""
+    iam = lab.client("iam")
+    iam.create_user(UserName="alice-developer")
+    iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!",
+                             PasswordResetRequired=True)
+    return lab
+
+
+def test_reset_required_without_change_password_permission_locks_alice_out(
+        locked_out: labkit.Lab, capsys: pytest.CaptureFixture[str]) -> None:
+    session = Console(locked_out).sign_in(ACCOUNT, "alice-developer", "TempPassword123!")
+    assert session.must_change_password
+    with pytest.raises(labkit.ConsoleError) as err:
+        session.change_password("TempPassword123!", "Alice-Chose-This-2024!")
+    assert str(err.value) == REFUSED and err.value.said_by == "AWS"
+    labkit.explain(err.value)
+    assert "AWS says: Either user" in capsys.readouterr().out
+    assert session.must_change_password  # still locked out, nothing changed
+    Console(locked_out).sign_in(ACCOUNT, "alice-developer", "TempPassword123!")
+
+
+def test_the_managed_policy_lets_alice_change_her_password(locked_out: labkit.Lab, aws_cli) -> None:
+    aws_cli("iam", "attach-user-policy", "--user-name", "alice-developer", "--policy-arn",
+            CHANGE_OWN_PASSWORD)
+    session = Console(locked_out).sign_in(ACCOUNT, "alice-developer", "TempPassword123!")
+    session.change_password("TempPassword123!", "Alice-Chose-This-2024!")
+    assert not session.must_change_password
+
+
+def test_the_password_policy_switch_lets_every_user_change_it(locked_out: labkit.Lab) -> None:
+    locked_out.client("iam").update_account_password_policy(AllowUsersToChangePassword=True)
+    session = Console(locked_out).sign_in(ACCOUNT, "alice-developer", "TempPassword123!")
+    session.change_password("TempPassword123!", "Alice-Chose-This-2024!")
+    assert not session.must_change_password
+
+
+def test_a_deny_wins_over_the_managed_policy(locked_out: labkit.Lab) -> None:
+    iam = locked_out.client("iam")
+    iam.attach_user_policy(UserName="alice-developer", PolicyArn=CHANGE_OWN_PASSWORD)
+    iam.put_user_policy(UserName="alice-developer", PolicyName="no-changes", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:ChangePassword",
+                                                "Resource": "*"}]}))
+    session = Console(locked_out).sign_in(ACCOUNT, "alice-developer", "TempPassword123!")
+    with pytest.raises(labkit.ConsoleError, match="not authorized to perform iam:ChangePassword"):
+        session.change_password("TempPassword123!", "Alice-Chose-This-2024!")
+
+
+def test_the_consoles_own_sentences_are_not_attributed_to_aws(
+        alice: labkit.Lab, capsys: pytest.CaptureFixture[str]) -> None:
+    session = Console(alice).sign_in(ACCOUNT, "alice-developer", "TempPassword123!")
+    with pytest.raises(labkit.ConsoleError) as err:
+        session.change_password("TempPassword123!", "TempPassword123!")
+    labkit.explain(err.value)
+    out = capsys.readouterr().out
+    assert "labkit's console says:" in out and "AWS says" not in out
 
 
 @pytest.mark.parametrize(("account", "user", "password"), [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 from botocore.exceptions import ClientError
@@ -12,6 +13,8 @@ from labkit.realism.policy import evaluate
 
 MFA_FAILED = ("MultiFactorAuthentication failed, unable to validate MFA code.  "
               "Please verify your MFA serial number is valid and associated with this user.")
+WRONG_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+INVALID_TOKEN = "The security token included in the request is invalid."
 
 # AWS's documented "manage your own MFA; deny everything else without MFA" policy.
 SELF_MANAGE_MFA = {
@@ -115,11 +118,19 @@ def test_get_session_token_checks_the_code(lab: labkit.Lab, aws_cli) -> None:
     keys = _user_with_key(lab)
     serial, phone = _device_for(lab, "alice-developer")
     sts = lab.client("sts", credentials=keys)
-    for serial_number, code in ((serial, "123456"), ("arn:aws:iam::123456789012:mfa/other", phone.code())):
+    lab.client("iam").create_user(UserName="bob")
+    bobs_serial, bobs_phone = _device_for(lab, "bob")
+    wrong = str((int(phone.code()) + 1) % 1_000_000).zfill(6)
+    for serial_number, code, message in ((serial, wrong, WRONG_CODE),
+                                         ("arn:aws:iam::123456789012:mfa/other", phone.code(), MFA_FAILED),
+                                         (bobs_serial, bobs_phone.code(), MFA_FAILED)):
         with pytest.raises(ClientError) as err:
             sts.get_session_token(SerialNumber=serial_number, TokenCode=code)
         assert err.value.response["Error"]["Code"] == "AccessDenied"
-        assert err.value.response["Error"]["Message"] == MFA_FAILED
+        assert err.value.response["Error"]["Message"] == message
+    lab.use(keys)
+    out = aws_cli("sts", "get-session-token", "--serial-number", serial, "--token-code", wrong, check=False)
+    assert out.returncode != 0 and WRONG_CODE in out.stderr
     creds = sts.get_session_token(SerialNumber=serial, TokenCode=phone.code())["Credentials"]
     assert creds["AccessKeyId"].startswith("ASIA")
     temp = labkit.Credentials.from_response(creds)
@@ -154,12 +165,75 @@ def test_mfa_session_lifts_a_deny_unless_mfa_policy(lab: labkit.Lab, aws_cli) ->
     lab.use(labkit.Credentials.from_response(out))
     users = json.loads(aws_cli("iam", "list-users").stdout)["Users"]
     assert [u["UserName"] for u in users] == ["alice-developer"]
-    # a session without MFA stays denied (the key is present and false)
+    # a session without MFA cannot call IAM at all (AWS: InvalidClientTokenId)
     lab.use(keys)
     plain = json.loads(aws_cli("sts", "get-session-token").stdout)["Credentials"]
     plain_iam = lab.client("iam", credentials=labkit.Credentials.from_response(plain))
-    with pytest.raises(ClientError, match="explicit deny"):
+    with pytest.raises(ClientError, match="InvalidClientTokenId"):
         plain_iam.list_users()
+
+
+def test_self_service_enrolment_through_the_cli_under_deny_unless_mfa(lab: labkit.Lab, aws_cli,
+                                                                       tmp_path) -> None:
+    """Alice enrols her own device with her own keys: the admin never sees the seed."""
+    keys = _user_with_key(lab)
+    lab.client("iam").put_user_policy(UserName="alice-developer", PolicyName="mfa-or-nothing",
+                                      PolicyDocument=json.dumps(SELF_MANAGE_MFA))
+    lab.use(keys)
+    seed_file = tmp_path / "seed.txt"
+    made = json.loads(aws_cli("iam", "create-virtual-mfa-device", "--virtual-mfa-device-name",
+                              "alice-phone", "--outfile", str(seed_file),
+                              "--bootstrap-method", "Base32StringSeed").stdout)
+    serial = made["VirtualMFADevice"]["SerialNumber"]
+    assert serial == "arn:aws:iam::123456789012:mfa/alice-phone"
+    phone = labkit.Authenticator(seed_file.read_text().strip())
+    code1, code2 = phone.pair()
+    aws_cli("iam", "enable-mfa-device", "--user-name", "alice-developer", "--serial-number", serial,
+            "--authentication-code1", code1, "--authentication-code2", code2)
+    denied = aws_cli("iam", "list-users", check=False)
+    assert denied.returncode != 0 and "explicit deny" in denied.stderr
+    out = json.loads(aws_cli("sts", "get-session-token", "--serial-number", serial,
+                             "--token-code", phone.code()).stdout)["Credentials"]
+    lab.use(labkit.Credentials.from_response(out))
+    assert json.loads(aws_cli("iam", "list-users").stdout)["Users"]
+
+
+def test_plain_session_tokens_keep_only_two_sts_calls(lab: labkit.Lab) -> None:
+    """Root's (or an admin's) session without MFA: no IAM at all, STS only AssumeRole and
+    GetCallerIdentity; other services as the principal's permissions allow."""
+    creds = lab.client("sts").get_session_token()["Credentials"]
+    temp = labkit.Credentials.from_response(creds)
+    with pytest.raises(ClientError) as err:
+        lab.client("iam", credentials=temp).list_users()
+    assert err.value.response["Error"]["Code"] == "InvalidClientTokenId"
+    assert err.value.response["Error"]["Message"] == INVALID_TOKEN
+    sts = lab.client("sts", credentials=temp)
+    assert sts.get_caller_identity()["Arn"] == "arn:aws:iam::123456789012:root"
+    with pytest.raises(ClientError, match="Cannot call GetSessionToken with session credentials"):
+        sts.get_session_token()
+    with pytest.raises(ClientError, match="Cannot call GetFederationToken with session credentials"):
+        sts.get_federation_token(Name="visitor")
+    lab.client("s3", credentials=temp).list_buckets()
+
+
+@pytest.mark.parametrize(("who", "asked", "lasts"), [
+    ("user", None, 43200), ("user", 900, 900), ("user", 129600, 129600),
+    ("root", None, 3600), ("root", 129600, 3600), ("root", 1800, 1800),
+])
+def test_session_durations(lab: labkit.Lab, who: str, asked: int | None, lasts: int) -> None:
+    from datetime import datetime
+
+    creds = _user_with_key(lab) if who == "user" else None
+    sts = lab.client("sts", credentials=creds)
+    kwargs = {"DurationSeconds": asked} if asked else {}
+    before = datetime.now(UTC)
+    expires = sts.get_session_token(**kwargs)["Credentials"]["Expiration"]
+    assert abs((expires - before).total_seconds() - lasts) < 120
+
+
+def test_out_of_range_durations_are_validation_errors(lab: labkit.Lab, aws_cli) -> None:
+    out = aws_cli("sts", "get-session-token", "--duration-seconds", "129601", check=False)
+    assert "Member must have value less than or equal to 129600" in out.stderr
 
 
 @pytest.mark.parametrize(("condition", "context", "expected"), [

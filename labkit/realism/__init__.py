@@ -10,6 +10,13 @@ middleware in front of moto's server app. A request's path::
            -> realism handler          e.g. are the two MFA codes valid?
       -> moto                          stores the change
       -> realism post-processing       e.g. a real QR code in the response
+      -> activity log                  the call, as CloudTrail records it (cloudtrail.py)
+
+Beside moto's services the layer itself answers what moto lacks: the root user
+(root.py), MFA-checked sessions (sts.py), OIDC federation for CI (oidc.py),
+centralized root access in an organization (organizations.py), CloudTrail's
+LookupEvents (cloudtrail.py) and the simulated console (console_api.py,
+passkeys.py). Anything neither can serve answers a fast 501 ``NotImplemented``.
 
 The layer speaks only the AWS wire protocol on its outside, and touches moto's
 internals only through :mod:`labkit.realism.moto_bridge`. See
@@ -22,11 +29,11 @@ import threading
 from http import HTTPStatus
 from typing import Any
 
-from . import console_api, mfa, passwords, policy, root, sts, users
+from . import cloudtrail, console_api, mfa, oidc, organizations, passwords, policy, root, sts, users
 from . import moto_bridge as mb
 from .identity import Principal, identify
 from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
-from .wire import AwsRequest, Response, aws_error, collect, json_response, query_response
+from .wire import AwsRequest, Response, aws_error, collect, json_response, not_available, query_response
 
 __all__ = ["RealismLayer", "answering_here"]
 
@@ -46,6 +53,7 @@ def answering_here() -> bool:
 SELF_SERVICE = {
     "GetUser", "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
     "ListMFADevices", "GetLoginProfile", "ListSigningCertificates", "ListSSHPublicKeys",
+    "CreateLoginProfile", "DeleteLoginProfile", "DeactivateMFADevice",
 }
 # Calls AWS allows without any permission.
 NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity", "sts:GetSessionToken"}
@@ -95,16 +103,36 @@ class RealismLayer:
                 return json_response({"error": "moto's own API is closed in the sandbox"}, 403)
             try:
                 return self.route(req)
+            except NotImplementedError:  # moto lacks it: say so at once (a 500 would be retried)
+                return not_available(req)
             except Exception as exc:  # never let a realism bug kill the server
                 return aws_error(req, "ServiceFailure", f"Sandbox error: {exc!r}", 500)
 
     # -- the request path ------------------------------------------------------
     def route(self, req: AwsRequest) -> Response:
+        if req.action == "AssumeRoleWithWebIdentity" and not req.access_key:  # unsigned by design
+            answer = oidc.assume_role_with_web_identity(req, self.state)
+            cloudtrail.record_web_identity(self.state.trail, req, answer)
+            return answer
         who = identify(self.state, req)
         if isinstance(who, Response):
             return who
         principal: Principal = who
+        resp = self.serve(req, principal)
+        member_session = principal.made_by == "AssumeRoot"  # recorded in the member's own trail
+        if req.access_key != self.state.auditor.access_key_id and not member_session:  # checks: no trace
+            action, _ = policy.action_and_resource(req, principal.arn)
+            cloudtrail.record_call(self.state.trail, req, principal, action, resp)
+        return resp
+
+    def serve(self, req: AwsRequest, principal: Principal) -> Response:
+        """Answer one request from an identified caller."""
         service, action = req.service, req.action
+        if principal.made_by == "AssumeRoot":
+            return organizations.member_root_call(req, self.state.sessions[req.access_key or ""], self.state)
+        limited = sts.session_limits(req, principal)
+        if limited is not None:
+            return limited
 
         if service == "sts" and action == "GetCallerIdentity":
             return sts.get_caller_identity(principal)
@@ -123,6 +151,11 @@ class RealismLayer:
 
         if service == "iam":
             return self.iam(req, principal)
+        if service == "sts" and action == "AssumeRoot":
+            return organizations.assume_root(req, principal, self.state)
+        if service == "cloudtrail" and (req.header("X-Amz-Target") or "").endswith(".LookupEvents"):
+            found = cloudtrail.lookup_events(self.state.trail, req)
+            return found if isinstance(found, Response) else json_response(found)
         return self.forward(req)
 
     def authorize(self, req: AwsRequest, principal: Principal) -> Response | None:
@@ -140,9 +173,15 @@ class RealismLayer:
             "aws:PrincipalType": "User",
             "aws:PrincipalArn": principal.arn,
         }
+        documents = mb.policy_documents_for_user(principal.name)
+        if principal.kind == "role":  # an assumed-role session: the role's policies
+            role_arn = f"arn:aws:iam::{mb.ACCOUNT_ID}:role/{principal.name}"
+            context = {"aws:userid": principal.user_id, "aws:PrincipalType": "AssumedRole",
+                       "aws:PrincipalArn": role_arn}
+            documents = mb.policy_documents_for_role(principal.name)
         if principal.mfa is not None:
             context["aws:MultiFactorAuthPresent"] = "true" if principal.mfa else "false"
-        verdict = policy.evaluate(mb.policy_documents_for_user(principal.name), action, resource, context)
+        verdict = policy.evaluate(documents, action, resource, context)
         if verdict == "allow":
             return None
         message = policy.denied_message(principal.arn, action, resource, verdict)
@@ -152,8 +191,15 @@ class RealismLayer:
         """IAM calls: realism checks before moto, corrections after."""
         action = req.action
         state = self.state
+        if action in organizations.FEATURE_ACTIONS:
+            return organizations.iam_feature_call(req, state)
+        if principal.kind == "role" and action in SELF_SERVICE and "UserName" not in req.params:
+            return aws_error(req, "ValidationError",
+                             "Must specify userName when calling with non-User credentials", 400)
         if not principal.is_root and action in SELF_SERVICE and "UserName" not in req.params:
             req.set_params(UserName=principal.name)
+        if principal.is_root and action in root.NAME_REQUIRED_FOR_ROOT and "UserName" not in req.params:
+            return root.name_required(req)
         policy_arn = req.params.get("PolicyArn", "")
         if policy_arn.startswith("arn:aws:iam::aws:policy/"):
             mb.ensure_aws_managed_policy(policy_arn)
@@ -193,7 +239,7 @@ class RealismLayer:
         if action == "CreateVirtualMFADevice":
             return mfa.after_create_virtual_device(req, resp)
         if action == "ListVirtualMFADevices":
-            return mfa.hide_secrets_in_listing(resp)
+            return mfa.after_list_virtual_devices(resp, state)
         if action in ("CreateLoginProfile", "UpdateLoginProfile"):
             resp = passwords.after_login_profile(req, resp, state)
         if action in ("CreateLoginProfile", "GetLoginProfile", "DeleteLoginProfile", "DeleteUser"):
@@ -203,5 +249,11 @@ class RealismLayer:
         return resp
 
     def forward(self, req: AwsRequest) -> Response:
-        """Let moto do the work."""
-        return collect(self.moto_app, req.wsgi_environ())
+        """Let moto do the work (what moto has not implemented: a fast, clear 501)."""
+        resp = collect(self.moto_app, req.wsgi_environ())
+        if resp.status == 500 and b"NotImplemented" in resp.body:
+            return not_available(req)
+        html = any(k.lower() == "content-type" and "text/html" in v for k, v in resp.headers)
+        if resp.status == 404 and html:  # a service moto does not have at all
+            return not_available(req)
+        return resp

@@ -22,15 +22,19 @@ so a neighbour on the same machine who finds the port gets nothing:
 from __future__ import annotations
 
 import base64
+import json
+import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..clock import clock
-from . import mfa
+from . import cloudtrail, mfa, oidc, passkeys
 from . import moto_bridge as mb
-from .passwords import check_new_password
-from .state import ROOT_MFA_SERIAL, AccountState, ConsoleSession
+from .identity import root_principal, user_principal
+from .passwords import check_new_password, may_change_own_password
+from .signature import secret_for
+from .state import AccountState, ConsoleSession
 from .wire import AwsRequest, Response, json_response
 
 if TYPE_CHECKING:
@@ -38,11 +42,20 @@ if TYPE_CHECKING:
 
 __all__ = ["handle"]
 
+MFA_GRACE_DAYS = 35
 SIGN_IN_FAILED = "Your authentication information is incorrect. Please try again."
+# The console's answer when a user without iam:ChangePassword (or with a password the policy
+# refuses) tries to change her password. Source: AWS re:Post Knowledge Center,
+# https://www.repost.aws/knowledge-center/iam-user-password-error
+CHANGE_PASSWORD_REFUSED = (
+    "Either user is not authorized to perform iam:ChangePassword or entered password does not "
+    "comply with account password policy set by administrator."
+)
 
 
-def _fail(message: str = SIGN_IN_FAILED, status: int = 401) -> Response:
-    return json_response({"error": message}, status)
+def _fail(message: str = SIGN_IN_FAILED, status: int = 401, aws: bool = True) -> Response:
+    """A refusal. ``aws`` says whether the words are AWS's own (sourced) or the sandbox's."""
+    return json_response({"error": message, "said_by": "AWS" if aws else "labkit's console"}, status)
 
 
 def _signed_in(state: AccountState, principal: str, must_change: bool, with_mfa: bool) -> Response:
@@ -59,31 +72,100 @@ def sign_in(state: AccountState, data: dict[str, Any]) -> Response:
         return _fail()
     name = str(data.get("user", ""))
     owner = mb.user(name)
+    who = user_principal(name) if owner is not None else None
     if owner is None or mb.user_password(owner) is None or mb.user_password(owner) != data.get("password"):
+        cloudtrail.record_console_login(state.trail, who, name, False, False)
         return _fail()
-    seed = mfa.user_mfa_seed(name)
-    if seed is not None:
-        code = data.get("mfa_code")
-        if not code:
-            return json_response({"status": "mfa-required"})
-        if not mfa.code_is_valid(seed, str(code)):
-            return _fail()
+    seeds = mfa.user_mfa_seeds(name)
+    second = _second_factor(state, name, seeds, data)
+    if second is not None and second.status != 200:
+        cloudtrail.record_console_login(state.trail, who, name, False, True)
+        return second
+    if second is not None:
+        return second  # asks for the code or the passkey
+    has_mfa = bool(seeds or state.passkeys.get(name))
+    cloudtrail.record_console_login(state.trail, who, name, True, has_mfa)
     mb.set_password_last_used(owner, clock.utcnow())
-    return _signed_in(state, name, mb.reset_required(owner), seed is not None)
+    return _signed_in(state, name, mb.reset_required(owner), has_mfa)
 
 
 def sign_in_root(state: AccountState, data: dict[str, Any]) -> Response:
     root = state.root
-    if str(data.get("email", "")).lower() != root.email.lower() or data.get("password") != root.password:
+    if str(data.get("email", "")).lower() != root.email.lower():
         return _fail()
-    if root.mfa_seed:
-        code = data.get("mfa_code")
-        if not code:
-            return json_response({"status": "mfa-required"})
-        if not mfa.code_is_valid(root.mfa_seed, str(code)):
-            return _fail()
+    if data.get("password") != root.password:
+        cloudtrail.record_console_login(state.trail, root_principal(), "root", False, False)
+        return _fail()
+    totp_seeds = mfa.root_mfa_seeds(state)
+    second = _second_factor(state, "root", totp_seeds, data)
+    if second is not None and second.status != 200:
+        cloudtrail.record_console_login(state.trail, root_principal(), "root", False, True)
+        return second
+    if second is not None:
+        return second
+    seeds = totp_seeds or state.passkeys.get("root") or []
+    cloudtrail.record_console_login(state.trail, root_principal(), "root", True, bool(seeds))
     root.password_last_used = clock.utcnow()
-    return _signed_in(state, "root", False, bool(root.mfa_seed))
+    answer = _signed_in(state, "root", False, bool(seeds))
+    if seeds:
+        return answer
+    # Root MFA is mandatory: "Users can postpone MFA registration for up to 35 days by skipping
+    # the prompt. After 35 days, enabling MFA becomes mandatory to proceed with sign-in"
+    # (since May 2024): https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html
+    now = clock.utcnow()
+    root.first_sign_in_without_mfa = root.first_sign_in_without_mfa or now
+    deadline = root.first_sign_in_without_mfa + timedelta(days=MFA_GRACE_DAYS)
+    payload = json.loads(answer.body)
+    session = state.console[payload["session"]]
+    session.must_register_mfa = now >= deadline
+    payload.update({"status": "mfa-registration-required" if session.must_register_mfa else "signed-in",
+                    "mfa_registration_deadline": deadline.isoformat()})
+    return json_response(payload)
+
+
+def _second_factor(state: AccountState, principal: str, seeds: list[str],
+                   data: dict[str, Any]) -> Response | None:
+    """None when the second factor is satisfied (or there is none); else the answer to send:
+    a request for it (200, with a passkey challenge when she has passkeys) or a refusal."""
+    keys = state.passkeys.get(principal, [])
+    if not seeds and not keys:
+        return None
+    assertion = data.get("assertion")
+    if isinstance(assertion, dict):
+        return None if passkeys.verify_assertion(state, principal, assertion) else _fail()
+    code = data.get("mfa_code")
+    if code:
+        return None if mfa.any_code_is_valid(seeds, str(code)) else _fail()  # any of her devices
+    challenge = passkeys.new_challenge(state, principal, "sign-in") if keys else None
+    return json_response({"status": "mfa-required", "passkey_challenge": challenge, "rp_id": passkeys.RP_ID,
+                          "totp": bool(seeds)})
+
+
+def passkey_register_begin(state: AccountState, data: dict[str, Any]) -> Response:
+    """Start registering a passkey / security key for the signed-in identity."""
+    session = _session(state, data)
+    if session is None:
+        return _fail("Your console session has expired. Please sign in again.", aws=False)
+    devices = len(state.passkeys.get(session.principal, []))
+    devices += len(state.root.mfa_serials) if session.principal == "root" else \
+        len(mb.user_mfa_serials(mb.user(session.principal)))
+    if devices >= mfa.MAX_DEVICES:
+        return json_response({"error": mfa.TOO_MANY_DEVICES, "code": "LimitExceeded",
+                              "said_by": "labkit's console"}, 409)
+    challenge = passkeys.new_challenge(state, session.principal, "register")
+    return json_response({"challenge": challenge, "rp_id": passkeys.RP_ID})
+
+
+def passkey_register_finish(state: AccountState, data: dict[str, Any]) -> Response:
+    session = _session(state, data)
+    if session is None:
+        return _fail("Your console session has expired. Please sign in again.", aws=False)
+    name = str(data.get("name") or "security-key")
+    problem = passkeys.register(state, session.principal, name, data.get("credential") or {})
+    if problem is not None:
+        return _fail(problem, 400, aws=False)
+    session.must_register_mfa = False
+    return json_response({"status": "registered", "name": name})
 
 
 def _session(state: AccountState, data: dict[str, Any]) -> ConsoleSession | None:
@@ -93,53 +175,100 @@ def _session(state: AccountState, data: dict[str, Any]) -> ConsoleSession | None
 def change_password(state: AccountState, data: dict[str, Any]) -> Response:
     session = _session(state, data)
     if session is None or session.principal == "root":
-        return _fail("Your console session has expired. Please sign in again.")
+        return _fail("Your console session has expired. Please sign in again.", aws=False)
     owner = mb.user(session.principal)
     if owner is None or data.get("old_password") != mb.user_password(owner):
-        return _fail("The old password is incorrect.", 400)
+        return _fail("The old password is incorrect.", 400, aws=False)
+    if state.enforce and not may_change_own_password(session.principal, session.mfa):
+        return json_response({"error": CHANGE_PASSWORD_REFUSED, "code": "AccessDenied",
+                              "said_by": "AWS"}, 403)
     new = str(data.get("new_password", ""))
     if new == data.get("old_password"):
-        return _fail("The new password must be different from the old password.", 400)
+        return _fail("The new password must be different from the old password.", 400, aws=False)
     refused = check_new_password(None, new, state, session.principal)
     if refused is not None:
         message = refused.text.split("<Message>")[1].split("</Message>")[0]
-        return json_response({"error": message, "code": "PasswordPolicyViolation"}, 400)
+        return json_response({"error": message, "code": "PasswordPolicyViolation", "said_by": "AWS"}, 400)
     mb.set_user_password(owner, new, reset_required=False)
     state.remember_password(session.principal, new)
     session.must_change_password = False
     return json_response({"status": "signed-in", "session": session.session_id, "arn": owner.arn})
 
 
-def root_mfa_create(state: AccountState, data: dict[str, Any]) -> Response:
+def _root_session(state: AccountState, data: dict[str, Any]) -> ConsoleSession | None:
     session = _session(state, data)
-    if session is None or session.principal != "root":
-        return _fail("Only the root user can assign an MFA device to the root user.", 403)
-    if state.root.mfa_seed:
-        return _fail("The root user already has an MFA device assigned.", 409)
-    import pyotp
+    return session if session is not None and session.principal == "root" else None
 
-    seed = pyotp.random_base32(64)
-    state.root.pending_mfa_seed = seed
-    uri = mfa.otpauth_uri("root-account-mfa-device", mb.ACCOUNT_ID, seed)
+
+def root_mfa_create(state: AccountState, data: dict[str, Any]) -> Response:
+    """Start assigning a virtual device to root, named as root chooses (up to 8 devices)."""
+    if _root_session(state, data) is None:
+        return _fail("Only the root user can assign an MFA device to the root user.", 403, aws=False)
+    made = mfa.create_root_device(state, data.get("name"))
+    if isinstance(made, str):
+        limit = made == mfa.TOO_MANY_DEVICES
+        return json_response({"error": made, "code": "LimitExceeded" if limit else "InvalidInput",
+                              "said_by": "labkit's console"}, 409 if limit else 400)
+    serial, seed = made
+    uri = mfa.otpauth_uri(mfa.device_name_from_serial(serial), mb.ACCOUNT_ID, seed)
     return json_response({
-        "serial": ROOT_MFA_SERIAL, "seed": seed, "uri": uri,
+        "serial": serial, "seed": seed, "uri": uri,
         "qr_png": base64.b64encode(mfa.qr_png(uri)).decode(),
     })
 
 
 def root_mfa_activate(state: AccountState, data: dict[str, Any]) -> Response:
-    session = _session(state, data)
-    if session is None or session.principal != "root":
-        return _fail("Only the root user can assign an MFA device to the root user.", 403)
-    seed = state.root.pending_mfa_seed
-    if not seed:
-        return _fail("Create the MFA device first.", 400)
-    if not mfa.codes_are_consecutive(seed, str(data.get("code1", "")), str(data.get("code2", ""))):
-        return json_response({"error": mfa.INVALID_CODE, "code": "InvalidAuthenticationCode"}, 400)
-    state.root.mfa_seed = seed
-    state.root.pending_mfa_seed = None
-    state.root.mfa_enabled_at = clock.utcnow()
-    return json_response({"status": "assigned", "serial": ROOT_MFA_SERIAL})
+    """Finish root's device with two consecutive codes; the session now counts as MFA."""
+    session = _root_session(state, data)
+    if session is None:
+        return _fail("Only the root user can assign an MFA device to the root user.", 403, aws=False)
+    serial = str(data.get("serial") or "")
+    problem = mfa.activate_root_device(state, serial, str(data.get("code1", "")), str(data.get("code2", "")))
+    if problem == mfa.INVALID_CODE:
+        return json_response({"error": problem, "code": "InvalidAuthenticationCode", "said_by": "AWS"}, 400)
+    if problem is not None:
+        return _fail(problem, 400, aws=False)
+    session.must_register_mfa = False
+    return json_response({"status": "assigned", "serial": serial})
+
+
+def root_change_password(state: AccountState, data: dict[str, Any]) -> Response:
+    """Root changes its own password in the console (Account settings; needs the current one).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-password.html"""
+    session = _root_session(state, data)
+    if session is None:
+        return _fail("Only the root user can change the root user's password.", 403, aws=False)
+    if session.must_register_mfa:
+        return _fail("Register an MFA device first: root MFA is required.", 403, aws=False)
+    if data.get("old_password") != state.root.password:
+        return _fail("The current password is incorrect.", 400, aws=False)
+    new = str(data.get("new_password", ""))
+    if new == state.root.password:
+        return _fail("The new password must be different from the old password.", 400, aws=False)
+    refused = check_new_password(None, new, state, None)
+    if refused is not None:
+        message = refused.text.split("<Message>")[1].split("</Message>")[0]
+        return json_response({"error": message, "code": "PasswordPolicyViolation", "said_by": "AWS"}, 400)
+    state.root.password = new
+    return json_response({"status": "changed"})
+
+
+def root_change_email(state: AccountState, data: dict[str, Any]) -> Response:
+    """Root changes the account's e-mail address (the sign-in name; needs the password).
+    AWS also sends a code to the new address to confirm it; the sandbox sends no e-mail.
+    https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-root-user-email.html"""
+    session = _root_session(state, data)
+    if session is None:
+        return _fail("Only the root user can change the account's e-mail address.", 403, aws=False)
+    if session.must_register_mfa:
+        return _fail("Register an MFA device first: root MFA is required.", 403, aws=False)
+    if data.get("password") != state.root.password:
+        return _fail("The password is incorrect.", 400, aws=False)
+    new = str(data.get("new_email", "")).strip()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", new):
+        return _fail("Enter a valid e-mail address.", 400, aws=False)
+    state.root.email = new
+    return json_response({"status": "changed", "email": new})
 
 
 CONSOLE = {
@@ -148,6 +277,10 @@ CONSOLE = {
     "change-password": change_password,
     "root-mfa/create": root_mfa_create,
     "root-mfa/activate": root_mfa_activate,
+    "root/password": root_change_password,
+    "passkey/register-begin": passkey_register_begin,
+    "passkey/register-finish": passkey_register_finish,
+    "root/email": root_change_email,
 }
 
 
@@ -169,7 +302,7 @@ def admin_describe(layer: RealismLayer, data: dict[str, Any]) -> Response:
         "account_id": mb.ACCOUNT_ID,
         "enforce": layer.state.enforce,
         "root": {
-            "email": root.email, "mfa": bool(root.mfa_seed),
+            "email": root.email, "mfa": root.has_mfa,
             "password_last_used": root.password_last_used,
             "keys": [{"id": k.access_key_id, "status": k.status, "last_used": k.last_used}
                      for k in root.keys],
@@ -194,6 +327,8 @@ def admin_backdate(layer: RealismLayer, data: dict[str, Any]) -> Response:
                 k.last_used_service, k.last_used_region = "iam", "us-east-1"
         if "created" in data:
             root.created = _when(data["created"]) or root.created
+        if "first_sign_in_without_mfa" in data:
+            root.first_sign_in_without_mfa = _when(data["first_sign_in_without_mfa"])
     else:
         owner = mb.user(str(data.get("principal")))
         if owner is None:
@@ -201,6 +336,41 @@ def admin_backdate(layer: RealismLayer, data: dict[str, Any]) -> Response:
         if data.get("password_last_used"):
             mb.set_password_last_used(owner, _when(data["password_last_used"]))
     return json_response({"status": "ok"})
+
+
+def admin_history(layer: RealismLayer, data: dict[str, Any]) -> Response:
+    """Past activity for a scenario's trail: ``{"events": [{"principal": "root",
+    "event_name": "CreateUser", "service": "iam", "when": iso}, ...]}``; event name
+    ``ConsoleLogin`` records a successful console sign-in without MFA."""
+    trail = layer.state.trail
+    for item in data.get("events", []):
+        who = str(item.get("principal", "root"))
+        principal = root_principal() if who == "root" else user_principal(who)
+        when = _when(item.get("when")) or clock.utcnow()
+        if item.get("event_name") == "ConsoleLogin":
+            cloudtrail.record_console_login(trail, principal, who, True, bool(item.get("mfa")), when=when)
+            continue
+        key = layer.state.root.keys[0].access_key_id if who == "root" and layer.state.root.keys else None
+        trail.append(cloudtrail.api_event(principal, str(item["event_name"]), str(item.get("service", "iam")),
+                                          when, access_key_id=key, user_agent="aws-cli/1.44"))
+    trail.sort(key=lambda e: e.event_time)
+    return json_response({"recorded": len(trail)})
+
+
+def admin_member_root(layer: RealismLayer, data: dict[str, Any]) -> Response:
+    """Give a member account's root user what a predecessor left: an access key, an MFA device."""
+    from .organizations import member_root
+    from .state import AccessKeyRecord, new_key_id, new_secret
+
+    root = member_root(layer.state, str(data.get("account_id", "")))
+    if root is None:
+        return json_response({"error": "not a member account of the organization"}, 404)
+    if data.get("access_key"):
+        root.keys.append(AccessKeyRecord(new_key_id(), new_secret()))
+    if data.get("mfa"):
+        root.mfa_devices[f"arn:aws:iam::{root.account_id}:mfa/root-account-mfa-device"] = clock.utcnow()
+    return json_response({"account_id": root.account_id, "email": root.email,
+                          "keys": [k.access_key_id for k in root.keys], "mfa": list(root.mfa_devices)})
 
 
 def admin_set_root_password(layer: RealismLayer, data: dict[str, Any]) -> Response:
@@ -213,7 +383,7 @@ def admin_castle(layer: RealismLayer, data: dict[str, Any]) -> Response:
     root = layer.state.root
     rows = [{
         "who": "root", "arn": f"arn:aws:iam::{mb.ACCOUNT_ID}:root", "password": True,
-        "reset_required": False, "mfa": bool(root.mfa_seed),
+        "reset_required": False, "mfa": root.has_mfa,
         "keys": sum(k.status == "Active" for k in root.keys),
         "last_used": max([t for t in [root.password_last_used, *[k.last_used for k in root.keys]] if t],
                          default=None),
@@ -243,7 +413,33 @@ ADMIN = {
     "enforce": admin_enforce,
     "backdate": admin_backdate,
     "root-password": admin_set_root_password,
+    "history": admin_history,
+    "member-root": admin_member_root,
 }
+
+
+def _holds_credentials(state: AccountState, key_id: str, secret: str) -> bool:
+    """Does the caller hold an access key pair of this sandbox account (key id and secret)?"""
+    stored = secret_for(state, key_id) if key_id and secret else None
+    return stored is not None and secrets.compare_digest(stored, secret)
+
+
+def ci_token(layer: RealismLayer, data: dict[str, Any]) -> Response:
+    """A token from the simulated CI service (GitHub Actions) for a job of a repository.
+
+    Only someone holding credentials of this sandbox may ask (so a neighbour on the same
+    machine cannot mint tokens for your roles).
+    """
+    if not _holds_credentials(layer.state, str(data.get("access_key_id", "")),
+                              str(data.get("secret_access_key", ""))):
+        return json_response({"error": "The CI service needs this sandbox's credentials."}, 403)
+    try:
+        token = oidc.issue_token(str(data.get("repository", "")), str(data.get("ref") or "refs/heads/main"),
+                                 str(data.get("audience") or oidc.GITHUB_AUDIENCE),
+                                 str(data.get("event_name") or "push"), data.get("environment"))
+    except ValueError as exc:
+        return json_response({"error": str(exc)}, 400)
+    return json_response({"token": token, "issuer": oidc.GITHUB_ISSUER})
 
 
 def handle(layer: RealismLayer, req: AwsRequest) -> Response:
@@ -258,6 +454,8 @@ def handle(layer: RealismLayer, req: AwsRequest) -> Response:
     data = req.json()
     if path == "health":
         return json_response({"ok": True, "account_id": mb.ACCOUNT_ID})
+    if path == "ci/token":
+        return ci_token(layer, data)
     if path.startswith("console/") and path[len("console/"):] in CONSOLE:
         return CONSOLE[path[len("console/"):]](layer.state, data)
     if path.startswith("admin/") and path[len("admin/"):] in ADMIN:

@@ -21,27 +21,37 @@ __all__ = ["Principal", "identify"]
 class Principal:
     """The caller of one request."""
 
-    kind: str  # "root" or "user"
-    name: str  # "root" or the IAM user name
+    kind: str  # "root", "user" or "role" (an assumed-role session)
+    name: str  # "root", the IAM user name, or the role name
     arn: str
     user_id: str
     mfa: bool | None  # aws:MultiFactorAuthPresent; None when the key is absent (long-term keys)
     temporary: bool = False
+    made_by: str = ""  # the STS operation that issued temporary credentials ("GetSessionToken")
 
     @property
     def is_root(self) -> bool:
         return self.kind == "root"
 
 
-def root_principal(mfa: bool | None = None, temporary: bool = False) -> Principal:
-    return Principal("root", "root", ROOT_ARN, mb.ACCOUNT_ID, mfa, temporary)
+def root_principal(mfa: bool | None = None, temporary: bool = False, made_by: str = "") -> Principal:
+    return Principal("root", "root", ROOT_ARN, mb.ACCOUNT_ID, mfa, temporary, made_by)
 
 
-def user_principal(name: str, mfa: bool | None = None, temporary: bool = False) -> Principal:
+def user_principal(name: str, mfa: bool | None = None, temporary: bool = False,
+                   made_by: str = "") -> Principal:
     u = mb.user(name)
     user_id = u.id if u is not None else ""
     arn = u.arn if u is not None else f"arn:aws:iam::{mb.ACCOUNT_ID}:user/{name}"
-    return Principal("user", name, arn, user_id, mfa, temporary)
+    return Principal("user", name, arn, user_id, mfa, temporary, made_by)
+
+
+def role_principal(role_name: str, session_name: str, made_by: str) -> Principal:
+    """A session of role ``role_name`` (``arn:aws:sts::<acct>:assumed-role/<role>/<session>``)."""
+    r = mb.role(role_name)
+    role_id = r.id if r is not None else "AROA"
+    arn = f"arn:aws:sts::{mb.ACCOUNT_ID}:assumed-role/{role_name}/{session_name}"
+    return Principal("role", role_name, arn, f"{role_id}:{session_name}", None, True, made_by)
 
 
 def identify(state: AccountState, req: AwsRequest) -> Principal | Response:
@@ -68,11 +78,19 @@ def identify(state: AccountState, req: AwsRequest) -> Principal | Response:
             return refusal(req, "unknown")
         if session.expires <= clock.utcnow():
             return refusal(req, "expired")
+        if session.made_by == "AssumeRoot":  # a member account's root, limited to one task
+            member = session.account_id or ""
+            return Principal("root", "root", f"arn:aws:iam::{member}:root", member, None, True, "AssumeRoot")
         if session.principal == "root":
-            return root_principal(mfa=session.mfa, temporary=True)
+            return root_principal(mfa=session.mfa, temporary=True, made_by=session.made_by)
+        if session.role_session:
+            if mb.role(session.principal) is None:
+                return refusal(req, "unknown")
+            return role_principal(session.principal, session.role_session, session.made_by)
         if mb.user(session.principal) is None:
             return refusal(req, "unknown")
-        return user_principal(session.principal, mfa=session.mfa, temporary=True)
+        return user_principal(session.principal, mfa=session.mfa, temporary=True,
+                              made_by=session.made_by)
     found = mb.user_for_access_key(key_id)
     if found is None:
         return refusal(req, "unknown")

@@ -15,18 +15,33 @@ from urllib.parse import quote
 from ..clock import clock
 from . import moto_bridge as mb
 from .identity import Principal
-from .state import ROOT_MFA_SERIAL, AccountState
+from .state import ROOT_MFA_NAME, AccountState
 from .wire import AwsRequest, Response, aws_error
 
-__all__ = ["totp", "code_is_valid", "codes_are_consecutive", "otpauth_uri", "qr_png"]
+__all__ = ["totp", "code_is_valid", "codes_are_consecutive", "otpauth_uri", "qr_png",
+           "MAX_DEVICES", "user_mfa_seeds", "root_mfa_seeds", "create_root_device",
+           "activate_root_device"]
+
+# "You can register up to eight MFA devices of any combination of the currently supported MFA
+# types with your AWS account root user and IAM users."
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa.html (since November 2022)
+MAX_DEVICES = 8
+# The wording follows IAM's other quota errors ("Cannot exceed quota for AccessKeysPerUser: 2");
+# AWS's exact text for this quota is not published (see docs/differences.md).
+TOO_MANY_DEVICES = f"Cannot exceed quota for MFADevicesPerUser: {MAX_DEVICES}"
 
 STEP = 30
 ISSUER = "Amazon Web Services"
 INVALID_CODE = "Authentication code for device is not valid."
+# get-session-token with a serial that is not one of the caller's devices (the two spaces are
+# AWS's): https://github.com/aws/aws-cli/issues/6325, https://github.com/broamski/aws-mfa/issues/46
 MFA_FAILED = (
     "MultiFactorAuthentication failed, unable to validate MFA code.  "
     "Please verify your MFA serial number is valid and associated with this user."
 )
+# ... and with the caller's own serial but a wrong code:
+# https://github.com/lonelyplanet/aws-mfa/pull/21 (GetSessionToken), https://github.com/aws/aws-cli/issues/2279
+WRONG_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
 
 
 def totp(seed: str, step_index: int) -> str:
@@ -100,9 +115,16 @@ def after_create_virtual_device(req: AwsRequest, resp: Response) -> Response:
     return resp.with_body(body)
 
 
-def hide_secrets_in_listing(resp: Response) -> Response:
-    """AWS shows a device's seed and QR code once, at creation; listings never include them."""
+def after_list_virtual_devices(resp: Response, state: AccountState) -> Response:
+    """AWS shows a device's seed and QR code once, at creation; listings never include them.
+    Root's devices are listed as assigned to the root ARN."""
     body = re.sub(rb"<(Base32StringSeed|QRCodePNG)>[^<]*</\1>", b"", resp.body)
+    created = state.root.created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    owner = (f"<User><Path>/</Path><UserId>{mb.ACCOUNT_ID}</UserId>"
+             f"<Arn>arn:aws:iam::{mb.ACCOUNT_ID}:root</Arn><CreateDate>{created}</CreateDate></User>")
+    for serial in state.root.mfa_serials:
+        tag = f"<SerialNumber>{serial}</SerialNumber>".encode()
+        body = body.replace(tag, tag + owner.encode())
     return resp.with_body(body)
 
 
@@ -121,6 +143,8 @@ def check_enable(req: AwsRequest) -> Response | None:
     holder = mb.device_owner(device)
     if req.action == "EnableMFADevice" and holder is not None:
         return aws_error(req, "EntityAlreadyExists", "MFA Device is already in use.", 409)
+    if req.action == "EnableMFADevice" and len(mb.user_mfa_serials(owner)) >= MAX_DEVICES:
+        return aws_error(req, "LimitExceeded", TOO_MANY_DEVICES, 409)
     if req.action == "ResyncMFADevice" and holder != user_name:
         return aws_error(
             req, "NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404
@@ -135,9 +159,10 @@ def check_enable(req: AwsRequest) -> Response | None:
 def seed_for(state: AccountState, principal: Principal, serial: str) -> str | None:
     """The seed of ``serial`` if it is an active MFA device of ``principal``."""
     if principal.is_root:
-        if serial == ROOT_MFA_SERIAL and state.root.mfa_seed:
-            return state.root.mfa_seed
-        return None
+        if serial not in state.root.mfa_serials:
+            return None
+        device = mb.virtual_device(serial)
+        return mb.device_seed(device) if device is not None else None
     owner = mb.user(principal.name)
     if owner is None or serial not in mb.user_mfa_serials(owner):
         return None
@@ -145,13 +170,50 @@ def seed_for(state: AccountState, principal: Principal, serial: str) -> str | No
     return mb.device_seed(device) if device is not None else None
 
 
-def user_mfa_seed(user_name: str) -> str | None:
-    """The seed of the (first) active virtual MFA device of an IAM user."""
+def _seeds(serials: list[str]) -> list[str]:
+    devices = [mb.virtual_device(serial) for serial in serials]
+    return [mb.device_seed(d) for d in devices if d is not None]
+
+
+def user_mfa_seeds(user_name: str) -> list[str]:
+    """The seeds of every active virtual MFA device of an IAM user (any one signs her in)."""
     owner = mb.user(user_name)
-    if owner is None:
-        return None
-    for serial in mb.user_mfa_serials(owner):
-        device = mb.virtual_device(serial)
-        if device is not None:
-            return mb.device_seed(device)
+    return _seeds(mb.user_mfa_serials(owner)) if owner is not None else []
+
+
+def root_mfa_seeds(state: AccountState) -> list[str]:
+    """The seeds of root's active MFA devices."""
+    return _seeds(state.root.mfa_serials)
+
+
+def any_code_is_valid(seeds: list[str], code: str) -> bool:
+    """True if ``code`` is the current code of one of ``seeds`` (AWS accepts any device)."""
+    return any(code_is_valid(seed, code) for seed in seeds)
+
+
+def create_root_device(state: AccountState, name: str | None) -> tuple[str, str] | str:
+    """Start registering a virtual device for root: ``(serial, seed)``, or why not."""
+    name = name or ROOT_MFA_NAME
+    if len(state.root.mfa_serials) >= MAX_DEVICES:
+        return TOO_MANY_DEVICES
+    if not re.fullmatch(r"[\w+=,.@-]{1,226}", name):
+        return "The device name may use letters, digits and + = , . @ - _ (at most 226)."
+    existing = mb.virtual_device(f"arn:aws:iam::{mb.ACCOUNT_ID}:mfa/{name}")
+    if existing is not None:
+        if mb.device_owner(existing) is not None:
+            return "An MFA device with that name already exists. Choose another name."
+        return str(existing.serial_number), mb.device_seed(existing)
+    device = mb.create_virtual_device(name)
+    return str(device.serial_number), mb.device_seed(device)
+
+
+def activate_root_device(state: AccountState, serial: str, code1: str, code2: str) -> str | None:
+    """Finish registering root's device with two consecutive codes; an error text or None."""
+    device = mb.virtual_device(serial)
+    if device is None or mb.device_owner(device) is not None:
+        return "Create the MFA device first."
+    if not codes_are_consecutive(mb.device_seed(device), code1, code2):
+        return INVALID_CODE
+    mb.assign_device_to_root(device, state.root.created, clock.utcnow())
+    state.root.mfa_serials.append(serial)
     return None

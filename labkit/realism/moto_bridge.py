@@ -41,6 +41,17 @@ def reset_all() -> None:
     from moto.core.base_backend import BackendDict
 
     BackendDict.reset()
+    try:  # moto remembers which accounts manage an organization outside the backends
+        from moto.organizations.models import organizations_backends
+
+        organizations_backends.master_accounts.clear()
+        from moto.organizations.models import FakeServiceAccess
+
+        # IAM's trusted access (centralized root access, 2024) is newer than moto's list.
+        if "iam.amazonaws.com" not in FakeServiceAccess.TRUSTED_SERVICES:
+            FakeServiceAccess.TRUSTED_SERVICES.append("iam.amazonaws.com")
+    except (ImportError, AttributeError):  # pragma: no cover - other moto versions
+        pass
     try:
         from moto.core.models import reset_model_data
 
@@ -89,8 +100,25 @@ def set_device_qr(device: Any, png: bytes) -> None:
 
 
 def device_owner(device: Any) -> str | None:
+    """The IAM user name holding ``device``, ``"root"`` for root's, None when unassigned."""
     owner = getattr(device, "user", None)
-    return owner.name if owner is not None else None
+    if owner is not None:
+        return str(owner.name)
+    attribute = getattr(device, "user_attribute", None) or {}
+    return "root" if str(attribute.get("Arn", "")).endswith(":root") else None
+
+
+def create_virtual_device(name: str, path: str = "/") -> Any:
+    """A new virtual MFA device in moto's table (raises moto's error if the name is taken)."""
+    return iam().create_virtual_mfa_device(name, path)
+
+
+def assign_device_to_root(device: Any, root_created: datetime, when: datetime) -> None:
+    """Mark ``device`` as root's, the way AWS lists it (``User`` = the root ARN)."""
+    device.enable_date = when.replace(tzinfo=None) if when.tzinfo else when
+    device.user = None
+    device.user_attribute = {"Path": "/", "UserId": ACCOUNT_ID, "Arn": f"arn:aws:iam::{ACCOUNT_ID}:root",
+                             "CreateDate": root_created}
 
 
 def user_attachments(u: Any) -> dict[str, int]:
@@ -212,6 +240,29 @@ def policy_documents_for_user(name: str) -> list[dict[str, Any]]:
     return docs
 
 
+def role(name: str) -> Any | None:
+    """moto's role ``name`` (None if there is none)."""
+    return next((r for r in iam().get_roles() if r.name == name), None)
+
+
+def role_trust_policy(r: Any) -> dict[str, Any]:
+    return _doc(r.assume_role_policy_document)
+
+
+def policy_documents_for_role(name: str) -> list[dict[str, Any]]:
+    """The role's permission policies (inline and managed)."""
+    r = role(name)
+    if r is None:
+        return []
+    return [_doc(d) for d in r.policies.values()] + [_managed_doc(p) for p in r.managed_policies.values()]
+
+
+def oidc_provider(url: str) -> Any | None:
+    """The IAM OIDC identity provider for issuer ``url`` (``https://`` optional)."""
+    bare = url.removeprefix("https://").rstrip("/")
+    return next((p for p in iam().open_id_providers.values() if p.url.rstrip("/") == bare), None)
+
+
 @lru_cache(maxsize=1)
 def _course_policies() -> dict[str, Any]:
     from importlib.resources import files
@@ -229,6 +280,12 @@ def _aws_managed_data(name: str) -> dict[str, Any] | None:
 
         data = json.loads(aws_managed_policies_data).get(name)
     return data
+
+
+def aws_managed_document(name: str) -> dict[str, Any]:
+    """The policy document of AWS managed policy ``name`` ({} if unknown)."""
+    data = _aws_managed_data(name)
+    return _doc(data["Document"]) if data else {}
 
 
 def ensure_aws_managed_policy(arn: str) -> bool:

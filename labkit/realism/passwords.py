@@ -13,6 +13,7 @@ from typing import Any
 
 from ..clock import clock
 from . import moto_bridge as mb
+from . import policy
 from .identity import Principal
 from .state import AccountState
 from .wire import AwsRequest, Response, aws_error
@@ -22,18 +23,25 @@ __all__ = ["violations", "check_new_password", "SYMBOLS"]
 SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
 
 
-def violations(password: str, policy: dict[str, Any] | None, user: str | None = None) -> list[str]:
+MAX_LENGTH = 128  # every IAM password: "Maximum length of 128" (CreateLoginProfile API reference)
+
+
+def violations(password: str, policy: dict[str, Any] | None, user: str | None = None,
+               account_names: tuple[str, ...] = ()) -> list[str]:
     """Why ``password`` breaks ``policy`` (AWS's wording); empty when it complies.
 
-    With no custom policy, AWS's default applies: at least 8 characters, at
-    least three of uppercase, lowercase, numbers and symbols.
+    With no custom policy, AWS's default applies: 8 to 128 characters, at least three of
+    uppercase, lowercase, numbers and symbols, and not identical to the AWS account name or
+    e-mail address (``account_names``)
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html).
     """
     if policy is None:
         kinds = sum(
             bool(re.search(p, password))
             for p in (r"[A-Z]", r"[a-z]", r"[0-9]", "[" + re.escape(SYMBOLS) + "]")
         )
-        if len(password) < 8 or kinds < 3:
+        same_as_account = password in {n for n in account_names if n}
+        if len(password) < 8 or kinds < 3 or same_as_account:
             return ["Password does not conform to the account password policy."]
         return []
     found = []
@@ -55,8 +63,12 @@ def check_new_password(
     req: AwsRequest | None, password: str, state: AccountState, user: str | None
 ) -> Response | None:
     """``PasswordPolicyViolation`` if ``password`` breaks the account's policy."""
+    if len(password) > MAX_LENGTH:  # the API's length constraint, before any policy
+        return aws_error(req, "ValidationError",
+                         "1 validation error detected: Value at 'password' failed to satisfy constraint: "
+                         f"Member must have length less than or equal to {MAX_LENGTH}", 400)
     policy = mb.password_policy()
-    problems = violations(password, policy, user)
+    problems = violations(password, policy, user, (state.root.account_name, state.root.email))
     reuse = int((policy or {}).get("PasswordReusePrevention") or 0)
     if not problems and user and reuse:
         if password in state.password_history.get(user, [])[-reuse:]:
@@ -134,6 +146,29 @@ def after_login_profile(req: AwsRequest, resp: Response, state: AccountState) ->
     if password is not None and "Password" in req.params:
         state.remember_password(user_name, password)
     return resp
+
+
+def may_change_own_password(user_name: str, with_mfa: bool | None) -> bool:
+    """May ``user_name`` change her own password (``iam:ChangePassword``)?
+
+    Yes when the account password policy says ``AllowUsersToChangePassword``, or when her
+    policies allow ``iam:ChangePassword`` on her own ARN (the AWS managed policy
+    ``IAMUserChangePassword`` does). ``create-login-profile --password-reset-required``
+    alone grants neither, so a user created from the CLI is locked out at her first sign-in.
+    Sources: https://docs.aws.amazon.com/aws-managed-policy/latest/reference/IAMUserChangePassword.html,
+    https://www.repost.aws/knowledge-center/iam-user-password-error
+    """
+    if (mb.password_policy() or {}).get("AllowUsersToChangePassword"):
+        return True
+    owner = mb.user(user_name)
+    if owner is None:
+        return False
+    context: dict[str, Any] = {"aws:username": user_name, "aws:userid": owner.id,
+                               "aws:PrincipalType": "User", "aws:PrincipalArn": owner.arn}
+    if with_mfa is not None:
+        context["aws:MultiFactorAuthPresent"] = "true" if with_mfa else "false"
+    docs = mb.policy_documents_for_user(user_name)
+    return policy.evaluate(docs, "iam:ChangePassword", owner.arn, context) == "allow"
 
 
 def change_password(req: AwsRequest, principal: Principal, state: AccountState) -> Response | None:

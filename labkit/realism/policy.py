@@ -25,7 +25,7 @@ from typing import Any
 from . import moto_bridge as mb
 from .wire import AwsRequest
 
-__all__ = ["evaluate", "action_and_resource", "denied_message"]
+__all__ = ["evaluate", "action_and_resource", "denied_message", "trust_allows"]
 
 _VAR = re.compile(r"\$\{([^}]+)\}")
 
@@ -115,6 +115,34 @@ def evaluate(documents: list[dict[str, Any]], action: str, resource: str, contex
     return "allow" if allowed else "implicit-deny"
 
 
+def trust_allows(trust: dict[str, Any], principal_type: str, principal: str, action: str,
+                 context: dict[str, Any]) -> bool:
+    """Does a role's trust policy let ``principal`` (e.g. ``Federated``: an OIDC provider ARN)
+    perform ``action`` (e.g. ``sts:AssumeRoleWithWebIdentity``) with this request ``context``?
+
+    A statement applies when its ``Principal`` names the caller (or is ``"*"``), its
+    ``Action`` matches and all its conditions hold; a matching ``Deny`` wins.
+    """
+    allowed = False
+    for stmt in _as_list(trust.get("Statement")):
+        if not isinstance(stmt, dict):
+            continue
+        named = stmt.get("Principal") or {}
+        listed = _as_list(named.get(principal_type)) if isinstance(named, dict) else []
+        if named != "*" and principal not in listed:
+            continue
+        if not any(_glob(a, action, False) for a in _as_list(stmt.get("Action"))):
+            continue
+        conditions = stmt.get("Condition") or {}
+        if not all(_condition_holds(op, key, want, context)
+                   for op, pairs in conditions.items() for key, want in (pairs or {}).items()):
+            continue
+        if stmt.get("Effect") == "Deny":
+            return False
+        allowed = allowed or stmt.get("Effect") == "Allow"
+    return allowed
+
+
 def denied_message(principal_arn: str, action: str, resource: str, verdict: str) -> str:
     """AWS's AccessDenied wording, naming the principal, action and resource."""
     why = (
@@ -135,7 +163,7 @@ _SELF_USER_ACTIONS = {
     "GetUser", "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
     "ListMFADevices", "EnableMFADevice", "ResyncMFADevice", "DeactivateMFADevice",
     "GetLoginProfile", "ChangePassword", "ListSigningCertificates", "ListSSHPublicKeys",
-    "GetMFADevice",
+    "GetMFADevice", "CreateLoginProfile", "DeleteLoginProfile",
 }
 
 

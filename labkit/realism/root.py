@@ -15,7 +15,7 @@ from datetime import datetime
 
 from ..clock import clock
 from . import moto_bridge as mb
-from .state import ROOT_ARN, ROOT_MFA_SERIAL, AccessKeyRecord, AccountState, new_key_id, new_secret
+from .state import ROOT_ARN, AccessKeyRecord, AccountState, new_key_id, new_secret
 from .wire import AwsRequest, Response, aws_error, query_response
 
 __all__ = ["handle_root_self_call", "after_account_summary", "credential_report_csv"]
@@ -24,6 +24,20 @@ ROOT_SELF_ACTIONS = {
     "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
     "GetUser", "ListMFADevices",
 }
+
+
+# Calls whose UserName is optional, but "When you make this request with root user credentials,
+# you must use an AssumeRoot session to omit the user name" (IAM API reference, e.g.
+# https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateLoginProfile.html).
+NAME_REQUIRED_FOR_ROOT = {"CreateLoginProfile", "GetLoginProfile", "DeleteLoginProfile",
+                          "DeactivateMFADevice"}
+
+
+def name_required(req: AwsRequest) -> Response:
+    """Root omitted the user name outside an AssumeRoot session (the sandbox's wording)."""
+    return aws_error(req, "ValidationError",
+                     f"{req.action} needs a UserName when called with root user credentials; only an "
+                     "AssumeRoot session may omit it.", 400)
 
 
 def iso(when: datetime | None) -> str | None:
@@ -71,9 +85,11 @@ def handle_root_self_call(req: AwsRequest, state: AccountState) -> Response | No
         return query_response("iam", action, {"User": user})
     if action == "ListMFADevices":
         devices = []
-        if root.mfa_seed:
-            devices.append({"UserName": mb.ACCOUNT_ID, "SerialNumber": ROOT_MFA_SERIAL,
-                            "EnableDate": iso(root.mfa_enabled_at)})
+        for serial in root.mfa_serials:
+            device = mb.virtual_device(serial)
+            enabled = getattr(device, "enable_date", None)
+            devices.append({"UserName": mb.ACCOUNT_ID, "SerialNumber": serial,
+                            "EnableDate": iso(enabled) if enabled else None})
         return query_response("iam", action, {"MFADevices": devices, "IsTruncated": False})
     return None
 
@@ -83,14 +99,19 @@ def after_account_summary(resp: Response, state: AccountState) -> Response:
     if resp.status != 200:
         return resp
     facts = {
-        b"AccountMFAEnabled": b"1" if state.root.mfa_seed else b"0",
+        b"AccountMFAEnabled": b"1" if state.root.has_mfa or state.passkeys.get("root") else b"0",
         b"AccountAccessKeysPresent": b"1" if state.root.keys else b"0",
+        # https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountSummary.html
+        b"AccountPasswordPresent": b"1" if state.root.password else b"0",
     }
     body = resp.body
     for key, value in facts.items():
-        body = re.sub(
-            rb"(<key>" + key + rb"</key>\s*<value>)\d+(</value>)", rb"\g<1>" + value + rb"\g<2>", body
-        )
+        pattern = rb"(<key>" + key + rb"</key>\s*<value>)\d+(</value>)"
+        if re.search(pattern, body):
+            body = re.sub(pattern, rb"\g<1>" + value + rb"\g<2>", body)
+        else:
+            entry = b"<entry><key>" + key + b"</key><value>" + value + b"</value></entry>"
+            body = body.replace(b"</SummaryMap>", entry + b"</SummaryMap>", 1)
     return resp.with_body(body)
 
 
@@ -126,7 +147,7 @@ def credential_report_csv(state: AccountState) -> str:
     rows = [[
         "<root_account>", ROOT_ARN, _ts(root.created), "not_supported",
         _ts(root.password_last_used, "no_information"), "not_supported", "not_supported",
-        str(bool(root.mfa_seed)).lower(),
+        str(root.has_mfa or bool(state.passkeys.get("root"))).lower(),
         *_key_columns([
             (k.status == "Active", k.created, k.last_used, k.last_used_region, k.last_used_service)
             for k in root.keys
@@ -152,7 +173,7 @@ def credential_report_csv(state: AccountState) -> str:
             u.name, u.arn, _ts(mb.created(u)), str(has_password).lower(),
             _ts(mb.password_last_used(u), "no_information") if has_password else "N/A",
             _ts(changed) if has_password else "N/A", next_rotation,
-            str(bool(mb.user_mfa_serials(u))).lower(), *_key_columns(keys),
+            str(bool(mb.user_mfa_serials(u) or state.passkeys.get(u.name))).lower(), *_key_columns(keys),
             "false", "N/A", "false", "N/A",
         ])
     out = io.StringIO()

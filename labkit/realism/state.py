@@ -10,6 +10,7 @@ import secrets
 import string
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..clock import clock
 from .moto_bridge import ACCOUNT_ID
@@ -17,7 +18,7 @@ from .moto_bridge import ACCOUNT_ID
 __all__ = ["AccessKeyRecord", "RootUser", "TempSession", "ConsoleSession", "AccountState"]
 
 ROOT_ARN = f"arn:aws:iam::{ACCOUNT_ID}:root"
-ROOT_MFA_SERIAL = f"arn:aws:iam::{ACCOUNT_ID}:mfa/root-account-mfa-device"
+ROOT_MFA_NAME = "root-account-mfa-device"  # the console's suggestion; root may choose others
 _UPPER_DIGITS = string.ascii_uppercase + string.digits
 _ALNUM = string.ascii_letters + string.digits
 
@@ -58,13 +59,19 @@ class RootUser:
     """The account's root user: e-mail sign-in, a password, maybe MFA and keys."""
 
     email: str = field(default_factory=new_root_email)
+    account_name: str = "castle-co"  # the AWS account name chosen at sign-up
     password: str = field(default_factory=new_root_password)
     created: datetime = field(default_factory=clock.utcnow)
     password_last_used: datetime | None = None
     keys: list[AccessKeyRecord] = field(default_factory=list)
-    mfa_seed: str | None = None  # set once the console activates root's MFA
-    mfa_enabled_at: datetime | None = None
-    pending_mfa_seed: str | None = None  # created in the console, not yet activated
+    # Root's MFA devices are virtual devices in moto's table (so list-virtual-mfa-devices shows
+    # them, assigned to root); these are the serials of the active ones, oldest first.
+    mfa_serials: list[str] = field(default_factory=list)
+    first_sign_in_without_mfa: datetime | None = None  # starts AWS's 35-day grace period
+
+    @property
+    def has_mfa(self) -> bool:
+        return bool(self.mfa_serials)
 
     def key(self, access_key_id: str) -> AccessKeyRecord | None:
         return next((k for k in self.keys if k.access_key_id == access_key_id), None)
@@ -77,9 +84,13 @@ class TempSession:
     access_key_id: str
     secret_access_key: str
     session_token: str
-    principal: str  # "root" or an IAM user name
+    principal: str  # "root", an IAM user name, or a role name (with ``role_session``)
     expires: datetime
     mfa: bool
+    made_by: str = "GetSessionToken"
+    role_session: str | None = None  # RoleSessionName of an assumed-role session
+    account_id: str | None = None  # AssumeRoot: the member account whose root this session is
+    task_policy: str | None = None  # AssumeRoot: the root-task policy that limits it
 
 
 @dataclass
@@ -90,6 +101,7 @@ class ConsoleSession:
     principal: str  # "root" or an IAM user name
     must_change_password: bool = False
     mfa: bool = False
+    must_register_mfa: bool = False  # root past AWS's 35-day grace period without MFA
 
 
 @dataclass
@@ -103,6 +115,11 @@ class AccountState:
     password_changed: dict[str, datetime] = field(default_factory=dict)
     login_profile_created: dict[str, datetime] = field(default_factory=dict)
     used_codes: set[tuple[str, int]] = field(default_factory=set)
+    trail: list[Any] = field(default_factory=list)  # cloudtrail.TrailEvent, oldest first
+    members: dict[str, Any] = field(default_factory=dict)  # organizations.MemberRoot by account id
+    passkeys: dict[str, list[Any]] = field(default_factory=dict)  # "root"/user -> PasskeyCredential
+    passkey_challenges: dict[str, tuple[str, str, datetime]] = field(default_factory=dict)
+    org_features: set[str] = field(default_factory=set)  # RootCredentialsManagement, RootSessions
     report_generated: datetime | None = None
     report_csv: str | None = None
     enforce: bool = True

@@ -12,7 +12,30 @@ from .identity import Principal
 from .state import AccountState, TempSession, new_key_id, new_secret
 from .wire import AwsRequest, Response, aws_error, query_response
 
-__all__ = ["get_caller_identity", "get_session_token"]
+__all__ = ["get_caller_identity", "get_session_token", "session_limits"]
+
+_INVALID = "The security token included in the request is invalid."
+# What GetSessionToken's credentials may still call in STS:
+# https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
+_STS_FOR_PLAIN_SESSIONS = {"AssumeRole", "GetCallerIdentity"}
+
+
+def session_limits(req: AwsRequest, principal: Principal) -> Response | None:
+    """The limits AWS puts on credentials from ``get-session-token``.
+
+    * without MFA they cannot call any IAM operation: AWS answers
+      ``InvalidClientTokenId`` (https://github.com/99designs/aws-vault/issues/455);
+    * with or without MFA, no STS operation except AssumeRole and GetCallerIdentity
+      (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html).
+    """
+    if principal.made_by != "GetSessionToken":
+        return None
+    if req.service == "iam" and not principal.mfa:
+        return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+    if req.service == "sts" and req.action not in _STS_FOR_PLAIN_SESSIONS:
+        # AWS's wording for GetSessionToken; the same sentence for the other STS calls.
+        return aws_error(req, "AccessDenied", f"Cannot call {req.action} with session credentials", 403)
+    return None
 
 
 def get_caller_identity(principal: Principal) -> Response:
@@ -32,22 +55,28 @@ def get_session_token(req: AwsRequest, principal: Principal, state: AccountState
     with_mfa = False
     if serial or code:
         seed = mfa.seed_for(state, principal, serial or "")
-        if not serial or not code or seed is None or not mfa.code_is_valid(seed, code):
+        if not serial or not code or seed is None:
             return aws_error(req, "AccessDenied", mfa.MFA_FAILED, 403)
+        if not mfa.code_is_valid(seed, code):
+            return aws_error(req, "AccessDenied", mfa.WRONG_CODE, 403)
         with_mfa = True
-    default = 3600 if principal.is_root else 43200
     try:
-        duration = int(req.params.get("DurationSeconds") or default)
+        duration = int(req.params.get("DurationSeconds") or 43200)
     except ValueError:
-        duration = default
+        duration = 43200
+    # 900-129,600 s, default 43,200; root's sessions last at most an hour: "If the duration is
+    # longer than one hour, the session for AWS account owners defaults to one hour."
+    # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
+    for bad, rule in ((duration < 900, "greater than or equal to 900"),
+                      (duration > 129600, "less than or equal to 129600")):
+        if bad:
+            return aws_error(
+                req, "ValidationError",
+                f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to "
+                f"satisfy constraint: Member must have value {rule}", 400,
+            )
     if principal.is_root:
         duration = min(duration, 3600)
-    if not 900 <= duration <= 129600:
-        return aws_error(
-            req, "ValidationError",
-            f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to "
-            "satisfy constraint: Member must have value less than or equal to 129600", 400,
-        )
     session = TempSession(
         access_key_id=new_key_id("ASIA"),
         secret_access_key=new_secret(),

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 from xml.sax.saxutils import escape
 
-__all__ = ["AwsRequest", "Response", "aws_error", "query_response", "json_response"]
+__all__ = ["AwsRequest", "Response", "aws_error", "query_response", "json_response", "not_available"]
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
 NAMESPACES = {
@@ -145,10 +145,21 @@ def aws_error(req: AwsRequest | None, code: str, message: str, status: int = 400
             f"<RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId></Error>"
         ).encode()
         return Response(status, body, [("Content-Type", "application/xml")])
-    if req is not None and req.header("X-Amz-Target"):  # JSON protocols
+    json_request = "json" in (req.environ.get("CONTENT_TYPE", "") if req is not None else "")
+    if req is not None and (req.header("X-Amz-Target") or json_request):  # JSON and REST-JSON protocols
         body = json.dumps({"__type": code, "message": message}).encode()
-        return Response(status, body, [("Content-Type", "application/x-amz-json-1.1")])
+        return Response(status, body, [("Content-Type", "application/x-amz-json-1.1"),
+                                       ("x-amzn-ErrorType", code)])
     return Response(status, _xml_error(code, message, status < 500), [("Content-Type", "text/xml")])
+
+
+def not_available(req: AwsRequest) -> Response:
+    """The answer for a call the sandbox cannot serve: at once, AWS-shaped, and with a status
+    (501, S3's ``NotImplemented``) that SDKs do not retry, unlike a 500."""
+    what = req.action or (req.header("X-Amz-Target") or "").rsplit(".", 1)[-1] or f"{req.method} {req.path}"
+    return aws_error(req, "NotImplemented",
+                     f"{req.service or 'this service'}:{what} is not available in the IAM castle sandbox "
+                     "(it simulates what the course uses; see docs/differences.md).", 501)
 
 
 def to_xml(value: Any, tag: str | None = None) -> str:

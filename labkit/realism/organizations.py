@@ -1,0 +1,290 @@
+"""AWS Organizations and centralized root access (November 2024).
+
+In an organization, the management account can take root credentials away from member
+accounts and perform the few root-only tasks itself, in short sessions:
+
+1. ``aws organizations enable-aws-service-access --service-principal iam.amazonaws.com``
+   (trusted access for IAM), then
+2. ``aws iam enable-organizations-root-credentials-management`` and
+   ``aws iam enable-organizations-root-sessions`` (check with
+   ``aws iam list-organizations-features``), then
+3. ``aws sts assume-root --target-principal <member account id> --task-policy-arn
+   arn=arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials`` (at most 900 s):
+   a session that acts as the member account's root user, limited by the task policy, in
+   which ``list-access-keys``, ``get-login-profile``, ``list-mfa-devices``... without a user
+   name act on the member's root.
+
+Sources: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html#id_root-user-access-management,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html,
+https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html ("You cannot use root
+user credentials to make this call"; DurationSeconds at most 900), the task policies' documents
+(AWS managed policies under ``/root-task/``, as moto ships them), and the error shapes of the
+IAM API model in botocore (each message is that shape's documented sentence).
+
+``organizations`` calls themselves (create-organization, create-account, list-accounts...)
+are moto's. Member accounts' root users (e-mail, password, access keys, MFA) live here: the
+sandbox has one full IAM account (the management account, 123456789012); in a member account
+only what a root session's task policies reach is modelled.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..clock import clock
+from . import moto_bridge as mb
+from . import policy
+from .state import AccessKeyRecord, AccountState, TempSession, new_key_id, new_secret
+from .wire import NAMESPACES, AwsRequest, Response, aws_error, not_available, query_response
+
+if TYPE_CHECKING:
+    from .identity import Principal
+
+__all__ = ["MemberRoot", "FEATURE_ACTIONS", "iam_feature_call", "assume_root", "member_root_call",
+           "member_root"]
+
+TASK_POLICIES = ("IAMAuditRootUserCredentials", "IAMCreateRootUserPassword",
+                 "IAMDeleteRootUserCredentials", "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy")
+MAX_ROOT_SESSION = 900
+FEATURE_ACTIONS = {
+    "EnableOrganizationsRootCredentialsManagement": ("enable", "RootCredentialsManagement"),
+    "DisableOrganizationsRootCredentialsManagement": ("disable", "RootCredentialsManagement"),
+    "EnableOrganizationsRootSessions": ("enable", "RootSessions"),
+    "DisableOrganizationsRootSessions": ("disable", "RootSessions"),
+    "ListOrganizationsFeatures": ("list", ""),
+}
+# Each message is the documented sentence of that error shape in the IAM API model.
+_NO_ORG = ("OrganizationNotFoundException",
+           "The request was rejected because no organization is associated with your account.")
+_NO_TRUST = ("ServiceAccessNotEnabledException",
+             "The request was rejected because trusted access is not enabled for IAM in Organizations.")
+_NOT_ALL = ("OrganizationNotInAllFeaturesModeException",
+            "The request was rejected because your organization does not have All features enabled.")
+
+
+@dataclass
+class MemberRoot:
+    """A member account's root user, as far as centralized root access reaches it."""
+
+    account_id: str
+    email: str
+    password: str | None = field(default_factory=lambda: secrets.token_urlsafe(12))
+    password_created: datetime = field(default_factory=clock.utcnow)
+    keys: list[AccessKeyRecord] = field(default_factory=list)
+    mfa_devices: dict[str, datetime] = field(default_factory=dict)  # serial -> enabled at
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:root"
+
+
+def _org_backend() -> Any:
+    from moto.organizations.models import organizations_backends
+
+    return organizations_backends[mb.ACCOUNT_ID][mb.PARTITION]
+
+
+def member_root(state: AccountState, account_id: str) -> MemberRoot | None:
+    """The root user of member account ``account_id`` (None if it is not a member)."""
+    backend = _org_backend()
+    if backend.org is None or account_id == mb.ACCOUNT_ID:
+        return None
+    account = next((a for a in backend.accounts if a.id == account_id), None)
+    if account is None:
+        return None
+    if account_id not in state.members:
+        state.members[account_id] = MemberRoot(account_id, account.email)
+    found: MemberRoot = state.members[account_id]
+    return found
+
+
+def _check_org(req: AwsRequest) -> Response | None:
+    backend = _org_backend()
+    if backend.org is None:
+        return aws_error(req, *_NO_ORG, 400)
+    if backend.org.feature_set != "ALL":
+        return aws_error(req, *_NOT_ALL, 400)
+    if not any(s.get("ServicePrincipal") == "iam.amazonaws.com" for s in backend.services):
+        return aws_error(req, *_NO_TRUST, 400)
+    return None
+
+
+def iam_feature_call(req: AwsRequest, state: AccountState) -> Response:
+    """Enable/Disable ``RootCredentialsManagement`` / ``RootSessions``; list what is on."""
+    refused = _check_org(req)
+    if refused is not None:
+        return refused
+    verb, feature = FEATURE_ACTIONS[req.action]
+    if verb == "enable":
+        state.org_features.add(feature)
+    elif verb == "disable":
+        state.org_features.discard(feature)
+    enabled = sorted(state.org_features)
+    return query_response("iam", req.action, {"OrganizationId": _org_backend().org.id,
+                                              "EnabledFeatures": enabled})
+
+
+def assume_root(req: AwsRequest, principal: Principal, state: AccountState) -> Response:
+    """``sts assume-root``: a task-limited session as a member account's root user."""
+    if principal.is_root:  # "You cannot use root user credentials to make this call."
+        return aws_error(req, "AccessDenied", "Cannot call AssumeRoot with root user credentials", 403)
+    p = req.params
+    target = p.get("TargetPrincipal", "")
+    arn = p.get("TaskPolicyArn.arn", "")
+    try:
+        duration = int(p.get("DurationSeconds") or MAX_ROOT_SESSION)
+    except ValueError:
+        duration = MAX_ROOT_SESSION
+    if duration > MAX_ROOT_SESSION:
+        return aws_error(req, "ValidationError",
+                         f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to "
+                         "satisfy constraint: Member must have value less than or equal to "
+                         f"{MAX_ROOT_SESSION}",
+                         400)
+    name = arn.removeprefix("arn:aws:iam::aws:policy/root-task/")
+    if name not in TASK_POLICIES or not arn.startswith("arn:aws:iam::aws:policy/root-task/"):
+        return aws_error(req, "ValidationError", f"{arn} is not a root task policy.", 400)
+    if "RootSessions" not in state.org_features:
+        return aws_error(req, "AccessDenied",
+                         "Centralized root access (RootSessions) is not enabled for this organization.", 403)
+    if member_root(state, target) is None:
+        return aws_error(req, "AccessDenied", f"{target} is not a member account of your organization.", 403)
+    session = TempSession(
+        access_key_id=new_key_id("ASIA"), secret_access_key=new_secret(),
+        session_token=base64.b64encode(b"labkit-root:" + secrets.token_bytes(96)).decode(),
+        principal="root", expires=clock.utcnow() + timedelta(seconds=duration), mfa=False,
+        made_by="AssumeRoot", account_id=target, task_policy=name,
+    )
+    state.sessions[session.access_key_id] = session
+    return query_response("sts", "AssumeRoot", {
+        "Credentials": {"AccessKeyId": session.access_key_id, "SecretAccessKey": session.secret_access_key,
+                        "SessionToken": session.session_token,
+                        "Expiration": session.expires.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        "SourceIdentity": principal.name,
+    })
+
+
+def _task_allows(task: str, action: str, resource: str, principal_arn: str) -> bool:
+    mb.ensure_aws_managed_policy(f"arn:aws:iam::aws:policy/root-task/{task}")
+    doc = mb.aws_managed_document(task)
+    context = {"aws:PrincipalArn": principal_arn}
+    # Root may do everything; the task policy's Deny statements are the only limit.
+    return policy.evaluate([doc, {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}],
+                           action, resource, context) == "allow"
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
+
+
+def member_root_call(req: AwsRequest, session: TempSession, state: AccountState) -> Response:
+    """A request in an AssumeRoot session: the member's root user, within the task policy."""
+    root = member_root(state, session.account_id or "")
+    if root is None:
+        invalid = "The security token included in the request is invalid."
+        return aws_error(req, "InvalidClientTokenId", invalid, 403)
+    service, action = req.service, req.action
+    if service == "sts" and action == "GetCallerIdentity":
+        return query_response("sts", action, {"UserId": root.account_id, "Account": root.account_id,
+                                              "Arn": root.arn})
+    resource = root.arn if "UserName" not in req.params else \
+        f"arn:aws:iam::{root.account_id}:user/{req.params['UserName']}"
+    iam_action = f"{service}:{action}"
+    if not _task_allows(session.task_policy or "", iam_action, resource, root.arn):
+        return aws_error(req, "AccessDenied",
+                         f"User: {root.arn} is not authorized to perform: {iam_action} on resource: "
+                         f"{resource} with an explicit deny in a session policy", 403)
+    handler = _MEMBER_ROOT_ACTIONS.get(action) if service == "iam" else None
+    if handler is None:
+        return not_available(req)
+    return handler(req, root)
+
+
+def _list_keys(req: AwsRequest, root: MemberRoot) -> Response:
+    members = [{"AccessKeyId": k.access_key_id, "Status": k.status, "CreateDate": _iso(k.created)}
+               for k in root.keys]
+    return query_response("iam", req.action, {"AccessKeyMetadata": members, "IsTruncated": False})
+
+
+def _delete_key(req: AwsRequest, root: MemberRoot) -> Response:
+    key_id = req.params.get("AccessKeyId", "")
+    record = next((k for k in root.keys if k.access_key_id == key_id), None)
+    if record is None:
+        return aws_error(req, "NoSuchEntity", f"The Access Key with id {key_id} cannot be found", 404)
+    root.keys.remove(record)
+    return query_response("iam", req.action, None)
+
+
+def _get_login_profile(req: AwsRequest, root: MemberRoot) -> Response:
+    if root.password is None:
+        return aws_error(req, "NoSuchEntity", "Login Profile for User root cannot be found.", 404)
+    return query_response("iam", req.action, {"LoginProfile": {
+        "UserName": root.account_id, "CreateDate": _iso(root.password_created),
+        "PasswordResetRequired": False}})
+
+
+def _delete_login_profile(req: AwsRequest, root: MemberRoot) -> Response:
+    if root.password is None:
+        return aws_error(req, "NoSuchEntity", "Login Profile for User root cannot be found.", 404)
+    root.password = None
+    return query_response("iam", req.action, None)
+
+
+def _create_login_profile(req: AwsRequest, root: MemberRoot) -> Response:
+    """IAMCreateRootUserPassword: the Password parameter must be omitted; the root user then
+    sets one through "Forgot password?" (the CreateLoginProfile API reference)."""
+    if "Password" in req.params:
+        return aws_error(req, "ValidationError",
+                         "Password must be omitted when the request is made with an AssumeRoot session.", 400)
+    if root.password is not None:
+        return aws_error(req, "EntityAlreadyExists", "Login Profile for user root already exists.", 409)
+    root.password, root.password_created = secrets.token_urlsafe(12), clock.utcnow()
+    return query_response("iam", req.action, {"LoginProfile": {
+        "UserName": root.account_id, "CreateDate": _iso(root.password_created),
+        "PasswordResetRequired": True}})
+
+
+def _list_mfa(req: AwsRequest, root: MemberRoot) -> Response:
+    devices = [{"UserName": root.account_id, "SerialNumber": s, "EnableDate": _iso(t)}
+               for s, t in root.mfa_devices.items()]
+    return query_response("iam", req.action, {"MFADevices": devices, "IsTruncated": False})
+
+
+def _deactivate_mfa(req: AwsRequest, root: MemberRoot) -> Response:
+    serial = req.params.get("SerialNumber", "")
+    if root.mfa_devices.pop(serial, None) is None:
+        return aws_error(req, "NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404)
+    return query_response("iam", req.action, None)
+
+
+def _get_user(req: AwsRequest, root: MemberRoot) -> Response:
+    return query_response("iam", req.action, {"User": {
+        "UserId": root.account_id, "Arn": root.arn, "CreateDate": _iso(root.password_created)}})
+
+
+def _summary(req: AwsRequest, root: MemberRoot) -> Response:
+    facts = {"AccountMFAEnabled": int(bool(root.mfa_devices)),
+             "AccountAccessKeysPresent": int(bool(root.keys)),
+             "AccountPasswordPresent": int(root.password is not None)}
+    entries = "".join(f"<entry><key>{k}</key><value>{v}</value></entry>" for k, v in facts.items())
+    body = (f'<GetAccountSummaryResponse xmlns="{NAMESPACES["iam"]}"><GetAccountSummaryResult>'
+            f"<SummaryMap>{entries}</SummaryMap></GetAccountSummaryResult><ResponseMetadata>"
+            f"<RequestId>{secrets.token_hex(8)}</RequestId></ResponseMetadata></GetAccountSummaryResponse>")
+    return Response(200, body.encode(), [("Content-Type", "text/xml")])
+
+
+def _empty_certificates(req: AwsRequest, root: MemberRoot) -> Response:
+    return query_response("iam", req.action, {"Certificates": [], "IsTruncated": False})
+
+
+_MEMBER_ROOT_ACTIONS = {
+    "ListAccessKeys": _list_keys, "DeleteAccessKey": _delete_key,
+    "GetLoginProfile": _get_login_profile, "DeleteLoginProfile": _delete_login_profile,
+    "CreateLoginProfile": _create_login_profile, "ListMFADevices": _list_mfa,
+    "DeactivateMFADevice": _deactivate_mfa, "GetUser": _get_user, "GetAccountSummary": _summary,
+    "ListSigningCertificates": _empty_certificates,
+}
