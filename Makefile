@@ -19,12 +19,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-lab: setup
+lab: setup isolation-deps
 	$(BIN)/labkit lab
 
 browser-deps:
 	@scripts/install-chromium.sh
 
+# bubblewrap and setpriv: the safety tests, and the jail of every graded submission (labkit grade
+# refuses to grade without it)
 isolation-deps:
 	@scripts/install-isolation-tools.sh
 
@@ -41,7 +43,7 @@ test: setup browser-deps isolation-deps lint
 	$(BIN)/labkit release --check
 	$(BIN)/python -m pytest
 
-bench: setup
+bench: setup isolation-deps
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

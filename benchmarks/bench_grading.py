@@ -1,4 +1,4 @@
-"""Grading speed: ``labkit grade --jobs 2`` next to the naive floor, measured in the same run.
+"""Grading speed: ``labkit grade --jobs 2`` (jailed, and unconfined) next to the naive floor, in one run.
 
 Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench_grading.py [--count 40]``).
 Nothing here asserts a time; the table is the result.
@@ -9,6 +9,9 @@ The class: ``--count`` submissions (default 40) built from ``solutions/`` and
 * correct — the solution notebook as it is;
 * partial — the solution without its later solution cells;
 * raising — the exercise as released (its ``raise NotImplementedError()`` cells fail).
+
+``labkit grade`` runs twice: as it ships (every kernel in a bubblewrap jail) and with
+``--no-jail-i-accept-the-risk``, so the table shows what the jail costs.
 
 The naive floor runs the same files one after another with
 ``jupyter nbconvert --to notebook --execute --allow-errors``: a new process, a
@@ -67,10 +70,11 @@ def build_class(folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def time_labkit_grade(folder: Path, out: Path, jobs: int) -> tuple[float, list[float], dict[str, int]]:
+def time_labkit_grade(folder: Path, out: Path, jobs: int, *extra: str
+                      ) -> tuple[float, list[float], dict[str, int]]:
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "labkit.cli", "grade", str(folder), "--out", str(out),
-                           "--jobs", str(jobs)], capture_output=True, text=True)
+                           "--jobs", str(jobs), *extra], capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"labkit grade failed:\n{proc.stderr}")
@@ -104,14 +108,19 @@ def main() -> None:
         paths = build_class(base / "class", args.count)
         graded, per_sub, statuses = time_labkit_grade(base / "class", base / "grades", args.jobs)
         naive, naive_each = time_naive(paths, base / "naive")
+        loose, loose_each, _ = time_labkit_grade(base / "class", base / "loose", args.jobs,
+                                                 "--no-jail-i-accept-the-risk")
     print(f"Grading {args.count} mixed submissions (correct, partial, raising) — "
           f"statuses: {', '.join(f'{n} {s}' for s, n in sorted(statuses.items()))}")
     print(f"{'method':<52} {'subs':>5} {'total s':>8} {'median s/sub':>13} {'vs naive':>9}")
     print(f"{'jupyter nbconvert --execute --allow-errors (serial)':<52} {args.count:>5} {naive:>8.1f} "
           f"{statistics.median(naive_each):>13.2f} {1.0:>9.2f}")
-    print(f"{f'labkit grade --jobs {args.jobs} (with checks, reports)':<52} {args.count:>5} {graded:>8.1f} "
-          f"{statistics.median(per_sub):>13.2f} {graded / naive:>9.2f}")
-    print(f"labkit grade takes {graded / naive:.0%} of the naive time (target: at most 10%).")
+    for label, total, each in (("no jail", loose, loose_each), ("jailed", graded, per_sub)):
+        name = f"labkit grade --jobs {args.jobs} ({label}; checks, reports)"
+        median = statistics.median(each)
+        print(f"{name:<52} {args.count:>5} {total:>8.1f} {median:>13.2f} {total / naive:>9.2f}")
+    print(f"labkit grade takes {graded / naive:.0%} of the naive time (target: at most 10% with !aws in "
+          f"the kernel); the jail adds {graded / loose - 1:+.0%} to the unconfined grader.")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install the isolation tools the safety tests use: bubblewrap (a hosts file and a mount view of the
-# test's own) and util-linux's setpriv (a learner as another OS user). Does nothing when both are
-# there. If they cannot be installed, those tests are skipped with this reason in the test
-# summary -- never silently.
+# Install the isolation tools: bubblewrap (the jail every submission `labkit grade` runs in, and a
+# hosts file and mount view of the safety tests' own) and util-linux's setpriv (a root grader's
+# kernels run as nobody; a learner as another OS user in the safety tests). Does nothing when both
+# are there. If they cannot be installed, those tests are skipped with this reason in the test
+# summary -- never silently -- and `labkit grade` refuses to grade (see README).
 set -euo pipefail
 
 missing=()

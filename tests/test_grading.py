@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile import Builder
+from hostile import Builder, needs_jail
 
-from labkit.grading.gradebook import Gradebook, csv_text, write_atomically
+from labkit.grading.gradebook import Gradebook, csv_text, feedback_name, write_atomically
 from labkit.grading.integrity import fingerprint
 from labkit.grading.reports import feedback_html, report_html
-from labkit.grading.submissions import DuplicateStudentError, find_submissions, read_submission
+from labkit.grading.submissions import DuplicateStudentError, Source, find_submissions, read_submission
 
+pytestmark = needs_jail
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "users.ipynb"
 OTHER_SOLUTION = ROOT / "solutions" / "mfa.ipynb"
@@ -82,7 +83,7 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory, builder: Builder) -> d
         "prints-all-passed": b.prints_all_passed(), "patches-checks": b.patches_checks(),
         "forger": b.writes_out_dir(out, "forger", FORGE_DELAY, base / "evidence"),
         "admin-attack": b.attacks_admin(),
-        "infinite-loop": b.loops_forever(), "past-deadline": b.sleeps_past_deadline(12),
+        "infinite-loop": b.loops_forever(), "past-deadline": b.sleeps_past_deadline(20),
         "kernel-exit": b.kills_kernel(), "ten-megabytes": b.floods_output(), "raises": b.raises(),
         "no-metadata": b.without_metadata(), "weird <b>name</b>": b.set_up_only(),
     }
@@ -92,8 +93,8 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory, builder: Builder) -> d
     (subs / "not-json.ipynb").write_text('{"cells": [')
     (subs / "not-a-notebook.ipynb").write_text("[1, 2, 3]")
     started = time.monotonic()
-    proc = labkit_grade(str(subs), "--out", str(out), "--jobs", "2", "--timeout", "20",
-                        "--cell-timeout", "6", tmp=base / "tmp")
+    proc = labkit_grade(str(subs), "--out", str(out), "--jobs", "2", "--timeout", "30",
+                        "--cell-timeout", "15", tmp=base / "tmp")
     seconds = time.monotonic() - started
     time.sleep(FORGE_DELAY + 1.5)  # the forger's detached process would have struck by now
     print(f"\nhostile class of {len(notebooks) + 2} graded in {seconds:.1f} s")
@@ -147,10 +148,10 @@ def test_admin_endpoints_stay_closed(hostile_run: dict[str, Any]) -> None:
 def test_timeouts(hostile_run: dict[str, Any]) -> None:
     r = hostile_run["results"]
     loop, late = r["infinite-loop"], r["past-deadline"]
-    assert loop["status"] == "timeout" and "ran longer than 6 s" in loop["detail"]
+    assert loop["status"] == "timeout" and "ran longer than 15 s" in loop["detail"]
     assert late["status"] == "timeout" and "time limit" in late["detail"]
     assert loop["score"] == late["score"] == r["group-a/partial"]["score"]  # work before the timeout counts
-    assert loop["seconds"] < 15 and late["seconds"] < 30
+    assert loop["seconds"] < 15 + 20 and late["seconds"] < 30 + 20
 
 
 def test_dying_kernel_flood_and_exceptions(hostile_run: dict[str, Any]) -> None:
@@ -180,8 +181,8 @@ def test_reports_are_written_and_escaped(hostile_run: dict[str, Any]) -> None:
     report = (out / "report.html").read_text()
     assert report.count("<svg") >= 2 and "Pass rate per check" in report
     assert "<b>name</b>" not in report and "&lt;b&gt;name&lt;/b&gt;" in report
-    assert (out / "feedback" / "weird <b>name</b>.html").exists()
-    partial = (out / "feedback" / "group-a" / "partial.html").read_text()
+    assert (out / "feedback" / feedback_name("weird <b>name</b>")).exists()
+    partial = (out / "feedback" / feedback_name("group-a/partial")).read_text()
     assert "Hint:" in partial and "not yet" in partial
 
 
@@ -295,8 +296,8 @@ def test_student_ids_from_paths(tmp_path: Path) -> None:
         (tmp_path / "class" / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "class" / rel).write_text("{}")
     (tmp_path / "solo.ipynb").write_text("{}")
-    pairs = find_submissions([tmp_path / "class", tmp_path / "solo.ipynb"])
-    assert [s for s, _ in pairs] == ["a", "g1/b", "g1/deeper/c", "solo"]
+    found = find_submissions([tmp_path / "class", tmp_path / "solo.ipynb"])
+    assert [s for s, _, _ in found] == ["a", "g1/b", "g1/deeper/c", "solo"]
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "a.ipynb").write_text("{}")
     with pytest.raises(DuplicateStudentError):
@@ -307,13 +308,14 @@ def test_classifying_files(tmp_path: Path) -> None:
     def sub(text: str, forced: str | None = None) -> Any:
         path = tmp_path / "x.ipynb"
         path.write_text(text)
-        return read_submission("x", path, KNOWN, forced)
+        return read_submission("x", Source("x.ipynb", str(path), path.read_bytes), KNOWN, forced)
 
     nb = {"cells": [{"cell_type": "code", "source": ["a = 1\n", "b = 2"]}, {"cell_type": "markdown",
           "source": "hi"}], "metadata": {"labkit": {"assignment": "mfa"}}}
     ok = sub(json.dumps(nb))
     assert ok.invalid is None and ok.assignment == "mfa" and ok.cells == ("a = 1\nb = 2",)
-    assert sub(json.dumps(nb), forced="users").assignment == "users"
+    wrong = sub(json.dumps(nb), forced="users")
+    assert wrong.assignment == "users" and wrong.flags and "wrong assignment" in wrong.flags[0]
     assert sub("\xff not json").invalid and sub("{").invalid and sub("[]").invalid
     assert sub(json.dumps({"cells": "nope"})).invalid
     nb["metadata"] = {}
@@ -322,24 +324,25 @@ def test_classifying_files(tmp_path: Path) -> None:
     assert "unknown assignment" in (sub(json.dumps(nb)).invalid or "")
 
 
-def _entry(student: str, sha: str = "s1", status: str = "graded", **extra: Any) -> dict[str, Any]:
-    return {"student": student, "assignment": "users", "sha256": sha, "status": status, "score": 3,
-            "max_score": 10, **extra}
+def _entry(student: str, key: str = "k1", status: str = "graded", **extra: Any) -> dict[str, Any]:
+    return {"student": student, "assignment": "users", "sha256": "s", "key": key, "status": status,
+            "score": 3, "max_score": 10, **extra}
 
 
-def test_gradebook_resumes_by_student_and_hash(tmp_path: Path) -> None:
-    book = Gradebook(tmp_path)
+def test_gradebook_resumes_by_student_and_key(tmp_path: Path) -> None:
+    book = Gradebook(tmp_path, key=b"k" * 32)
     book.record(_entry("=cmd|x"))
     book.record(_entry("bob"))
-    book.record(_entry("bob", sha="s2"))
-    book.record(_entry("eve", internal=True, status="error"))
-    again = Gradebook(tmp_path)
-    assert again.up_to_date("bob", "s2", "users") and not again.up_to_date("bob", "s1", "users")
-    assert not again.up_to_date("bob", "s2", "mfa") and not again.up_to_date("eve", "s1", "users")
+    book.record(_entry("bob", key="k2"))
+    book.record(_entry("eve", status="grader-error"))
+    again = Gradebook(tmp_path, key=b"k" * 32)
+    assert again.up_to_date("bob", "k2") and not again.up_to_date("bob", "k1")
+    assert not again.up_to_date("eve", "k1")  # the grader's own failure: graded again
     rows = read_rows(tmp_path)
     assert [r["student"] for r in rows] == ["'=cmd|x", "bob", "eve"]  # no formula, no duplicate
+    assert Gradebook(tmp_path, key=b"other-account-key").entries == {}  # not signed with this key
     (tmp_path / "results.json").write_text("{ forged")
-    assert Gradebook(tmp_path).entries == {} and Gradebook(tmp_path).warning
+    assert Gradebook(tmp_path, key=b"k" * 32).entries == {} and Gradebook(tmp_path, key=b"k" * 32).warning
     assert csv_text([]).startswith("student,assignment,score,max_score,status")
 
 
@@ -384,12 +387,15 @@ def test_stray_processes_are_found_and_killed() -> None:
 
 # -- a graded kernel never sees the grader's own AWS set-up ------------------------------------------
 
-def test_a_graded_kernel_cannot_use_the_graders_aws_credentials(tmp_path: Path) -> None:
+def test_a_graded_kernel_cannot_use_the_graders_aws_credentials(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """The instructor's ~/.aws points at a trap on loopback: no student code may ever reach it."""
     import http.server
+    import tempfile
     import threading
 
-    from labkit.grading.kernels import FreshKernel
+    from labkit.grading.jail import Jail
+    from labkit.grading.kernels import FreshKernel, KernelPlace
 
     hits: list[str] = []
 
@@ -418,8 +424,16 @@ def test_a_graded_kernel_cannot_use_the_graders_aws_credentials(tmp_path: Path) 
         "!aws sts get-caller-identity",
         "assert not os.path.exists(os.path.expanduser('~/.aws/credentials')), 'the grader home is visible'",
         "assert 'AWS_SECRET_ACCESS_KEY' not in os.environ",
+        # its jail: a private, writable /tmp and home; nothing else writable
+        "import tempfile\nassert tempfile.gettempdir() == '/tmp', tempfile.gettempdir()\n"
+        "open('notes.txt', 'w').write('mine'); open('/tmp/scratch', 'w').write('mine')\n"
+        "assert os.getcwd() == os.environ['HOME'] and not os.access('/', os.W_OK)",
     )
-    kernel = FreshKernel(base)
+    jail = Jail()
+    jail.probe()
+    folder = os.path.realpath(tempfile.mkdtemp(dir=tmp_path))
+    monkeypatch.chdir(folder)  # as a grading worker does: the kernel's sockets are named relative to it
+    kernel = FreshKernel(KernelPlace(folder, jail, None, 0, base))
     try:
         kernel.ready(60)
         result = kernel.run(cells, {"endpoint": "http://127.0.0.1:1"}, 30, time.monotonic() + 90)

@@ -1,4 +1,4 @@
-"""``labkit grade PATH... --out DIR [--assignment ID] [--jobs N] [--timeout SECONDS]``."""
+"""``labkit grade PATH... --out DIR [options]``: the instructor's command."""
 
 from __future__ import annotations
 
@@ -11,25 +11,55 @@ __all__ = ["register_cli", "cmd_grade"]
 EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TAMPERED = 0, 2, 130, 3
 
 
+def _names(students: list[str], limit: int = 8) -> str:
+    shown = ", ".join(students[:limit])
+    return shown + (f" and {len(students) - limit} more" if len(students) > limit else "")
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     """Run the grader; 0 when every submission got its row (whatever its score or status)."""
-    from .runner import GradingRun, TamperingError
+    from .jail import JailUnavailable
+    from .runner import GradingRun, Options, TamperingError
     from .submissions import DuplicateStudentError
 
+    out = Path(args.out)
+    options = Options(
+        assignment=args.assignment, jobs=args.jobs, timeout=args.timeout, cell_timeout=args.cell_timeout,
+        jail=not args.no_jail_i_accept_the_risk, regrade=args.regrade,
+        roster=Path(args.roster) if args.roster else None, id_pattern=args.id_pattern, due=args.due,
+        late_penalty=args.late_penalty, adjustments=Path(args.adjustments) if args.adjustments else None,
+    )
     try:
-        run = GradingRun([Path(p) for p in args.paths], Path(args.out), args.assignment, args.jobs,
-                         args.timeout, args.cell_timeout)
-        summary = run.run()
+        summary = GradingRun([Path(p) for p in args.paths], out, options).run()
     except (ValueError, FileNotFoundError, DuplicateStudentError) as err:
         print(f"labkit grade: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except JailUnavailable as err:
+        print(f"labkit grade: refusing to grade: {err}. Without a jail a submission can read your files "
+              "and change other students' grades; install bubblewrap, or pass "
+              "--no-jail-i-accept-the-risk to grade anyway.", file=sys.stderr)
         return EXIT_USAGE
     except TamperingError as err:
         print(f"labkit grade: stopped: {err}", file=sys.stderr)
         return EXIT_TAMPERED
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items()))
     print(f"{summary.graded_now} graded now ({counts or 'nothing new'}), {summary.skipped} unchanged, "
-          f"in {summary.seconds:.1f} s. Gradebook: {Path(args.out) / 'grades.csv'}; class report: "
-          f"{Path(args.out) / 'report.html'}", file=sys.stderr)
+          f"in {summary.seconds:.1f} s. Gradebook: {out / 'grades.csv'} "
+          "(LMS imports: canvas.csv, moodle.csv); "
+          f"class report: {out / 'report.html'}", file=sys.stderr)
+    if summary.rerun:
+        print(f"{len(summary.rerun)} could not be graded because the grader failed "
+              "(not the students' doing): "
+              f"{_names(summary.rerun)}. Run the same command again to grade them.", file=sys.stderr)
+    if summary.attacks:
+        print(f"{len(summary.attacks)} attacked the grader: {_names(summary.attacks)} (see their feedback "
+              "pages).", file=sys.stderr)
+    if summary.flagged:
+        print(f"{len(summary.flagged)} flagged for you to look at (wrong assignment, not on the roster): "
+              f"{_names(summary.flagged)}.", file=sys.stderr)
+    if summary.missing:
+        print(f"{len(summary.missing)} on the roster handed nothing in: {_names(summary.missing)}.",
+              file=sys.stderr)
     if summary.interrupted:
         print("Interrupted: the files in the output folder are valid. Run the same command again to "
               "grade the rest.", file=sys.stderr)
@@ -40,13 +70,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
 def register_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``grade`` to the ``labkit`` command."""
     p = subparsers.add_parser(
-        "grade", help="grade submissions: each in a fresh kernel against its own sandbox",
-        description="Grade exercise notebooks. Each runs in a fresh kernel against its own sandbox; the "
-                    "checks run outside the kernel. Rerunning with the same --out skips unchanged files.",
+        "grade", help="grade submissions: each in its own jail, against its own sandbox",
+        description="Grade exercise notebooks. Each runs in a fresh kernel inside its own bubblewrap jail, "
+                    "against its own sandbox; the checks run outside the jail. Rerunning with the same --out "
+                    "skips submissions whose result would not change.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="notebooks, or folders of them (any depth)")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="notebooks, zips, or folders of them (any depth)")
     p.add_argument("--out", required=True, metavar="DIR",
-                   help="where grades.csv, results.json, feedback/ and report.html go")
+                   help="where grades.csv, canvas.csv, moodle.csv, results.json, feedback/ and report.html "
+                        "go")
     p.add_argument("--assignment", metavar="ID", default=None,
                    help="grade every notebook as this assignment (wins over the notebook's metadata)")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks graded at once (default 2)")
@@ -54,4 +87,16 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
                    help="time limit per notebook (default 120)")
     p.add_argument("--cell-timeout", type=float, default=None, metavar="SECONDS",
                    help="time limit per code cell (default: the notebook's limit)")
+    p.add_argument("--regrade", action="store_true", help="grade every submission again, changed or not")
+    p.add_argument("--roster", metavar="CSV", help="the class list (e.g. the LMS's gradebook export)")
+    p.add_argument("--id-pattern", metavar="REGEX|canvas|nbgrader",
+                   help="take student ids from file names: a regular expression with a group (?P<id>...), "
+                        "or canvas / nbgrader")
+    p.add_argument("--due", metavar="TIME", help="due time, e.g. 2026-11-20T23:59:00Z (for late penalties)")
+    p.add_argument("--late-penalty", type=float, default=0.0, metavar="PERCENT",
+                   help="percent of the maximum score taken off per started day late (with --due)")
+    p.add_argument("--adjustments", metavar="CSV",
+                   help="manual adjustments, student,points,reason (default: DIR/adjustments.csv)")
+    p.add_argument("--no-jail-i-accept-the-risk", action="store_true",
+                   help="grade even where bubblewrap cannot run (submissions then run unconfined, as you)")
     p.set_defaults(func=cmd_grade)

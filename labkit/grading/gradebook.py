@@ -1,37 +1,62 @@
-"""The gradebook in the output folder: ``results.json`` (everything) and ``grades.csv`` (one row each).
+"""The gradebook in the output folder: ``results.json`` (everything), ``grades.csv``, and the LMS exports.
 
-Both files are rewritten after every submission, each atomically (a temporary
+Every file is rewritten after every submission, each atomically (a temporary
 file in the same folder, then :func:`os.replace`), so an interrupted run always
-leaves two valid files. ``results.json`` is the source of truth: one entry per
-student, with the sha256 of the file that was graded, so a rerun skips every
-submission whose file (and assignment) did not change and never adds a second
-row for a student. Only the grading command writes here; nothing a notebook
-writes is read back while it runs.
+leaves valid files. ``results.json`` is the source of truth: one entry per
+student, each with
+
+* ``key``: a hash of everything the result depends on (the file's sha256, the
+  assignment, the checks' and scenarios' sources, labkit's version, and the
+  options that change results such as ``--timeout``), so a rerun skips a
+  submission only when none of these changed (``--regrade`` grades all again);
+* ``signature``: an HMAC-SHA256 of the entry with a key kept *outside* the
+  output folder (``~/.config/labkit/grader.key``, 0600, created once per
+  account). An entry that was edited or forged, by hand or by anything that could
+  write to the folder, no longer matches its signature: it is distrusted, named in
+  a warning, and graded again. ``grades.csv`` and the exports are always written
+  from the signed entries, never read back.
+
+Only the grading command writes here, holding a lock on the folder
+(:class:`OutLock`) so two runs cannot interleave. The instructor's own file,
+``adjustments.csv``, is read and never written (see
+:mod:`labkit.grading.classlist`).
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
+import hashlib
+import hmac
 import io
 import json
 import os
+import re
+import secrets
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Gradebook", "CSV_COLUMNS", "STATUSES", "write_atomically"]
+from .classlist import Adjustments, LatePolicy, final_score
 
-FORMAT = "labkit-grades/1"
-STATUSES = ("graded", "timeout", "error", "invalid")
-CSV_COLUMNS = ("student", "assignment", "score", "max_score", "status", "detail", "seconds", "sha256")
-_REQUIRED = {"student": str, "assignment": str, "sha256": str, "status": str, "score": int, "max_score": int}
+__all__ = ["Gradebook", "CSV_COLUMNS", "STATUSES", "RERUN_STATUSES", "write_atomically", "OutLock",
+           "feedback_name", "grader_key", "sign", "csv_text"]
+
+FORMAT = "labkit-grades/2"
+STATUSES = ("graded", "timeout", "error", "invalid", "grader-error", "attack")
+RERUN_STATUSES = ("grader-error",)  # the grader's fault: graded again by the next run
+CSV_COLUMNS = ("student", "assignment", "score", "max_score", "status", "late_days", "late_penalty",
+               "adjustment", "final", "detail", "flags", "seconds", "sha256", "file")
+_REQUIRED = {"student": str, "assignment": str, "sha256": str, "status": str, "score": int, "max_score": int,
+             "key": str}
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,99}")
 
 
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` so that readers see the old or the new file, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
@@ -46,6 +71,38 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def feedback_name(student: str) -> str:
+    """The feedback page's file name for ``student``: the id when it is a plain short name, else a
+    readable part and a hash (ids may hold slashes, any script, or 240 characters)."""
+    if _SAFE_NAME.fullmatch(student) and not student.endswith((".", " ")):
+        return f"{student}.html"
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", student).strip("-.")[:60] or "student"
+    digest = hashlib.sha256(student.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    return f"{readable}-{digest}.html"
+
+
+def grader_key() -> bytes:
+    """This account's key for signing results (created once, 0600, outside any output folder)."""
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    path = base / "labkit" / "grader.key"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.hex() + "\n")
+    return key
+
+
+def sign(entry: dict[str, Any], key: bytes) -> str:
+    body = json.dumps({k: v for k, v in entry.items() if k != "signature"}, sort_keys=True,
+                      ensure_ascii=True, default=str)
+    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+
 def _spreadsheet_safe(value: str) -> str:
     """Keep spreadsheets from reading a student's file name as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
@@ -56,16 +113,49 @@ def _valid(entry: Any) -> bool:
         and entry["status"] in STATUSES
 
 
+class OutLock:
+    """An exclusive lock on the output folder for one run (``ValueError`` when another run holds it)."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = out / ".labkit-grade.lock"
+        self.fd = -1
+
+    def __enter__(self) -> OutLock:
+        try:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.fd)
+            raise ValueError(f"another `labkit grade` is writing to {self.path.parent}; wait for it to "
+                             "finish (or use another --out)") from None
+        except OSError as err:
+            raise ValueError(f"cannot lock the output folder {self.path.parent}: {err.strerror}") from None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self.fd)
+
+
 class Gradebook:
     """The results of every submission graded into ``out`` (this run's and earlier runs')."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, key: bytes | None = None, late: LatePolicy | None = None,
+                 adjustments: Adjustments | None = None,
+                 exporters: list[tuple[str, Any]] | None = None) -> None:
         self.out = out
         self.results_path = out / "results.json"
         self.csv_path = out / "grades.csv"
+        self.key = key if key is not None else grader_key()
         self.entries: dict[str, dict[str, Any]] = {}
-        self.warning = ""
+        self.warnings: list[str] = []
+        self.late = late or LatePolicy()
+        self.adjustments = adjustments
+        self.exporters = exporters or []
         self._load()
+
+    @property
+    def warning(self) -> str:
+        return "; ".join(self.warnings)
 
     def _load(self) -> None:
         if not self.results_path.exists():
@@ -76,29 +166,69 @@ class Gradebook:
         except (OSError, ValueError, AttributeError, KeyError, TypeError):
             entries = None
         if not isinstance(entries, list):
-            self.warning = f"{self.results_path} is unreadable; every submission will be graded again"
+            self.warnings.append(f"{self.results_path} is unreadable or from another version; every "
+                                 "submission will be graded again")
             return
+        distrusted = []
         for entry in entries:
-            if _valid(entry):
+            if _valid(entry) and hmac.compare_digest(str(entry.get("signature", "")), sign(entry, self.key)):
                 self.entries[entry["student"]] = entry
+            else:
+                name = entry.get("student") if isinstance(entry, dict) else None
+                distrusted.append(str(name)[:80] if name else "(unnamed)")
+        if distrusted:
+            self.warnings.append(
+                f"{len(distrusted)} result(s) in {self.results_path} were not written by `labkit grade` "
+                f"with this account's key (edited or forged?): {', '.join(distrusted[:10])}; they are "
+                "ignored and graded again. Use adjustments.csv for manual changes.")
+        written = data.get("grades_csv_sha256")
+        if self.csv_path.exists() and isinstance(written, dict) and not distrusted:
+            try:
+                now = hashlib.sha256(self.csv_path.read_bytes()).hexdigest()
+            except OSError:
+                now = ""
+            edited = not hmac.compare_digest(str(written.get("signature", "")), sign(written, self.key)) \
+                or written.get("sha256") != now
+            if edited:
+                self.warnings.append(f"{self.csv_path} was changed outside `labkit grade`; it is rewritten "
+                                     "from results.json (use adjustments.csv for manual changes)")
 
-    def up_to_date(self, student: str, sha256: str, assignment: str | None) -> bool:
-        """True when ``student``'s file was already graded, unchanged, for the same assignment."""
+    def up_to_date(self, student: str, key: str) -> bool:
+        """True when ``student``'s result was computed from exactly the same inputs (``key``)."""
         entry = self.entries.get(student)
-        return (entry is not None and not entry.get("internal") and entry["sha256"] == sha256
-                and entry["assignment"] == (assignment or ""))
+        return entry is not None and entry["status"] not in RERUN_STATUSES and entry["key"] == key
 
     def record(self, entry: dict[str, Any]) -> None:
-        """Add or replace ``entry['student']``'s result and save both files."""
-        self.entries[entry["student"]] = entry
+        """Add or replace ``entry['student']``'s result (signed) and save every file."""
+        self.put(entry)
         self.save()
 
+    def put(self, entry: dict[str, Any]) -> None:
+        entry.pop("signature", None)
+        entry["signature"] = sign(entry, self.key)
+        self.entries[entry["student"]] = entry
+
+    def ordered(self) -> list[dict[str, Any]]:
+        return [self.entries[s] for s in sorted(self.entries)]
+
+    def with_final(self) -> list[dict[str, Any]]:
+        """Every entry with its late penalty, adjustment and final score (computed, never stored)."""
+        return [{**e, **final_score(e, self.late, self.adjustments)} for e in self.ordered()]
+
+    def csv(self) -> str:
+        return csv_text(self.with_final())
+
     def save(self) -> None:
-        """Write ``results.json`` then ``grades.csv``, each atomically."""
-        ordered = [self.entries[s] for s in sorted(self.entries)]
-        write_atomically(self.results_path,
-                         json.dumps({"format": FORMAT, "submissions": ordered}, indent=1) + "\n")
-        write_atomically(self.csv_path, csv_text(ordered))
+        """Write ``grades.csv`` and the exports, then ``results.json`` (with the csv's signed hash)."""
+        text = self.csv()
+        written = {"sha256": hashlib.sha256(text.encode()).hexdigest()}
+        written["signature"] = sign(written, self.key)
+        write_atomically(self.csv_path, text)
+        write_atomically(self.results_path, json.dumps({"format": FORMAT, "submissions": self.ordered(),
+                                                        "grades_csv_sha256": written}, indent=1) + "\n")
+        rows = self.with_final()
+        for name, export in self.exporters:
+            write_atomically(self.out / name, export(rows))
 
 
 def csv_text(entries: Iterable[dict[str, Any]]) -> str:
@@ -108,5 +238,9 @@ def csv_text(entries: Iterable[dict[str, Any]]) -> str:
     writer.writerow(CSV_COLUMNS)
     for e in entries:
         writer.writerow([_spreadsheet_safe(e["student"]), e["assignment"], e["score"], e["max_score"],
-                         e["status"], e.get("detail", ""), e.get("seconds", ""), e["sha256"]])
+                         e["status"], e.get("late_days", 0), e.get("late_penalty", 0), e.get("adjustment", 0),
+                         e.get("final", e["score"]), _spreadsheet_safe(e.get("detail", "")),
+                         _spreadsheet_safe("; ".join(e.get("flags") or [])), e.get("seconds", ""),
+                         e["sha256"],
+                         _spreadsheet_safe(e.get("file", ""))])
     return buf.getvalue()

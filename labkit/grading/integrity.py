@@ -14,7 +14,7 @@ import compileall
 import hashlib
 from pathlib import Path
 
-__all__ = ["package_dir", "prepare", "fingerprint"]
+__all__ = ["package_dir", "prepare", "fingerprint", "source_fingerprint"]
 
 
 def package_dir() -> Path:
@@ -37,4 +37,13 @@ def fingerprint(root: Path | None = None) -> str:
             digest.update(hashlib.sha256(path.read_bytes()).digest())
         except OSError:
             digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
+def source_fingerprint(path: Path) -> str:
+    """sha256 over the ``.py`` sources in ``path`` (a file or a folder): what results depend on."""
+    files = [path] if path.is_file() else sorted(path.rglob("*.py"))
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()

@@ -1,10 +1,12 @@
 """Fresh Jupyter kernels for submissions: started ahead of time, used once, then killed.
 
 A :class:`FreshKernel` is a brand-new ``ipykernel`` process started with this
-Python (never a kernelspec a notebook names), in its own empty working folder,
-with its own IPython and Jupyter folders (so one submission cannot leave a
-start-up script or history for the next), stdin/stdout/stderr going nowhere,
-and no sandbox admin token. While the previous submission runs, the next
+Python (never a kernelspec a notebook names) inside its own jail
+(:mod:`labkit.grading.jail`), in its own folder, with its own IPython and
+Jupyter folders (so one submission cannot leave a start-up script or history
+for the next), stdin/stdout/stderr going nowhere, and no sandbox admin token.
+It talks to the grader over Unix sockets in its folder (``transport="ipc"``),
+so the jail needs no network. While the previous submission runs, the next
 kernel boots and imports ``labkit`` and ``boto3`` in a hidden execution; no
 name is bound in the namespace the notebook will see.
 
@@ -34,8 +36,9 @@ from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from . import processes
+from .jail import Jail, own_for_kernel
 
-__all__ = ["FreshKernel", "Execution", "CellError"]
+__all__ = ["FreshKernel", "KernelPlace", "Execution", "CellError", "remove_tree"]
 
 # Runs in each pre-started kernel before its notebook is known: binds no names,
 # and makes the kernel's memory unreadable to other processes of this user.
@@ -44,6 +47,7 @@ WARMUP = (
     "__import__('labkit.guard', fromlist=['x']).install()\n"
     "__import__('labkit.aws_in_kernel', fromlist=['x']).warm()\n"  # `!aws`: awscli loaded, no request
     "__import__('labkit.grading.processes', fromlist=['x']).not_dumpable()\n"
+    "__import__('os').chdir(__import__('os').environ['HOME'])\n"
 )
 MAX_ERRORS = 20
 MAX_ERROR_TEXT = 2_000
@@ -53,14 +57,26 @@ _DROPPED_PREFIXES = ("LABKIT_", "AWS_", "JPY_", "JUPYTER_", "IPYTHON", "PYTHONST
 
 
 class _ThisPython(KernelSpecManager):
-    """Every kernel is this interpreter's ipykernel, whatever a notebook's metadata says."""
+    """Every kernel is this interpreter's ipykernel (``argv``), whatever a notebook's metadata says."""
+
+    def __init__(self, argv: list[str]) -> None:
+        super().__init__()
+        self.argv = argv
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
-        return KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                  "--HistoryManager.hist_file=:memory:"],
-            display_name="Python 3 (ipykernel)", language="python", resource_dir=tempfile.gettempdir(),
-        )
+        return KernelSpec(argv=self.argv, display_name="Python 3 (ipykernel)", language="python",
+                          resource_dir=tempfile.gettempdir())
+
+
+@dataclass(frozen=True)
+class KernelPlace:
+    """Where a worker's kernels live: its private folder, its jail (None: no jail), its sandbox."""
+
+    folder: str
+    jail: Jail | None
+    sandbox_socket: str | None
+    port: int
+    base_env: dict[str, str]
 
 
 @dataclass
@@ -85,6 +101,29 @@ class Execution:
     errors: list[CellError] = field(default_factory=list)
     output_bytes: int = 0
     detail: str = ""
+    grader_side: bool = False  # it failed before the notebook's first cell: not the student's doing
+
+
+def _jail_base_env(base: dict[str, str]) -> dict[str, str]:
+    """The allow-list a jailed kernel starts from: nothing of the grader's own environment but these."""
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp",
+           "USER": "student", "LOGNAME": "student", "SHELL": "/bin/sh", "TERM": "dumb"}
+    if base.get("PYTHONPATH"):
+        env["PYTHONPATH"] = base["PYTHONPATH"]  # bound read-only into the jail
+    return env
+
+
+def remove_tree(path: str) -> None:
+    """Delete ``path`` even where a notebook took away its own permissions."""
+    def make_writable(func: Any, name: str, exc: Any) -> None:
+        try:
+            os.chmod(os.path.dirname(name), 0o700)
+            os.chmod(name, 0o700)
+            func(name)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=make_writable)
 
 
 def kernel_environment(base: dict[str, str], home: str) -> dict[str, str]:
@@ -113,16 +152,38 @@ def kernel_environment(base: dict[str, str], home: str) -> dict[str, str]:
 
 
 class FreshKernel:
-    """One kernel for one submission. Start it early; :meth:`run` it once; :meth:`kill` it."""
+    """One kernel for one submission. Start it early; :meth:`run` it once; :meth:`kill` it.
 
-    def __init__(self, base_env: dict[str, str]) -> None:
-        self.home = tempfile.mkdtemp(prefix="labkit-grade-")
-        self.km = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisPython())
+    In a jail (:mod:`labkit.grading.jail`) the kernel talks to the grader over Unix
+    sockets in its own folder (``transport="ipc"``), so it needs no network at all.
+    """
+
+    def __init__(self, place: KernelPlace) -> None:
+        self.home = os.path.realpath(tempfile.mkdtemp(prefix="kernel-", dir=place.folder))
+        user_home = os.path.join(self.home, "home")
+        os.mkdir(user_home)
+        launch = ["-m", "ipykernel_launcher", "-f", "{connection_file}",
+                  "--HistoryManager.hist_file=:memory:"]
+        if place.jail is not None:
+            env = kernel_environment(_jail_base_env(place.base_env), user_home)
+            argv = place.jail.command(launch, self.home, env, place.sandbox_socket, place.port,
+                                      cwd=place.folder)
+            outer_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        else:
+            argv = [sys.executable, *launch]
+            outer_env = kernel_environment(place.base_env, user_home)
+        self.km = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisPython(argv), transport="ipc")
         self.km.connection_file = os.path.join(self.home, "kernel.json")
-        self.km.start_kernel(
-            cwd=self.home, env=kernel_environment(base_env, self.home),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        # A Unix socket's path is at most 107 bytes, and TMPDIR may be long: when the worker works in
+        # its folder (it does), the sockets are named relative to it, for the kernel (started there,
+        # moving to its home in the warm-up) and the worker alike.
+        if os.path.realpath(os.getcwd()) == place.folder:
+            self.km.ip = os.path.join(os.path.basename(self.home), "kernel-ipc")
+        self.km.write_connection_file()
+        if place.jail is not None:
+            own_for_kernel(Path(self.home), place.jail.kernel_uid)
+        self.km.start_kernel(cwd=place.folder, env=outer_env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.pid: int = self.km.provisioner.process.pid  # type: ignore[union-attr]
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
@@ -148,6 +209,7 @@ class FreshKernel:
         if self._execute(setup, -1, min(deadline, time.monotonic() + 60), result, silent=True) != "idle":
             result.outcome = result.outcome if result.outcome != "finished" else "died"
             result.detail = result.detail or "the kernel did not accept the sandbox's address"
+            result.grader_side = True
             return result
         for index, source in enumerate(cells):
             if not source.strip():
@@ -212,4 +274,4 @@ class FreshKernel:
             self.km.cleanup_resources()
         except Exception:  # noqa: BLE001
             pass
-        shutil.rmtree(self.home, ignore_errors=True)
+        remove_tree(self.home)

@@ -10,6 +10,8 @@ import sys
 from collections import Counter
 from typing import TextIO
 
+from .gradebook import STATUSES
+
 __all__ = ["Progress"]
 
 
@@ -26,7 +28,7 @@ class Progress:
 
     def line(self) -> str:
         filled = self.width * self.done // self.total if self.total else self.width
-        counts = "  ".join(f"{s} {self.counts[s]}" for s in ("graded", "timeout", "error", "invalid")
+        counts = "  ".join(f"{s} {self.counts[s]}" for s in STATUSES
                            if self.counts[s])
         return f"grading [{'#' * filled}{'-' * (self.width - filled)}] {self.done}/{self.total}  {counts}"
 

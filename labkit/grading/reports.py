@@ -12,6 +12,8 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .gradebook import feedback_name
+
 if TYPE_CHECKING:
     from ..journal import ClassReflections
 
@@ -22,6 +24,9 @@ STATUS_TEXT = {
     "timeout": "Your notebook ran out of time; the work it did before that was graded.",
     "error": "Your notebook could not finish (see below); the work it did before that was graded.",
     "invalid": "This file could not be graded.",
+    "grader-error": "The grader failed while running your notebook; this is not your doing. It will be "
+                    "graded again.",
+    "attack": "Your notebook interfered with the grader itself.",
 }
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:60rem;color:#1f2933;
@@ -31,7 +36,7 @@ th,td{border-bottom:1px solid #d9dee3;padding:.35rem .5rem;text-align:left;verti
 th{background:#f3f5f7}.pass{color:#1e7b34}.fail{color:#b42318}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:.6rem;font-size:.85rem;background:#eef1f4}
 .badge.graded{background:#dcf5e3}.badge.timeout{background:#fff1c2}.badge.error{background:#fde0dc}
-.badge.invalid{background:#e7e3f7}.hint{color:#52606d;font-style:italic}.score{font-size:1.4rem;font-weight:600}
+.badge.invalid{background:#e7e3f7}.badge.grader-error{background:#dfe7f3}.badge.attack{background:#f9c5bd}.hint{color:#52606d;font-style:italic}.score{font-size:1.4rem;font-weight:600}
 code,pre{background:#f3f5f7;padding:.1rem .3rem;border-radius:.2rem}pre{padding:.5rem;white-space:pre-wrap}
 .charts{display:flex;flex-wrap:wrap;gap:2rem}figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}
 .answer{white-space:pre-wrap}.blank{color:#8a94a0;font-style:italic}
@@ -176,7 +181,7 @@ def reflections_html(reflections: ClassReflections) -> str:
 
 
 def _assignment_section(assignment: str, entries: list[dict[str, Any]]) -> str:
-    ran = [e for e in entries if e["status"] != "invalid"]
+    ran = [e for e in entries if e["status"] not in ("invalid", "grader-error")]
     max_score = max((e["max_score"] for e in ran), default=0)
     scores = [e["score"] for e in ran]
     statuses = Counter(e["status"] for e in entries)
@@ -200,7 +205,8 @@ def _assignment_section(assignment: str, entries: list[dict[str, Any]]) -> str:
             charts += f"<figure><figcaption>Pass rate per check</figcaption>{pass_rate_svg(rates)}</figure>"
         charts += "</div>"
     rows = "".join(
-        f'<tr><td><a href="feedback/{escape(quote(e["student"]))}.html">{escape(e["student"])}</a></td>'
+        f'<tr><td><a href="feedback/{escape(quote(feedback_name(e["student"])))}">'
+        f'{escape(e["student"])}</a></td>'
         f"<td>{e['score']} / {e['max_score']}</td><td>{_badge(e['status'])}</td>"
         f"<td>{escape(e.get('detail', ''))}</td></tr>"
         for e in sorted(entries, key=lambda e: e["student"])

@@ -1,11 +1,22 @@
 """The grading run: read submissions, hand them to workers, record every result as it arrives.
 
-The parent process never runs student code. It imports everything heavy once
-(moto, labkit, the checks, jupyter_client), then forks ``jobs`` workers that
-inherit those modules already loaded (see :mod:`labkit.grading.worker`). It
-keeps the only copy of the gradebook, writes ``DIR`` after every submission,
-restarts a worker that dies or stops answering, and on Ctrl-C stops the
-workers (and their kernels) and leaves ``DIR`` valid.
+The parent process never runs student code. It checks that a jail can be made
+(:mod:`labkit.grading.jail`), locks the output folder, imports everything heavy
+once (moto, labkit, the checks, jupyter_client), then forks ``jobs`` workers
+that inherit those modules already loaded (see :mod:`labkit.grading.worker`).
+It keeps the only copy of the gradebook and writes the output folder after
+every submission.
+
+Statuses are honest about whose doing a result is:
+
+* ``graded`` / ``timeout`` / ``error`` — the notebook ran to the end / ran out of
+  time / its kernel died (the student's doing; the work done before counts);
+* ``invalid`` — the file could not be graded at all;
+* ``grader-error`` — the grader failed (a kernel that would not start, a sandbox
+  reset that failed, a worker lost for its own reasons) twice, each time with a
+  fresh worker and kernel: nobody's score, and the next run grades it again;
+* ``attack`` — without a jail only: the worker grading this notebook was killed
+  or stopped twice, or labkit's own files changed while it ran.
 """
 
 from __future__ import annotations
@@ -22,21 +33,42 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..journal import collect_class
-from . import integrity
-from .gradebook import Gradebook, write_atomically
+from . import integrity, processes
+from .classlist import Adjustments, LatePolicy, Roster, id_pattern, parse_time
+from .exports import exporters
+from .gradebook import RERUN_STATUSES, Gradebook, OutLock, feedback_name, write_atomically
+from .jail import Jail, Limits
 from .progress import Progress
 from .reports import feedback_html, report_html
 from .submissions import Submission, find_submissions, read_submission
 from .worker import Job, worker_main
 
-__all__ = ["GradingRun", "RunSummary", "grade", "TamperingError"]
+__all__ = ["GradingRun", "RunSummary", "grade", "TamperingError", "Options"]
 
 WORKER_START_TIMEOUT = 120.0
-GRACE = 90.0  # beyond --timeout: kernel start, sandbox reset, checks
+GRACE = 150.0  # beyond --timeout: kernel start, sandbox reset, checks, on a loaded machine
+ATTEMPTS = 2   # a grader-side failure is retried once, with a fresh worker and kernel
 
 
 class TamperingError(RuntimeError):
     """labkit's own files changed during the run; later results could not be trusted."""
+
+
+@dataclass
+class Options:
+    """What ``labkit grade`` was asked to do besides the paths and ``--out``."""
+
+    assignment: str | None = None
+    jobs: int = 2
+    timeout: float = 120.0
+    cell_timeout: float | None = None
+    jail: bool = True
+    regrade: bool = False
+    roster: Path | None = None
+    id_pattern: str | None = None
+    due: str | None = None
+    late_penalty: float = 0.0
+    adjustments: Path | None = None
 
 
 @dataclass
@@ -49,6 +81,11 @@ class RunSummary:
     statuses: dict[str, int] = field(default_factory=dict)
     interrupted: bool = False
     seconds: float = 0.0
+    rerun: list[str] = field(default_factory=list)
+    attacks: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _preload() -> None:
@@ -63,8 +100,23 @@ def _preload() -> None:
     oidc.issuer_jwks()  # the simulated CI issuer makes its RSA key (seconds) once; every worker inherits it
 
 
-def _clean_environment() -> dict[str, str]:
-    return dict(os.environ)
+def result_inputs() -> dict[str, str]:
+    """What every result depends on besides the submission and the options: checks, scenarios, labkit."""
+    from .. import __version__
+
+    root = integrity.package_dir()
+    return {"labkit": __version__, "checks": integrity.source_fingerprint(root / "checks"),
+            "scenarios": integrity.source_fingerprint(root / "scenarios.py")}
+
+
+def _stopped(pid: int) -> bool:
+    """True when process ``pid`` is stopped (SIGSTOP) rather than running."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+        return stat[stat.rfind(b")") + 2:][:1] in (b"T", b"t")
+    except OSError:
+        return False
 
 
 @dataclass
@@ -75,37 +127,66 @@ class _Worker:
     started: float = 0.0
 
 
+def prepare_out(out: Path) -> None:
+    """Create ``out`` or say in one line why it cannot be used (``ValueError``)."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"cannot create the output folder {out}: {err.strerror}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ValueError(f"cannot write to the output folder {out}: permission denied")
+
+
 class GradingRun:
     """One invocation of ``labkit grade``."""
 
-    def __init__(self, paths: list[Path], out: Path, assignment: str | None = None, jobs: int = 2,
-                 timeout: float = 120.0, cell_timeout: float | None = None,
+    def __init__(self, paths: list[Path], out: Path, options: Options | None = None,
                  stream: TextIO | None = None) -> None:
         from ..checks import ASSIGNMENTS
 
-        if assignment is not None and assignment not in ASSIGNMENTS:
+        self.options = opts = options or Options()
+        if opts.assignment is not None and opts.assignment not in ASSIGNMENTS:
             known = ", ".join(sorted(ASSIGNMENTS))
-            raise ValueError(f"unknown assignment {assignment!r}; choose one of: {known}")
+            raise ValueError(f"unknown assignment {opts.assignment!r}; choose one of: {known}")
+        if opts.timeout <= 0 or (opts.cell_timeout is not None and opts.cell_timeout <= 0):
+            raise ValueError("--timeout and --cell-timeout must be positive numbers of seconds")
         self.paths = paths
         self.out = out
-        self.assignment = assignment
-        self.jobs = max(1, jobs)
-        self.timeout = timeout
-        self.cell_timeout = cell_timeout or timeout
+        self.jobs = max(1, opts.jobs)
+        self.timeout = opts.timeout
+        self.cell_timeout = opts.cell_timeout or opts.timeout
         self.stream = stream or sys.stderr
         self.known = set(ASSIGNMENTS)
-        self.gradebook = Gradebook(out)
+        self.pattern = id_pattern(opts.id_pattern)
+        self.roster = Roster.read(opts.roster) if opts.roster else Roster()
+        self.late = LatePolicy(parse_time(opts.due) if opts.due else None, opts.late_penalty)
         self.workers: list[_Worker] = []
-        self.base_env = _clean_environment()
+        self.base_env = dict(os.environ)
         self.ctx = multiprocessing.get_context("fork")
         self.fingerprint = ""
+        self.jail: Jail | None = None
+        self.attempts: dict[str, int] = {}
+        self.pending: dict[str, Submission] = {}
+        self.result_options = {"timeout": self.timeout, "cell_timeout": self.cell_timeout, "jail": opts.jail}
+        self.inputs = result_inputs()
+        self.gradebook: Gradebook | None = None
+        self.todo: deque[Job] = deque()
 
     # -- workers ------------------------------------------------------------------
     def _spawn(self) -> _Worker:
+        """A new worker, ready (one more try if the first one is lost while it starts)."""
+        try:
+            return self._spawn_once()
+        except (EOFError, OSError):
+            return self._spawn_once()
+
+    def _spawn_once(self) -> _Worker:
         parent_end, child_end = self.ctx.Pipe()
         inherited = [w.conn for w in self.workers]
         process = self.ctx.Process(target=worker_main, name="labkit-grader", daemon=True,
-                                   args=(child_end, self.base_env, [*inherited, parent_end]))
+                                   args=(child_end, self.base_env, self.jail, [*inherited, parent_end]))
         process.start()
         child_end.close()
         worker = _Worker(process, parent_end)
@@ -123,6 +204,8 @@ class GradingRun:
             worker.conn.send(None)
         except (OSError, ValueError):
             pass
+        if _stopped(worker.process.pid):
+            worker.process.kill()
         worker.process.join(timeout=3)
         if worker.process.is_alive():
             worker.process.terminate()
@@ -134,16 +217,29 @@ class GradingRun:
 
     def _replace(self, worker: _Worker) -> None:
         self._stop(worker)
+        # What a lost worker left (its kernels, without a jail) was adopted by us: kill it.
+        processes.kill_children({w.process.pid for w in self.workers if w is not worker})
         self.workers[self.workers.index(worker)] = self._spawn()
 
     # -- recording ----------------------------------------------------------------
+    def key(self, sub: Submission) -> str:
+        import hashlib
+        import json
+
+        body = {"sha256": sub.sha256, "assignment": sub.assignment or "", "forced": self.options.assignment,
+                "inputs": self.inputs, "options": self.result_options}
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
     def _feedback_path(self, student: str) -> Path:
-        path = (self.out / "feedback" / f"{student}.html").resolve()
-        if not path.is_relative_to((self.out / "feedback").resolve()):
-            raise ValueError(f"student id {student!r} would write outside the feedback folder")
-        return path
+        return self.out / "feedback" / feedback_name(student)
 
     def _record(self, entry: dict[str, Any], progress: Progress, summary: RunSummary) -> None:
+        assert self.gradebook is not None
+        sub = self.pending.pop(entry["student"], None)
+        if sub is not None:
+            entry.update(key=self.key(sub), file=sub.path, flags=list(self._flags(sub)),
+                         submitted_at=sub.submitted_at)
+        entry.pop("trace", None)
         entry["graded_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.gradebook.record(entry)
         write_atomically(self._feedback_path(entry["student"]), feedback_html(entry))
@@ -151,61 +247,108 @@ class GradingRun:
         summary.statuses[entry["status"]] = summary.statuses.get(entry["status"], 0) + 1
         progress.advance(entry["status"], entry["student"])
 
+    def _flags(self, sub: Submission) -> list[str]:
+        flags = list(sub.flags)
+        if self.roster and self.roster.find(sub.student) is None:
+            flags.append("not on the roster")
+        return flags
+
     def _invalid_entry(self, sub: Submission) -> dict[str, Any]:
         from ..checks import get_assignment
 
-        max_score = get_assignment(sub.assignment).max_score if sub.assignment else 0
+        max_score = get_assignment(sub.assignment).max_score if sub.assignment in self.known else 0
         return {"student": sub.student, "assignment": sub.assignment or "", "sha256": sub.sha256,
                 "status": "invalid", "score": 0, "max_score": max_score, "detail": sub.invalid or "",
                 "seconds": 0.0, "cells_run": 0, "cells_total": 0, "cell_errors": [], "checks": []}
 
-    def _internal_entry(self, job: Job, detail: str) -> dict[str, Any]:
+    def _unfinished_entry(self, job: Job, status: str, detail: str) -> dict[str, Any]:
         from ..checks import get_assignment
 
-        return {"student": job.student, "assignment": job.assignment, "sha256": job.sha256, "status": "error",
+        return {"student": job.student, "assignment": job.assignment, "sha256": job.sha256, "status": status,
                 "score": 0, "max_score": get_assignment(job.assignment).max_score, "detail": detail,
                 "seconds": 0.0, "cells_run": 0, "cells_total": len(job.cells), "cell_errors": [],
-                "checks": [], "internal": True}
+                "checks": []}
 
-    def _check_integrity(self) -> None:
-        if integrity.fingerprint() != self.fingerprint:
-            raise TamperingError(
-                "labkit's own files changed while grading (a submission may have rewritten them). "
-                "Results recorded so far are kept; restore labkit (e.g. `git checkout labkit`) and rerun "
-                "the same command to grade the rest."
-            )
+    def _check_integrity(self, job: Job, progress: Progress, summary: RunSummary) -> None:
+        if integrity.fingerprint() == self.fingerprint:
+            return
+        self._record(self._unfinished_entry(job, "attack", "labkit's own files changed while this notebook "
+                                            "ran"), progress, summary)
+        summary.attacks.append(job.student)
+        raise TamperingError(
+            f"labkit's own files changed while {job.student!r} was graded (without a jail a notebook can "
+            "rewrite them). Results recorded so far are kept; restore labkit (e.g. `git checkout labkit`) "
+            "and rerun the same command to grade the rest."
+        )
 
     def write_reports(self) -> None:
         """(Re)write every feedback page and ``report.html`` from the gradebook."""
-        entries = [self.gradebook.entries[s] for s in sorted(self.gradebook.entries)]
+        assert self.gradebook is not None
+        entries = self.gradebook.ordered()
         for entry in entries:
             write_atomically(self._feedback_path(entry["student"]), feedback_html(entry))
         write_atomically(self.out / "report.html", report_html(entries, collect_class(self.paths)))
 
+    def _jail(self) -> Jail | None:
+        if not self.options.jail:
+            print("warning: grading WITHOUT a jail (--no-jail-i-accept-the-risk): submissions run as you, "
+                  "with your files, network and processes in reach.", file=self.stream)
+            return None
+        jail = Jail(Limits(cpu_seconds=int(self.timeout) + 60))
+        jail.probe()
+        return jail
+
     # -- the run ------------------------------------------------------------------
     def run(self) -> RunSummary:
         """Grade everything not already graded; returns a summary (``interrupted`` on Ctrl-C)."""
-        started = time.monotonic()
-        self.out.mkdir(parents=True, exist_ok=True)
-        if self.gradebook.warning:
-            print(f"warning: {self.gradebook.warning}", file=self.stream)
-        pairs = find_submissions(self.paths)
-        summary = RunSummary(total=len(pairs))
+        prepare_out(self.out)
+        with OutLock(self.out):
+            return self._run_locked()
+
+    def _read_all(self, summary: RunSummary) -> tuple[deque[Job], list[Submission]]:
+        assert self.gradebook is not None
+        found = find_submissions(self.paths, self.pattern)
+        summary.total = len(found)
         todo: deque[Job] = deque()
         invalid: list[Submission] = []
-        for student, path in pairs:
-            sub = read_submission(student, path, self.known, self.assignment)
-            if self.gradebook.up_to_date(student, sub.sha256, sub.assignment):
+        seen = set()
+        for student, source, from_path in found:
+            sub = read_submission(student, source, self.known, self.options.assignment, from_path)
+            seen.add(student)
+            entry = self.gradebook.entries.get(student)
+            if not self.options.regrade and self.gradebook.up_to_date(student, self.key(sub)):
                 summary.skipped += 1
-            elif sub.invalid:
+                assert entry is not None
+                if entry.get("submitted_at") != sub.submitted_at:
+                    entry["submitted_at"] = sub.submitted_at
+                    self.gradebook.put(entry)
+                continue
+            self.pending[student] = sub
+            if sub.invalid:
                 invalid.append(sub)
             else:
                 todo.append(Job(student, sub.sha256, sub.assignment or "", sub.cells, self.timeout,
                                 self.cell_timeout))
+        if self.roster:
+            summary.missing = sorted(e.id for e in self.roster.entries
+                                     if not any(self.roster.find(s) is e for s in seen))
+        return todo, invalid
+
+    def _run_locked(self) -> RunSummary:
+        started = time.monotonic()
+        adjustments = Adjustments(self.options.adjustments or self.out / "adjustments.csv").load()
+        self.gradebook = Gradebook(self.out, late=self.late, adjustments=adjustments,
+                                   exporters=exporters(self.roster))
+        summary = RunSummary(warnings=list(self.gradebook.warnings))
+        for warning in summary.warnings:
+            print(f"warning: {warning}", file=self.stream)
+        todo, invalid = self._read_all(summary)
+        if todo:
+            self.jail = self._jail()  # refuses (JailUnavailable) before anything is graded
         progress = Progress(len(todo) + len(invalid), self.stream)
         if summary.skipped:
             print(f"{summary.skipped} of {summary.total} submissions unchanged since they were graded: "
-                  "skipped", file=self.stream)
+                  "skipped (--regrade grades them again)", file=self.stream)
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             progress.start()
@@ -226,10 +369,34 @@ class GradingRun:
             self.workers = []
             self.gradebook.save()
             self.write_reports()
+            entries = self.gradebook.ordered()
+            summary.rerun = [e["student"] for e in entries if e["status"] in RERUN_STATUSES]
+            summary.attacks = [e["student"] for e in entries if e["status"] == "attack"]
+            summary.flagged = [e["student"] for e in entries if e.get("flags")]
             summary.seconds = time.monotonic() - started
         return summary
 
+    def _retry_or_record(self, worker: _Worker, job: Job, message: dict[str, Any] | None,
+                         progress: Progress, summary: RunSummary, lost: str = "") -> None:
+        """A grader-side failure: grade ``job`` again with a fresh worker, or give it its own status."""
+        self.attempts[job.student] = self.attempts.get(job.student, 0) + 1
+        self._replace(worker)
+        if self.attempts[job.student] < ATTEMPTS:
+            self.todo.appendleft(job)
+            return
+        if lost and self.jail is None:
+            entry = self._unfinished_entry(job, "attack", f"the grading worker was {lost} twice while this "
+                                           "notebook ran (a notebook can do that only without a jail)")
+        else:
+            why = (f"the grading worker was {lost}" if lost
+                   else (message or {}).get("detail", "the grader failed"))
+            entry = self._unfinished_entry(job, "grader-error", f"{why}, twice; this is not the student's "
+                                           "doing: run the same command again to grade it")
+        self._record(entry, progress, summary)
+
     def _loop(self, todo: deque[Job], progress: Progress, summary: RunSummary) -> None:
+        self.todo = todo
+        processes.become_subreaper()
         for _ in range(min(self.jobs, len(todo))):
             self.workers.append(self._spawn())
         while todo or any(w.job for w in self.workers):
@@ -249,25 +416,29 @@ class GradingRun:
                         message = None
                     worker.job = None
                     if message is None or "student" not in message:
-                        self._record(self._internal_entry(job, "the grading worker stopped unexpectedly"),
-                                     progress, summary)
-                        self._replace(worker)
+                        code = worker.process.exitcode
+                        lost = f"killed (signal {-code})" if code and code < 0 else "lost"
+                        self._retry_or_record(worker, job, None, progress, summary, lost)
                         continue
-                    self._check_integrity()
+                    if message.get("internal"):
+                        self._retry_or_record(worker, job, message, progress, summary)
+                        continue
+                    self._check_integrity(job, progress, summary)
                     self._record(message, progress, summary)
+                elif _stopped(worker.process.pid):
+                    worker.job = None
+                    self._retry_or_record(worker, job, None, progress, summary, "stopped (SIGSTOP)")
                 elif time.monotonic() - worker.started > job.timeout + GRACE:
                     worker.job = None
-                    self._record(self._internal_entry(job, "the grading worker stopped answering"),
-                                 progress, summary)
-                    self._replace(worker)
+                    self._retry_or_record(worker, job, None, progress, summary, "unresponsive")
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def grade(paths: list[Path], out: Path, assignment: str | None = None, jobs: int = 2,
-          timeout: float = 120.0, cell_timeout: float | None = None,
+def grade(paths: list[Path], out: Path, options: Options | None = None,
           stream: TextIO | None = None) -> RunSummary:
-    """Grade notebooks (files or folders) into ``out``; see :class:`GradingRun`."""
-    return GradingRun(paths, out, assignment, jobs, timeout, cell_timeout, stream).run()
+    """Grade notebooks (files, folders or zips) into ``out``; see :class:`GradingRun`."""
+    return GradingRun(paths, out, options, stream).run()
+

@@ -1,75 +1,216 @@
-"""Find submissions on disk and decide, before running anything, what each one is.
+"""Find submissions on disk (or in zips) and decide, before running anything, what each one is.
 
-A submission is one ``.ipynb`` file. Its *student id* is its path relative to
-the folder that was given, without ``.ipynb`` (``class/group-a/ana.ipynb``
-given as ``class`` is ``group-a/ana``); a file given directly is its stem.
+A submission is one notebook: a ``.ipynb`` file (any case: ``.IPYNB`` too), in
+a folder given (any depth), given directly, or inside a ``.zip`` given or found
+(read in place, never extracted). Its *student id* is its path relative to the
+folder (or zip) that was given, without the suffix (``class/group-a/ana.ipynb``
+given as ``class`` is ``group-a/ana``), or what ``--id-pattern`` takes from that
+path (see :mod:`labkit.grading.classlist`).
 
-Reading a file never runs it: a file that is not JSON, not a notebook, or has
-no (known) assignment is ``invalid`` here and never reaches a kernel.
+File names are bytes on disk and in zips: they are read as UTF-8 when they are
+UTF-8 and as Windows-1252 (Latin-1's superset) otherwise, so a name from any
+system becomes readable text and never stops the run.
+
+Reading a file never runs it: a file that cannot be read, is not JSON, not a
+notebook, or has no (known) assignment is ``invalid`` here and never reaches a
+kernel. A notebook whose metadata names another assignment than the one it is
+graded as (``--assignment`` or nbgrader's folder) is flagged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import os
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Submission", "find_submissions", "read_submission", "code_cells", "DuplicateStudentError"]
+__all__ = ["Source", "Submission", "find_sources", "find_submissions", "read_submission", "code_cells",
+           "DuplicateStudentError", "decode_name"]
+
+MAX_NOTEBOOK_BYTES = 50 * 1024**2
 
 
 class DuplicateStudentError(ValueError):
     """Two files would be graded under the same student id."""
 
 
+def decode_name(raw: bytes) -> str:
+    """A file name's bytes as text: UTF-8 if they are UTF-8, else Windows-1252 (never fails)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    if info.flag_bits & 0x800:  # the zip says: UTF-8
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")  # how zipfile decoded it
+    except UnicodeEncodeError:
+        return info.filename
+    return decode_name(raw)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A notebook found: its name relative to what was given, where it is, how to read it, when."""
+
+    name: str
+    origin: str
+    read: Callable[[], bytes] = field(compare=False, repr=False)
+    submitted_at: float | None = None
+
+
 @dataclass(frozen=True)
 class Submission:
-    """One notebook to grade, as read from disk.
+    """One notebook to grade, as read.
 
     ``assignment`` is ``None`` and ``invalid`` says why when the file cannot be
-    graded; ``cells`` holds the code cells' sources for a valid one.
+    graded; ``cells`` holds the code cells' sources for a valid one; ``flags``
+    lists what the instructor should look at (wrong assignment, not on the roster).
     """
 
     student: str
-    path: Path
+    path: str
     sha256: str
     assignment: str | None
     invalid: str | None = None
     cells: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    submitted_at: float | None = None
 
 
-def _notebooks_under(folder: Path) -> list[Path]:
+def _is_notebook(name: str) -> bool:
+    return name.lower().endswith(".ipynb")
+
+
+def _nbgrader_time(path: Path) -> float | None:
+    """nbgrader's ``timestamp.txt`` beside a submitted notebook (``2026-11-20 23:59:01.123456 UTC``)."""
+    stamp = path.parent / "timestamp.txt"
+    try:
+        text = stamp.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    from .classlist import parse_time
+
+    try:
+        return parse_time(text)
+    except ValueError:
+        return None
+
+
+def _file_source(name: str, path: Path) -> Source:
+    def read() -> bytes:
+        with open(path, "rb") as fh:
+            return fh.read(MAX_NOTEBOOK_BYTES + 1)
+
+    try:
+        mtime: float | None = path.stat().st_mtime
+    except OSError:
+        mtime = None
+    return Source(name, decode_name(os.fsencode(path)), read, _nbgrader_time(path) or mtime)
+
+
+def _zip_sources(zip_path: Path, prefix: str) -> list[Source]:
+    where = decode_name(os.fsencode(zip_path))
+    try:
+        archive = zipfile.ZipFile(zip_path)
+        infos = archive.infolist()
+    except (OSError, zipfile.BadZipFile) as err:
+        def broken(err: Exception = err) -> bytes:
+            raise OSError(f"the zip file cannot be read ({err})")
+        return [Source(prefix[:-1] + ".zip" if prefix else Path(where).name, where, broken)]
     found = []
-    for path in folder.rglob("*.ipynb"):
-        parts = path.relative_to(folder).parts
-        if any(p.startswith(".") for p in parts[:-1]):  # .ipynb_checkpoints, .git, ...
+    for info in infos:
+        parts = [p for p in _zip_name(info).replace("\\", "/").split("/") if p not in ("", ".", "..")]
+        name = "/".join(parts)  # never "../" nor absolute: a zip's names stay inside the zip
+        hidden = any(p.startswith((".", "__MACOSX")) for p in parts[:-1])
+        if info.is_dir() or not _is_notebook(name) or hidden:
             continue
-        if path.is_file():
-            found.append(path)
-    return sorted(found)
+
+        def read(info: zipfile.ZipInfo = info) -> bytes:
+            if info.file_size > MAX_NOTEBOOK_BYTES:
+                raise OSError(f"it is larger than {MAX_NOTEBOOK_BYTES // 1024**2} MB")
+            with zipfile.ZipFile(zip_path) as again, again.open(info) as fh:
+                return fh.read(MAX_NOTEBOOK_BYTES + 1)
+
+        when = datetime(*info.date_time, tzinfo=UTC).timestamp()  # zips store no time zone
+        found.append(Source(prefix + name, f"{where}:{name}", read, when))
+    archive.close()
+    return found
 
 
-def find_submissions(paths: list[Path]) -> list[tuple[str, Path]]:
-    """``(student id, file)`` for every notebook named or found (any depth) under ``paths``.
+def _unreadable_folder(given: Path, err: OSError) -> Source:
+    """A folder that cannot be listed becomes a row that says so (never a silent gap)."""
+    folder = Path(err.filename or given)
 
-    Raises :class:`DuplicateStudentError` when two files share a student id and
-    :class:`FileNotFoundError` for a path that does not exist.
+    def fail() -> bytes:
+        raise err
+
+    return Source(decode_name(os.fsencode(folder.relative_to(given))) + "/", decode_name(os.fsencode(folder)),
+                  fail)
+
+
+def find_sources(paths: list[Path]) -> list[Source]:
+    """Every notebook named or found (any depth, zips included) under ``paths``.
+
+    Raises :class:`FileNotFoundError` for a path that does not exist.
     """
-    pairs: list[tuple[str, Path]] = []
+    found: list[Source] = []
     for given in paths:
         if given.is_dir():
-            pairs += [(p.relative_to(given).with_suffix("").as_posix(), p) for p in _notebooks_under(given)]
-        elif given.is_file():
-            pairs.append((given.stem, given))
+            errors: list[OSError] = []
+            for root, dirs, files in os.walk(given, onerror=errors.append):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # .ipynb_checkpoints, .git
+                for file in sorted(files):
+                    path = Path(root) / file
+                    rel = decode_name(os.fsencode(path.relative_to(given)))
+                    if _is_notebook(file):
+                        found.append(_file_source(rel, path))
+                    elif file.lower().endswith(".zip"):
+                        found += _zip_sources(path, rel[: -len(".zip")] + "/")
+            found += [_unreadable_folder(given, err) for err in errors]
+        elif given.is_file() and given.suffix.lower() == ".zip":
+            found += _zip_sources(given, "")
+        elif given.is_file() or (given.exists() and not given.is_dir()):
+            found.append(_file_source(decode_name(os.fsencode(given.name)), given))
         else:
             raise FileNotFoundError(f"no such file or folder: {given}")
-    seen: dict[str, Path] = {}
-    for student, path in pairs:
-        if student in seen and seen[student].resolve() != path.resolve():
-            raise DuplicateStudentError(f"{seen[student]} and {path} are both student {student!r}")
-        seen[student] = path
-    return sorted(((s, p) for s, p in seen.items()), key=lambda pair: pair[0])
+    return found
+
+
+def student_of(source: Source, pattern: re.Pattern[str] | None) -> tuple[str, str | None]:
+    """``(student id, assignment named by the path or None)`` for ``source``."""
+    if pattern is not None:
+        match = pattern.search(source.name)
+        if match:
+            groups = match.groupdict()
+            return groups["id"], groups.get("assignment")
+    stem = source.name[: -len(".ipynb")] if _is_notebook(source.name) else source.name
+    return stem, None
+
+
+def find_submissions(paths: list[Path], pattern: re.Pattern[str] | None = None
+                     ) -> list[tuple[str, Source, str | None]]:
+    """``(student id, source, assignment from the path)``, sorted by student.
+
+    Raises :class:`DuplicateStudentError` when two files share a student id.
+    """
+    seen: dict[str, tuple[Source, str | None]] = {}
+    for source in find_sources(paths):
+        student, assignment = student_of(source, pattern)
+        if student in seen and seen[student][0].origin != source.origin:
+            raise DuplicateStudentError(f"{seen[student][0].origin} and {source.origin} are both student "
+                                        f"{student!r}; keep one of them (or use --id-pattern)")
+        seen[student] = (source, assignment)
+    return sorted(((s, src, a) for s, (src, a) in seen.items()), key=lambda t: t[0])
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -89,14 +230,28 @@ def code_cells(notebook: dict[str, Any]) -> tuple[str, ...]:
     return tuple(_source(c) for c in cells if c.get("cell_type") == "code")
 
 
-def read_submission(student: str, path: Path, known: set[str], forced: str | None = None) -> Submission:
-    """Read ``path`` and classify it; the assignment is ``forced`` or the notebook's metadata's."""
-    data = path.read_bytes()
+def read_submission(student: str, source: Source, known: set[str], forced: str | None = None,
+                    from_path: str | None = None) -> Submission:
+    """Read ``source`` and classify it.
+
+    The assignment is ``forced`` (``--assignment``), else the one its path names
+    (``from_path``), else the notebook's metadata's; a notebook whose metadata
+    names another one is flagged.
+    """
+    try:
+        data = source.read()
+    except OSError as err:
+        reason = err.strerror or str(err)
+        return Submission(student, source.origin, "", forced or from_path,
+                          invalid=f"the file could not be read ({reason})", submitted_at=source.submitted_at)
     digest = hashlib.sha256(data).hexdigest()
 
-    def invalid(reason: str, assignment: str | None = forced) -> Submission:
-        return Submission(student, path, digest, assignment, invalid=reason)
+    def invalid(reason: str, assignment: str | None = forced or from_path) -> Submission:
+        return Submission(student, source.origin, digest, assignment, invalid=reason,
+                          submitted_at=source.submitted_at)
 
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        return invalid(f"the file is larger than {MAX_NOTEBOOK_BYTES // 1024**2} MB")
     try:
         notebook = json.loads(data)
     except (ValueError, UnicodeDecodeError):
@@ -110,10 +265,14 @@ def read_submission(student: str, path: Path, known: set[str], forced: str | Non
     metadata = notebook.get("metadata")
     labkit_meta = metadata.get("labkit") if isinstance(metadata, dict) else None
     declared = labkit_meta.get("assignment") if isinstance(labkit_meta, dict) else None
-    assignment = forced or declared
+    assignment = forced or from_path or declared
     if not assignment:
         return invalid("the notebook does not say which assignment it is (no labkit metadata); "
                        "grade it with --assignment", None)
     if not isinstance(assignment, str) or assignment not in known:
-        return invalid(f"unknown assignment {assignment!r}", None)
-    return Submission(student, path, digest, assignment, cells=cells)
+        return invalid(f"unknown assignment {str(assignment)[:80]!r}", None)
+    flags = ()
+    if isinstance(declared, str) and declared and declared != assignment:
+        flags = (f"wrong assignment? the notebook is {declared[:80]!r}, graded as {assignment!r}",)
+    return Submission(student, source.origin, digest, assignment, cells=cells, flags=flags,
+                      submitted_at=source.submitted_at)

@@ -24,6 +24,8 @@ import os
 import secrets
 import signal
 import sys
+import tempfile
+import threading
 import time
 import traceback
 from multiprocessing.connection import Connection
@@ -31,11 +33,12 @@ from typing import Any
 
 from ..private_folder import sweep_orphans
 from . import processes
-from .kernels import Execution, FreshKernel
+from .jail import Jail
+from .kernels import Execution, FreshKernel, KernelPlace, remove_tree
 
 __all__ = ["Job", "Grader", "worker_main"]
 
-KERNEL_START_TIMEOUT = 60.0
+KERNEL_START_TIMEOUT = 120.0
 STATUS_BY_OUTCOME = {"finished": "graded", "timeout": "timeout", "died": "error"}
 
 
@@ -55,18 +58,57 @@ def _new_root_password() -> str:
     return "Root-" + secrets.token_urlsafe(12) + "-9a!"
 
 
+class UnixSandboxServer:
+    """The worker's sandbox, also served on a Unix socket (bind-mounted into each jail)."""
+
+    def __init__(self, path: str, app: Any) -> None:
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
+        from werkzeug.serving import make_server
+
+        self._server = make_server(f"unix://{path}", 0, app, threaded=True,
+                                   request_handler=MotoRequestHandler)
+        os.chmod(path, 0o666)  # a root grader's kernels run as nobody; the folder around it is 0700
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="labkit-sandbox-unix", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 class Grader:
     """A worker's sandbox and its supply of fresh kernels."""
 
-    def __init__(self, base_env: dict[str, str]) -> None:
+    socket_server: UnixSandboxServer | None = None
+
+    def __init__(self, base_env: dict[str, str], jail: Jail | None) -> None:
         from ..sandbox import Lab
         from ..server import SandboxServer
 
-        self.base_env = base_env
+        self.folder = os.path.realpath(tempfile.mkdtemp(prefix="labkit-grader-"))  # 0700, ours only
+        os.chdir(self.folder)  # the kernels' sockets are named relative to it (see FreshKernel)
         self.server = SandboxServer().start()
         self.lab = Lab(self.server.url, self.server.layer.state.admin_token, self.server)
         self.lab.reset()
-        self.next_kernel: FreshKernel | None = FreshKernel(base_env)
+        socket_path = None
+        if jail is not None:  # the jailed kernels' only road: a Unix socket to this sandbox
+            socket_path = os.path.join(self.folder, "sandbox.sock")
+            self.socket_server = UnixSandboxServer(socket_path, self.server.layer)
+        self.place = KernelPlace(self.folder, jail, socket_path, self.server.port, base_env)
+        self.next_kernel: FreshKernel | None = FreshKernel(self.place)
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Run every assignment's checks once on the empty account while the first kernel boots, so
+        that moto's and boto3's lazy imports do not count against the first submission's time."""
+        from ..checks import ASSIGNMENTS, run_checks
+
+        for assignment in ASSIGNMENTS:
+            try:
+                run_checks(assignment, self.lab)
+            except Exception:  # noqa: BLE001, S112 - a warm-up only; grading reports real failures
+                continue
 
     def _fresh_account(self, scenario: str) -> dict[str, str]:
         """Reset to ``scenario`` under new root keys and password; what the kernel is told."""
@@ -89,10 +131,10 @@ class Grader:
         }
 
     def _take_kernel(self) -> FreshKernel:
-        kernel = self.next_kernel or FreshKernel(self.base_env)
+        kernel = self.next_kernel or FreshKernel(self.place)
         self.next_kernel = None
         kernel.ready(KERNEL_START_TIMEOUT)
-        self.next_kernel = FreshKernel(self.base_env)  # boots while this submission runs
+        self.next_kernel = FreshKernel(self.place)  # boots while this submission runs
         return kernel
 
     def _clean_up(self, kernel: FreshKernel | None) -> None:
@@ -123,6 +165,9 @@ class Grader:
             return _result(job, "error", [], Execution(), time.monotonic() - started,
                            f"the grader failed: {exc!r}", internal=True,
                            trace=traceback.format_exc(limit=5))
+        if execution.grader_side:
+            return _result(job, "error", [], execution, time.monotonic() - started,
+                           f"the grader failed: {execution.detail}", internal=True)
         status = STATUS_BY_OUTCOME[execution.outcome]
         return _result(job, status, checks, execution, time.monotonic() - started,
                        execution.detail or _errors_note(execution))
@@ -133,8 +178,11 @@ class Grader:
             self.next_kernel.kill()
             self.next_kernel = None
         processes.kill_children(set())
+        if self.socket_server is not None:
+            self.socket_server.stop()
         self.lab.stop()
         sweep_orphans()
+        remove_tree(self.folder)
 
 
 def _errors_note(execution: Execution) -> str:
@@ -174,7 +222,8 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
-def worker_main(conn: Connection, base_env: dict[str, str], inherited: list[Connection]) -> None:
+def worker_main(conn: Connection, base_env: dict[str, str], jail: Jail | None,
+                inherited: list[Connection]) -> None:
     """Entry point of a forked worker: grade jobs from ``conn`` until ``None`` or EOF."""
     for other in inherited:  # the parent's ends of other workers' pipes, copied by fork
         other.close()
@@ -187,7 +236,7 @@ def worker_main(conn: Connection, base_env: dict[str, str], inherited: list[Conn
     os.dup2(devnull, 1)  # nothing a child writes can reach the grader's terminal
     grader: Grader | None = None
     try:
-        grader = Grader(base_env)
+        grader = Grader(base_env, jail)
         conn.send({"ready": os.getpid()})
         while True:
             try:

@@ -1,0 +1,283 @@
+"""The hostile suite: a class where some submissions attack the grader, graded for real, in jails.
+
+Every attack in ``tests/hostile/attacks.py`` runs (after a correct solution, so the
+attacker's own work is complete) in a class of correct submissions, with ``--jobs 2``
+so that attackers and their classmates are graded at the same time. The grader runs
+with planted secrets: an instructor ``~/.aws/credentials``, an LMS token and AWS keys
+in its environment, an SSH agent socket. Then:
+
+* every correct submission, the attackers' included, keeps full marks;
+* every attack reports that it found and changed nothing;
+* no planted secret appears in any output file;
+* the Python environment and labkit are unchanged, nothing the class started is
+  still running, and no forged row appears, even after waiting;
+* strange file names (Latin-1 bytes, 240 characters, ``.IPYNB``, zips) are graded.
+
+It runs as the user running the tests and, when that is root, again as the ordinary
+user ``cloudsdk`` (through ``runuser``), whose grader uses unprivileged user namespaces.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hostile import Builder, needs_jail
+from hostile.attacks import cell, report_of
+
+from labkit.grading.gradebook import feedback_name
+from labkit.grading.integrity import package_dir, source_fingerprint
+
+pytestmark = needs_jail
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "users.ipynb"
+ORDINARY_USER = "cloudsdk"
+STRAY_DELAY = 4.0
+CANARY = "canary"
+LATIN1_NAME = "Jos\xe9 N\xfa\xf1ez".encode("latin-1")  # as a Windows zip or share would hand it over
+LONG_NAME = "a" * 240
+
+
+def _site_packages_listing() -> dict[str, list[str]]:
+    import site
+
+    return {d: sorted(os.listdir(d)) for d in site.getsitepackages() if os.path.isdir(d)}
+
+
+def _processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if marker.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                    found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def _python_for(user: str, base: Path) -> str | None:
+    """A Python that ``user`` can run, seeing this environment's packages (None if there is none).
+
+    This environment's own interpreter may live where ``user`` cannot read (e.g. under /root);
+    the system's Python of the same version, with this environment's site-packages added, can.
+    """
+    import site
+
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    system = shutil.which(f"python{version}", path="/usr/bin:/bin")
+    if system is None:
+        return None
+    venv = base / "venv"
+    subprocess.run([system, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
+    sp = next((venv / "lib").glob("python*/site-packages"))
+    lines = "".join(f"import site; site.addsitedir({d!r})\n" for d in site.getsitepackages())
+    (sp / "zz_course_environment.pth").write_text(lines)
+    python = str(venv / "bin" / "python")
+    ours = Path(sys.executable).parent
+    for script in ours.iterdir():  # aws, jupyter, labkit...: the same programs, run by that Python
+        try:
+            text = script.read_text()
+        except (UnicodeDecodeError, IsADirectoryError, OSError):
+            continue
+        if text.startswith("#!") and not (venv / "bin" / script.name).exists():
+            (venv / "bin" / script.name).write_text(f"#!{python}\n" + text.split("\n", 1)[1])
+            (venv / "bin" / script.name).chmod(0o755)
+    probe = subprocess.run(["runuser", "-u", user, "--", python, "-c", "import labkit, moto, ipykernel"],
+                           capture_output=True, text=True)
+    return python if probe.returncode == 0 else None
+
+
+class _Agent:
+    """A listening Unix socket standing in for the instructor's SSH agent."""
+
+    def __init__(self, path: Path) -> None:
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.bind(str(path))
+        self.sock.listen(8)
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            conn.close()
+
+
+def build_class(base: Path, builder: Builder) -> dict[str, Any]:
+    subs, out, tmp = base / "class", base / "grades", base / "tmp"
+    home, config = base / "instructor", base / "config"
+    for folder in (subs, tmp, home / ".aws", config):
+        folder.mkdir(parents=True)
+    (home / ".aws" / "credentials").write_text(
+        "[default]\naws_access_key_id = AKIACANARY0INSTRUCTR\n"
+        "aws_secret_access_key = canary-instructor-secret\n")
+    params = {"out": str(out), "grader_tmp": str(tmp), "instructor_home": str(home),
+              "grader_key": str(config / "labkit" / "grader.key"), "ssh_auth_sock": str(base / "agent.sock"),
+              "seconds": 20, "depth": 40, "delay": STRAY_DELAY, "evidence": str(base / "stray-evidence"),
+              "marker": f"castle-stray-{os.getpid()}-{time.monotonic_ns()}"}
+    solution = builder.sources(builder.code)
+    attackers = {"a1-persist": "persist", "a2-cross-student": "cross-student", "a3-secrets": "secrets",
+                 "a4-stray": "stray", "a5-signals": "signals", "a6-tamper": "tamper"}
+    notebooks = {"a0-setup-only": builder.set_up_only(), "z-setup-only": builder.set_up_only()}
+    for student, attack in attackers.items():
+        notebooks[student] = builder.notebook([*solution, cell(attack, params)])
+    for student in ("a2-v1", "a2-v2", "a2-v3", "a7-v4", "weird <b>name</b>"):
+        notebooks[student] = builder.correct()
+    for student, nb in notebooks.items():
+        Builder.write(subs / f"{student}.ipynb", nb)
+    correct = json.dumps(builder.correct())
+    (subs / "UPPER.IPYNB").write_text(correct)
+    with open(os.fsencode(subs) + b"/" + LATIN1_NAME + b".ipynb", "wb") as fh:
+        fh.write(correct.encode())
+    (subs / f"{LONG_NAME}.ipynb").write_text(correct)
+    with zipfile.ZipFile(subs / "late-batch.zip", "w") as archive:
+        archive.writestr("Mxller.ipynb", correct)  # renamed below to Latin-1 bytes, without the UTF-8 flag
+        archive.writestr("../../escape.ipynb", correct)
+        archive.writestr("__MACOSX/._junk.ipynb", "junk")
+    data = (subs / "late-batch.zip").read_bytes()
+    (subs / "late-batch.zip").write_bytes(data.replace(b"Mxller", "M\xfcller".encode("latin-1")))
+    agent = _Agent(base / "agent.sock")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")}
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(config), TMPDIR=str(tmp),
+               SSH_AUTH_SOCK=str(base / "agent.sock"), LMS_TOKEN="canary-lms-token-7f3a",
+               AWS_ACCESS_KEY_ID="AKIACANARY0ENVIRONMT", AWS_SECRET_ACCESS_KEY="canary-env-secret")
+    return {"subs": subs, "out": out, "tmp": tmp, "env": env, "params": params, "agent": agent,
+            "students": set(notebooks) | {"UPPER", "Jos\xe9 N\xfa\xf1ez", LONG_NAME, "late-batch/M\xfcller",
+                                         "late-batch/escape"}}
+
+
+def run_class(base: Path, builder: Builder, user: str | None) -> dict[str, Any]:
+    """Build the hostile class in ``base`` and grade it (as ``user`` when given); collect what happened."""
+    c = build_class(base, builder)
+    python = sys.executable
+    cmd = [python, "-m", "labkit.cli", "grade", str(c["subs"]), "--out", str(c["out"]), "--jobs", "2",
+           "--timeout", "90"]
+    if user is not None:
+        python = _python_for(user, base) or ""
+        if not python:
+            pytest.skip(f"no Python that {user} can run here")
+        uid = pwd.getpwnam(user).pw_uid
+        for folder, _, files in os.walk(base):
+            for name in [folder, *(os.path.join(folder, f) for f in files)]:
+                os.chown(name, uid, uid, follow_symlinks=False)
+        passed = ("HOME", "XDG_CONFIG_HOME", "TMPDIR", "SSH_AUTH_SOCK", "LMS_TOKEN", "AWS_ACCESS_KEY_ID",
+                  "AWS_SECRET_ACCESS_KEY", "PATH")
+        cmd = ["runuser", "-u", user, "--", "env", *(f"{k}={v}" for k, v in c["env"].items() if k in passed),
+               python, *cmd[1:]]
+    packages, labkit_before = _site_packages_listing(), source_fingerprint(package_dir())
+    started = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=c["env"], cwd=base, timeout=900)
+    seconds = time.monotonic() - started
+    time.sleep(STRAY_DELAY + 3)  # anything that outlived its submission would have struck by now
+    results = {e["student"]: e for e in json.loads((c["out"] / "results.json").read_text())["submissions"]}
+    print(f"\nhostile class of {len(results)} graded as {user or 'the test user'} in {seconds:.1f} s")
+    return {**c, "proc": proc, "results": results, "packages_before": packages,
+            "labkit_before": labkit_before, "python": python, "user": user, "cmd": cmd}
+
+
+@pytest.fixture(scope="module", params=["test-user", ORDINARY_USER])
+def hostile(request: pytest.FixtureRequest) -> Any:
+    builder = Builder(json.loads(SOLUTION.read_text()))
+    if request.param == ORDINARY_USER:
+        if os.geteuid() != 0:
+            pytest.skip("already running as an ordinary user (see the test-user run)")
+        try:
+            pwd.getpwnam(ORDINARY_USER)
+        except KeyError:
+            pytest.skip(f"no user {ORDINARY_USER} on this machine")
+    base = Path(tempfile.mkdtemp(prefix="labkit-hostile-"))
+    os.chmod(base, 0o755)
+    try:
+        yield run_class(base, builder, request.param if request.param == ORDINARY_USER else None)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_run_finishes_in_jails_with_one_row_each(hostile: dict[str, Any]) -> None:
+    proc = hostile["proc"]
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "WITHOUT a jail" not in proc.stderr
+    assert set(hostile["results"]) == hostile["students"]
+
+
+def test_correct_submissions_keep_full_marks(hostile: dict[str, Any]) -> None:
+    r = hostile["results"]
+    for student, entry in r.items():
+        if "setup-only" in student:
+            continue
+        assert entry["status"] == "graded" and entry["score"] == entry["max_score"] == 10, (student, entry)
+    # The persistence attacker ran in between: a set-up-only notebook after it scores as one before it.
+    assert r["z-setup-only"]["score"] == r["a0-setup-only"]["score"] < 10
+
+
+def test_every_attack_found_and_changed_nothing(hostile: dict[str, Any]) -> None:
+    r = hostile["results"]
+    attackers = [s for s in r if s[:2] in ("a1", "a2", "a3", "a4", "a5", "a6") and "-v" not in s]
+    reports = {s: report_of(r[s]) for s in attackers}
+    assert all(reports.values()), reports
+    cross = reports["a2-cross-student"]
+    assert cross == {"connection_files": 0, "kernels_driven": 0, "credential_files": 0,
+                     "foreign_api_calls": 0, "ports": 0, "console_password_changes": 0}, cross
+    assert reports["a1-persist"] == {"written": []}
+    assert reports["a3-secrets"] == {"found": []}
+    assert reports["a4-stray"] == {"started": True}
+    assert all(target == 1 for target, _ in reports["a5-signals"]["signalled"]), reports["a5-signals"]
+    assert reports["a6-tamper"] == {"changed": []}
+    assert hostile["agent"].connections == 0
+
+
+def test_no_secret_reaches_any_output_file(hostile: dict[str, Any]) -> None:
+    key = (Path(hostile["params"]["grader_key"]).read_text().strip())
+    for path in hostile["out"].rglob("*"):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", "replace")
+            assert CANARY not in text.lower(), path
+            assert key not in text, path
+
+
+def test_nothing_persists_or_survives(hostile: dict[str, Any]) -> None:
+    assert _site_packages_listing() == hostile["packages_before"]
+    assert source_fingerprint(package_dir()) == hostile["labkit_before"]
+    assert _processes_with(hostile["params"]["marker"]) == []
+    assert not Path(hostile["params"]["evidence"]).exists()
+    assert [p.name for p in hostile["tmp"].iterdir() if p.name.startswith("labkit-")] == []
+
+
+def test_no_forged_row_even_after_waiting(hostile: dict[str, Any]) -> None:
+    out = hostile["out"]
+    rows = list(csv.DictReader((out / "grades.csv").open(newline="")))
+    assert {r["student"] for r in rows} == hostile["students"]
+    assert all(int(r["score"]) <= int(r["max_score"]) for r in rows)
+    again = subprocess.run(hostile["cmd"], capture_output=True, text=True, env=hostile["env"], cwd=out.parent,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"{len(rows)} of {len(rows)} submissions unchanged" in again.stderr  # every row still signed
+    assert "forged" not in again.stderr and "changed outside" not in again.stderr
+
+
+def test_strange_names_are_graded_and_stay_in_place(hostile: dict[str, Any]) -> None:
+    out, r = hostile["out"], hostile["results"]
+    assert r["Jos\xe9 N\xfa\xf1ez"]["file"].endswith("Jos\xe9 N\xfa\xf1ez.ipynb")
+    assert "Jos\xe9 N\xfa\xf1ez" in (out / "grades.csv").read_text(encoding="utf-8")
+    for student in r:
+        page = out / "feedback" / feedback_name(student)
+        assert page.is_file() and len(page.name.encode()) <= 255, student
+    assert sorted(p.parent for p in (out / "feedback").rglob("*.html")) == [out / "feedback"] * len(r)
