@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -257,9 +258,10 @@ class ClassReflections:
                                 tuple(s for s in self.unreadable if s in wanted))
 
 
-def collect_class(paths: Iterable[str | Path]) -> ClassReflections:
+def collect_class(paths: Iterable[str | Path], pattern: re.Pattern[str] | None = None) -> ClassReflections:
     """Every submission's reflections, per prompt and per student (student ids as ``labkit grade``
-    names them: the path below the folder given, without ``.ipynb``). Never runs a notebook."""
+    names them: the path below the folder given, without ``.ipynb``, or what ``pattern`` takes
+    from an LMS file name). Zips are read in place. Never runs a notebook."""
     from .grading.submissions import find_submissions
 
     students: list[str] = []
@@ -267,10 +269,11 @@ def collect_class(paths: Iterable[str | Path]) -> ClassReflections:
     answers: dict[str, dict[str, str | None]] = {}
     unreadable: list[str] = []
     given = [Path(p) for p in paths]
-    for student, path in find_submissions([p for p in given if p.exists()]):  # moved away: skipped
+    existing = [p for p in given if p.exists()]  # a folder moved away meanwhile: skipped
+    for student, source, _ in find_submissions(existing, pattern):
         students.append(student)
         try:
-            nb = json.loads(path.read_text(encoding="utf-8"))
+            nb = json.loads(source.read().decode("utf-8"))
             cells = nb.get("cells", []) if isinstance(nb, dict) else None
             if not isinstance(cells, list):
                 raise ValueError("no cells")

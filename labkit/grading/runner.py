@@ -287,7 +287,8 @@ class GradingRun:
         entries = self.gradebook.ordered()
         for entry in entries:
             write_atomically(self._feedback_path(entry["student"]), feedback_html(entry))
-        write_atomically(self.out / "report.html", report_html(entries, collect_class(self.paths)))
+        reflections = collect_class(self.paths, self.pattern)
+        write_atomically(self.out / "report.html", report_html(entries, reflections))
 
     def _jail(self) -> Jail | None:
         if not self.options.jail:

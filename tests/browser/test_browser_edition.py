@@ -33,7 +33,14 @@ from .lab_page import LabPage
 from .lite_page import LitePage
 from .server import copy_course, start_lab
 from .site_server import SiteServer, build_site, site_dir
-from .test_course_in_browser import _answer_the_quiz, _check_my_work, _decode_qr, _is_error, _paste
+from .test_course_in_browser import (
+    _answer_the_quiz,
+    _check_my_work,
+    _decode_qr,
+    _is_error,
+    _paste,
+    _type_your_turns,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -111,6 +118,7 @@ def test_first_visit_runs_chapter_00_within_the_size_budget(lab: LitePage, site:
 
 def test_chapter_03_runs_top_to_bottom_in_the_browser(lab: LitePage) -> None:
     lab.open(CHAPTER_03)
+    _type_your_turns(lab, ROOT / CHAPTER_03)  # a learner's part: Run All stops at an untyped "Your turn"
     started = time.monotonic()
     lab.run_all(timeout=600_000)
     _timings["chapter_03_browser"] = time.monotonic() - started
@@ -165,6 +173,7 @@ def test_chapter_03_on_the_desktop_kernel_for_comparison(offline_browser: Any, s
     try:
         desktop = LabPage(context.new_page(), server, shots)
         desktop.open(CHAPTER_03)
+        _type_your_turns(desktop, ROOT / CHAPTER_03)
         started = time.monotonic()
         desktop.run_all(timeout=600_000)
         _timings["chapter_03_desktop"] = time.monotonic() - started
