@@ -142,7 +142,8 @@ def test_chapter_03_runs_top_to_bottom_in_the_browser(lab: LitePage) -> None:
     shown.scroll_into_view_if_needed()
     shown.locator(".jp-OutputArea-output").first.wait_for(state="visible")
     lab.shot("browser-edition-03-aws-output", shown)
-    _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last)
+    quiz = lab.panel.locator(".labkit-quiz").last
+    _answer_the_quiz(lab, quiz, CHAPTER_03, "browser-edition-03a-quiz-answered")
 
     phone = lab.panel.locator(".labkit-authenticator").first
     phone.scroll_into_view_if_needed()

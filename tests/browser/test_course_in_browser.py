@@ -221,7 +221,7 @@ def _answer_the_quiz(lab: LabPage, quiz, chapter: str, shot: str) -> None:  # no
 
     quiz.scroll_into_view_if_needed()
     cards = quiz.locator(".labkit-quiz-question")
-    ids = _quiz_ids(lab.server.course / chapter)
+    ids = _quiz_ids(ROOT / chapter)  # the course as committed; both editions serve these notebooks
     assert cards.count() == len(ids) >= 3
     for index, qid in enumerate(ids):
         q, card = question(qid), cards.nth(index)
