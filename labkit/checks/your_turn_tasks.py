@@ -28,7 +28,7 @@ from ._account import iam, login_profile, mfa_devices, user
 if TYPE_CHECKING:
     from ..sandbox import Lab
 
-__all__ = ["Task", "TASKS", "NotYet", "your_turn", "MARKER"]
+__all__ = ["Task", "TASKS", "NotYet", "your_turn", "MARKER", "typed_your_turns"]
 
 MARKER = "# ⌨️ Your turn:"
 
@@ -187,3 +187,14 @@ def your_turn(task_id: str, lab: Any = None) -> None:
     if not passed:
         raise NotYet(f"{detail}. Replace the '{MARKER} ...' line with {task.hint} and run the cell again.")
     print(f"✅ {detail}")
+
+
+def typed_your_turns(nb: Any) -> Any:
+    """``nb`` (an nbformat notebook) with every "Your turn" marker line replaced by the task's
+    model answer, as a learner would type it. Tests and benchmarks run chapters this way."""
+    for cell in nb.cells:
+        if "your-turn" in cell.metadata.get("tags", []):
+            answer = TASKS[cell.metadata["labkit"]["your_turn"]].answer
+            lines = cell.source.split("\n")
+            cell.source = "\n".join(answer if line.startswith(MARKER) else line for line in lines)
+    return nb

@@ -130,11 +130,20 @@ class Jail:
         args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
                  "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
         made: set[str] = {"/", "/usr", "/tmp"}
+        # A Python folder inside /tmp (a course checked out there) would get parents made in the
+        # kernel's writable /tmp: give each such top folder a tmpfs of its own, read-only at the end.
+        sealed = sorted({"/".join(Path(p).parts[:3]).replace("//", "/") for p in self.python_paths
+                         if Path(p).parts[1:2] == ("tmp",) and len(Path(p).parts) > 3})
+        for top in sealed:
+            made.add(top)
+            args += ["--perms", "0755", "--tmpfs", top]
         for path in self.python_paths:
             args += [*_parents(path, made), "--ro-bind", path, path]
         args += [*_parents(rw_folder, made), "--bind", rw_folder, rw_folder]
         if sandbox_socket:
             args += [*_parents(SANDBOX_SOCKET, made), "--ro-bind", sandbox_socket, SANDBOX_SOCKET]
+        for top in sealed:
+            args += ["--remount-ro", top]
         return [*args, "--remount-ro", "/"]  # the folders made above, too: only /tmp, /dev/shm, its own
 
     def command(self, argv: list[str], rw_folder: str, env: dict[str, str],

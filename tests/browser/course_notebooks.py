@@ -59,11 +59,6 @@ def your_turn_cells(path: Path) -> dict[int, str]:
 
 def typed_your_turns(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """``nb`` with every your-turn marker line replaced by the task's answer, as a learner types it."""
-    from labkit.checks.your_turn_tasks import MARKER, TASKS
+    from labkit.checks.your_turn_tasks import typed_your_turns as typed
 
-    for cell in nb.cells:
-        if "your-turn" in cell.metadata.get("tags", []):
-            answer = TASKS[cell.metadata["labkit"]["your_turn"]].answer
-            lines = cell.source.split("\n")
-            cell.source = "\n".join(answer if line.startswith(MARKER) else line for line in lines)
-    return nb
+    return typed(nb)
