@@ -417,6 +417,7 @@ class GradingRun:
                         message = None
                     worker.job = None
                     if message is None or "student" not in message:
+                        worker.process.join(timeout=2)  # the pipe can close before the exit is reaped
                         code = worker.process.exitcode
                         lost = f"killed (signal {-code})" if code and code < 0 else "lost"
                         self._retry_or_record(worker, job, None, progress, summary, lost)
