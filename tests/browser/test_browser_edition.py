@@ -36,7 +36,7 @@ from .site_server import SiteServer, build_site, site_dir
 from .test_course_in_browser import (
     _answer_the_quiz,
     _check_my_work,
-    _decode_qr,
+    _check_the_authenticator,
     _is_error,
     _paste,
     _type_your_turns,
@@ -48,7 +48,6 @@ START = "notebooks/00-start-here.ipynb"
 CHAPTER_03 = "notebooks/03-the-two-key-system-mfa.ipynb"
 EXERCISE = "exercises/users.ipynb"
 BUDGET_BYTES = 40 * 1000 * 1000  # a first visit, compressed transfer, before chapter 00's first cell runs
-CODE_CHANGE_TIMEOUT = 35_000  # a TOTP code lasts 30 s
 # Chromium resolves no host name but loopback: a request elsewhere cannot even start.
 OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 _timings: dict[str, float] = {}
@@ -145,20 +144,8 @@ def test_chapter_03_runs_top_to_bottom_in_the_browser(lab: LitePage) -> None:
     quiz = lab.panel.locator(".labkit-quiz").last
     _answer_the_quiz(lab, quiz, CHAPTER_03, "browser-edition-03a-quiz-answered")
 
-    phone = lab.panel.locator(".labkit-authenticator").first
-    phone.scroll_into_view_if_needed()
-    qr = phone.locator("img.labkit-qr")
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR image did not load"
-    assert _decode_qr(qr.screenshot()).startswith("otpauth://totp/")
-    code = phone.locator(".labkit-code")
-    first = code.text_content().strip()
-    assert re.fullmatch(r"\d{6}", first), f"the authenticator shows {first!r}, not a 6-digit code"
-    lab.shot("browser-edition-04-chapter-03-authenticator", phone)
-    lab.page.wait_for_function("([el, old]) => el.textContent.trim() !== old",
-                               arg=[code.element_handle(), first], timeout=CODE_CHANGE_TIMEOUT)
-    second = code.text_content().strip()
-    assert re.fullmatch(r"\d{6}", second) and second != first
-    lab.shot("browser-edition-05-authenticator-next-code", phone)
+    _check_the_authenticator(lab, "browser-edition-04-chapter-03-authenticator",
+                             "browser-edition-05-authenticator-next-code")
     lab.assert_offline()
 
 

@@ -66,23 +66,7 @@ def test_chapter_03_runs_and_its_authenticator_ticks(lab: LabPage) -> None:
     _run_like_a_learner(lab, CHAPTER_03)
     _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last, CHAPTER_03, "03a-chapter-03-quiz-answered")
 
-    phone = lab.panel.locator(".labkit-authenticator").first
-    phone.scroll_into_view_if_needed()
-    qr = phone.locator("img.labkit-qr")
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR image did not load"
-    assert _decode_qr(qr.screenshot()).startswith("otpauth://totp/")
-    code = phone.locator(".labkit-code")
-    first = code.text_content().strip()
-    assert re.fullmatch(r"\d{6}", first), f"the authenticator shows {first!r}, not a 6-digit code"
-    lab.shot("03-chapter-03-ran-authenticator", phone)
-
-    lab.page.wait_for_function(
-        "([el, old]) => el.textContent.trim() !== old", arg=[code.element_handle(), first],
-        timeout=CODE_CHANGE_TIMEOUT,
-    )
-    second = code.text_content().strip()
-    assert re.fullmatch(r"\d{6}", second) and second != first
-    lab.shot("04-authenticator-next-code", phone)
+    _check_the_authenticator(lab, "03-chapter-03-ran-authenticator", "04-authenticator-next-code")
 
 
 def test_chapter_02_the_learner_types_the_books_commands_and_answers_its_checks(lab: LabPage) -> None:
@@ -240,6 +224,25 @@ def _answer_the_quiz(lab: LabPage, quiz, chapter: str, shot: str) -> None:  # no
         card.locator("button", has_text="Check").click()
         card.locator(".labkit-quiz-feedback", has_text="Right!").wait_for()
     lab.shot(shot, quiz)
+
+
+def _check_the_authenticator(lab: LabPage, shot: str, next_shot: str) -> None:
+    """The chapter's authenticator as a learner's phone sees it: the QR image loads and decodes to
+    an ``otpauth://totp/`` URI, it shows a 6-digit code, and the code changes to another one."""
+    phone = lab.panel.locator(".labkit-authenticator").first
+    phone.scroll_into_view_if_needed()
+    qr = phone.locator("img.labkit-qr")
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR image did not load"
+    assert _decode_qr(qr.screenshot()).startswith("otpauth://totp/")
+    code = phone.locator(".labkit-code")
+    first = code.text_content().strip()
+    assert re.fullmatch(r"\d{6}", first), f"the authenticator shows {first!r}, not a 6-digit code"
+    lab.shot(shot, phone)
+    lab.page.wait_for_function("([el, old]) => el.textContent.trim() !== old",
+                               arg=[code.element_handle(), first], timeout=CODE_CHANGE_TIMEOUT)
+    second = code.text_content().strip()
+    assert re.fullmatch(r"\d{6}", second) and second != first, (first, second)
+    lab.shot(next_shot, phone)
 
 
 def _is_error(output: dict[str, str]) -> bool:
