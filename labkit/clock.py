@@ -35,6 +35,16 @@ class Clock:
             return self._frozen
         return time.time() + self._offset
 
+    def machine_now(self) -> float:
+        """The machine's own time, never frozen or shifted: what request signers read.
+
+        boto3 and ``aws`` stamp each request with the computer's clock, not the
+        sandbox's, so the signature check (:mod:`labkit.realism.signature`) compares
+        a request's time with this one. Moving the sandbox's clock forward to expire
+        a session or an MFA code therefore never makes a fresh request look stale.
+        """
+        return time.time()
+
     def utcnow(self) -> datetime:
         """The current time as an aware UTC datetime."""
         return datetime.fromtimestamp(self.now(), tz=UTC)

@@ -10,7 +10,15 @@ differ, so a key id alone is worth nothing -- and so does the sandbox:
 * a key id the account does not know gets ``InvalidClientTokenId``
   (S3: ``InvalidAccessKeyId``);
 * an expired session token gets ``ExpiredToken`` (answered by
-  :mod:`labkit.realism.identity` once the signature is known to be right).
+  :mod:`labkit.realism.identity` once the signature is known to be right);
+* a request signed more than 15 minutes before (or after) the time it arrives
+  is refused -- a captured request cannot be replayed later -- and an S3
+  presigned URL stops working when its ``X-Amz-Expires`` runs out
+  (:func:`check_time`).
+
+The time a request is checked against is the machine's own clock
+(:meth:`labkit.clock.Clock.machine_now`), the one boto3 and ``aws`` sign with --
+not the sandbox's clock, which tests and lessons move to expire sessions.
 
 The texts are AWS's own; :data:`ERRORS` cites where each was checked.
 
@@ -22,6 +30,8 @@ does, its requests are refused, never waved through.
 
 >>> sorted(ERRORS)
 ['expired', 'mismatch', 'unknown']
+>>> _stamp(datetime(2022, 1, 27, 1, 59, 28, tzinfo=UTC))
+'20220127T015928Z'
 """
 
 from __future__ import annotations
@@ -30,14 +40,16 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import quote, unquote
 
+from ..clock import clock
 from . import moto_bridge as mb
 from .state import AccountState
 from .wire import AwsRequest, Response, aws_error
 
-__all__ = ["ERRORS", "SECRET_LOOKUPS", "secret_for", "verify", "refusal"]
+__all__ = ["ERRORS", "SECRET_LOOKUPS", "MAX_SKEW", "check_time", "secret_for", "verify", "refusal"]
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 
@@ -268,4 +280,86 @@ def verify(state: AccountState, req: AwsRequest) -> Response | None:
         # The request would act as (or for) another key or service than the one whose secret
         # signed it, e.g. a second ``Credential=`` field naming root's key id: refused.
         return refusal(req, "mismatch")
+    return check_time(req, signed, datetime.fromtimestamp(clock.machine_now(), tz=UTC))
+
+
+# -- when a signature is valid ----------------------------------------------------------------------
+# A signed request is good for 15 minutes either side of its X-Amz-Date. IAM/STS's query API says
+# so in SignatureDoesNotMatch: "Signature expired: 20220127T001427Z is now earlier than
+# 20220127T014428Z (20220127T015928Z - 15 min.)" (STS GetCallerIdentity, aws/aws-cli#6676; AssumeRole,
+# devsecops/bootcamp#101; SNS, aws/aws-sdk-go#884) and, for a clock that runs ahead, "Signature not
+# yet current: 20190305T002809Z is still later than 20190304T214315Z (20190304T212815Z + 15 min.)"
+# (aws/aws-sdk-js#2565, aws-amplify/aws-sdk-android#88). No report shows IAM's own endpoint; IAM is
+# served like STS here. STS ignores X-Amz-Expires on a presigned URL (aws/aws-sdk-go#2167,
+# aws/aws-sdk-ruby#2887): the same 15 minutes apply to it.
+# S3 answers a skewed header-signed request with RequestTimeTooSkewed, "The difference between the
+# request time and the current time is too large.", plus RequestTime, ServerTime and
+# MaxAllowedSkewMilliseconds 900000 (aws/aws-sdk-php#612, versity/versitygw#1514); a presigned URL
+# past its X-Amz-Expires with AccessDenied "Request has expired" plus X-Amz-Expires, Expires and
+# ServerTime (aws/aws-sdk-php#1333, aws/aws-sdk-js#3493); one dated in the future with AccessDenied
+# "Request is not yet valid" plus X-Amz-Date (in milliseconds, as S3 writes it), Expires and
+# ServerTime (minio/minio#2638, dmjio/s3-signer#16); X-Amz-Expires above a week with
+# AuthorizationQueryParametersError (bryanjos/aws_auth#31, aws/aws-cli#5464).
+MAX_SKEW = timedelta(minutes=15)
+MAX_PRESIGNED = 604800  # seconds: "The minimum value you can set is 1, and the maximum is 604800"
+TOO_LONG = ("X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be "
+            "less than 604800 seconds")
+
+
+def _stamp(when: datetime) -> str:
+    return when.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _iso(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_stamp(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def check_time(req: AwsRequest, signed: _Signed, now: datetime) -> Response | None:
+    """None when a correctly signed request is still valid at ``now``; else AWS's refusal.
+
+    A request without a readable ``X-Amz-Date`` is refused as a mismatch (the SDKs always send one).
+    """
+    when = _parse_stamp(signed.amz_date)
+    if when is None:
+        return refusal(req, "mismatch")
+    if req.service == "s3":
+        return _s3_presigned_time(req, when, now) if signed.presigned else _s3_header_time(req, when, now)
+    if when < now - MAX_SKEW:
+        return aws_error(req, "SignatureDoesNotMatch", f"Signature expired: {_stamp(when)} is now earlier "
+                         f"than {_stamp(now - MAX_SKEW)} ({_stamp(now)} - 15 min.)", 403)
+    if when > now + MAX_SKEW:
+        return aws_error(req, "SignatureDoesNotMatch", f"Signature not yet current: {_stamp(when)} is still "
+                         f"later than {_stamp(now + MAX_SKEW)} ({_stamp(now)} + 15 min.)", 403)
+    return None
+
+
+def _s3_header_time(req: AwsRequest, when: datetime, now: datetime) -> Response | None:
+    if abs(when - now) <= MAX_SKEW:
+        return None
+    return aws_error(req, "RequestTimeTooSkewed", "The difference between the request time and the current "
+                     "time is too large.", 403, {"RequestTime": _stamp(when), "ServerTime": _iso(now),
+                                                 "MaxAllowedSkewMilliseconds": "900000"})
+
+
+def _s3_presigned_time(req: AwsRequest, when: datetime, now: datetime) -> Response | None:
+    text = dict(_query_pairs(req.query)).get("X-Amz-Expires", "")
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PRESIGNED:
+        own_words = "X-Amz-Expires must be a number of seconds from 1 to 604800 (the sandbox's wording)."
+        return aws_error(req, "AuthorizationQueryParametersError",
+                         TOO_LONG if text.isdigit() and int(text) else own_words, 400)
+    expires = when + timedelta(seconds=int(text))
+    if when > now + MAX_SKEW:
+        return aws_error(req, "AccessDenied", "Request is not yet valid", 403, {
+            "X-Amz-Date": str(int(when.timestamp() * 1000)), "Expires": _iso(expires),
+            "ServerTime": _iso(now)})
+    if now > expires:
+        return aws_error(req, "AccessDenied", "Request has expired", 403, {
+            "X-Amz-Expires": text, "Expires": _iso(expires), "ServerTime": _iso(now)})
     return None

@@ -135,13 +135,18 @@ def _xml_error(code: str, message: str, sender: bool) -> bytes:
     ).encode()
 
 
-def aws_error(req: AwsRequest | None, code: str, message: str, status: int = 400) -> Response:
-    """The error AWS would send for ``req``, in that service's wire format."""
+def aws_error(req: AwsRequest | None, code: str, message: str, status: int = 400,
+              s3_details: dict[str, str] | None = None) -> Response:
+    """The error AWS would send for ``req``, in that service's wire format.
+
+    ``s3_details`` are the extra elements S3 puts after the message (e.g. ``ServerTime``).
+    """
     service = req.service if req else "iam"
     if service == "s3":
+        details = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in (s3_details or {}).items())
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f"<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>"
+            f"<Error><Code>{escape(code)}</Code><Message>{escape(message)}</Message>{details}"
             f"<RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId></Error>"
         ).encode()
         return Response(status, body, [("Content-Type", "application/xml")])
