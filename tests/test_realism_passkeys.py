@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
+import textwrap
+
 import pytest
+from botocore.exceptions import ClientError
 
 import labkit
 from labkit import Console, PhishingProxy, SecurityKey
@@ -92,3 +99,135 @@ def test_root_may_use_a_passkey_to_satisfy_mandatory_mfa(lab: labkit.Lab) -> Non
     with pytest.raises(labkit.MFACodeRequired):
         console.sign_in_root(lab.root_email, lab.root_password)
     assert console.sign_in_root(lab.root_email, lab.root_password, passkey=key).mfa
+
+
+# -- a passkey is one of the identity's MFA devices, as AWS lists and counts it -------------------------
+
+U2F = r"[A-Z2-7]{26}"  # the base32 tail AWS appends to a security key's name
+
+
+def _register(lab: labkit.Lab, phone: labkit.Authenticator, name: str = "alice-key") -> SecurityKey:
+    key = SecurityKey()
+    session = Console(lab).sign_in(ACCOUNT, "alice-developer", PASSWORD, mfa_code=phone.code())
+    session.register_passkey(key, name)
+    return key
+
+
+def test_list_mfa_devices_shows_a_passkey_with_a_u2f_serial(lab: labkit.Lab, alice: labkit.Authenticator,
+                                                             aws_cli) -> None:  # noqa: ANN001
+    _register(lab, alice)
+    iam = lab.client("iam")
+    devices = iam.list_mfa_devices(UserName="alice-developer")["MFADevices"]
+    assert [d["SerialNumber"].rsplit("-", 1)[0] for d in devices] == [
+        f"arn:aws:iam::{ACCOUNT}:mfa/alice", f"arn:aws:iam::{ACCOUNT}:u2f/user/alice-developer/alice-key"]
+    key_serial = devices[1]["SerialNumber"]
+    assert re.fullmatch(rf"arn:aws:iam::{ACCOUNT}:u2f/user/alice-developer/alice-key-{U2F}", key_serial)
+    assert devices[1]["UserName"] == "alice-developer" and devices[1]["EnableDate"].tzinfo is not None
+    virtual = iam.list_virtual_mfa_devices(AssignmentStatus="Any")["VirtualMFADevices"]
+    assert key_serial not in {d["SerialNumber"] for d in virtual}  # not a virtual device
+    got = iam.get_mfa_device(SerialNumber=key_serial, UserName="alice-developer")
+    assert got["SerialNumber"] == key_serial
+    listed = json.loads(aws_cli("iam", "list-mfa-devices", "--user-name", "alice-developer").stdout)
+    assert [d["SerialNumber"] for d in listed["MFADevices"]] == [d["SerialNumber"] for d in devices]
+
+
+def test_root_lists_its_own_passkeys(lab: labkit.Lab, aws_cli) -> None:  # noqa: ANN001
+    session = Console(lab).sign_in_root(lab.root_email, lab.root_password)
+    session.register_passkey(SecurityKey("vault key"), name="vault-key")
+    setup = session.create_root_mfa_device(name="vault-phone")
+    session.activate_root_mfa_device(*labkit.Authenticator(setup.uri).pair())
+    mine = lab.client("iam").list_mfa_devices()["MFADevices"]
+    assert mine[0]["SerialNumber"] == f"arn:aws:iam::{ACCOUNT}:mfa/vault-phone"
+    assert re.fullmatch(rf"arn:aws:iam::{ACCOUNT}:u2f/root/vault-key-{U2F}", mine[1]["SerialNumber"])
+    assert lab.client("iam").get_mfa_device(SerialNumber=mine[1]["SerialNumber"])["UserName"] == ACCOUNT
+    listed = json.loads(aws_cli("iam", "list-mfa-devices").stdout)["MFADevices"]
+    assert [d["SerialNumber"] for d in listed] == [d["SerialNumber"] for d in mine]
+
+
+def test_passkeys_count_toward_the_eight_devices(lab: labkit.Lab, alice: labkit.Authenticator) -> None:
+    iam = lab.client("iam")
+    _register(lab, alice)
+    for i in range(6):  # 1 app + 1 passkey + 6 apps = 8
+        device = iam.create_virtual_mfa_device(VirtualMFADeviceName=f"alice-{i}")["VirtualMFADevice"]
+        code1, code2 = labkit.Authenticator(device["Base32StringSeed"]).pair()
+        iam.enable_mfa_device(UserName="alice-developer", SerialNumber=device["SerialNumber"],
+                              AuthenticationCode1=code1, AuthenticationCode2=code2)
+    ninth = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice-ninth")["VirtualMFADevice"]
+    code1, code2 = labkit.Authenticator(ninth["Base32StringSeed"]).pair()
+    with pytest.raises(ClientError, match="LimitExceeded"):
+        iam.enable_mfa_device(UserName="alice-developer", SerialNumber=ninth["SerialNumber"],
+                              AuthenticationCode1=code1, AuthenticationCode2=code2)
+    assert len(iam.list_mfa_devices(UserName="alice-developer")["MFADevices"]) == 8
+    with pytest.raises(labkit.ConsoleError, match="LimitExceeded|quota"):
+        _register(lab, alice, "alice-spare-key")
+
+
+def test_root_passkeys_count_toward_roots_eight(lab: labkit.Lab) -> None:
+    session = Console(lab).sign_in_root(lab.root_email, lab.root_password)
+    for i in range(2):
+        session.register_passkey(SecurityKey(), name=f"vault-key-{i}")
+    for i in range(6):
+        setup = session.create_root_mfa_device(name=f"root-{i}")
+        session.activate_root_mfa_device(*labkit.Authenticator(setup.uri).pair())
+    with pytest.raises(labkit.ConsoleError, match="LimitExceeded|quota"):
+        session.create_root_mfa_device(name="root-6")
+    assert len(lab.client("iam").list_mfa_devices()["MFADevices"]) == 8
+
+
+def test_deactivating_a_passkey_removes_it(lab: labkit.Lab, alice: labkit.Authenticator) -> None:
+    key = _register(lab, alice)
+    iam = lab.client("iam")
+    serial = iam.list_mfa_devices(UserName="alice-developer")["MFADevices"][1]["SerialNumber"]
+    with pytest.raises(ClientError) as info:  # it is not a virtual device: AWS answers 404
+        iam.delete_virtual_mfa_device(SerialNumber=serial)
+    assert info.value.response["Error"]["Code"] == "NoSuchEntity"
+    assert len(iam.list_mfa_devices(UserName="alice-developer")["MFADevices"]) == 2
+    iam.deactivate_mfa_device(UserName="alice-developer", SerialNumber=serial)
+    assert [d["SerialNumber"] for d in iam.list_mfa_devices(UserName="alice-developer")["MFADevices"]] == [
+        f"arn:aws:iam::{ACCOUNT}:mfa/alice"]
+    with pytest.raises(ClientError, match="NoSuchEntity"):
+        iam.get_mfa_device(SerialNumber=serial, UserName="alice-developer")
+    with pytest.raises(labkit.ConsoleError):  # the key no longer signs her in
+        Console(lab).sign_in(ACCOUNT, "alice-developer", PASSWORD, passkey=key)
+
+
+def test_a_user_with_a_passkey_cannot_be_deleted_yet(lab: labkit.Lab, alice: labkit.Authenticator) -> None:
+    iam = lab.client("iam")
+    _register(lab, alice)
+    iam.deactivate_mfa_device(UserName="alice-developer", SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/alice")
+    iam.delete_login_profile(UserName="alice-developer")
+    with pytest.raises(ClientError, match="must delete MFA device first"):
+        iam.delete_user(UserName="alice-developer")
+    serial = iam.list_mfa_devices(UserName="alice-developer")["MFADevices"][0]["SerialNumber"]
+    iam.deactivate_mfa_device(UserName="alice-developer", SerialNumber=serial)
+    iam.delete_user(UserName="alice-developer")
+
+
+IN_PROCESS = textwrap.dedent("""
+    import json, labkit
+    lab = labkit.start(quiet=True, in_process=True)
+    iam = lab.client("iam")
+    iam.create_user(UserName="alice-developer")
+    iam.create_login_profile(UserName="alice-developer", Password="Quill-Lantern-Moat-2024!")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    phone = labkit.Authenticator(device["Base32StringSeed"])
+    code1, code2 = phone.pair()
+    iam.enable_mfa_device(UserName="alice-developer", SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=code1, AuthenticationCode2=code2)
+    session = labkit.Console(lab).sign_in(lab.account_id, "alice-developer", "Quill-Lantern-Moat-2024!",
+                                          mfa_code=phone.code())
+    session.register_passkey(labkit.SecurityKey(), name="alice-key")
+    from labkit import aws_in_kernel  # what `!aws` runs in a notebook
+    cli = aws_in_kernel.run(["iam", "list-mfa-devices", "--user-name", "alice-developer", "--output", "json"])
+    print(json.dumps({"boto3": [d["SerialNumber"] for d in iam.list_mfa_devices(
+        UserName="alice-developer")["MFADevices"]], "cli": json.loads(cli.output.decode())}))
+""")
+
+
+def test_in_process_sandbox_lists_passkeys_for_boto3_and_bang_aws() -> None:
+    proc = subprocess.run([sys.executable, "-c", IN_PROCESS], capture_output=True, text=True, timeout=200)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["boto3"][0] == f"arn:aws:iam::{ACCOUNT}:mfa/alice"
+    assert re.fullmatch(rf"arn:aws:iam::{ACCOUNT}:u2f/user/alice-developer/alice-key-{U2F}", out["boto3"][1])
+    assert [d["SerialNumber"] for d in out["cli"]["MFADevices"]] == out["boto3"]

@@ -32,7 +32,7 @@ ROOT_OWN_TASKS = frozenset({
     "ConsoleLogin", "GetCallerIdentity",
     "ListAccessKeys", "DeleteAccessKey", "UpdateAccessKey",
     "CreateVirtualMFADevice", "EnableMFADevice", "DeactivateMFADevice", "DeleteVirtualMFADevice",
-    "ListMFADevices", "ListVirtualMFADevices", "ResyncMFADevice",
+    "ListMFADevices", "GetMFADevice", "ListVirtualMFADevices", "ResyncMFADevice",
 })
 
 

@@ -53,7 +53,7 @@ def answering_here() -> bool:
 SELF_SERVICE = {
     "GetUser", "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
     "ListMFADevices", "GetLoginProfile", "ListSigningCertificates", "ListSSHPublicKeys",
-    "CreateLoginProfile", "DeleteLoginProfile", "DeactivateMFADevice",
+    "CreateLoginProfile", "DeleteLoginProfile", "DeactivateMFADevice", "GetMFADevice",
 }
 # Calls AWS allows without any permission.
 NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity", "sts:GetSessionToken"}
@@ -220,15 +220,28 @@ class RealismLayer:
             if refused is not None:
                 return refused
         if action == "DeleteUser":
-            refused = users.before_delete_user(req)
+            refused = users.before_delete_user(req, state)
             if refused is not None:
                 return refused
+        if action == "DeactivateMFADevice":  # a passkey's serial: the passkey is removed
+            removed = mfa.deactivate_passkey(req, state)
+            if removed is not None:
+                return removed
+        if action == "GetMFADevice":  # moto lacks it; AWS answers it for FIDO security keys only
+            name = req.params.get("UserName", "")
+            if mb.user(name) is None:
+                return aws_error(req, "NoSuchEntity", f"The user with name {name} cannot be found.", 404)
+            return mfa.get_passkey(req, state, name, name)
+        if action == "ListMFADevices":  # passkeys / security keys are listed too
+            listed = mfa.list_user_devices(req, state)
+            if listed is not None:
+                return listed
         if action == "CreateUser":
             taken = mb.user_name_taken(req.params.get("UserName", ""))
             if taken:  # IAM names are unique regardless of case
                 return aws_error(req, "EntityAlreadyExists", f"User with name {taken} already exists.", 409)
         if action in ("EnableMFADevice", "ResyncMFADevice"):
-            refused = mfa.check_enable(req)
+            refused = mfa.check_enable(req, state)
             if refused is not None:
                 return refused
             if action == "ResyncMFADevice":  # codes checked: nothing to store (moto lacks it)

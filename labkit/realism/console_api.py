@@ -146,10 +146,7 @@ def passkey_register_begin(state: AccountState, data: dict[str, Any]) -> Respons
     session = _session(state, data)
     if session is None:
         return _fail("Your console session has expired. Please sign in again.", aws=False)
-    devices = len(state.passkeys.get(session.principal, []))
-    devices += len(state.root.mfa_serials) if session.principal == "root" else \
-        len(mb.user_mfa_serials(mb.user(session.principal)))
-    if devices >= mfa.MAX_DEVICES:
+    if mfa.device_count(state, session.principal) >= mfa.MAX_DEVICES:
         return json_response({"error": mfa.TOO_MANY_DEVICES, "code": "LimitExceeded",
                               "said_by": "labkit's console"}, 409)
     challenge = passkeys.new_challenge(state, session.principal, "register")
@@ -161,6 +158,9 @@ def passkey_register_finish(state: AccountState, data: dict[str, Any]) -> Respon
     if session is None:
         return _fail("Your console session has expired. Please sign in again.", aws=False)
     name = str(data.get("name") or "security-key")
+    if not re.fullmatch(r"[\w+=,.@-]{1,64}", name):  # it becomes part of the device's serial (an ARN)
+        return _fail("The device name may use letters, digits and + = , . @ - _ (at most 64).", 400,
+                     aws=False)
     problem = passkeys.register(state, session.principal, name, data.get("credential") or {})
     if problem is not None:
         return _fail(problem, 400, aws=False)

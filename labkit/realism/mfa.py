@@ -10,17 +10,20 @@ from __future__ import annotations
 import base64
 import io
 import re
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from ..clock import clock
 from . import moto_bridge as mb
+from . import passkeys
 from .identity import Principal
 from .state import ROOT_MFA_NAME, AccountState
-from .wire import AwsRequest, Response, aws_error
+from .wire import AwsRequest, Response, aws_error, query_response
 
 __all__ = ["totp", "code_is_valid", "codes_are_consecutive", "otpauth_uri", "qr_png",
            "MAX_DEVICES", "user_mfa_seeds", "root_mfa_seeds", "create_root_device",
-           "activate_root_device"]
+           "activate_root_device", "device_count", "list_user_devices", "listed_devices",
+           "get_passkey", "deactivate_passkey"]
 
 # "You can register up to eight MFA devices of any combination of the currently supported MFA
 # types with your AWS account root user and IAM users."
@@ -128,7 +131,88 @@ def after_list_virtual_devices(resp: Response, state: AccountState) -> Response:
     return resp.with_body(body)
 
 
-def check_enable(req: AwsRequest) -> Response | None:
+def device_count(state: AccountState, principal: str) -> int:
+    """How many MFA devices ``principal`` ("root" or a user name) has, passkeys included.
+
+    AWS counts every kind toward the limit: "up to eight MFA devices of any combination of the
+    currently supported MFA types" (IAM User Guide, id_credentials_mfa.html).
+    """
+    if principal == "root":
+        apps = len(state.root.mfa_serials)
+    else:
+        owner = mb.user(principal)
+        apps = len(mb.user_mfa_serials(owner)) if owner is not None else 0
+    return apps + len(passkeys.of(state, principal))
+
+
+def _iso(when: datetime | None) -> str | None:
+    """A UTC timestamp as moto writes the sandbox's others (microseconds kept, so a sign-in and
+    an enabling in the same second still compare in the order they happened)."""
+    if when is None:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def listed_devices(state: AccountState, principal: str, user_name: str) -> list[dict[str, str | None]]:
+    """``ListMFADevices`` entries of ``principal``: app and hardware devices, then passkeys.
+
+    A passkey is listed with its ``u2f`` serial and the date it was registered, as AWS lists
+    FIDO security keys (the AWS CLI's ``list-mfa-devices`` example in the IAM User Guide shows
+    virtual, hardware and ``u2f`` devices in one list).
+    """
+    if principal == "root":
+        apps = [(serial, getattr(mb.virtual_device(serial), "enable_date", None))
+                for serial in state.root.mfa_serials]
+    else:
+        owner = mb.user(principal)
+        apps = mb.user_mfa_devices(owner) if owner is not None else []
+    entries = [{"UserName": user_name, "SerialNumber": serial, "EnableDate": _iso(enabled)}
+               for serial, enabled in apps]
+    entries += [{"UserName": user_name, "SerialNumber": key.serial, "EnableDate": _iso(key.registered)}
+                for key in passkeys.of(state, principal)]
+    return entries
+
+
+def list_user_devices(req: AwsRequest, state: AccountState) -> Response | None:
+    """``ListMFADevices`` for an IAM user, passkeys included (None: moto answers, e.g. no such user)."""
+    name = req.params.get("UserName", "")
+    if mb.user(name) is None:
+        return None
+    return query_response("iam", "ListMFADevices",
+                          {"MFADevices": listed_devices(state, name, name), "IsTruncated": False})
+
+
+def get_passkey(req: AwsRequest, state: AccountState, principal: str, user_name: str) -> Response:
+    """``GetMFADevice``: a passkey / security key of ``principal`` by its serial.
+
+    "For this API, we only accept FIDO security key ARNs" (IAM API reference, GetMFADevice). The
+    ``Certifications`` AWS reads from the FIDO Alliance's metadata service are left out: a
+    simulated key has none. The NoSuchEntity wording is the sandbox's (AWS's is not published).
+    """
+    serial = req.params.get("SerialNumber", "")
+    key = passkeys.find(state, principal, serial)
+    if key is None:
+        return aws_error(req, "NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404)
+    return query_response("iam", "GetMFADevice", {
+        "UserName": user_name, "SerialNumber": key.serial, "EnableDate": _iso(key.registered)})
+
+
+def deactivate_passkey(req: AwsRequest, state: AccountState) -> Response | None:
+    """``DeactivateMFADevice`` with a passkey's serial removes that passkey (None: not a passkey).
+
+    DeactivateMFADevice "deactivates the specified MFA device and removes it from association with
+    the user name for which it was originally enabled" (IAM API reference); a security key has no
+    existence apart from that association, so it is gone, as the console's "Remove" does.
+    """
+    name = req.params.get("UserName", "")
+    if mb.user(name) is None or not passkeys.remove(state, name, req.params.get("SerialNumber", "")):
+        return None
+    return query_response("iam", "DeactivateMFADevice", None)
+
+
+def check_enable(req: AwsRequest, state: AccountState) -> Response | None:
     """Refuse ``EnableMFADevice``/``ResyncMFADevice`` unless the codes are right."""
     p = req.params
     user_name, serial = p.get("UserName", ""), p.get("SerialNumber", "")
@@ -143,7 +227,7 @@ def check_enable(req: AwsRequest) -> Response | None:
     holder = mb.device_owner(device)
     if req.action == "EnableMFADevice" and holder is not None:
         return aws_error(req, "EntityAlreadyExists", "MFA Device is already in use.", 409)
-    if req.action == "EnableMFADevice" and len(mb.user_mfa_serials(owner)) >= MAX_DEVICES:
+    if req.action == "EnableMFADevice" and device_count(state, user_name) >= MAX_DEVICES:
         return aws_error(req, "LimitExceeded", TOO_MANY_DEVICES, 409)
     if req.action == "ResyncMFADevice" and holder != user_name:
         return aws_error(
@@ -194,7 +278,7 @@ def any_code_is_valid(seeds: list[str], code: str) -> bool:
 def create_root_device(state: AccountState, name: str | None) -> tuple[str, str] | str:
     """Start registering a virtual device for root: ``(serial, seed)``, or why not."""
     name = name or ROOT_MFA_NAME
-    if len(state.root.mfa_serials) >= MAX_DEVICES:
+    if device_count(state, "root") >= MAX_DEVICES:
         return TOO_MANY_DEVICES
     if not re.fullmatch(r"[\w+=,.@-]{1,226}", name):
         return "The device name may use letters, digits and + = , . @ - _ (at most 226)."

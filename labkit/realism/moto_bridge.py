@@ -139,6 +139,11 @@ def user_mfa_serials(u: Any) -> list[str]:
     return list(u.mfa_devices)
 
 
+def user_mfa_devices(u: Any) -> list[tuple[str, datetime | None]]:
+    """The user's app and hardware MFA devices as ``(serial, enable date)``, oldest first."""
+    return [(str(serial), getattr(device, "enable_date", None)) for serial, device in u.mfa_devices.items()]
+
+
 def user_password(u: Any) -> str | None:
     return u.password
 

@@ -1,5 +1,9 @@
 """The console's side of passkeys / FIDO2 security keys: registration and sign-in checks.
 
+Each registered passkey is one of the identity's MFA devices, as on AWS: ``list-mfa-devices``
+lists it with a ``u2f`` serial (:func:`serial_for`), it counts toward the eight devices an
+identity may have, and ``deactivate-mfa-device`` with its serial removes it.
+
 The server keeps each registered credential's public key and relying party, hands out
 single-use challenges, and accepts a sign-in only if the signature verifies over
 ``authenticatorData || SHA-256(clientDataJSON)``, the client data carries the challenge it
@@ -10,6 +14,7 @@ Assertion"). The client side is :mod:`labkit.passkey`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import secrets
@@ -18,25 +23,67 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..clock import clock
+from .moto_bridge import ACCOUNT_ID
 from .rs256 import PublicKey, unb64url
 from .state import AccountState
 
-__all__ = ["CONSOLE_ORIGIN", "RP_ID", "PasskeyCredential", "new_challenge", "register", "verify_assertion"]
+__all__ = ["CONSOLE_ORIGIN", "RP_ID", "PasskeyCredential", "new_challenge", "register", "verify_assertion",
+           "serial_for", "of", "find", "remove"]
 
 CONSOLE_ORIGIN = "https://signin.aws.amazon.com"
 RP_ID = "signin.aws.amazon.com"
 CHALLENGE_LIFETIME = timedelta(minutes=5)
 
 
+def serial_for(principal: str, name: str) -> str:
+    """The serial AWS gives a passkey / FIDO security key: an ARN under ``u2f/``.
+
+    ``arn:aws:iam::<acct>:u2f/user/<user>/<name>-<26 characters>`` for an IAM user and
+    ``arn:aws:iam::<acct>:u2f/root/<name>-<26 characters>`` for root, the tail being
+    base32 (examples: the AWS CLI's ``list-mfa-devices`` example in the IAM User Guide,
+    ``arn:aws:iam::123456789012:u2f/user/Bob/fidosecuritykey1-7XNL7NFNLZ123456789EXAMPLE``;
+    the IAM API reference's GetMFADevice example, ``...:u2f/root/testFidoKey-R1234``).
+
+    >>> serial = serial_for("alice-developer", "alice-key")
+    >>> serial.rsplit("-", 1)[0], len(serial.rsplit("-", 1)[1])
+    ('arn:aws:iam::123456789012:u2f/user/alice-developer/alice-key', 26)
+    """
+    tail = base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
+    owner = "root" if principal == "root" else f"user/{principal}"
+    return f"arn:aws:iam::{ACCOUNT_ID}:u2f/{owner}/{name}-{tail}"
+
+
 @dataclass
 class PasskeyCredential:
-    """A registered passkey: listed with the identity's MFA devices."""
+    """A registered passkey: one of the identity's MFA devices (``list-mfa-devices`` lists it)."""
 
     name: str
     credential_id: str
     public_key: PublicKey
-    registered: datetime = field(default_factory=clock.utcnow)
+    registered: datetime = field(default_factory=clock.utcnow)  # AWS's EnableDate
     sign_count: int = 0
+    serial: str = ""
+
+
+def of(state: AccountState, principal: str) -> list[PasskeyCredential]:
+    """The passkeys of ``principal`` ("root" or an IAM user name), oldest first."""
+    return list(state.passkeys.get(principal, []))
+
+
+def find(state: AccountState, principal: str, serial: str) -> PasskeyCredential | None:
+    """``principal``'s passkey with this serial, if any."""
+    return next((c for c in state.passkeys.get(principal, []) if c.serial == serial), None)
+
+
+def remove(state: AccountState, principal: str, serial: str) -> bool:
+    """Remove ``principal``'s passkey ``serial`` (``deactivate-mfa-device``); False if it has none."""
+    credential = find(state, principal, serial)
+    if credential is None:
+        return False
+    state.passkeys[principal].remove(credential)
+    if not state.passkeys[principal]:
+        del state.passkeys[principal]
+    return True
 
 
 def new_challenge(state: AccountState, principal: str, purpose: str) -> str:
@@ -80,7 +127,7 @@ def register(state: AccountState, principal: str, name: str, data: dict[str, Any
     if not key.verify(hashlib.sha256(RP_ID.encode()).digest() + hashlib.sha256(raw).digest(), signature):
         return "The security key's signature is not valid."
     state.passkeys.setdefault(principal, []).append(
-        PasskeyCredential(name, str(data.get("credential_id", "")), key))
+        PasskeyCredential(name, str(data.get("credential_id", "")), key, serial=serial_for(principal, name)))
     return None
 
 

@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 
 from ..clock import clock
+from . import mfa
 from . import moto_bridge as mb
 from .state import ROOT_ARN, AccessKeyRecord, AccountState, new_key_id, new_secret
 from .wire import AwsRequest, Response, aws_error, query_response
@@ -22,7 +23,7 @@ __all__ = ["handle_root_self_call", "after_account_summary", "credential_report_
 
 ROOT_SELF_ACTIONS = {
     "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
-    "GetUser", "ListMFADevices",
+    "GetUser", "ListMFADevices", "GetMFADevice",
 }
 
 
@@ -83,13 +84,10 @@ def handle_root_self_call(req: AwsRequest, state: AccountState) -> Response | No
         user = {"UserId": mb.ACCOUNT_ID, "Arn": ROOT_ARN, "CreateDate": iso(root.created),
                 "PasswordLastUsed": iso(root.password_last_used)}
         return query_response("iam", action, {"User": user})
-    if action == "ListMFADevices":
-        devices = []
-        for serial in root.mfa_serials:
-            device = mb.virtual_device(serial)
-            enabled = getattr(device, "enable_date", None)
-            devices.append({"UserName": mb.ACCOUNT_ID, "SerialNumber": serial,
-                            "EnableDate": iso(enabled) if enabled else None})
+    if action == "GetMFADevice":
+        return mfa.get_passkey(req, state, "root", mb.ACCOUNT_ID)
+    if action == "ListMFADevices":  # root's app devices and passkeys / security keys
+        devices = mfa.listed_devices(state, "root", mb.ACCOUNT_ID)
         return query_response("iam", action, {"MFADevices": devices, "IsTruncated": False})
     return None
 

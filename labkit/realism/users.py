@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 from . import moto_bridge as mb
+from . import passkeys
+from .state import AccountState
 from .wire import AwsRequest, Response, aws_error
 
 # What to remove first, in the order the checks run, with AWS's words for each.
@@ -24,12 +26,14 @@ _MUST_REMOVE_FIRST = (
 )
 
 
-def before_delete_user(req: AwsRequest) -> Response | None:
-    """``DeleteConflict`` if the user still holds anything AWS wants removed first."""
+def before_delete_user(req: AwsRequest, state: AccountState) -> Response | None:
+    """``DeleteConflict`` if the user still holds anything AWS wants removed first
+    (passkeys / security keys count as MFA devices)."""
     owner = mb.user(req.params.get("UserName", ""))
     if owner is None:
         return None  # moto answers NoSuchEntity
     held = mb.user_attachments(owner)
+    held["mfa_devices"] += len(passkeys.of(state, owner.name))
     for thing, words in _MUST_REMOVE_FIRST:
         if held[thing]:
             return aws_error(req, "DeleteConflict", f"Cannot delete entity, {words}.", 409)
