@@ -29,8 +29,13 @@ __all__ = ["totp", "code_is_valid", "codes_are_consecutive", "otpauth_uri", "qr_
 # types with your AWS account root user and IAM users."
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa.html (since November 2022)
 MAX_DEVICES = 8
-# The wording follows IAM's other quota errors ("Cannot exceed quota for AccessKeysPerUser: 2");
-# AWS's exact text for this quota is not published (see docs/differences.md).
+# The code and status are AWS's: EnableMFADevice lists LimitExceeded, HTTP 409, "The error message
+# describes the limit exceeded" (IAM API reference; botocore's iam service model). The MESSAGE IS NOT
+# CONFIRMED: no AWS page, GitHub issue, forum post or emulator source (moto has no such limit) shows
+# AWS's text for a ninth device. It is modelled on IAM's quota errors that users did report --
+# "Cannot exceed quota for AccessKeysPerUser: 2" (bartekj/aws-tools#29), "Cannot exceed quota for
+# InstanceProfilesPerAccount: 1000" (ansible/workshops#1801) -- and the quota name "MFADevicesPerUser"
+# is the sandbox's guess. docs/differences.md says so.
 TOO_MANY_DEVICES = f"Cannot exceed quota for MFADevicesPerUser: {MAX_DEVICES}"
 
 STEP = 30
