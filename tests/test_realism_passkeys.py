@@ -129,6 +129,19 @@ def test_list_mfa_devices_shows_a_passkey_with_a_u2f_serial(lab: labkit.Lab, ali
     assert got["SerialNumber"] == key_serial
     listed = json.loads(aws_cli("iam", "list-mfa-devices", "--user-name", "alice-developer").stdout)
     assert [d["SerialNumber"] for d in listed["MFADevices"]] == [d["SerialNumber"] for d in devices]
+    from labkit import aws_in_kernel  # what `!aws` runs in a notebook
+
+    bang = aws_in_kernel.run(["iam", "list-mfa-devices", "--user-name", "alice-developer",
+                              "--output", "json"])
+    assert bang.status == 0, bang.output
+    assert [d["SerialNumber"] for d in json.loads(bang.output.decode())["MFADevices"]] == [
+        d["SerialNumber"] for d in devices]
+
+
+def test_a_passkey_name_becomes_part_of_an_arn(lab: labkit.Lab, alice: labkit.Authenticator) -> None:
+    with pytest.raises(labkit.ConsoleError, match="device name"):
+        _register(lab, alice, "alice's key")
+    assert len(lab.client("iam").list_mfa_devices(UserName="alice-developer")["MFADevices"]) == 1
 
 
 def test_root_lists_its_own_passkeys(lab: labkit.Lab, aws_cli) -> None:  # noqa: ANN001
