@@ -223,19 +223,11 @@ class RealismLayer:
             refused = users.before_delete_user(req, state)
             if refused is not None:
                 return refused
-        if action == "DeactivateMFADevice":  # a passkey's serial: the passkey is removed
-            removed = mfa.deactivate_passkey(req, state)
-            if removed is not None:
-                return removed
-        if action == "GetMFADevice":  # moto lacks it; AWS answers it for FIDO security keys only
-            name = req.params.get("UserName", "")
-            if mb.user(name) is None:
-                return aws_error(req, "NoSuchEntity", f"The user with name {name} cannot be found.", 404)
-            return mfa.get_passkey(req, state, name, name)
-        if action == "ListMFADevices":  # passkeys / security keys are listed too
-            listed = mfa.list_user_devices(req, state)
-            if listed is not None:
-                return listed
+        passkey_aware = mfa.PASSKEY_AWARE.get(action)  # passkeys are MFA devices too
+        if passkey_aware is not None:
+            answered = passkey_aware(req, state)
+            if answered is not None:
+                return answered
         if action == "CreateUser":
             taken = mb.user_name_taken(req.params.get("UserName", ""))
             if taken:  # IAM names are unique regardless of case

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -23,7 +24,7 @@ from .wire import AwsRequest, Response, aws_error, query_response
 __all__ = ["totp", "code_is_valid", "codes_are_consecutive", "otpauth_uri", "qr_png",
            "MAX_DEVICES", "user_mfa_seeds", "root_mfa_seeds", "create_root_device",
            "activate_root_device", "device_count", "list_user_devices", "listed_devices",
-           "get_passkey", "deactivate_passkey"]
+           "get_passkey", "get_user_passkey", "deactivate_passkey", "PASSKEY_AWARE"]
 
 # "You can register up to eight MFA devices of any combination of the currently supported MFA
 # types with your AWS account root user and IAM users."
@@ -204,6 +205,14 @@ def get_passkey(req: AwsRequest, state: AccountState, principal: str, user_name:
         "UserName": user_name, "SerialNumber": key.serial, "EnableDate": _iso(key.registered)})
 
 
+def get_user_passkey(req: AwsRequest, state: AccountState) -> Response:
+    """``GetMFADevice`` for an IAM user (moto lacks the call; AWS answers it for FIDO keys only)."""
+    name = req.params.get("UserName", "")
+    if mb.user(name) is None:
+        return aws_error(req, "NoSuchEntity", f"The user with name {name} cannot be found.", 404)
+    return get_passkey(req, state, name, name)
+
+
 def deactivate_passkey(req: AwsRequest, state: AccountState) -> Response | None:
     """``DeactivateMFADevice`` with a passkey's serial removes that passkey (None: not a passkey).
 
@@ -215,6 +224,14 @@ def deactivate_passkey(req: AwsRequest, state: AccountState) -> Response | None:
     if mb.user(name) is None or not passkeys.remove(state, name, req.params.get("SerialNumber", "")):
         return None
     return query_response("iam", "DeactivateMFADevice", None)
+
+
+# IAM user calls that must know about passkeys, answered before moto (None: moto answers).
+PASSKEY_AWARE: dict[str, Callable[[AwsRequest, AccountState], Response | None]] = {
+    "ListMFADevices": list_user_devices,
+    "GetMFADevice": get_user_passkey,
+    "DeactivateMFADevice": deactivate_passkey,
+}
 
 
 def check_enable(req: AwsRequest, state: AccountState) -> Response | None:
