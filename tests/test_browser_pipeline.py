@@ -27,7 +27,8 @@ from labkit.editions.pipeline import NotInBrowserEdition
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CHAPTER_04 = ROOT / "notebooks" / "04-the-master-key-in-the-vault.ipynb"
-REPORT_LINE = "aws iam get-credential-report --query Content --output text | base64 --decode | cut -d, -f1,4,5,8,9,11"
+REPORT_LINE = ("aws iam get-credential-report --query Content --output text "
+               "| base64 --decode | cut -d, -f1,4,5,8,9,11")
 
 pytestmark = pytest.mark.skipif(not (shutil.which("base64") and shutil.which("cut") and shutil.which("sh")),
                                 reason="needs the shell's base64 and cut to compare with")
@@ -55,7 +56,8 @@ def test_chapter_04_report_line_prints_what_the_shell_prints(lab: labkit.Lab, mo
     iam = lab.client("iam")
     for name in ("alice-developer", "bob-finance"):
         iam.create_user(UserName=name)
-    iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!", PasswordResetRequired=True)
+    iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!",
+                             PasswordResetRequired=True)
     iam.create_access_key(UserName="bob-finance")
     iam.generate_credential_report()
     for name, value in lab.env.items():  # the kernel's environment after labkit.start()
@@ -74,8 +76,8 @@ def test_chapter_04_report_line_prints_what_the_shell_prints(lab: labkit.Lab, mo
     assert _shell(REPORT_LINE, env=lab.env) == _here(REPORT_LINE)
 
 
-ODD_BASE64 = [b"YWJj", b"YQ", b"YQ=", b"YQ==", b"YWJj\nZGVm\n", b"YW Jj", b"YW\r\nJj", b"!!!!", b"YWJjZA==YWJj",
-              b"YWJj====", b"YQ==\n\n", b"", b"YWJjZA", b"Y", b"YQ=x", b"YW=j", b"\n\n"]
+ODD_BASE64 = [b"YWJj", b"YQ", b"YQ=", b"YQ==", b"YWJj\nZGVm\n", b"YW Jj", b"YW\r\nJj", b"!!!!",
+              b"YWJjZA==YWJj", b"YWJj====", b"YQ==\n\n", b"", b"YWJjZA", b"Y", b"YQ=x", b"YW=j", b"\n\n"]
 
 
 @pytest.mark.parametrize("encoded", ODD_BASE64, ids=repr)
@@ -84,11 +86,11 @@ def test_base64_decodes_odd_input_as_coreutils(encoded: bytes) -> None:
         assert _here(line, encoded) == _shell(line, encoded), line
 
 
-ODD_TEXT = [b"a,b,c", b"a,b,c\n", b"abc\n", b"a,b\n\n,,\n", b"1,2,3,4,5,6,7,8,9,10,11,12\r\n", b"", b"x,y\nlast",
-            "\u00e9,\u00fc,x\n".encode(), b"\x00,\xff\n\xfe"]
-FIELDS = ["-d, -f1,4,5,8,9,11", "-d, -f2-", "-d, -f-2", "-d , -f 3,1", "--delimiter=, --fields=1", "-d, -f0",
-          "-d,", "-dab -f1", "-d, -fa", "-d, -f3-1", "-d, -f1,,2", "-d, -f-", "-f2", "-d, -f1-2-3", "-d, -fx-2",
-          "-d, -f2-x", "-d, -f01", "-d: -f1"]
+ODD_TEXT = [b"a,b,c", b"a,b,c\n", b"abc\n", b"a,b\n\n,,\n", b"1,2,3,4,5,6,7,8,9,10,11,12\r\n", b"",
+            b"x,y\nlast", "\u00e9,\u00fc,x\n".encode(), b"\x00,\xff\n\xfe"]
+FIELDS = ["-d, -f1,4,5,8,9,11", "-d, -f2-", "-d, -f-2", "-d , -f 3,1", "--delimiter=, --fields=1",
+          "-d, -f0", "-d,", "-dab -f1", "-d, -fa", "-d, -f3-1", "-d, -f1,,2", "-d, -f-", "-f2", "-d, -f1-2-3",
+          "-d, -fx-2", "-d, -f2-x", "-d, -f01", "-d: -f1"]
 
 
 @pytest.mark.parametrize("text", ODD_TEXT, ids=repr)

@@ -137,7 +137,7 @@ def _cut_options(args: list[str]) -> tuple[str | None, str | None]:
             break
         else:
             raise NotInBrowserEdition(f"not available in the browser edition: cut {word} "
-                                      "(here cut knows only -d DELIMITER -f FIELDS, and reads what is piped in)")
+                                      "(here cut knows only -d DELIMITER -f FIELDS, reading its pipe)")
     return found.get("-d"), found.get("-f")
 
 
@@ -150,9 +150,9 @@ def _field_numbers(spec: str) -> Callable[[int], bool] | str:
             return "invalid range with no endpoint: -"
         if "-" in high:
             return "invalid field range"
-        for text in (part if low and not low.isdigit() else None, high if high and not high.isdigit() else None):
-            if text is not None:
-                return f"invalid field value \u2018{text}\u2019"
+        bad = part if low and not low.isdigit() else high if high and not high.isdigit() else None
+        if bad is not None:
+            return f"invalid field value \u2018{bad}\u2019"
         first = int(low) if low else 1
         last: float = int(high) if high else (float("inf") if dash else first)
         if not part or first == 0 or last == 0:
