@@ -45,20 +45,24 @@ class LitePage(LabPage):
         self.wait_for_notebook(Path(path).name, timeout=KERNEL_START_TIMEOUT)
 
     def close_all(self) -> None:
-        """Close every tab, shutting down each notebook's kernel and discarding unsaved changes."""
-        tabs = self.page.locator("#jp-main-dock-panel .lm-TabBar-tab")
+        """Close every notebook with File > Close and Shut Down (its kernel stops), discarding changes."""
+        notebooks = self.page.locator("#jp-main-dock-panel .jp-NotebookPanel")
         dialog = self.page.locator(".jp-Dialog")
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and tabs.count():
+        while time.monotonic() < deadline and notebooks.count():
             if dialog.count():  # "Shut down the notebook?" (Ok), or unsaved changes (Discard)
                 discard = dialog.locator("button", has_text="Discard")
                 (discard if discard.count() else dialog.locator("button.jp-mod-accept")).first.click()
-            elif self.panel.count():
-                self.menu("File", "filemenu:close-and-cleanup")
-            else:
-                self.menu("File", "application:close")
-            self.page.wait_for_timeout(200)
-        assert not tabs.count(), f"tabs still open: {tabs.all_inner_texts()}"
+                dialog.first.wait_for(state="detached")
+                continue
+            if not self.panel.count():  # a notebook behind another tab: bring it to the front
+                self.page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=".ipynb").first.click()
+            self.menu("File", "filemenu:close-and-cleanup")
+            self.page.wait_for_function(
+                "n => document.querySelector('.jp-Dialog') || "
+                "document.querySelectorAll('#jp-main-dock-panel .jp-NotebookPanel').length < n",
+                arg=notebooks.count())
+        assert not notebooks.count(), "a notebook would not close"
 
     def upload(self, file: Path, name: str) -> str:
         """Bring ``file`` into the browser's storage as ``name``, in the top folder, with the file

@@ -218,7 +218,12 @@ def test_work_persists_in_browser_storage_across_a_reload(lab: LitePage) -> None
     lab.assert_offline()
 
 
-@pytest.mark.parametrize("notebook", [n for n in EVERY_NOTEBOOK if n != CHAPTER_03])  # 03: its own test
+def _shot_name(notebook: str) -> str:
+    return Path(notebook).with_suffix("").as_posix().replace("/", "-")
+
+
+@pytest.mark.parametrize("notebook", [n for n in EVERY_NOTEBOOK if n != CHAPTER_03],  # 03: its own test
+                         ids=_shot_name)
 def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(lab: LitePage, notebook: str) -> None:
     """Each chapter, the start page and each solution, in a new kernel: your-turns typed, Run All,
     errors only where the notebook makes them on purpose; a solution scores full marks."""
@@ -284,10 +289,6 @@ def _run_in_a_fresh_kernel(lab: LitePage, notebook: str) -> list[list[dict[str, 
     lab.shot(f"browser-edition-every-{_shot_name(notebook)}")
     _notebooks[notebook] = (opened, ran, time.monotonic() - started)
     return outputs
-
-
-def _shot_name(notebook: str) -> str:
-    return Path(notebook).with_suffix("").as_posix().replace("/", "-")
 
 
 def _code_sources(path: Path) -> dict[int, str]:
