@@ -34,22 +34,14 @@ class LitePage(LabPage):
         The site stays loaded (a page load is needed only the first time): JupyterLite starts the
         notebook's own new kernel, as it does for a learner opening one chapter after another.
         """
-        self.start_opening(path)
-        self.wait_until_open(path)
-
-    def start_opening(self, path: str) -> None:
-        """The first half of :meth:`open`: its kernel starts while the test does something else."""
         if not self.page.locator("#jp-main-dock-panel").count():
             self.page.goto(self.server.url(f"/lab/index.html?path={path}"))
-            return
-        self.close_all()
-        self.menu("File", "filebrowser:open-path")
-        dialog = self.page.locator(".jp-Dialog")
-        dialog.locator("input").fill(path)
-        dialog.locator("button.jp-mod-accept").click()
-
-    def wait_until_open(self, path: str) -> None:
-        """The second half of :meth:`open`: ``path`` in front, its kernel started and idle."""
+        else:
+            self.close_all()
+            self.menu("File", "filebrowser:open-path")
+            dialog = self.page.locator(".jp-Dialog")
+            dialog.locator("input").fill(path)
+            dialog.locator("button.jp-mod-accept").click()
         self.wait_for_notebook(Path(path).name, timeout=KERNEL_START_TIMEOUT)
 
     def close_all(self) -> None:

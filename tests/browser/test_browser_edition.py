@@ -62,8 +62,7 @@ EXPECTED = {"notebooks/04-the-master-key-in-the-vault.ipynb": (
     "| base64 --decode | cut -d, -f1,4,5,8,9,11",
     "user,password_enabled,password_last_used,mfa_active,access_key_1_active,access_key_1_last_used_date")}
 _timings: dict[str, float] = {}
-_notebooks: dict[str, tuple[float, float, float]] = {}  # notebook -> (kernel wait, Run All, whole test) s
-_opening: dict[str, tuple[LitePage, str]] = {}  # notebook -> the tab where it is opening, and its path
+_notebooks: dict[str, tuple[float, float, float]] = {}  # notebook -> (open, Run All, whole test) seconds
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +85,6 @@ def offline_browser(chromium: Path) -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
-
-
-@pytest.fixture(scope="module")
-def other_tab(lab: LitePage, site: SiteServer, shots: Path) -> LitePage:
-    """A second tab on the site, in the same browser profile: the next notebook's kernel starts
-    there while a notebook runs in the first (a fresh kernel each, one page load each)."""
-    return LitePage(lab.page.context.new_page(), site, shots)
 
 
 @pytest.fixture(scope="module")
@@ -230,20 +222,12 @@ def _shot_name(notebook: str) -> str:
     return Path(notebook).with_suffix("").as_posix().replace("/", "-")
 
 
-EACH = [n for n in EVERY_NOTEBOOK if n != CHAPTER_03]  # chapter 03: its own test above, same checks
-
-
-@pytest.mark.parametrize("notebook", EACH, ids=_shot_name)
-def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(lab: LitePage, other_tab: LitePage,
-                                                             notebook: str) -> None:
+@pytest.mark.parametrize("notebook", [n for n in EVERY_NOTEBOOK if n != CHAPTER_03],  # 03: its own test
+                         ids=_shot_name)
+def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(lab: LitePage, notebook: str) -> None:
     """Each chapter, the start page and each solution, in a new kernel: your-turns typed, Run All,
-    errors only where the notebook makes them on purpose; a solution scores full marks. The next
-    notebook is opened in the other tab first, so its kernel starts while this one runs."""
-    tab, path = _opening.pop(notebook, None) or _start_opening(lab, notebook)
-    following = EACH[EACH.index(notebook) + 1:]
-    if following:
-        _opening[following[0]] = _start_opening(other_tab if tab is lab else lab, following[0])
-    outputs = _run_in_a_fresh_kernel(tab, notebook, path)
+    errors only where the notebook makes them on purpose; a solution scores full marks."""
+    outputs = _run_in_a_fresh_kernel(lab, notebook)
     if notebook in EXPECTED:
         line, shown = EXPECTED[notebook]
         sources = _code_sources(ROOT / notebook)
@@ -252,12 +236,12 @@ def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(lab: LitePage, othe
         assert shown in printed and "<root_account>" in printed, printed[:500]
     if notebook.startswith("solutions/"):
         started = time.monotonic()
-        _full_marks(tab, get_assignment(Path(notebook).stem))
-        tab.shot(f"browser-edition-every-{_shot_name(notebook)}-full-marks",
-                 tab.panel.locator(".labkit-check-results").last)
-        waited, ran, whole = _notebooks[notebook]
-        _notebooks[notebook] = (waited, ran, whole + time.monotonic() - started)
-    lab.assert_offline()  # both tabs: the profile's requests are all recorded there
+        _full_marks(lab, get_assignment(Path(notebook).stem))
+        lab.shot(f"browser-edition-every-{_shot_name(notebook)}-full-marks",
+                 lab.panel.locator(".labkit-check-results").last)
+        opened, ran, whole = _notebooks[notebook]
+        _notebooks[notebook] = (opened, ran, whole + time.monotonic() - started)
+    lab.assert_offline()
 
 
 def test_timing_table(shots: Path) -> None:
@@ -281,12 +265,10 @@ def test_timing_table(shots: Path) -> None:
     (shots / "browser-edition-timings.md").write_text("\n".join(lines) + "\n")
     record_table("browser edition: measured in this run", lines)
 
-    # "waiting for its kernel": after the notebook before it ran (its kernel started meanwhile, in the
-    # other tab); "whole test": that wait, typing the your-turns, Run All, the checks, a screenshot.
-    each = ["| notebook (fresh Pyodide kernel) | waiting for its kernel (s) | Run All (s) | whole test (s) |",
+    each = ["| notebook (fresh Pyodide kernel) | open -> kernel ready (s) | Run All (s) | whole test (s) |",
             "|---|---:|---:|---:|"]
-    each += [f"| {name} | {waited:.1f} | {ran:.1f} | {whole:.1f} |"
-             for name, (waited, ran, whole) in sorted(_notebooks.items())]
+    each += [f"| {name} | {opened:.1f} | {ran:.1f} | {whole:.1f} |"
+             for name, (opened, ran, whole) in sorted(_notebooks.items())]
     if _notebooks:
         total = [sum(column) for column in zip(*_notebooks.values(), strict=True)]
         each.append(f"| all {len(_notebooks)} of {len(EVERY_NOTEBOOK)} | {total[0]:.1f} | {total[1]:.1f} "
@@ -295,32 +277,17 @@ def test_timing_table(shots: Path) -> None:
     record_table("browser edition: every notebook top to bottom, measured in this run", each)
 
 
-def _start_opening(lab: LitePage, notebook: str) -> tuple[LitePage, str]:
-    """Start opening ``notebook`` in ``lab``'s tab (a solution is not on the site: it is uploaded
-    into the browser's storage first, as an instructor brings a notebook). Returns (tab, path)."""
+def _run_in_a_fresh_kernel(lab: LitePage, notebook: str) -> list[list[dict[str, str]]]:
+    """``notebook`` (from the course as committed) in a new kernel, as a learner runs it; its
+    outputs. A solution is not on the site: it is uploaded into the browser's storage first."""
     source = ROOT / notebook
-    if notebook.startswith("solutions/"):
-        if not lab.page.locator("#jp-main-dock-panel").count():
-            lab.open_course()  # the file browser, to upload with
-        path = lab.upload(source, f"solution-{source.name}")
-    else:
-        path = notebook
-    lab.start_opening(path)
-    return lab, path
-
-
-def _run_in_a_fresh_kernel(lab: LitePage, notebook: str,
-                           path: str | None = None) -> list[list[dict[str, str]]]:
-    """``notebook`` (the course as committed; opening as ``path`` in ``lab``, else opened now) in its new
-    kernel, as a learner runs it; its outputs."""
     started = time.monotonic()
-    if path is None:
-        lab, path = _start_opening(lab, notebook)
-    lab.wait_until_open(path)
-    waited = time.monotonic() - started
-    outputs, ran = _run_like_a_learner(lab, notebook, ROOT / notebook, timeout=600_000)
+    path = lab.upload(source, f"solution-{source.name}") if notebook.startswith("solutions/") else notebook
+    lab.open(path)
+    opened = time.monotonic() - started
+    outputs, ran = _run_like_a_learner(lab, notebook, source, timeout=600_000)
     lab.shot(f"browser-edition-every-{_shot_name(notebook)}")
-    _notebooks[notebook] = (waited, ran, time.monotonic() - started)
+    _notebooks[notebook] = (opened, ran, time.monotonic() - started)
     return outputs
 
 
