@@ -2,6 +2,7 @@
 #   make lab   - set everything up (first time: a few minutes) and open the course
 #   make test  - set everything up and run the whole test suite
 #   make site  - build the browser edition (site/: static files, no install for learners)
+#   make lint  - ruff and a type check (mypy) of labkit
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -32,6 +33,7 @@ isolation-deps:
 
 lint: setup
 	$(BIN)/ruff check labkit tests benchmarks scripts browser
+	$(BIN)/mypy
 
 site: setup
 	$(BIN)/python scripts/build_site.py

@@ -136,7 +136,7 @@ def _route_tty_checks() -> None:
     for name, module in list(sys.modules.items()):
         if (name == "awscli" or name.startswith("awscli.")) and getattr(module, "is_a_tty", None) is original:
             module.is_a_tty = _is_a_tty  # type: ignore[attr-defined]
-    awscli.utils.is_a_tty = _is_a_tty  # type: ignore[attr-defined]
+    awscli.utils.is_a_tty = _is_a_tty
 
 
 def _data_path(environ: os._Environ[str] | dict[str, str]) -> str:
@@ -230,7 +230,7 @@ def _emitter_class() -> type:
                 func = type(func).__call__  # a callable object: its class's __call__ decides
             return func if isinstance(func, types.FunctionType) else None
 
-        class _CheckedOnceEmitter(HierarchicalEmitter):  # type: ignore[misc]
+        class _CheckedOnceEmitter(HierarchicalEmitter):
             def _verify_accept_kwargs(self, func: Any) -> Any:
                 code = code_of(func)
                 if code is None:

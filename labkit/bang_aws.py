@@ -205,7 +205,7 @@ def _getoutput(self: Any, cmd: str, split: bool = True, depth: int = 0) -> Any:
         if exit_code != 0:
             from subprocess import CalledProcessError
 
-            raise CalledProcessError(exit_code, cmd)
+            raise CalledProcessError(exit_code, cmd)  # type: ignore[arg-type]  # as IPython's own getoutput
     return SList(combined.splitlines()) if split else LSString(combined)
 
 

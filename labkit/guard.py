@@ -177,8 +177,8 @@ def install() -> None:
 
     direct_to_loopback.__wrapped__ = original_proxy_url_for  # type: ignore[attr-defined]
     guarded_send.__wrapped__ = original_send  # type: ignore[attr-defined]
-    ProxyConfiguration.proxy_url_for = direct_to_loopback  # type: ignore[method-assign]
-    URLLib3Session.send = guarded_send  # type: ignore[method-assign]
+    ProxyConfiguration.proxy_url_for = direct_to_loopback
+    URLLib3Session.send = guarded_send
     _installed = True
 
 

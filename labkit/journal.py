@@ -286,10 +286,10 @@ def collect_class(paths: Iterable[str | Path], pattern: re.Pattern[str] | None =
                 continue
             info = meta.get("labkit", {}) if isinstance(meta.get("labkit"), dict) else {}
             rid, prompt = str(info.get("reflection", "")), str(info.get("prompt", ""))
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else str(source)
+            text = cell.get("source", "")
+            text = "".join(text) if isinstance(text, list) else str(text)
             prompts.setdefault(rid, prompt)
-            answers.setdefault(rid, {})[student] = answer_of(source, prompt)
+            answers.setdefault(rid, {})[student] = answer_of(text, prompt)
     return ClassReflections(tuple(students), tuple(prompts.items()), answers, tuple(unreadable))
 
 

@@ -353,7 +353,7 @@ class Lab:
 def _forget_default_boto3_session() -> None:
     import sys
 
-    boto3 = sys.modules.get("boto3")
+    boto3: Any = sys.modules.get("boto3")
     if boto3 is not None:
         boto3.DEFAULT_SESSION = None
 

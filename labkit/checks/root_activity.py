@@ -87,13 +87,13 @@ def root_verdict(log: list[Event], admins: list[str]) -> tuple[bool, str]:
     handover_at = next((i for i, e in enumerate(log) if e.identity_type in ("IAMUser", "AssumedRole")
                         and not e.error and any(a in e.arn for a in admins)), None)
     root_events = [e for e in log if e.identity_type == "Root"]
-    handover = None if handover_at is None else log[handover_at]
-    if handover is None:
+    if handover_at is None:
         if root_events:
             last = root_events[-1]
             return False, (f"no administrator other than root has worked yet; root made {len(root_events)} "
                            f"call(s), the last {last.name} at {last.time:%H:%M} UTC")
         return False, "no administrator other than root has worked in the account yet"
+    handover = log[handover_at]
     who = handover.arn.rsplit(":", 1)[-1]
     after = [e for e in log[handover_at + 1:] if e.identity_type == "Root" and e.name not in ROOT_OWN_TASKS]
     if after:

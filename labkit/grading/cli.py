@@ -67,7 +67,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add ``grade`` to the ``labkit`` command."""
     p = subparsers.add_parser(
         "grade", help="grade submissions: each in its own jail, against its own sandbox",

@@ -96,7 +96,7 @@ class Forwarder:
                 if key.data is None:
                     self._accept()
                 elif key.fileobj in self.peers:
-                    self._pump(key.fileobj)  # type: ignore[arg-type]
+                    self._pump(key.fileobj)
 
     def start(self) -> Forwarder:
         threading.Thread(target=self.serve_forever, name="labkit-sandbox-forwarder", daemon=True).start()

@@ -271,7 +271,7 @@ def read_submission(student: str, source: Source, known: set[str], forced: str |
                        "grade it with --assignment", None)
     if not isinstance(assignment, str) or assignment not in known:
         return invalid(f"unknown assignment {str(assignment)[:80]!r}", None)
-    flags = ()
+    flags: tuple[str, ...] = ()
     if isinstance(declared, str) and declared and declared != assignment:
         flags = (f"wrong assignment? the notebook is {declared[:80]!r}, graded as {assignment!r}",)
     return Submission(student, source.origin, digest, assignment, cells=cells, flags=flags,

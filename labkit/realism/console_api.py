@@ -61,7 +61,12 @@ def _fail(message: str = SIGN_IN_FAILED, status: int = 401, aws: bool = True) ->
 def _signed_in(state: AccountState, principal: str, must_change: bool, with_mfa: bool) -> Response:
     session = ConsoleSession(secrets.token_urlsafe(16), principal, must_change, with_mfa)
     state.console[session.session_id] = session
-    arn = f"arn:aws:iam::{mb.ACCOUNT_ID}:root" if principal == "root" else mb.user(principal).arn
+    if principal == "root":
+        arn = f"arn:aws:iam::{mb.ACCOUNT_ID}:root"
+    else:
+        user = mb.user(principal)
+        assert user is not None, "signed in as a user who does not exist"
+        arn = user.arn
     status = "password-change-required" if must_change else "signed-in"
     return json_response({"status": status, "session": session.session_id, "arn": arn, "mfa": with_mfa})
 
@@ -333,8 +338,8 @@ def admin_backdate(layer: RealismLayer, data: dict[str, Any]) -> Response:
         owner = mb.user(str(data.get("principal")))
         if owner is None:
             return json_response({"error": "no such user"}, 404)
-        if data.get("password_last_used"):
-            mb.set_password_last_used(owner, _when(data["password_last_used"]))
+        if (last_used := _when(data.get("password_last_used"))) is not None:
+            mb.set_password_last_used(owner, last_used)
     return json_response({"status": "ok"})
 
 

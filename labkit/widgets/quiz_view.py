@@ -78,8 +78,8 @@ class QuestionCard(w.VBox):
         """Positions of the options selected now."""
         if self.boxes:
             return [i for i, box in enumerate(self.boxes) if box.value]
-        value = self.choices.value  # type: ignore[attr-defined]
-        return [] if value is None else [self.choices.options.index(value)]  # type: ignore[attr-defined]
+        value = self.choices.value
+        return [] if value is None else [self.choices.options.index(value)]
 
     def choose(self, *positions: int) -> None:
         """Select options by position, as clicks would (check boxes: exactly these)."""
@@ -88,7 +88,7 @@ class QuestionCard(w.VBox):
                 box.value = i in positions
         else:
             (position,) = positions
-            self.choices.value = self.question.options[position].text  # type: ignore[attr-defined]
+            self.choices.value = self.question.options[position].text
 
     def check(self) -> bool:
         """Show the feedback for the current choice, record it, and return whether it is right."""
