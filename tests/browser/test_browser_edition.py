@@ -234,6 +234,7 @@ def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(lab: LitePage, note
         (index,) = [i for i, src in sources.items() if line in src]
         printed = " ".join(o["text"] for o in outputs[index])
         assert shown in printed and "<root_account>" in printed, printed[:500]
+        lab.shot(f"browser-edition-every-{_shot_name(notebook)}-pipeline", lab.cell(index))
     if notebook.startswith("solutions/"):
         started = time.monotonic()
         _full_marks(lab, get_assignment(Path(notebook).stem))
