@@ -90,7 +90,7 @@ ODD_TEXT = [b"a,b,c", b"a,b,c\n", b"abc\n", b"a,b\n\n,,\n", b"1,2,3,4,5,6,7,8,9,
             b"x,y\nlast", "\u00e9,\u00fc,x\n".encode(), b"\x00,\xff\n\xfe"]
 FIELDS = ["-d, -f1,4,5,8,9,11", "-d, -f2-", "-d, -f-2", "-d , -f 3,1", "--delimiter=, --fields=1",
           "-d, -f0", "-d,", "-dab -f1", "-d, -fa", "-d, -f3-1", "-d, -f1,,2", "-d, -f-", "-f2", "-d, -f1-2-3",
-          "-d, -fx-2", "-d, -f2-x", "-d, -f01", "-d: -f1"]
+          "-d, -fx-2", "-d, -f2-x", "-d, -f01", "-d: -f1", "-f1 -d"]
 
 
 @pytest.mark.parametrize("text", ODD_TEXT, ids=repr)

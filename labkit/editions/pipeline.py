@@ -119,16 +119,18 @@ def _base64(args: list[str]) -> Step:
     return step
 
 
-def _cut_options(args: list[str]) -> tuple[str | None, str | None]:
-    """``(delimiter, field list)`` from ``-d X -f LIST`` in their short, joined and long spellings."""
+def _cut_options(args: list[str]) -> tuple[str | None, str | None, str | None]:
+    """``(delimiter, field list, usage error)`` from ``-d X -f LIST`` in their short, joined and long
+    spellings."""
     found: dict[str, str] = {}
     words = iter(args)
     for word in words:
         for short, long in (("-d", "--delimiter="), ("-f", "--fields=")):
             if word == short:
                 value = next(words, None)
-                if value is None:
-                    raise NotInBrowserEdition(f"cut {word} needs a value after it")
+                if value is None:  # cut's own usage error, when it runs
+                    found["missing"] = f"option requires an argument -- '{short[1]}'"
+                    break
             elif word.startswith(long) or word.startswith(short):
                 value = word[len(long if word.startswith(long) else short):]
             else:
@@ -138,7 +140,7 @@ def _cut_options(args: list[str]) -> tuple[str | None, str | None]:
         else:
             raise NotInBrowserEdition(f"not available in the browser edition: cut {word} "
                                       "(here cut knows only -d DELIMITER -f FIELDS, reading its pipe)")
-    return found.get("-d"), found.get("-f")
+    return found.get("-d"), found.get("-f"), found.get("missing")
 
 
 def _field_numbers(spec: str) -> Callable[[int], bool] | str:
@@ -166,9 +168,11 @@ def _field_numbers(spec: str) -> Callable[[int], bool] | str:
 def _cut(args: list[str]) -> Step:
     """``cut -d X -f LIST``: per line, the listed fields in their order on the line, joined by X; a line
     without X is written whole; every line written ends in a newline (GNU coreutils' behaviour)."""
-    delimiter, spec = _cut_options(args)
+    delimiter, spec, missing = _cut_options(args)
 
     def step(stdin: bytes, env: Mapping[str, str]) -> Ran:
+        if missing is not None:
+            return _usage_error("cut", missing)
         if spec is None:
             return _usage_error("cut", "you must specify a list of bytes, characters, or fields")
         if delimiter is not None and len(delimiter.encode()) != 1:
