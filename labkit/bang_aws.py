@@ -15,7 +15,9 @@ already joined ``\\``-continued lines and filled in ``{python_value}`` and
 Only plain ``aws`` commands are answered in the kernel. Everything else -- other
 programs, pipes (``| base64 --decode``), redirections, ``&&``, shell variables,
 ``aws ... help`` (it opens a pager), ``aws configure`` (it asks questions) --
-goes to the shell exactly as before.
+goes to the shell exactly as before. The browser edition has no shell: there,
+such lines go to :mod:`labkit.editions.pipeline`, which runs the few programs
+the course pipes ``aws`` into and names anything else it cannot run.
 
 Turning it off (to watch the real program run, or to compare):
 
@@ -35,6 +37,7 @@ import types
 from typing import Any
 
 from . import aws_in_kernel
+from .editions import IN_BROWSER
 from .shell_words import split_command
 
 __all__ = ["install", "uninstall", "installed", "enabled", "default_enabled", "set_enabled", "aws_words",
@@ -138,20 +141,29 @@ def _ipython_status(status: int) -> int:
     return -(status - 128) if status > 128 else status
 
 
+def _in_kernel(line: str, found: tuple[dict[str, str], list[str]] | None, tty: bool) -> aws_in_kernel.Result:
+    """A ``!`` line answered here: plain ``aws`` (``found``), or -- browser edition -- a pipeline."""
+    if found is not None:
+        return aws_in_kernel.run(found[1], tty=tty, separate=True, env=found[0])
+    from .editions import pipeline  # no shell in a browser tab: its stand-in, for what the course pipes
+
+    return pipeline.run(line)
+
+
 def _system(self: Any, cmd: str) -> None:
     """IPython's ``system`` (a ``!`` line), with plain ``aws`` commands answered in the kernel."""
     if cmd.rstrip().endswith("&"):
         raise OSError("Background processes not supported.")
     expanded = self.var_expand(cmd, depth=1)
     found = _answer_here(expanded)
-    if found is None:
+    if found is None and not IN_BROWSER:
         from IPython.utils.process import system
 
         exit_code = system(expanded)
     else:
         from IPython.utils.encoding import DEFAULT_ENCODING
 
-        result = aws_in_kernel.run(found[1], tty=True, env=found[0])
+        result = _in_kernel(expanded, found, tty=True)
         # A terminal turns every "\n" into "\r\n" on the way to IPython, which prints what it reads.
         print(result.output.decode(DEFAULT_ENCODING, "replace").replace("\n", "\r\n"), end="")
         sys.stdout.flush()
@@ -173,7 +185,7 @@ def _getoutput(self: Any, cmd: str, split: bool = True, depth: int = 0) -> Any:
     expanded = self.var_expand(cmd, depth=depth + 1)
     found = _answer_here(expanded)
     raise_on_error = getattr(self, "system_raise_on_error", False)
-    if found is None:
+    if found is None and not IN_BROWSER:
         from IPython.utils.process import get_output_error_code, getoutput
 
         if raise_on_error:
@@ -182,7 +194,7 @@ def _getoutput(self: Any, cmd: str, split: bool = True, depth: int = 0) -> Any:
         else:
             combined = getoutput(expanded)
     else:
-        result = aws_in_kernel.run(found[1], tty=False, separate=raise_on_error, env=found[0])
+        result = _in_kernel(expanded, found, tty=False)
         if raise_on_error:  # read as two pipes, then joined
             combined = (result.stdout + result.stderr).decode(DEFAULT_ENCODING, "replace")
         else:  # one pipe carrying both

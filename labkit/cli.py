@@ -36,20 +36,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .sandbox import start
 
     lab = start(args.scenario, quiet=True)
-    print("# IAM castle sandbox is running. In another terminal, paste:")
-    for name, value in sorted(lab.env.items()):
-        print(f"export {name}={shlex.quote(value)}")
-    print("# Then try: aws sts get-caller-identity      (Ctrl-C here stops the sandbox)")
-    sys.stdout.flush()
-    try:
-        import threading
-
-        threading.Event().wait()
+    try:  # from here on, Ctrl-C at any moment stops the sandbox and removes its files
+        print("# IAM castle sandbox is running. In another terminal, paste:")
+        for name, value in sorted(lab.env.items()):
+            print(f"export {name}={shlex.quote(value)}")
+        print("# Then try: aws sts get-caller-identity      (Ctrl-C here stops the sandbox)")
+        sys.stdout.flush()
+        _wait_for_ctrl_c()
     except KeyboardInterrupt:
         pass
     finally:
         lab.stop()
     return 0
+
+
+def _wait_for_ctrl_c() -> None:
+    """Sleep until Ctrl-C (KeyboardInterrupt), in short naps.
+
+    The kernel may hand SIGINT to any of the process's threads (the sandbox serves requests on
+    its own); Python then raises KeyboardInterrupt in the main thread only once that thread runs
+    again. An untimed wait would never run again, so each nap ends after a quarter second.
+    """
+    import time
+
+    while True:
+        time.sleep(0.25)
 
 
 def lab_command(jupyter_args: list[str]) -> tuple[list[str], dict[str, str]]:

@@ -29,13 +29,22 @@ True
 True
 >>> split("aws s3 cp notes.txt s3://castle-library/*") is None
 True
+
+A *pipeline* of simple commands joined by ``|`` is split into its commands by
+:func:`split_pipeline` (the browser edition runs such lines without a shell):
+
+>>> split_pipeline("aws iam get-credential-report --output text | base64 --decode | cut -d, -f1,4")
+[({}, ['aws', 'iam', 'get-credential-report', '--output', 'text']), ({}, ['base64', '--decode']), \
+({}, ['cut', '-d,', '-f1,4'])]
+>>> split_pipeline("cut -d'|' -f2"), split_pipeline("aws iam list-users || true")
+([({}, ['cut', '-d|', '-f2'])], None)
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["split", "split_command"]
+__all__ = ["split", "split_command", "split_pipeline"]
 
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 
@@ -67,6 +76,39 @@ def split_command(line: str) -> tuple[dict[str, str], list[str]] | None:
         env[match.group(1)] = word[match.end():]
         count += 1
     return env, [word for word, _ in parsed[count:]]
+
+
+def split_pipeline(line: str) -> list[tuple[dict[str, str], list[str]]] | None:
+    """Each command of ``a | b | c`` as :func:`split_command` gives it, or None when the line needs
+    more of a shell than simple commands and ``|`` (``||``, ``;``, redirections, variables...)."""
+    commands = []
+    for part in _pipe_parts(line):
+        found = split_command(part)
+        if found is None or not found[1]:
+            return None
+        commands.append(found)
+    return commands
+
+
+def _pipe_parts(line: str) -> list[str]:
+    """``line`` cut at each ``|`` outside quotes and escapes (a ``||`` leaves an empty part)."""
+    parts: list[str] = []
+    start, quote, i = 0, "", 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\" and quote != "'":
+            i += 2
+            continue
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "|":
+            parts.append(line[start:i])
+            start = i + 1
+        i += 1
+    parts.append(line[start:])
+    return parts
 
 
 def _parse(line: str) -> list[tuple[str, int]] | None:

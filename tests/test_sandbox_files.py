@@ -159,6 +159,21 @@ def test_labkit_serve_leaves_nothing_after_ctrl_c_or_kill(tmp_path: Path) -> Non
     assert _leftovers(tmp_path) == []
 
 
+def test_labkit_serve_stops_cleanly_on_a_ctrl_c_the_moment_it_is_up(tmp_path: Path) -> None:
+    """Ctrl-C as soon as the export lines appear (while `labkit serve` is still between printing and
+    waiting) stops it at once with status 0 and no traceback, and its folder goes, every time."""
+    for _ in range(5):
+        proc = subprocess.Popen([str(BIN / "labkit"), "serve"], env=_env(tmp_path), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)
+        assert first.startswith("# IAM castle sandbox is running"), first
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0 and "Traceback" not in err, err
+    assert _leftovers(tmp_path) == []
+
+
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX file ownership")
 def test_a_course_folder_planted_by_someone_else_is_not_used(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     """`labkit lab` keeps its no-sandbox config in <tmp>/labkit-<uid>; if another user made that

@@ -17,8 +17,9 @@ def _read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
-def what_went_wrong_cells(path: Path) -> set[int]:
-    """Code cells that fail on purpose: marked in the code, or in a "What went wrong" section."""
+def what_went_wrong_cells(path: Path, marked_only: bool = False) -> set[int]:
+    """Code cells that fail on purpose: marked in the code, or in a "What went wrong" section
+    (with ``marked_only``, only those marked in the code: a section may hold a quiet step too)."""
     found: set[int] = set()
     in_section = False
     for index, cell in enumerate(_read(path).cells):
@@ -26,7 +27,8 @@ def what_went_wrong_cells(path: Path) -> set[int]:
             headings = [line for line in cell.source.splitlines() if line.lstrip().startswith("#")]
             if headings:
                 in_section = "what went wrong" in headings[-1].lower()
-        elif cell.cell_type == "code" and (in_section or "what went wrong" in cell.source.lower()):
+        elif cell.cell_type == "code" and ("what went wrong" in cell.source.lower()
+                                           or in_section and not marked_only):
             found.add(index)
     return found
 

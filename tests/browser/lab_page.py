@@ -8,6 +8,7 @@ Cell text is read with ``textContent``: JupyterLab skips *painting* cells that a
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page
@@ -111,8 +112,10 @@ class LabPage:
         self.page.locator(f".lm-Menu-item[data-command='{command}']").click()
 
     # -- running --------------------------------------------------------------------------
-    def run_all(self, timeout: float = 120_000) -> None:
-        """Run > Run All Cells, then wait until every code cell has run and the kernel is idle."""
+    def run_all(self, timeout: float = 120_000) -> float:
+        """Run > Run All Cells, wait until every code cell has run and the kernel is idle; returns
+        the seconds it took."""
+        started = time.monotonic()
         before = max((n for n in self.page.evaluate(_PROMPT_COUNTS) if n is not None), default=0)
         self.menu("Run", "runmenu:run-all")
         try:
@@ -124,6 +127,7 @@ class LabPage:
             errors = [o["text"][:500] for outs in self.outputs() for o in outs
                       if o["mime"] == "application/vnd.jupyter.stderr"]
             raise AssertionError(f"Run All did not finish ({state}); errors shown: {errors}")
+        return time.monotonic() - started
 
     def save(self) -> None:
         """Ctrl+S, then wait until the tab no longer shows unsaved changes."""

@@ -29,21 +29,51 @@ class LitePage(LabPage):
         self.wait_for_notebook("00-start-here.ipynb", timeout=KERNEL_START_TIMEOUT)
 
     def open(self, path: str) -> None:
-        """Close what is open (its kernel stops with it), then open ``path`` by its link."""
-        self.close_all()
-        self.page.goto(self.server.url(f"/lab/index.html?path={path}"))
+        """``path`` in a fresh kernel: what is open is shut down and closed, then File > Open from Path.
+
+        The site stays loaded (a page load is needed only the first time): JupyterLite starts the
+        notebook's own new kernel, as it does for a learner opening one chapter after another.
+        """
+        if not self.page.locator("#jp-main-dock-panel").count():
+            self.page.goto(self.server.url(f"/lab/index.html?path={path}"))
+        else:
+            self.close_all()
+            self.menu("File", "filebrowser:open-path")
+            dialog = self.page.locator(".jp-Dialog")
+            dialog.locator("input").fill(path)
+            dialog.locator("button.jp-mod-accept").click()
         self.wait_for_notebook(Path(path).name, timeout=KERNEL_START_TIMEOUT)
 
     def close_all(self) -> None:
-        if self.page.locator("#jp-main-dock-panel .lm-TabBar-tab").count() == 0:
-            return
-        self.menu("File", "application:close-all")
-        discard = self.page.locator(".jp-Dialog button", has_text="Discard")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and self.page.locator("#jp-main-dock-panel .lm-TabBar-tab").count():
-            if discard.count():
-                discard.first.click()
-            self.page.wait_for_timeout(200)
+        """Close every notebook with File > Close and Shut Down (its kernel stops), discarding changes."""
+        notebooks = self.page.locator("#jp-main-dock-panel .jp-NotebookPanel")
+        dialog = self.page.locator(".jp-Dialog")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and notebooks.count():
+            if dialog.count():  # "Shut down the notebook?" (Ok), or unsaved changes (Discard)
+                discard = dialog.locator("button", has_text="Discard")
+                (discard if discard.count() else dialog.locator("button.jp-mod-accept")).first.click()
+                dialog.first.wait_for(state="detached")
+                continue
+            if not self.panel.count():  # a notebook behind another tab: bring it to the front
+                self.page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=".ipynb").first.click()
+            self.menu("File", "filemenu:close-and-cleanup")
+            self.page.wait_for_function(
+                "n => document.querySelector('.jp-Dialog') || "
+                "document.querySelectorAll('#jp-main-dock-panel .jp-NotebookPanel').length < n",
+                arg=notebooks.count())
+        assert not notebooks.count(), "a notebook would not close"
+
+    def upload(self, file: Path, name: str) -> str:
+        """Bring ``file`` into the browser's storage as ``name``, in the top folder, with the file
+        browser's Upload button (as an instructor brings a notebook into the site); returns its path."""
+        self.page.locator("#filebrowser .jp-BreadCrumbs-home").click()
+        with self.page.expect_file_chooser() as chooser:
+            self.page.locator("#filebrowser [data-jp-item-name='uploader'] jp-button").click()
+        chooser.value.set_files(files=[{"name": name, "mimeType": "application/x-ipynb+json",
+                                        "buffer": file.read_bytes()}])
+        self.page.locator("#filebrowser .jp-DirListing-item", has_text=name).wait_for()
+        return name
 
     def refuse_other_hosts(self, context: Any) -> None:
         """Record, and abort, every request of ``context`` (pages, workers) to a host that is not loopback."""

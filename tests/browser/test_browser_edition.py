@@ -6,9 +6,11 @@ request the page or its workers make to another host is recorded and fails the t
 order, on one tab: the first visit up to chapter 00's first cell (with its size); chapter
 03 top to bottom (QR code, live codes, ``!aws`` output); the ``users`` exercise to a full
 "Check my work" score, downloaded as a learner hands it in, and graded by ``labkit grade``
-like a desktop submission; the learner's work still there after a reload. The same chapter
-also runs on the desktop kernel (``labkit lab``) in the same browser, for the timing table
-printed at the end of the run (and saved beside the screenshots).
+like a desktop submission; the learner's work still there after a reload; then every other
+notebook of ``notebooks/`` and ``solutions/`` top to bottom, each in a fresh kernel (solutions
+uploaded into the site's storage first, and scoring full marks in "Check my work"). The same
+chapter 03 also runs on the desktop kernel (``labkit lab``) in the same browser, for the timing
+tables printed at the end of the run (and saved beside the screenshots).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from labkit.checks import get_assignment
 from labkit.checks.users import ASSIGNMENT as USERS
 
 from .conftest import CHROMIUM_ARGS, ROOT, VIEWPORT, record_table
@@ -35,10 +38,11 @@ from .server import copy_course, start_lab
 from .site_server import SiteServer, build_site, site_dir
 from .test_course_in_browser import (
     _answer_the_quiz,
-    _check_my_work,
     _check_the_authenticator,
+    _full_marks,
     _is_error,
     _paste,
+    _run_like_a_learner,
     _type_your_turns,
 )
 
@@ -50,7 +54,15 @@ EXERCISE = "exercises/users.ipynb"
 BUDGET_BYTES = 40 * 1000 * 1000  # a first visit, compressed transfer, before chapter 00's first cell runs
 # Chromium resolves no host name but loopback: a request elsewhere cannot even start.
 OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+# Every notebook the course has, each run top to bottom in a fresh kernel in this module.
+EVERY_NOTEBOOK = [p.relative_to(ROOT).as_posix() for folder in ("notebooks", "solutions")
+                  for p in sorted((ROOT / folder).glob("*.ipynb"))]
+# Lines whose browser output must read as the desktop's (the same bytes: tests/test_browser_pipeline.py).
+EXPECTED = {"notebooks/04-the-master-key-in-the-vault.ipynb": (
+    "| base64 --decode | cut -d, -f1,4,5,8,9,11",
+    "user,password_enabled,password_last_used,mfa_active,access_key_1_active,access_key_1_last_used_date")}
 _timings: dict[str, float] = {}
+_notebooks: dict[str, tuple[float, float, float]] = {}  # notebook -> (open, Run All, whole test) seconds
 
 
 @pytest.fixture(scope="module")
@@ -116,18 +128,9 @@ def test_first_visit_runs_chapter_00_within_the_size_budget(lab: LitePage, site:
 
 
 def test_chapter_03_runs_top_to_bottom_in_the_browser(lab: LitePage) -> None:
-    lab.open(CHAPTER_03)
-    _type_your_turns(lab, ROOT / CHAPTER_03)  # a learner's part: Run All stops at an untyped "Your turn"
-    started = time.monotonic()
-    lab.run_all(timeout=600_000)
-    _timings["chapter_03_browser"] = time.monotonic() - started
-
+    outputs = _run_in_a_fresh_kernel(lab, CHAPTER_03)
+    _timings["chapter_03_browser"] = _notebooks[CHAPTER_03][1]
     allowed = what_went_wrong_cells(ROOT / CHAPTER_03)
-    outputs = lab.outputs()
-    shown_errors = {i: [o["text"][:300] for o in outs if _is_error(o)] for i, outs in enumerate(outputs)}
-    unexpected = {i: errs for i, errs in shown_errors.items() if errs and i not in allowed}
-    assert not unexpected, f"cells show errors: {unexpected}"
-    assert all(outputs[i] for i in allowed), "a 'what went wrong' cell printed nothing"
 
     sources = _code_sources(ROOT / CHAPTER_03)
     aws_cells = [i for i, src in sources.items() if src.lstrip().startswith("!aws") or "\n!aws" in src]
@@ -179,9 +182,7 @@ def test_exercise_scores_full_marks_and_its_download_grades_the_same(lab: LitePa
     for index, answer in zip(cells, answers, strict=True):
         _paste(lab, index, answer)
     lab.run_all(timeout=600_000)
-    results = _check_my_work(lab)
-    assert results.locator("tr.labkit-check-pass").count() == len(USERS.checks)
-    assert "All checks pass" in results.inner_text()
+    results = _full_marks(lab, USERS)
     lab.shot("browser-edition-07-exercise-full-score", results)
 
     lab.save()
@@ -217,10 +218,37 @@ def test_work_persists_in_browser_storage_across_a_reload(lab: LitePage) -> None
     lab.assert_offline()
 
 
+def _shot_name(notebook: str) -> str:
+    return Path(notebook).with_suffix("").as_posix().replace("/", "-")
+
+
+@pytest.mark.parametrize("notebook", [n for n in EVERY_NOTEBOOK if n != CHAPTER_03],  # 03: its own test
+                         ids=_shot_name)
+def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(lab: LitePage, notebook: str) -> None:
+    """Each chapter, the start page and each solution, in a new kernel: your-turns typed, Run All,
+    errors only where the notebook makes them on purpose; a solution scores full marks."""
+    outputs = _run_in_a_fresh_kernel(lab, notebook)
+    if notebook in EXPECTED:
+        line, shown = EXPECTED[notebook]
+        sources = _code_sources(ROOT / notebook)
+        (index,) = [i for i, src in sources.items() if line in src]
+        printed = " ".join(o["text"] for o in outputs[index])
+        assert shown in printed and "<root_account>" in printed, printed[:500]
+        lab.shot(f"browser-edition-every-{_shot_name(notebook)}-pipeline", lab.cell(index))
+    if notebook.startswith("solutions/"):
+        started = time.monotonic()
+        _full_marks(lab, get_assignment(Path(notebook).stem))
+        lab.shot(f"browser-edition-every-{_shot_name(notebook)}-full-marks",
+                 lab.panel.locator(".labkit-check-results").last)
+        opened, ran, whole = _notebooks[notebook]
+        _notebooks[notebook] = (opened, ran, whole + time.monotonic() - started)
+    lab.assert_offline()
+
+
 def test_timing_table(shots: Path) -> None:
     """Print what this run measured (no assertion on speed: the machine is shared)."""
-    if "kernel" not in _timings:
-        pytest.skip("the first-visit test did not run")
+    if "kernel" not in _timings and not _notebooks:
+        pytest.skip("no browser-edition test ran")
     rows = [("site open -> kernel ready (first visit, Pyodide)", _timings.get("kernel")),
             ("site open -> chapter 00's first cell done (labkit.start)", _timings.get("first_cell")),
             ("chapter 03 top to bottom, browser edition (Pyodide)", _timings.get("chapter_03_browser")),
@@ -237,6 +265,31 @@ def test_timing_table(shots: Path) -> None:
                      f"| {size / 1e6:.1f} MB |")
     (shots / "browser-edition-timings.md").write_text("\n".join(lines) + "\n")
     record_table("browser edition: measured in this run", lines)
+
+    each = ["| notebook (fresh Pyodide kernel) | open -> kernel ready (s) | Run All (s) | whole test (s) |",
+            "|---|---:|---:|---:|"]
+    each += [f"| {name} | {opened:.1f} | {ran:.1f} | {whole:.1f} |"
+             for name, (opened, ran, whole) in sorted(_notebooks.items())]
+    if _notebooks:
+        total = [sum(column) for column in zip(*_notebooks.values(), strict=True)]
+        each.append(f"| all {len(_notebooks)} of {len(EVERY_NOTEBOOK)} | {total[0]:.1f} | {total[1]:.1f} "
+                    f"| {total[2]:.1f} |")
+    (shots / "browser-edition-notebooks.md").write_text("\n".join(each) + "\n")
+    record_table("browser edition: every notebook top to bottom, measured in this run", each)
+
+
+def _run_in_a_fresh_kernel(lab: LitePage, notebook: str) -> list[list[dict[str, str]]]:
+    """``notebook`` (from the course as committed) in a new kernel, as a learner runs it; its
+    outputs. A solution is not on the site: it is uploaded into the browser's storage first."""
+    source = ROOT / notebook
+    started = time.monotonic()
+    path = lab.upload(source, f"solution-{source.name}") if notebook.startswith("solutions/") else notebook
+    lab.open(path)
+    opened = time.monotonic() - started
+    outputs, ran = _run_like_a_learner(lab, notebook, source, timeout=600_000)
+    lab.shot(f"browser-edition-every-{_shot_name(notebook)}")
+    _notebooks[notebook] = (opened, ran, time.monotonic() - started)
+    return outputs
 
 
 def _code_sources(path: Path) -> dict[int, str]:

@@ -84,9 +84,7 @@ def test_check_my_work_passes_a_correct_answer_and_hints_a_wrong_one(lab: LabPag
     for index, answer in zip(cells, answers, strict=True):
         _paste(lab, index, answer)
     lab.run_all()
-    results = _check_my_work(lab)
-    assert results.locator("tr.labkit-check-pass").count() == len(USERS.checks)
-    assert "All checks pass" in results.inner_text()
+    results = _full_marks(lab, USERS)
     lab.shot("05-exercise-correct-all-checks-pass", results)
 
     reset_check = next(c for c in USERS.checks if c.id == "alice-reset-required")
@@ -181,11 +179,16 @@ def _quiz_ids(notebook: Path) -> list[str]:
     return re.findall(r'"([^"]+)"', calls[-1])
 
 
-def _run_like_a_learner(lab: LabPage, chapter: str) -> None:
-    """Type every your-turn command, Run All, and see only the errors the chapter makes on purpose."""
-    path = lab.server.course / chapter
+def _run_like_a_learner(lab: LabPage, chapter: str, source: Path | None = None,
+                        timeout: float = 120_000) -> tuple[list[list[dict[str, str]]], float]:
+    """Type every your-turn command, Run All, and see only the errors the chapter makes on purpose.
+
+    ``source`` is the notebook's file when it is not ``chapter`` in the server's course folder.
+    Returns every cell's outputs, and the seconds Run All took.
+    """
+    path = source or lab.server.course / chapter
     _type_your_turns(lab, path)
-    lab.run_all()
+    seconds = lab.run_all(timeout=timeout)
     outputs = lab.outputs()
     for index in your_turn_cells(path):
         shown = "".join(o["text"] for o in outputs[index])
@@ -195,7 +198,25 @@ def _run_like_a_learner(lab: LabPage, chapter: str) -> None:
                     for index, outs in enumerate(outputs)}
     unexpected = {i: errs for i, errs in shown_errors.items() if errs and i not in allowed}
     assert not unexpected, f"cells show errors: {unexpected}"
-    assert all(outputs[i] for i in allowed), "a 'what went wrong' cell printed nothing"
+    # The failures shown on purpose: each marked cell, and some cell of a "What went wrong" section
+    # (a section may also hold a step that prints nothing, as a successful `aws iam delete-access-key`).
+    silent = {i for i in allowed if not outputs[i]}
+    marked = what_went_wrong_cells(path, marked_only=True)
+    assert not silent & marked, f"marked cells printed nothing: {silent & marked}"
+    assert not allowed or silent != allowed, "no 'what went wrong' cell printed anything"
+    _no_aws_errors_but_on_purpose(outputs, allowed)
+    return outputs, seconds
+
+
+# What `!aws` prints when it fails (to the notebook's stdout, as a terminal shows it): only expected
+# in a "what went wrong" cell. The last one is the browser edition's refusal (labkit.editions.pipeline).
+AWS_FAILURES = ("An error occurred (", "aws: error:", "usage: aws", "not available in the browser edition")
+
+
+def _no_aws_errors_but_on_purpose(outputs: list[list[dict[str, str]]], allowed: set[int]) -> None:
+    failed = {i: text[:300] for i, outs in enumerate(outputs) if i not in allowed
+              for text in ["".join(o["text"] for o in outs)] if any(f in text for f in AWS_FAILURES)}
+    assert not failed, f"aws failed in cells that should work: {failed}"
 
 
 def _answer_the_quiz(lab: LabPage, quiz, chapter: str, shot: str) -> None:  # noqa: ANN001 - a Locator
@@ -264,6 +285,14 @@ def _paste(lab: LabPage, index: int, text: str) -> None:
     lab.set_cell_source(index, text)
     typed = lab.cell_source(index)
     assert typed.split() == text.split(), f"pasting into cell {index} gave:\n{typed}"
+
+
+def _full_marks(lab: LabPage, assignment):  # noqa: ANN001, ANN202 - an Assignment; a Locator
+    """Click "Check my work": every check of ``assignment`` passes. Returns the results table."""
+    results = _check_my_work(lab)
+    assert results.locator("tr.labkit-check-pass").count() == len(assignment.checks), results.inner_text()
+    assert "All checks pass" in results.inner_text()
+    return results
 
 
 def _check_my_work(lab: LabPage):  # noqa: ANN202 - a Playwright Locator
