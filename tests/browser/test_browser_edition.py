@@ -226,8 +226,12 @@ def _shot_name(notebook: str) -> str:
                          ids=_shot_name)
 def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(lab: LitePage, notebook: str) -> None:
     """Each chapter, the start page and each solution, in a new kernel: your-turns typed, Run All,
-    errors only where the notebook makes them on purpose; a solution scores full marks."""
+    errors only where the notebook makes them on purpose; every question of a chapter's knowledge
+    check answered (wrong, then right); a solution scores full marks."""
     outputs = _run_in_a_fresh_kernel(lab, notebook)
+    if notebook.startswith("notebooks/"):
+        _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last, notebook,
+                         f"browser-edition-every-{_shot_name(notebook)}-quiz")
     if notebook in EXPECTED:
         line, shown = EXPECTED[notebook]
         sources = _code_sources(ROOT / notebook)
