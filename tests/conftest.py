@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,18 @@ from labkit.clock import clock
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C as a terminal delivers it, for the programs the tests start and then interrupt.
+
+    A suite started in the background by a non-interactive shell (``make test &`` in a script, a
+    CI runner's ``cmd &``) inherits SIGINT *ignored*, and an ignored signal stays ignored in every
+    program started from it: ``labkit serve`` and ``labkit grade`` would never see the Ctrl-C
+    their tests send. Python's own handler here makes every child start with the default.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
