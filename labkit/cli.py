@@ -53,9 +53,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _wait_for_ctrl_c() -> None:
     """Sleep until Ctrl-C (KeyboardInterrupt), in short naps.
 
-    The kernel may hand SIGINT to any of the process's threads (the sandbox serves requests on
-    its own); Python then raises KeyboardInterrupt in the main thread only once that thread runs
-    again. An untimed wait would never run again, so each nap ends after a quarter second.
+    Python raises KeyboardInterrupt when the main thread next runs Python code. A SIGINT that
+    lands just before an untimed wait starts leaves that wait asleep, so each nap ends after a
+    quarter second and the interrupt is raised then.
     """
     import time
 
