@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup lab test lint bench release browser-deps isolation-deps site clean
+.PHONY: setup lab test lint bench release browser-deps isolation-deps client-deps site clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ browser-deps:
 isolation-deps:
 	@scripts/install-isolation-tools.sh
 
+# Debian's AWS CLI v2 and the AWS SDK for JavaScript v3 (into build/js-sdk): the clients
+# tests/test_any_client.py runs against `labkit serve` (skipped with the reason if they cannot be installed)
+client-deps:
+	@scripts/install-aws-clients.sh
+
 lint: setup
 	$(BIN)/ruff check labkit tests benchmarks scripts browser
 	$(BIN)/mypy
@@ -41,7 +46,7 @@ site: setup
 release: setup
 	$(BIN)/labkit release
 
-test: setup browser-deps isolation-deps lint
+test: setup browser-deps isolation-deps client-deps lint
 	$(BIN)/labkit release --check
 	$(BIN)/python -m pytest
 

@@ -4,7 +4,10 @@
   and kernels start with no road to real AWS: see ``labkit.offline_env``);
 * ``labkit serve`` — run a sandbox in this terminal and print the ``export``
   lines that point ``aws`` in another terminal at it (they also add loopback to
-  ``NO_PROXY``, so a proxy set in that terminal never sees a sandbox request);
+  ``NO_PROXY``, so a proxy set in that terminal never sees a sandbox request, and
+  send every other request through a proxy that refuses AWS hosts: see
+  ``labkit.aws_host_proxy``); ``labkit serve --check-client`` says whether the
+  ``aws`` in this terminal needs ``--endpoint-url``;
 * ``labkit release [--check]`` — write ``exercises/`` from ``solutions/``;
 * ``labkit grade PATH... --out DIR`` — grade a class's submissions;
 * ``labkit journal [PATHS] [--out FILE]`` — collect your reflections.
@@ -33,19 +36,37 @@ def project_root() -> Path:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if args.check_client:
+        from .client_check import check_client
+
+        status, message = check_client(shutil.which(args.check_client) or args.check_client)
+        print(message)
+        return status
+
+    from .aws_host_proxy import AwsHostProxy, proxy_environment
     from .sandbox import start
 
     lab = start(args.scenario, quiet=True)
+    proxy = None
     try:  # from here on, Ctrl-C at any moment stops the sandbox and removes its files
+        # Any client that ignores the endpoint (an AWS CLI v2 before 2.13...) meets this proxy,
+        # which refuses every AWS host; the sandbox itself stays in NO_PROXY (see lab.env).
+        proxy = AwsHostProxy().start()
+        env = {**lab.env, **proxy_environment(proxy.url)}
         print("# IAM castle sandbox is running. In another terminal, paste:")
-        for name, value in sorted(lab.env.items()):
+        for name, value in sorted(env.items()):
             print(f"export {name}={shlex.quote(value)}")
+        print("# An AWS CLI v2 before 2.13 ignores this endpoint: add --endpoint-url \"$AWS_ENDPOINT_URL\"")
+        print("# to each command (`labkit serve --check-client` there says whether yours needs it).")
+        print("# Requests to AWS hosts are refused in that terminal; pip and git keep working.")
         print("# Then try: aws sts get-caller-identity      (Ctrl-C here stops the sandbox)")
         sys.stdout.flush()
         _wait_for_ctrl_c()
     except KeyboardInterrupt:
         pass
     finally:
+        if proxy is not None:
+            proxy.stop()
         lab.stop()
     return 0
 
@@ -63,11 +84,15 @@ def _wait_for_ctrl_c() -> None:
         time.sleep(0.25)
 
 
-def lab_command(jupyter_args: list[str]) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment ``labkit lab`` runs JupyterLab with."""
+def lab_command(jupyter_args: list[str], proxy_url: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment ``labkit lab`` runs JupyterLab with.
+
+    ``proxy_url``: the course's proxy that refuses AWS hosts (:mod:`labkit.aws_host_proxy`),
+    given to every terminal and kernel as ``HTTPS_PROXY``/``HTTP_PROXY``.
+    """
     from .offline_env import course_aws_folder, offline_environment
 
-    env = offline_environment(os.environ, course_aws_folder())
+    env = offline_environment(os.environ, course_aws_folder(), proxy_url)
     config = Path(__file__).with_name("jupyter_config")
     # The course's settings are *defaults* (labconfig/default_setting_overrides.json), so the
     # learner's own settings directory stays theirs: nothing is ever written into the package.
@@ -90,8 +115,27 @@ def lab_command(jupyter_args: list[str]) -> tuple[list[str], dict[str, str]]:
     return argv, env
 
 
+def start_lab_proxy() -> str:
+    """Start the proxy that refuses AWS hosts for ``labkit lab``'s terminals; its URL.
+
+    A child process that serves until its parent is gone: this process then becomes
+    JupyterLab (``execve`` keeps the process id), so the proxy lives as long as JupyterLab.
+    """
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-m", "labkit.aws_host_proxy"], stdout=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL, text=True)
+    assert child.stdout is not None
+    url = child.stdout.readline().strip()
+    child.stdout.close()
+    if not url.startswith("http://127.0.0.1:"):
+        child.kill()
+        raise SystemExit("labkit lab: the course's proxy (labkit.aws_host_proxy) did not start.")
+    return url
+
+
 def cmd_lab(args: argparse.Namespace) -> int:
-    argv, env = lab_command(args.jupyter_args)
+    argv, env = lab_command(args.jupyter_args, start_lab_proxy())
     os.execve(sys.executable, argv, env)
     return 0  # pragma: no cover
 
@@ -109,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run a sandbox here and print the export lines")
     p.add_argument("--scenario", default=None, choices=sorted(_scenario_names()),
                    help="the starting state (default: new-account)")
+    p.add_argument("--check-client", nargs="?", const="aws", default=None, metavar="AWS",
+                   help="run `aws --version` (or AWS --version: another CLI, e.g. /usr/local/bin/aws) "
+                        "and say whether it needs --endpoint-url; starts no sandbox")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("lab", help="open the course in JupyterLab")

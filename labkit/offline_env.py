@@ -11,9 +11,12 @@ every terminal and kernel it opens) in an environment where:
 * the default endpoint is a closed port on 127.0.0.1, so even a program that skips
   the guard cannot leave the machine;
 * the ``aws`` and ``labkit`` commands on ``PATH`` are the course's;
-* ``NO_PROXY``/``no_proxy`` name loopback, so a campus proxy (``HTTP_PROXY``...)
-  still serves everything else but never sees a request to a sandbox (the
-  guard enforces the same inside every ``aws`` and kernel).
+* ``NO_PROXY``/``no_proxy`` name loopback, so a proxy never sees a request to a
+  sandbox (the guard enforces the same inside every ``aws`` and kernel);
+* ``HTTPS_PROXY``/``HTTP_PROXY`` (both cases) name the course's proxy, which
+  refuses every AWS host and passes everything else on (to a campus proxy, if
+  there was one): a client that skips both the guard and the endpoint settings
+  still cannot reach AWS (see :mod:`labkit.aws_host_proxy`).
 
 So ``aws ...`` in such a terminal stops before sending anything and says how to
 connect it to a sandbox: run ``labkit serve`` in another terminal and paste the
@@ -87,17 +90,21 @@ def _write_files(folder: Path) -> tuple[str, str]:
     for path in (config, credentials):  # never through a link someone planted
         if path.is_symlink():
             path.unlink()
-    config.write_text("[default]\nregion = us-east-1\noutput = json\n\n"
+    config.write_text("[default]\nregion = us-east-1\noutput = json\n"
+                      f"endpoint_url = {NO_SANDBOX_ENDPOINT}\n\n"  # for clients without the guard
                       "[plugins]\nlabkit_guard = labkit.guard\n")
     key_id, secret = _PLACEHOLDER_KEY
     credentials.write_text(f"[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
     return str(config), str(credentials)
 
 
-def offline_environment(environ: Mapping[str, str], folder: Path | None) -> dict[str, str]:
+def offline_environment(environ: Mapping[str, str], folder: Path | None,
+                        proxy_url: str | None = None) -> dict[str, str]:
     """``environ`` without any road to real AWS (files written into ``folder``; None: no files).
 
-    Used by ``labkit lab`` for the JupyterLab server it starts.
+    Used by ``labkit lab`` for the JupyterLab server it starts. ``proxy_url``: the
+    course's AWS-host-refusing proxy (:mod:`labkit.aws_host_proxy`) every HTTP(S)
+    request of its terminals goes through.
     """
     env = {k: v for k, v in environ.items() if not k.startswith("AWS_") and k != "LABKIT_ENDPOINT"}
     env.update({
@@ -107,6 +114,8 @@ def offline_environment(environ: Mapping[str, str], folder: Path | None) -> dict
         "AWS_PAGER": "",
     })
     env.update(without_proxy_for_loopback(environ))
+    if proxy_url:
+        env.update({name: proxy_url for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")})
     if folder is not None:
         env["AWS_CONFIG_FILE"], env["AWS_SHARED_CREDENTIALS_FILE"] = _write_files(folder)
     env["PATH"] = path_with_our_bin(env.get("PATH", ""))
