@@ -36,6 +36,7 @@ import select
 import socket
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -80,6 +81,8 @@ HANDSHAKE_TIMEOUT = 10.0     # seconds to send the request head, or to connect o
 IDLE_TIMEOUT = 300.0         # seconds a tunnel may stay silent in both directions
 _CHUNK = 64 * 1024
 
+_HOP_HEADERS = (b"proxy-connection", b"proxy-authorization", b"connection", b"keep-alive", b"te",
+                b"trailer", b"upgrade")
 _HOST_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
 
 
@@ -130,12 +133,21 @@ def _split_host_port(authority: str, default_port: int) -> tuple[str, int]:
     return host, int(port)
 
 
-def _read_head(conn: socket.socket) -> tuple[bytes, list[bytes], bytes]:
-    """The request line, the header lines and whatever came after the blank line."""
+def _read_head(conn: socket.socket, timeout: float | None = None) -> tuple[bytes, list[bytes], bytes]:
+    """The first line, the header lines and whatever came after the blank line.
+
+    The whole head must arrive within ``timeout`` (default :data:`HANDSHAKE_TIMEOUT`), however
+    slowly it trickles in.
+    """
+    deadline = time.monotonic() + (HANDSHAKE_TIMEOUT if timeout is None else timeout)
     data = b""
     while b"\r\n\r\n" not in data and b"\n\n" not in data:
         if len(data) > MAX_LINE * (MAX_HEADERS + 1):
             raise _BadRequest(431, "Request Header Fields Too Large")
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request head did not arrive in time")
+        conn.settimeout(left)
         chunk = conn.recv(_CHUNK)
         if not chunk:
             raise _BadRequest(400, "Bad Request: the request ended early")
@@ -169,10 +181,13 @@ def _send_status(conn: socket.socket, status: int, reason: str, body: str = "") 
         pass
 
 
-def _relay(a: socket.socket, b: socket.socket) -> None:
-    """Copy bytes both ways until either side closes or both stay silent for IDLE_TIMEOUT."""
+def _relay(a: socket.socket, b: socket.socket, both_ways: bool) -> None:
+    """Copy bytes from ``a`` to ``b`` (and from ``b`` to ``a`` if ``both_ways``) until the sending
+    side closes, or until nothing has moved for :data:`IDLE_TIMEOUT` seconds."""
+    a.settimeout(None)
+    b.settimeout(None)
     peers = {a: b, b: a}
-    open_ends = {a, b}
+    open_ends = {a, b} if both_ways else {a}
     while open_ends:
         ready, _, _ = select.select(list(open_ends), [], [], IDLE_TIMEOUT)
         if not ready:
@@ -193,6 +208,17 @@ def _relay(a: socket.socket, b: socket.socket) -> None:
                 peers[src].sendall(chunk)
             except OSError:
                 return
+
+
+def _copy_exactly(src: socket.socket, dst: socket.socket, count: int) -> None:
+    """Copy the next ``count`` bytes of ``src`` to ``dst`` (a request body), with timeouts."""
+    src.settimeout(IDLE_TIMEOUT)
+    while count > 0:
+        chunk = src.recv(min(count, _CHUNK))
+        if not chunk:
+            raise _BadRequest(400, "Bad Request: the body ended early")
+        dst.sendall(chunk)
+        count -= len(chunk)
 
 
 def _refuse_aws(host: str) -> None:
@@ -265,42 +291,70 @@ class AwsHostProxy:
             raise _BadRequest(400, "Bad Request")
         method, target, version = parts
         if method.upper() == "CONNECT":
-            host, port = _split_host_port(target, 443)
-            _refuse_aws(host)
-            upstream = self._choose_upstream("https", host)
-            onward = self._connect(upstream or (host, port))
-            if upstream:  # ask the campus proxy for the same tunnel
-                onward.sendall(f"CONNECT {target} {version}\r\nHost: {target}\r\n\r\n".encode())
+            self._tunnel(conn, target, version, rest)
+        else:
+            self._forward(conn, method, target, version, headers, rest)
+
+    def _tunnel(self, conn: socket.socket, target: str, version: str, rest: bytes) -> None:
+        """``CONNECT host:port``: a byte tunnel to that host (never an AWS one), both ways."""
+        host, port = _split_host_port(target, 443)
+        _refuse_aws(host)
+        upstream = self._choose_upstream("https", host)
+        onward = self._connect(upstream[0] if upstream else (host, port))
+        try:
+            if upstream:  # ask the terminal's own proxy for the same tunnel, and read its answer here
+                onward.sendall(f"CONNECT {target} {version}\r\nHost: {target}\r\n{upstream[1]}\r\n".encode())
+                status_line, lines, early = _read_head(onward)
+                conn.sendall(b"\r\n".join([status_line, *lines]) + b"\r\n\r\n" + early)
+                if status_line.split(b" ")[1:2] != [b"200"]:
+                    return  # refused there: this connection ends, it cannot ask for another host
             else:
                 conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
             if rest:
                 onward.sendall(rest)
-        else:
-            url = urlsplit(target)
-            if url.scheme.lower() != "http" or not url.netloc:
-                raise _BadRequest(400, "Bad Request: this is a proxy; send http://host/path "
-                                       "(https goes through CONNECT)")
-            host, port = _split_host_port(url.netloc.rpartition("@")[2], 80)
-            host_header = _header(headers, b"host")
-            _refuse_aws(host)
-            if host_header:
-                _refuse_aws(_split_host_port(host_header, port)[0])
-            upstream = self._choose_upstream("http", host)
-            onward = self._connect(upstream or (host, port))
-            path = target if upstream else (url.path or "/") + (f"?{url.query}" if url.query else "")
-            kept = [h for h in headers if h.split(b":", 1)[0].strip().lower()
-                    not in (b"proxy-connection", b"proxy-authorization", b"connection", b"keep-alive")]
-            head = b"\r\n".join([f"{method} {path} {version}".encode("latin-1"), *kept,
-                                 b"Connection: close"]) + b"\r\n\r\n"
-            onward.sendall(head + rest)
-        try:
-            conn.settimeout(None)
-            onward.settimeout(None)
-            _relay(conn, onward)
+            _relay(conn, onward, both_ways=True)
         finally:
             onward.close()
 
-    def _choose_upstream(self, scheme: str, host: str) -> tuple[str, int] | None:
+    def _forward(self, conn: socket.socket, method: str, target: str, version: str,
+                 headers: list[bytes], rest: bytes) -> None:
+        """A plain ``http://`` request: sent on (with its body), then only the answer comes back.
+
+        The client cannot send a second request on this connection (to another host, past
+        the check): after the first request's body nothing more of it is read.
+        """
+        url = urlsplit(target)
+        if url.scheme.lower() != "http" or not url.netloc:
+            raise _BadRequest(400, "Bad Request: this is a proxy; send http://host/path "
+                                   "(https goes through CONNECT)")
+        host, port = _split_host_port(url.netloc.rpartition("@")[2], 80)
+        _refuse_aws(host)
+        host_header = _header(headers, b"host")
+        if host_header:
+            _refuse_aws(_split_host_port(host_header, port)[0])
+        if _header(headers, b"transfer-encoding"):
+            raise _BadRequest(411, "Length Required: send the body with a Content-Length")
+        length_text = _header(headers, b"content-length") or "0"
+        if not length_text.isdigit():
+            raise _BadRequest(400, "Bad Request: unreadable Content-Length")
+        length = int(length_text)
+        upstream = self._choose_upstream("http", host)
+        onward = self._connect(upstream[0] if upstream else (host, port))
+        try:
+            path = target if upstream else (url.path or "/") + (f"?{url.query}" if url.query else "")
+            kept = [h for h in headers if h.split(b":", 1)[0].strip().lower() not in _HOP_HEADERS]
+            extra = [upstream[1].strip().encode("latin-1")] if upstream and upstream[1] else []
+            head = b"\r\n".join([f"{method} {path} {version}".encode("latin-1"), *kept, *extra,
+                                  b"Connection: close"]) + b"\r\n\r\n"
+            onward.sendall(head + rest[:length])
+            _copy_exactly(conn, onward, length - len(rest[:length]))
+            _relay(onward, conn, both_ways=False)
+        finally:
+            onward.close()
+
+    def _choose_upstream(self, scheme: str, host: str) -> tuple[tuple[str, int], str] | None:
+        """The terminal's own proxy for ``host`` (its address, and a ``Proxy-Authorization``
+        header line if its URL carried a user name), or None: connect directly."""
         proxy = self._upstream.get(scheme)
         if not proxy or _bypassed(host, self._upstream.get("no", "")):
             return None
@@ -314,8 +368,12 @@ class AwsHostProxy:
 
 
 def _upstream_proxies(environ: Mapping[str, str]) -> dict:
-    """``{"https": (host, port), "http": (host, port), "no": "..."}`` from ``environ``'s proxy
-    variables (lower case wins, as in curl and Python); only ``http://`` proxies are used."""
+    """``{"https": ((host, port), auth), "http": ..., "no": "..."}`` from ``environ``'s proxy
+    variables (lower case wins, as in curl and Python); only ``http://`` proxies are used.
+    ``auth`` is a ``Proxy-Authorization`` header line (with its CRLF) when the URL names a user."""
+    import base64
+    from urllib.parse import unquote
+
     found: dict = {}
     lowered: dict[str, str] = {}
     for name, value in environ.items():
@@ -325,8 +383,13 @@ def _upstream_proxies(environ: Mapping[str, str]) -> dict:
     for scheme in ("https", "http"):
         value = lowered.get(f"{scheme}_proxy", "")
         url = urlsplit(value if "://" in value else f"http://{value}") if value else None
-        if url is not None and url.scheme == "http" and url.hostname:
-            found[scheme] = (url.hostname, url.port or 80)
+        if url is None or url.scheme != "http" or not url.hostname:
+            continue
+        auth = ""
+        if url.username:
+            pair = f"{unquote(url.username)}:{unquote(url.password or '')}".encode()
+            auth = f"Proxy-Authorization: Basic {base64.b64encode(pair).decode()}\r\n"
+        found[scheme] = ((url.hostname, url.port or 80), auth)
     found["no"] = lowered.get("no_proxy", "")
     return found
 

@@ -293,30 +293,86 @@ def test_the_proxy_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         proxy.stop()
 
 
-def test_other_hosts_go_through_the_proxy_the_terminal_had(local_site: str) -> None:
-    """A campus proxy stays in use for everything else -- and never hears of an AWS host."""
-    received: list[bytes] = []
-    upstream = socket.create_server(("127.0.0.1", 0))
-    upstream.settimeout(10)
+class Recorder:
+    """A listener on loopback that records what each connection sends and answers ``reply``."""
 
-    def campus() -> None:
-        conn, _ = upstream.accept()
-        received.append(conn.recv(4096))
-        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        conn.close()
+    def __init__(self, reply: bytes) -> None:
+        self.reply = reply
+        self.received: list[bytes] = []
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
 
-    thread = threading.Thread(target=campus, daemon=True)
-    thread.start()
-    campus_url = f"http://127.0.0.1:{upstream.getsockname()[1]}"
-    proxy = AwsHostProxy({"https_proxy": campus_url, "no_proxy": "intranet.example"}).start()
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            conn.settimeout(0.5)
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(4096) or b"\r\n\r\n"
+                conn.sendall(self.reply)
+                time.sleep(0.2)  # anything the client sends after its first request still arrives here
+                data += conn.recv(4096)
+            except OSError:
+                pass
+            self.received.append(data)
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+
+def test_other_hosts_go_through_the_proxy_the_terminal_had() -> None:
+    """A campus proxy (here with a user name) stays in use for everything else -- and never hears
+    of an AWS host, not even from a client that asks again on a connection the campus refused."""
+    campus = Recorder(b"HTTP/1.1 200 Connection established\r\n\r\n")
+    proxy = AwsHostProxy({"HTTPS_PROXY": campus.url.replace("//", "//ada:s%40cret@"),
+                          "no_proxy": "intranet.example"}).start()
     try:
         assert _ask(proxy, b"CONNECT sts.amazonaws.com:443 HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 403 ")
         assert _ask(proxy, b"CONNECT pypi.org:443 HTTP/1.1\r\n\r\n").startswith(b"HTTP/1.1 200 ")
-        thread.join(timeout=10)
-        assert [r.split(b"\r\n")[0] for r in received] == [b"CONNECT pypi.org:443 HTTP/1.1"]
+        campus.reply = b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n"
+        again = b"CONNECT github.com:443 HTTP/1.1\r\n\r\nCONNECT iam.amazonaws.com:443 HTTP/1.1\r\n\r\n"
+        assert _ask(proxy, again).startswith(b"HTTP/1.1 407 ")
+        time.sleep(0.3)
+        auth = b"Proxy-Authorization: Basic YWRhOnNAY3JldA=="  # ada:s@cret
+        assert [r.split(b"\r\n")[:3] for r in campus.received] == [
+            [b"CONNECT pypi.org:443 HTTP/1.1", b"Host: pypi.org:443", auth],
+            [b"CONNECT github.com:443 HTTP/1.1", b"Host: github.com:443", auth],
+        ]
+        assert b"amazonaws" not in b"".join(campus.received)
     finally:
         proxy.stop()
-        upstream.close()
+        campus.close()
+
+
+def test_a_plain_http_connection_carries_one_request_only() -> None:
+    """A second request sent on the same connection (to an AWS host, past the check) goes nowhere."""
+    site = Recorder(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+    proxy = AwsHostProxy({}).start()
+    try:
+        two = (f"POST {site.url}/upload HTTP/1.1\r\nHost: {site.url[7:]}\r\nContent-Length: 5\r\n"
+               "Proxy-Connection: keep-alive\r\n\r\nhello"
+               "GET http://iam.amazonaws.com/?Action=ListUsers HTTP/1.1\r\nHost: iam.amazonaws.com\r\n\r\n")
+        assert _ask(proxy, two.encode()).endswith(b"\r\n\r\nok")
+        time.sleep(0.3)
+        [got] = site.received
+        assert got.startswith(b"POST /upload HTTP/1.1\r\n") and got.endswith(b"\r\n\r\nhello"), got
+        assert b"Connection: close" in got and b"Proxy-Connection" not in got
+        assert _ask(proxy, b"POST http://example.org/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    ).startswith(b"HTTP/1.1 411 ")
+    finally:
+        proxy.stop()
+        site.close()
 
 
 def test_labkit_lab_terminals_get_a_proxy_that_lives_as_long_as_jupyterlab() -> None:
