@@ -120,8 +120,14 @@ def test_cli_v2_with_endpoint_url_runs_the_book_steps(terminal: Terminal) -> Non
     assert done.returncode == 0 and json.loads(done.stdout)["Arn"] == ROOT_ARN, done.stderr
     done = terminal.run(aws, *at, "iam", "create-user", "--user-name", "cli-v2-user")
     assert done.returncode == 0, done.stderr
+    done = terminal.run(aws, *at, "iam", "list-users", "--output", "table")
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if "UserName" in line and "cli-v2-user" in line]
+    assert done.stdout.splitlines()[1].split() == ["|", "ListUsers", "|"] and len(rows) == 1, done.stdout
     done = terminal.run(aws, *at, "iam", "get-user", "--user-name", "nobody-here")
     assert done.returncode == 254 and "(NoSuchEntity)" in done.stderr, done.stderr
+    done = terminal.run(aws, *at, "sts", "get-caller-identity", AWS_SECRET_ACCESS_KEY="not-the-secret")
+    assert done.returncode == 254 and "(SignatureDoesNotMatch)" in done.stderr, done.stderr
     _no_outside_connections(terminal)
 
 
