@@ -67,10 +67,10 @@ AWS_DOMAINS: tuple[str, ...] = (
     "awsapps.com",              # IAM Identity Center access portals (<id>.awsapps.com)
 )
 
-REFUSAL = ("Refused by the IAM castle course: this terminal is connected to the course sandbox, "
-           "so AWS hosts are not reachable from it. Use the export lines of labkit serve "
-           "(AWS CLI v2.13 or later and current SDKs read the endpoint from them), or add "
-           "--endpoint-url $AWS_ENDPOINT_URL to each command of an older CLI")
+REFUSAL = ("Refused by the IAM castle course: requests from this terminal may go to the course "
+           "sandbox only, never to an AWS host. Use the export lines of labkit serve (AWS CLI 2.13 or "
+           "later and current SDKs read the endpoint from them), or add --endpoint-url "
+           "$AWS_ENDPOINT_URL to each command of an older CLI")
 
 URL_PATH = "/aws-hosts-refused.use-endpoint-url-or-aws-cli-2.13"
 
