@@ -272,6 +272,32 @@ def _ask(proxy: AwsHostProxy, data: bytes) -> bytes:
     return reply
 
 
+def test_every_spelling_of_an_aws_host_is_refused_or_unreadable() -> None:
+    """Case, a trailing dot, user names, percent-escapes, the Host header: refused (403) or not read
+    at all (400) -- never passed on."""
+    proxy = AwsHostProxy({}).start()
+    try:
+        for request in (b"CONNECT IAM.AmazonAWS.com.:443 HTTP/1.1\r\n\r\n",
+                        b"CONNECT [sts.amazonaws.com]:443 HTTP/1.1\r\n\r\n",
+                        b"CONNECT sts.us-gov-west-1.api.aws HTTP/1.1\r\n\r\n",
+                        b"GET http://ada@iam.amazonaws.com:80/ HTTP/1.1\r\n\r\n",
+                        b"GET http://sts.cn-north-1.amazonaws.com.cn./ HTTP/1.0\r\n\r\n"):
+            assert _ask(proxy, request).startswith(b"HTTP/1.1 403 Refused by the IAM castle course"), request
+        for request in (b"CONNECT ada@iam.amazonaws.com:443 HTTP/1.1\r\n\r\n",
+                        b"GET http://iam%2eamazonaws%2ecom/ HTTP/1.1\r\n\r\n",
+                        b"CONNECT iam.amazonaws.com:99999 HTTP/1.1\r\n\r\n",
+                        b"GET http://example.org/ HTTP/1.1\r\nHost: iam.amazonaws.com:x\r\n\r\n"):
+            assert _ask(proxy, request).startswith(b"HTTP/1.1 400 "), request
+    finally:
+        proxy.stop()
+
+
+def test_check_client_without_that_command_says_so() -> None:
+    from labkit.client_check import check_client
+
+    assert check_client("no-such-aws-here") == (2, "No `no-such-aws-here` command found in this terminal.")
+
+
 def test_the_proxy_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(aws_host_proxy, "MAX_CONNECTIONS", 2)
     monkeypatch.setattr(aws_host_proxy, "HANDSHAKE_TIMEOUT", 0.5)
