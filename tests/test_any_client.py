@@ -102,24 +102,18 @@ def _cli_v2() -> str:
 def test_cli_v2_with_the_export_lines_alone_is_refused_by_the_proxy(terminal: Terminal) -> None:
     """2.9.x ignores AWS_ENDPOINT_URL and aims at sts.us-east-1.amazonaws.com: the proxy refuses it,
     and (audited) neither the CLI nor the proxy looks the name up or connects anywhere off the machine."""
-    aws = _cli_v2()
-    version = terminal.run(aws, "--version").stdout
-    assert version.startswith("aws-cli/2."), version
-    for args in (("sts", "get-caller-identity"), ("iam", "list-users")):
-        done = terminal.run(aws, *args, audited=True)
-        assert done.returncode != 0
-        assert f'Failed to connect to proxy URL: "{terminal.env["HTTPS_PROXY"]}"' in done.stderr, done.stderr
-        assert "aws-hosts-refused.use-endpoint-url" in done.stderr
+    done = terminal.run(_cli_v2(), "sts", "get-caller-identity", audited=True)
+    assert done.returncode != 0
+    assert f'Failed to connect to proxy URL: "{terminal.env["HTTPS_PROXY"]}"' in done.stderr, done.stderr
+    assert "aws-hosts-refused.use-endpoint-url" in done.stderr
     _no_outside_connections(terminal)
 
 
 def test_cli_v2_with_endpoint_url_runs_the_book_steps(terminal: Terminal) -> None:
     aws = _cli_v2()
     at = ("--endpoint-url", terminal.env["AWS_ENDPOINT_URL"])
-    done = terminal.run(aws, *at, "sts", "get-caller-identity", audited=True)
-    assert done.returncode == 0 and json.loads(done.stdout)["Arn"] == ROOT_ARN, done.stderr
-    done = terminal.run(aws, *at, "iam", "create-user", "--user-name", "cli-v2-user")
-    assert done.returncode == 0, done.stderr
+    done = terminal.run(aws, *at, "iam", "create-user", "--user-name", "cli-v2-user", audited=True)
+    assert done.returncode == 0 and json.loads(done.stdout)["User"]["UserName"] == "cli-v2-user", done.stderr
     done = terminal.run(aws, *at, "iam", "list-users", "--output", "table")
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if "UserName" in line and "cli-v2-user" in line]
