@@ -17,8 +17,9 @@ so ``pip install`` and ``git clone`` keep working.
 
 It is bounded so it cannot be used to starve the machine: a request line and each
 header line at most :data:`MAX_LINE` bytes, at most :data:`MAX_HEADERS` headers,
-:data:`MAX_CONNECTIONS` connections at once (more get ``503``), and every wait has
-a timeout.
+:data:`MAX_CONNECTIONS` connections at once (more get ``503``), the whole request
+head within :data:`HANDSHAKE_TIMEOUT` seconds, and a tunnel silent both ways for
+:data:`IDLE_TIMEOUT` seconds is closed.
 
 >>> is_aws_host("iam.amazonaws.com"), is_aws_host("STS.us-east-1.AmazonAWS.com."), is_aws_host("pypi.org")
 (True, True, False)
@@ -261,9 +262,10 @@ class AwsHostProxy:
                 conn, _ = self._sock.accept()
             except TimeoutError:
                 continue
-            except OSError:
+            except OSError:  # e.g. out of file descriptors: wait a little rather than spin
                 if self._stop.is_set():
                     return
+                time.sleep(0.1)
                 continue
             if not self._slots.acquire(blocking=False):
                 conn.settimeout(1)
