@@ -31,6 +31,7 @@ import pytest
 
 from labkit import aws_host_proxy
 from labkit.aws_host_proxy import REFUSAL, URL_PATH, AwsHostProxy, is_aws_host
+from labkit.client_check import advice
 from tests.test_safety import AUDIT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,13 +113,18 @@ def _cli_v2() -> str:
     return str(CLI_V2)
 
 
-def test_cli_v2_with_the_export_lines_alone_is_refused_by_the_proxy(terminal: Terminal) -> None:
-    """2.9.x ignores AWS_ENDPOINT_URL and aims at sts.us-east-1.amazonaws.com: the proxy refuses it,
-    and (audited) neither the CLI nor the proxy looks the name up or connects anywhere off the machine."""
-    done = terminal.run(_cli_v2(), "sts", "get-caller-identity", audited=True)
-    assert done.returncode != 0
-    assert f'Failed to connect to proxy URL: "{terminal.env["HTTPS_PROXY"]}"' in done.stderr, done.stderr
-    assert "aws-hosts-refused.use-endpoint-url" in done.stderr
+def test_cli_v2_with_the_export_lines_alone_reaches_the_sandbox_or_is_refused(terminal: Terminal) -> None:
+    """Before 2.13 (Debian bookworm's 2.9) the CLI ignores AWS_ENDPOINT_URL and aims at
+    sts.us-east-1.amazonaws.com: the proxy refuses it; from 2.13 it reaches the sandbox. Either way
+    (audited) neither the CLI nor the proxy looks an AWS name up or connects anywhere off the machine."""
+    aws = _cli_v2()
+    done = terminal.run(aws, "sts", "get-caller-identity", audited=True)
+    if advice(_cli_v2_version()).endswith("Nothing to add."):  # 2.13 or later
+        assert done.returncode == 0 and json.loads(done.stdout)["Arn"] == ROOT_ARN, done.stderr
+    else:
+        assert done.returncode != 0
+        assert f'Failed to connect to proxy URL: "{terminal.env["HTTPS_PROXY"]}"' in done.stderr, done.stderr
+        assert "aws-hosts-refused.use-endpoint-url" in done.stderr
     _no_outside_connections(terminal)
 
 
@@ -141,7 +147,10 @@ def test_cli_v2_with_endpoint_url_runs_the_book_steps(terminal: Terminal) -> Non
 def test_check_client_tells_an_old_cli_to_add_endpoint_url(terminal: Terminal) -> None:
     aws = _cli_v2()
     done = terminal.run(str(BIN / "labkit"), "serve", "--check-client", aws)
-    assert done.returncode == 1 and "older than 2.13.0" in done.stdout and "--endpoint-url" in done.stdout
+    if advice(_cli_v2_version()).endswith("Nothing to add."):
+        assert done.returncode == 0 and "Nothing to add" in done.stdout, done.stdout
+    else:
+        assert done.returncode == 1 and "older than 2.13.0" in done.stdout and "--endpoint-url" in done.stdout
     done = terminal.run(str(BIN / "labkit"), "serve", "--check-client")  # the course's aws (v1) on PATH
     assert done.returncode == 0 and "Nothing to add" in done.stdout, done.stdout
 
