@@ -220,6 +220,9 @@ document.querySelectorAll('table.sortable th').forEach(function (th, col) {
 """
 
 
+SORT_SCRIPT = f'<script data-labkit="sort">{_SORT_JS}</script>'  # the report's only script: sorting
+
+
 def _check_cell(check: dict[str, Any] | None) -> str:
     if check is None:
         return '<td class="blank" data-v="-1">&ndash;</td>'
@@ -315,5 +318,5 @@ def report_html(entries: list[dict[str, Any]], reflections: ClassReflections | N
         extra += f"<h2>On the roster, handed nothing in ({len(missing)})</h2><ul>{items}</ul>"
     body = (f"<h1>IAM castle &mdash; class report</h1><p>{_count(len(entries), 'submission')}. "
             "Each row links to the feedback the student receives.</p>"
-            f"{extra}{sections or '<p>No submissions yet.</p>'}<script>{_SORT_JS}</script>")
+            f"{extra}{sections or '<p>No submissions yet.</p>'}{SORT_SCRIPT}")
     return _page("IAM castle class report", body)
