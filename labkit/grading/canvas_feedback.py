@@ -1,5 +1,6 @@
-"""``canvas-feedback.zip``: every feedback page, for Canvas's "Upload Feedback Files" (formerly
-"Re-Upload Submissions") on the assignment's Submissions page, which attaches each file as a comment.
+"""``canvas-feedback.zip``: every feedback page, for "Re-Upload Submissions" in the menu of the
+assignment's column in Canvas's Gradebook (shown once its submissions were downloaded), which attaches
+each file to the student's submission as a comment.
 
 Canvas reads the user and attachment from the file name: it splits the name at
 ``_`` and takes the first two parts made only of digits as the user id and the id

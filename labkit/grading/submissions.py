@@ -270,16 +270,18 @@ def read_submission(student: str, source: Source, known: set[str], forced: str |
     (``from_path``), else the notebook's metadata's; a notebook whose metadata
     names another one is flagged.
     """
+    others: tuple[str, ...] = tuple(f"also handed in {other.rsplit('/', 1)[-1][:80]!r} (not graded)"
+                                    for other in source.also)
     try:
         data = source.read()
     except OSError as err:
         reason = err.strerror or str(err)
-        return Submission(student, source.origin, "", forced or from_path,
+        return Submission(student, source.origin, "", forced or from_path, flags=others,
                           invalid=f"the file could not be read ({reason})", submitted_at=source.submitted_at)
     digest = hashlib.sha256(data).hexdigest()
 
     def invalid(reason: str, assignment: str | None = forced or from_path) -> Submission:
-        return Submission(student, source.origin, digest, assignment, invalid=reason,
+        return Submission(student, source.origin, digest, assignment, invalid=reason, flags=others,
                           submitted_at=source.submitted_at)
 
     if len(data) > MAX_NOTEBOOK_BYTES:
@@ -303,8 +305,7 @@ def read_submission(student: str, source: Source, known: set[str], forced: str |
                        "grade it with --assignment", None)
     if not isinstance(assignment, str) or assignment not in known:
         return invalid(f"unknown assignment {str(assignment)[:80]!r}", None)
-    flags: tuple[str, ...] = tuple(f"also handed in {other.rsplit('/', 1)[-1][:80]!r} (not graded)"
-                                   for other in source.also)
+    flags = others
     if isinstance(declared, str) and declared and declared != assignment:
         flags += (f"wrong assignment? the notebook is {declared[:80]!r}, graded as {assignment!r}",)
     return Submission(student, source.origin, digest, assignment, cells=cells, flags=flags,
