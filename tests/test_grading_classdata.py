@@ -61,7 +61,7 @@ def grade(*args: str, base: Path, env: dict[str, str] | None = None) -> subproce
 
 
 def rows(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
 def results(out: Path) -> dict[str, dict[str, Any]]:
@@ -122,7 +122,7 @@ def test_canvas_class_grades_as_canvas_reads_them(canvas_run: dict[str, Any]) ->
     assert (book["124"]["late_days"], book["124"]["late_penalty"], book["124"]["final"]) == ("1", "1", "9")
 
     text = (out / "canvas.csv").read_text(encoding="utf-8")
-    assert text.startswith("\ufeff")
+    assert text.startswith("\ufeff") and (out / "grades.csv").read_text(encoding="utf-8").startswith("\ufeff")
     canvas = read_csv(text)
     assert canvas_header_ok(canvas[0]) and canvas[0][:5] == CANVAS_DOCUMENTED
     assert canvas_title_and_id(canvas[0][-1]) == ("IAM castle: users", "4242")  # the roster's own column

@@ -61,7 +61,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"{len(summary.attacks)} attacked the grader: {_names(summary.attacks)} (see their feedback "
               "pages).", file=sys.stderr)
     if summary.flagged:
-        print(f"{len(summary.flagged)} flagged for you to look at (wrong assignment, not on the roster): "
+        print(f"{len(summary.flagged)} flagged for you to look at (see report.html: wrong assignment, not on "
+              "the roster, extra notebooks, one roster person twice): "
               f"{_names(summary.flagged)}.", file=sys.stderr)
     if summary.left_out:
         shown = [f"{student} ({why})" for student, why in sorted(summary.left_out.items())]
@@ -115,7 +116,8 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                    help="the gradebook column's exact header for the LMS files, e.g. 'Castle: users (4242)' "
                         "(default: the roster's column that names the assignment)")
     p.add_argument("--bom", action="store_true",
-                   help="start the CSV files with a byte-order mark, so Excel reads accented names right")
+                   help="start every CSV file (grades.csv too) with a byte-order mark, so Excel reads "
+                        "accented names right")
     p.add_argument("--adjustments", metavar="CSV",
                    help="manual adjustments, student,points,reason (default: DIR/adjustments.csv)")
     p.add_argument("--no-jail-i-accept-the-risk", action="store_true",

@@ -141,7 +141,8 @@ class Gradebook:
 
     def __init__(self, out: Path, key: bytes | None = None, late: LatePolicy | None = None,
                  adjustments: Adjustments | None = None,
-                 exporters: Callable[[list[dict[str, Any]]], dict[str, str]] | None = None) -> None:
+                 exporters: Callable[[list[dict[str, Any]]], dict[str, str]] | None = None,
+                 bom: bool = False) -> None:
         self.out = out
         self.results_path = out / "results.json"
         self.csv_path = out / "grades.csv"
@@ -151,6 +152,7 @@ class Gradebook:
         self.late = late or LatePolicy()
         self.adjustments = adjustments
         self.exporters = exporters
+        self.bom = bom  # grades.csv starts with a byte-order mark (--bom: Excel then reads UTF-8 names right)
         self._load()
 
     @property
@@ -220,7 +222,7 @@ class Gradebook:
         return {**entry, **final_score(entry, self.late, self.adjustments)}
 
     def csv(self) -> str:
-        return csv_text(self.with_final())
+        return ("\ufeff" if self.bom else "") + csv_text(self.with_final())
 
     def save(self) -> None:
         """Write ``grades.csv`` and the exports, then ``results.json`` (with the csv's signed hash)."""

@@ -398,7 +398,8 @@ class GradingRun:
         adjustments = Adjustments(self.options.adjustments or self.out / "adjustments.csv").load()
         self.gradebook = Gradebook(self.out, late=self.late, adjustments=adjustments,
                                    exporters=lambda rows: lms_files(rows, self.roster,
-                                                                    self.export_options).files)
+                                                                    self.export_options).files,
+                                   bom=self.options.bom)
         summary = RunSummary(warnings=list(self.gradebook.warnings))
         for warning in summary.warnings:
             print(f"warning: {warning}", file=self.stream)
