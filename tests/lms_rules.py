@@ -102,3 +102,21 @@ def moodle_worksheet_import(text: str) -> dict[str, tuple[str, str, str]]:
     i, g, m = header.index("Identifier"), header.index("Grade"), header.index("Last modified (grade)")
     f = header.index("Feedback comments")
     return {r[i][len("Participant "):]: (r[g], r[m], r[f]) for r in rows[1:]}
+
+
+def moodle_csv_import(text: str, id_column: str, known: set[str], grade_column: str) -> dict[str, float]:
+    """``gradeimport_csv_load_data::prepare_import_grade_data`` with "Map from" ``id_column``: a row
+    whose user is not found aborts the whole import; ``''`` or ``-`` is "no grade" (the student's grade
+    is cleared); a grade that is not a number aborts the import (``update_grade_item``)."""
+    rows = read_csv(text)
+    header = rows[0]
+    who, grade = header.index(id_column), header.index(grade_column)
+    imported: dict[str, float] = {}
+    for line in rows[1:]:
+        if len(line) <= 1:
+            continue
+        assert line[who].strip() in known, f"user not found, whole import aborted: {line[who]!r}"
+        value = line[grade].strip()
+        assert value not in ("", "-"), f"a blank grade clears {line[who]}'s grade"
+        imported[line[who]] = float(value)  # ValueError: 'badgrade', whole import aborted
+    return imported

@@ -26,6 +26,7 @@ from lms_rules import (
     canvas_roster,
     canvas_title_and_id,
     canvas_zip,
+    moodle_csv_import,
     moodle_worksheet_import,
     read_csv,
 )
@@ -161,6 +162,9 @@ def test_moodle_download_worksheet_and_times(tmp_path: Path) -> None:
     imported = moodle_worksheet_import(files.files["moodle-worksheet.csv"])
     assert set(imported) == {"1001", "1002"}  # 1003 handed nothing in: no row, her grade untouched
     assert imported["1002"][:2] == ("8", "-") and "late 2 day(s): -2" in imported["1002"][2]
+    known = {"jane@example.edu", "rick@example.edu", "pat@example.edu"}
+    assert moodle_csv_import(files.files["moodle.csv"], "Email address", known, "IAM castle: users") == {
+        "jane@example.edu": 10, "rick@example.edu": 8}
     moodle = read_csv(files.files["moodle.csv"])
     assert moodle[0][:4] == ["First name", "Last name", "ID number", "Email address"]
     assert {r[3]: (r[0], r[1], r[4]) for r in moodle[1:]} == {
@@ -170,8 +174,11 @@ def test_moodle_download_worksheet_and_times(tmp_path: Path) -> None:
 
 def test_moodle_names_from_a_canvas_style_roster(tmp_path: Path) -> None:
     roster = Roster.read(canvas_roster(tmp_path))
-    rows = read_csv(lms_files([graded("123", 10)], roster).files["moodle.csv"])
+    text = lms_files([graded("123", 10), graded("777", 3)], roster).files["moodle.csv"]
+    rows = read_csv(text)
     assert rows[1][:3] == ["Jane", "Doe", "S-1"]  # "Doe, Jane" is not first name "Doe,"
+    # 777 is not on the roster: a row for it would abort Moodle's whole import.
+    assert moodle_csv_import(text, "ID number", {"S-1", "S-2"}, "IAM castle: users (4242)") == {"S-1": 10}
 
 
 # -- pages ------------------------------------------------------------------------------------------

@@ -25,9 +25,13 @@ points (``process_pp``); a student is found by ``ID``, then SIS ids, then name
 
 ``moodle.csv`` — Moodle gradebook "Import > CSV file": the identifying column is
 chosen under "Map from" and matched to ``useremail`` / ``useridnumber``
-(``grade/import/csv``, ``grade_import_mapping_form``), and an unknown user stops
-the import, so only students with an e-mail address or ID number known to the
-roster are written. A feedback column is mapped to the grade item's feedback.
+(``grade/import/csv``, ``grade_import_mapping_form``). Its importer
+(``grade/import/csv/classes/load_data.php``, ``prepare_import_grade_data``) aborts
+the whole import at the first row whose user is not found, reads ``''`` or ``-``
+as "no grade" and a grade that is not a number as an error; so only students the
+roster knows, with an e-mail address or ID number, are written, always with a
+number. A feedback column is mapped to the grade item's feedback
+(``feedback_<id>``).
 
 ``moodle-worksheet.csv`` — when the roster is Moodle's "Download grading
 worksheet": the same columns and rows back, with ``Grade`` and ``Feedback
