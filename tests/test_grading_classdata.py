@@ -243,6 +243,13 @@ def test_bad_output_folders_and_inputs_give_one_clear_line(tmp_path: Path) -> No
     assert "no such file" in one_clear_line(grade(str(tmp_path / "missing"), "--out", out, base=tmp_path))
     roster = one_clear_line(grade(str(nb), "--out", out, "--roster", str(tmp_path / "no.csv"), base=tmp_path))
     assert "cannot read the roster" in roster
+    times = one_clear_line(grade(str(nb), "--out", out, "--submitted-at", str(tmp_path / "no.csv"),
+                                 base=tmp_path))
+    assert "cannot read the submission times" in times
+    (tmp_path / "times.csv").write_text("student,submitted_at\nana,next tuesday\n")
+    times = one_clear_line(grade(str(nb), "--out", out, "--submitted-at", str(tmp_path / "times.csv"),
+                                 base=tmp_path))
+    assert "times.csv, line 2: 'next tuesday' is not a time" in times
     (tmp_path / "o" / "adjustments.csv").write_text("student,points\nana,lots\n")
     assert "points must be a number" in one_clear_line(grade(str(nb), "--out", out, base=tmp_path))
 

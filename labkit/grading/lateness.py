@@ -19,6 +19,11 @@ date is never used. In order, the time used is:
 
 Otherwise a submission is not late. The source used is recorded per student
 and shown on the feedback page and in the report.
+
+Time zones: Moodle writes the worksheet's times in the teacher's own time zone
+without naming it (``Friday, 20 November 2026, 11:59 PM``); a time without a zone
+is read as UTC, and so is ``--due`` without one, so give ``--due`` as the LMS
+shows it (``2026-11-20T23:59``) and the two agree.
 """
 
 from __future__ import annotations
