@@ -40,7 +40,8 @@ th{background:#f3f5f7}.pass{color:#1e7b34}.fail{color:#b42318}
 code,pre{background:#f3f5f7;padding:.1rem .3rem;border-radius:.2rem}pre{padding:.5rem;white-space:pre-wrap}
 .charts{display:flex;flex-wrap:wrap;gap:2rem}figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}
 .answer{white-space:pre-wrap}.blank{color:#8a94a0;font-style:italic}
-td.pass{background:#dcf5e3}td.fail{background:#fde0dc}table.sortable th{cursor:pointer}
+td.pass{background:#dcf5e3;white-space:nowrap}td.fail{background:#fde0dc;white-space:nowrap}
+table.sortable th{cursor:pointer;font-size:.8rem}.wide{overflow-x:auto}
 table.final{width:auto}.flag{color:#8a4b00}
 """
 
@@ -287,9 +288,9 @@ def _assignment_section(assignment: str, entries: list[dict[str, Any]], names: d
             f"<p>{escape(summary)}</p>{stats}{charts}{rate_table}"
             "<h3>Students</h3><p><small>Click a column to sort. Final = after late penalty and adjustment "
             "(what the LMS files carry).</small></p>"
-            '<table class="sortable"><thead><tr><th>student</th><th>final</th><th>autograded</th>'
-            f"<th>late</th><th>adjustment</th><th>status</th>{heads}<th>flags</th><th>submitted</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>")
+            '<div class="wide"><table class="sortable"><thead><tr><th>student</th><th>final</th>'
+            f"<th>autograded</th><th>late</th><th>adjustment</th><th>status</th>{heads}<th>flags</th>"
+            f"<th>submitted</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def report_html(entries: list[dict[str, Any]], reflections: ClassReflections | None = None,
