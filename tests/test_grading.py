@@ -24,8 +24,8 @@ from hostile import Builder, needs_jail
 
 from labkit.grading.gradebook import Gradebook, csv_text, feedback_name, write_atomically
 from labkit.grading.integrity import fingerprint
-from labkit.grading.reports import feedback_html, report_html
-from labkit.grading.submissions import DuplicateStudentError, Source, find_submissions, read_submission
+from labkit.grading.reports import SORT_SCRIPT, feedback_html, report_html
+from labkit.grading.submissions import Source, find_submissions, read_submission
 
 pytestmark = needs_jail
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,6 +195,7 @@ def test_report_shows_every_students_reflections_per_prompt(hostile_run: dict[st
     assert text.replace("'", "&#x27;") in section
     assert "Passwords for people, roles for programs." in section  # the answer, verbatim
     assert "<script>" not in report and "&lt;script&gt;" in section  # escaped
+    assert report.count("<script") == report.count(SORT_SCRIPT) == 1  # the one that sorts tables
     rows = section.split("</table>", 1)[0]
     for student in ("correct", "group-a/partial", "raises", "set-up-only"):
         assert f"<td>{student}</td>" in rows, student
@@ -301,8 +302,9 @@ def test_student_ids_from_paths(tmp_path: Path) -> None:
     assert [s for s, _, _ in found] == ["a", "g1/b", "g1/deeper/c", "solo"]
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "a.ipynb").write_text("{}")
-    with pytest.raises(DuplicateStudentError):
-        find_submissions([tmp_path / "class", tmp_path / "other"])
+    # The same student twice never stops the run: one is graded, the other named beside it.
+    [(student, main, _), *_] = find_submissions([tmp_path / "class", tmp_path / "other"])
+    assert student == "a" and main.also == ("a.ipynb",)
 
 
 def test_classifying_files(tmp_path: Path) -> None:
@@ -369,8 +371,9 @@ def test_escaping_in_feedback_and_report() -> None:
     entry = _entry("<img src=x onerror=alert(1)>", detail="<script>", checks=[
         {"id": "c<1>", "description": "<u>d</u>", "points": 0, "max_points": 2, "passed": False,
          "hint": "<i>h</i>", "detail": "&"}], cell_errors=[{"cell": 1, "ename": "<E>", "evalue": "<v>"}])
-    for page in (feedback_html(entry), report_html([entry])):
+    for page, scripts in ((feedback_html(entry), 0), (report_html([entry]), 1)):
         assert "<img" not in page and "<script>" not in page and "<u>" not in page and "<E>" not in page
+        assert page.count("<script") == page.count(SORT_SCRIPT) == scripts
 
 
 def test_stray_processes_are_found_and_killed() -> None:

@@ -25,6 +25,17 @@ from typing import Any
 import pytest
 from hostile import Builder, needs_jail
 from hostile.attacks import cell, report_of
+from lms_rules import (
+    WORKSHEET,
+    canvas_download_name,
+    canvas_header_ok,
+    canvas_reupload_ids,
+    canvas_roster,
+    canvas_title_and_id,
+    canvas_zip,
+    moodle_worksheet_import,
+    read_csv,
+)
 
 from labkit.grading.classlist import LatePolicy, Roster, id_pattern, parse_time
 from labkit.grading.submissions import find_submissions, read_submission
@@ -34,7 +45,6 @@ SOLUTION = ROOT / "solutions" / "users.ipynb"
 KNOWN = {"users", "mfa", "root", "least-privilege"}
 # The columns each LMS documents for its grade import (see labkit/grading/exports.py for the sources).
 CANVAS_DOCUMENTED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-MOODLE_IDENTIFIERS = {"Email address", "ID number"}  # "Map from" choices for useremail / useridnumber
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +61,7 @@ def grade(*args: str, base: Path, env: dict[str, str] | None = None) -> subproce
 
 
 def rows(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
 def results(out: Path) -> dict[str, dict[str, Any]]:
@@ -64,55 +74,113 @@ def one_clear_line(proc: subprocess.CompletedProcess[str]) -> str:
     return proc.stderr
 
 
-# -- a Canvas class: roster, ids from file names, late penalties, adjustments, exports --------------
+# -- a Canvas class and a Moodle class, graded end to end as an instructor would --------------------
 
-@needs_jail
-def test_canvas_class_end_to_end(tmp_path: Path, builder: Builder) -> None:
-    subs, out = tmp_path / "submissions", tmp_path / "out"
-    subs.mkdir()
+DUE = "2026-11-20T23:59:00Z"
+
+
+@pytest.fixture(scope="module")
+def canvas_run(tmp_path_factory: pytest.TempPathFactory, builder: Builder) -> dict[str, Any]:
+    """Canvas's "Download Submissions" zip, built as Canvas builds it (every entry stamped two days after
+    the due time; one LATE student; one student with two attachments; one stranger), and Canvas's
+    gradebook export as the roster (BOM, "Points Possible", the test student, students who handed
+    nothing in)."""
+    base = tmp_path_factory.mktemp("canvas-class")
     correct = json.dumps(builder.correct())
-    (subs / "doe_jane_123_456_users.ipynb").write_text(correct)
-    (subs / "roe_rick_late_124_457_users-1.ipynb").write_text(correct)
-    (subs / "stranger_999_458_users.ipynb").write_text("not a notebook")
-    roster = tmp_path / "roster.csv"
-    roster.write_text('\ufeffStudent,ID,SIS User ID,SIS Login ID,Section\n'
-                      '    Points Possible,,,,\n'
-                      '"Doe, Jane",123,S-1,jdoe,Castle 101\n"Roe, Rick",124,S-2,rroe,Castle 101\n'
-                      '"Poe, Pat",125,S-3,ppoe,Castle 101\n', encoding="utf-8")
-    due = parse_time("2026-11-20T23:59:00Z")
-    os.utime(subs / "roe_rick_late_124_457_users-1.ipynb", (due + 1.5 * 86400, due + 1.5 * 86400))
-    os.utime(subs / "doe_jane_123_456_users.ipynb", (due - 3600, due - 3600))
+    files = [(canvas_download_name("Doe, Jane", 123, False, 456, "users.ipynb"), correct),
+             (canvas_download_name("Roe, Rick", 124, True, 457, "users-1.ipynb"), correct),
+             (canvas_download_name("Lee, Kim", 126, False, 460, "users.ipynb"), correct),
+             (canvas_download_name("Lee, Kim", 126, False, 461, "scratch.ipynb"), "not even JSON"),
+             (canvas_download_name("Stranger, A", 999001, False, 458, "users.ipynb"), "not a notebook")]
+    zpath = canvas_zip(base / "castle-users submissions.zip", files, parse_time(DUE) + 2 * 86400 + 3600)
+    out = base / "out"
     out.mkdir()
     (out / "adjustments.csv").write_text("student,points,reason\n123,-3,copied a cell from the forum\n")
-    args = (str(subs), "--out", str(out), "--roster", str(roster), "--id-pattern", "canvas",
-            "--assignment", "users", "--due", "2026-11-20T23:59:00Z", "--late-penalty", "10")
-    proc = grade(*args, base=tmp_path)
+    args = (str(zpath), "--out", str(out), "--roster", str(canvas_roster(base)), "--id-pattern", "canvas",
+            "--assignment", "users", "--due", DUE, "--late-penalty", "10", "--bom")
+    started = time.monotonic()
+    proc = grade(*args, base=base)
+    print(f"\nCanvas class graded in {time.monotonic() - started:.1f} s")
+    return {"proc": proc, "out": out, "args": args, "base": base}
+
+
+@needs_jail
+def test_canvas_class_grades_as_canvas_reads_them(canvas_run: dict[str, Any]) -> None:
+    proc, out = canvas_run["proc"], canvas_run["out"]
     assert proc.returncode == 0, proc.stderr
     r = results(out)
-    assert set(r) == {"123", "124", "999"}
-    assert r["123"]["score"] == r["124"]["score"] == 10 and r["999"]["status"] == "invalid"
-    assert r["999"]["flags"] == ["not on the roster"]
-    assert "1 on the roster handed nothing in: 125" in proc.stderr
+    assert set(r) == {"123", "124", "126", "999001"}
+    assert r["123"]["score"] == r["124"]["score"] == r["126"]["score"] == 10
+    assert r["999001"]["status"] == "invalid" and r["999001"]["flags"] == ["not on the roster"]
+    assert r["126"]["flags"] == ["also handed in 'leekim_126_461_scratch.ipynb' (not graded)"]
+    assert "2 on the roster handed nothing in: 125, 127" in proc.stderr  # not the test student
+    assert "999001 (not on the roster)" in proc.stderr
     book = {row["student"]: row for row in rows(out / "grades.csv")}
+    # On time: nothing lost, although every zip entry is dated two days after the due time.
+    assert (book["126"]["late_days"], book["126"]["final"]) == ("0", "10")
     assert (book["123"]["late_days"], book["123"]["adjustment"], book["123"]["final"]) == ("0", "-3", "7")
-    assert (book["124"]["late_days"], book["124"]["late_penalty"], book["124"]["final"]) == ("2", "2", "8")
+    assert (book["124"]["late_days"], book["124"]["late_penalty"], book["124"]["final"]) == ("1", "1", "9")
 
-    canvas = list(csv.reader(io.StringIO((out / "canvas.csv").read_text(encoding="utf-8"))))
-    assert canvas[0] == [*CANVAS_DOCUMENTED, "IAM castle: users"]
-    by_id = {row[1]: row for row in canvas[1:]}
-    assert by_id["123"] == ["Doe, Jane", "123", "S-1", "jdoe", "Castle 101", "7"]
-    assert by_id["124"][-1] == "8" and by_id["125"][-1] == ""  # no submission: left unchanged
-    moodle = rows(out / "moodle.csv")
-    assert MOODLE_IDENTIFIERS <= set(moodle[0]) and {"First name", "Last name"} <= set(moodle[0])
-    assert {m["ID number"]: m["IAM castle: users"] for m in moodle} == {"S-1": "7", "S-2": "8", "S-3": "",
-                                                                        "999": "0"}
+    text = (out / "canvas.csv").read_text(encoding="utf-8")
+    assert text.startswith("\ufeff") and (out / "grades.csv").read_text(encoding="utf-8").startswith("\ufeff")
+    canvas = read_csv(text)
+    assert canvas_header_ok(canvas[0]) and canvas[0][:5] == CANVAS_DOCUMENTED
+    assert canvas_title_and_id(canvas[0][-1]) == ("IAM castle: users", "4242")  # the roster's own column
+    assert "Points Possible" in canvas[1][0] and canvas[1][-1] == "10"
+    assert {row[1]: row[-1] for row in canvas[2:]} == {"123": "7", "124": "9", "126": "10"}  # no blanks
+    with zipfile.ZipFile(out / "canvas-feedback.zip") as archive:
+        names = sorted(archive.namelist())
+        page = archive.read("feedback_124_457_labkit.html").decode()
+    assert [canvas_reupload_ids(n) for n in names] == [("123", "456"), ("124", "457"), ("126", "460"),
+                                                        ("999001", "458")]
+    assert "Rick Roe" in page and "9 / 10 points" in page and "Canvas marked it LATE" in page
+
+
+@needs_jail
+def test_canvas_class_report_and_rerun(canvas_run: dict[str, Any]) -> None:
+    out, base, args = canvas_run["out"], canvas_run["base"], canvas_run["args"]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    for text in ("Jane Doe", "Rick Roe", "Kim Lee", "<b>7</b> / 10", "Pat Poe", "Ana Garc\u00eda",
+                 "Flagged for you to look at", "not on the roster", "&#x2713; pass",
+                 'href="notebooks/123.html"'):
+        assert text in report, text
+    assert "Student, Test" not in report and "Test Student" not in report
+    assert "cell 1 (" in (out / "notebooks" / "123.html").read_text(encoding="utf-8")
     # The adjustments file survives a rerun; a new adjustment changes the final score without regrading.
     (out / "adjustments.csv").write_text("student,points,reason\n123,-1,late form\n")
-    again = grade(*args, base=tmp_path)
-    assert again.returncode == 0 and "3 of 3 submissions unchanged" in again.stderr, again.stderr
+    again = grade(*args, base=base)
+    assert again.returncode == 0 and "4 of 4 submissions unchanged" in again.stderr, again.stderr
     assert "changed outside" not in again.stderr and "forged" not in again.stderr
     assert {row["student"]: row["final"] for row in rows(out / "grades.csv")}["123"] == "9"
     assert (out / "adjustments.csv").read_text() == "student,points,reason\n123,-1,late form\n"
+    assert "late form" in (out / "feedback" / "123.html").read_text(encoding="utf-8")
+
+
+@needs_jail
+def test_moodle_class_round_trips_the_grading_worksheet(tmp_path: Path, builder: Builder) -> None:
+    """Moodle's "Download all submissions" (participant ids, flat and in folders) graded against its
+    grading worksheet, whose submission times decide lateness; the worksheet comes back filled in."""
+    correct = json.dumps(builder.correct())
+    zpath = tmp_path / "moodle.zip"
+    with zipfile.ZipFile(zpath, "w") as archive:
+        archive.writestr("Jane Doe_1001_assignsubmission_file_users.ipynb", correct)
+        archive.writestr("Rick Roe_1002_assignsubmission_file_/users.ipynb", correct)
+    (tmp_path / "worksheet.csv").write_text(WORKSHEET, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = grade(str(zpath), "--out", str(out), "--roster", str(tmp_path / "worksheet.csv"), "--submitted-at",
+                 str(tmp_path / "worksheet.csv"), "--id-pattern", "moodle", "--assignment", "users",
+                 "--due", DUE, "--late-penalty", "10", base=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 on the roster handed nothing in: Participant 1003" in proc.stderr
+    assert "2: the LMS's submission times (worksheet.csv)" in proc.stderr
+    imported = moodle_worksheet_import((out / "moodle-worksheet.csv").read_text(encoding="utf-8"))
+    assert {k: v[:2] for k, v in imported.items()} == {"1001": ("10", "-"), "1002": ("8", "-")}
+    assert "late 2 day(s): -2" in imported["1002"][2]
+    moodle = rows(out / "moodle.csv")
+    by_email = {m["Email address"]: (m["First name"], m["Last name"], m["IAM castle: users"]) for m in moodle}
+    assert by_email == {"jane@example.edu": ("Jane", "Doe", "10"), "rick@example.edu": ("Rick", "Roe", "8")}
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "Jane Doe" in report and "Pat Poe" in report
 
 
 # -- the parts, without kernels ---------------------------------------------------------------------
@@ -175,6 +243,13 @@ def test_bad_output_folders_and_inputs_give_one_clear_line(tmp_path: Path) -> No
     assert "no such file" in one_clear_line(grade(str(tmp_path / "missing"), "--out", out, base=tmp_path))
     roster = one_clear_line(grade(str(nb), "--out", out, "--roster", str(tmp_path / "no.csv"), base=tmp_path))
     assert "cannot read the roster" in roster
+    times = one_clear_line(grade(str(nb), "--out", out, "--submitted-at", str(tmp_path / "no.csv"),
+                                 base=tmp_path))
+    assert "cannot read the submission times" in times
+    (tmp_path / "times.csv").write_text("student,submitted_at\nana,next tuesday\n")
+    times = one_clear_line(grade(str(nb), "--out", out, "--submitted-at", str(tmp_path / "times.csv"),
+                                 base=tmp_path))
+    assert "times.csv, line 2: 'next tuesday' is not a time" in times
     (tmp_path / "o" / "adjustments.csv").write_text("student,points\nana,lots\n")
     assert "points must be a number" in one_clear_line(grade(str(nb), "--out", out, base=tmp_path))
 

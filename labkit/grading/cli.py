@@ -28,6 +28,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         jail=not args.no_jail_i_accept_the_risk, regrade=args.regrade,
         roster=Path(args.roster) if args.roster else None, id_pattern=args.id_pattern, due=args.due,
         late_penalty=args.late_penalty, adjustments=Path(args.adjustments) if args.adjustments else None,
+        submitted_at=Path(args.submitted_at) if args.submitted_at else None,
+        late_from_file_times=args.late_from_file_times, lms_column=args.lms_column, bom=args.bom,
     )
     try:
         summary = GradingRun([Path(p) for p in args.paths], out, options).run()
@@ -43,9 +45,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"labkit grade: stopped: {err}", file=sys.stderr)
         return EXIT_TAMPERED
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.statuses.items()))
+    if args.due:
+        used = "; ".join(f"{n}: {source}" for source, n in sorted(summary.time_sources.items()))
+        print(f"Lateness from: {used or 'nothing to grade'}.", file=sys.stderr)
     print(f"{summary.graded_now} graded now ({counts or 'nothing new'}), {summary.skipped} unchanged, "
           f"in {summary.seconds:.1f} s. Gradebook: {out / 'grades.csv'} "
-          "(LMS imports: canvas.csv, moodle.csv); "
+          "(LMS imports: canvas.csv, moodle.csv, and moodle-worksheet.csv for a Moodle grading "
+          "worksheet roster; Canvas feedback: canvas-feedback.zip); "
           f"class report: {out / 'report.html'}", file=sys.stderr)
     if summary.rerun:
         print(f"{len(summary.rerun)} could not be graded because the grader failed "
@@ -55,8 +61,13 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(f"{len(summary.attacks)} attacked the grader: {_names(summary.attacks)} (see their feedback "
               "pages).", file=sys.stderr)
     if summary.flagged:
-        print(f"{len(summary.flagged)} flagged for you to look at (wrong assignment, not on the roster): "
+        print(f"{len(summary.flagged)} flagged for you to look at (see report.html: wrong assignment, not on "
+              "the roster, extra notebooks, one roster person twice): "
               f"{_names(summary.flagged)}.", file=sys.stderr)
+    if summary.left_out:
+        shown = [f"{student} ({why})" for student, why in sorted(summary.left_out.items())]
+        print(f"{len(shown)} left out of the LMS files (no blank grade is ever written): {_names(shown)}.",
+              file=sys.stderr)
     if summary.missing:
         print(f"{len(summary.missing)} on the roster handed nothing in: {_names(summary.missing)}.",
               file=sys.stderr)
@@ -89,12 +100,24 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
                    help="time limit per code cell (default: the notebook's limit)")
     p.add_argument("--regrade", action="store_true", help="grade every submission again, changed or not")
     p.add_argument("--roster", metavar="CSV", help="the class list (e.g. the LMS's gradebook export)")
-    p.add_argument("--id-pattern", metavar="REGEX|canvas|nbgrader",
+    p.add_argument("--id-pattern", metavar="REGEX|canvas|moodle|nbgrader",
                    help="take student ids from file names: a regular expression with a group (?P<id>...), "
                         "or canvas / nbgrader")
     p.add_argument("--due", metavar="TIME", help="due time, e.g. 2026-11-20T23:59:00Z (for late penalties)")
     p.add_argument("--late-penalty", type=float, default=0.0, metavar="PERCENT",
                    help="percent of the maximum score taken off per started day late (with --due)")
+    p.add_argument("--submitted-at", metavar="CSV",
+                   help="submission times exported by the LMS (a student id column and a time column, e.g. "
+                        "Moodle's grading worksheet); the most trusted source of lateness")
+    p.add_argument("--late-from-file-times", action="store_true",
+                   help="take lateness from each file's time on this disk (a zip entry's date is never used: "
+                        "its maker chooses it)")
+    p.add_argument("--lms-column", metavar="TITLE",
+                   help="the gradebook column's exact header for the LMS files, e.g. 'Castle: users (4242)' "
+                        "(default: the roster's column that names the assignment)")
+    p.add_argument("--bom", action="store_true",
+                   help="start every CSV file (grades.csv too) with a byte-order mark, so Excel reads "
+                        "accented names right")
     p.add_argument("--adjustments", metavar="CSV",
                    help="manual adjustments, student,points,reason (default: DIR/adjustments.csv)")
     p.add_argument("--no-jail-i-accept-the-risk", action="store_true",

@@ -34,7 +34,7 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +141,8 @@ class Gradebook:
 
     def __init__(self, out: Path, key: bytes | None = None, late: LatePolicy | None = None,
                  adjustments: Adjustments | None = None,
-                 exporters: list[tuple[str, Any]] | None = None) -> None:
+                 exporters: Callable[[list[dict[str, Any]]], dict[str, str]] | None = None,
+                 bom: bool = False) -> None:
         self.out = out
         self.results_path = out / "results.json"
         self.csv_path = out / "grades.csv"
@@ -150,7 +151,8 @@ class Gradebook:
         self.warnings: list[str] = []
         self.late = late or LatePolicy()
         self.adjustments = adjustments
-        self.exporters = exporters or []
+        self.exporters = exporters
+        self.bom = bom  # grades.csv starts with a byte-order mark (--bom: Excel then reads UTF-8 names right)
         self._load()
 
     @property
@@ -215,8 +217,12 @@ class Gradebook:
         """Every entry with its late penalty, adjustment and final score (computed, never stored)."""
         return [{**e, **final_score(e, self.late, self.adjustments)} for e in self.ordered()]
 
+    def with_final_of(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """One entry with its late penalty, adjustment and final score."""
+        return {**entry, **final_score(entry, self.late, self.adjustments)}
+
     def csv(self) -> str:
-        return csv_text(self.with_final())
+        return ("\ufeff" if self.bom else "") + csv_text(self.with_final())
 
     def save(self) -> None:
         """Write ``grades.csv`` and the exports, then ``results.json`` (with the csv's signed hash)."""
@@ -226,9 +232,9 @@ class Gradebook:
         write_atomically(self.csv_path, text)
         write_atomically(self.results_path, json.dumps({"format": FORMAT, "submissions": self.ordered(),
                                                         "grades_csv_sha256": written}, indent=1) + "\n")
-        rows = self.with_final()
-        for name, export in self.exporters:
-            write_atomically(self.out / name, export(rows))
+        if self.exporters is not None:
+            for name, text in self.exporters(self.with_final()).items():
+                write_atomically(self.out / name, text)
 
 
 def csv_text(entries: Iterable[dict[str, Any]]) -> str:

@@ -40,6 +40,9 @@ th{background:#f3f5f7}.pass{color:#1e7b34}.fail{color:#b42318}
 code,pre{background:#f3f5f7;padding:.1rem .3rem;border-radius:.2rem}pre{padding:.5rem;white-space:pre-wrap}
 .charts{display:flex;flex-wrap:wrap;gap:2rem}figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}
 .answer{white-space:pre-wrap}.blank{color:#8a94a0;font-style:italic}
+td.pass{background:#dcf5e3;white-space:nowrap}td.fail{background:#fde0dc;white-space:nowrap}
+table.sortable th{cursor:pointer;font-size:.8rem}.wide{overflow-x:auto}
+table.final{width:auto}.flag{color:#8a4b00}
 """
 
 
@@ -68,13 +71,33 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def feedback_html(entry: dict[str, Any]) -> str:
-    """One student's feedback: score, what passed, what failed and a hint for each failure."""
+def _final_lines(entry: dict[str, Any]) -> str:
+    """Late days and penalty, the adjustment and its reason, and the final score the LMS receives."""
+    if "final" not in entry:
+        return ""
+    rows = [f"<tr><td>autograded</td><td>{entry['score']} / {entry['max_score']}</td></tr>"]
+    source = entry.get("time_source")
+    late = f"{entry.get('late_days', 0)} day(s)" + (f" <small>({escape(source)})</small>" if source else "")
+    rows.append(f"<tr><td>late</td><td>{late}</td></tr>")
+    rows.append(f"<tr><td>late penalty</td><td>&minus;{entry.get('late_penalty', 0)}</td></tr>")
+    reason = entry.get("adjustment_reason") or ""
+    rows.append(f"<tr><td>adjustment</td><td>{entry.get('adjustment', 0):+g}"
+                + (f" &mdash; {escape(reason)}" if reason else "") + "</td></tr>")
+    rows.append(f"<tr><th>final score</th><th>{entry['final']} / {entry['max_score']}</th></tr>")
+    return f'<table class="final"><tbody>{"".join(rows)}</tbody></table>'
+
+
+def feedback_html(entry: dict[str, Any], name: str | None = None) -> str:
+    """One student's feedback: the final score and how it was reached (late days, penalty, adjustment
+    and its reason), what passed, what failed and a hint for each failure. ``name``: the roster's."""
     student, assignment = entry["student"], entry.get("assignment") or "(unknown)"
+    who = name or student
+    shown = entry.get("final", entry["score"])
     parts = [
-        f"<h1>Feedback for {escape(student)}</h1>",
+        f"<h1>Feedback for {escape(who)}</h1>",
         f"<p>Assignment <code>{escape(assignment)}</code> &middot; {_badge(entry['status'])}</p>",
-        f'<p class="score">{entry["score"]} / {entry["max_score"]} points</p>',
+        f'<p class="score">{shown} / {entry["max_score"]} points</p>',
+        _final_lines(entry),
         f"<p>{escape(STATUS_TEXT.get(entry['status'], ''))}"
         + (f" {escape(entry['detail'])}." if entry.get("detail") else "") + "</p>",
     ]
@@ -95,7 +118,7 @@ def feedback_html(entry: dict[str, Any]) -> str:
     if entry.get("cells_total"):
         parts.append(f"<p><small>{entry.get('cells_run', 0)} of {entry['cells_total']} code cells ran in "
                      f"{entry.get('seconds', 0):.1f} s.</small></p>")
-    return _page(f"Feedback: {student}", "\n".join(parts))
+    return _page(f"Feedback: {who}", "\n".join(parts))
 
 
 def score_histogram_svg(scores: list[int], max_score: int, width: int = 460, height: int = 220) -> str:
@@ -180,7 +203,36 @@ def reflections_html(reflections: ClassReflections) -> str:
     return "".join(parts)
 
 
-def _assignment_section(assignment: str, entries: list[dict[str, Any]]) -> str:
+_SORT_JS = """
+document.querySelectorAll('table.sortable th').forEach(function (th, col) {
+  th.addEventListener('click', function () {
+    var body = th.closest('table').tBodies[0], rows = Array.from(body.rows);
+    var asc = th.dataset.dir !== 'asc'; th.dataset.dir = asc ? 'asc' : 'desc';
+    rows.sort(function (a, b) {
+      var x = a.cells[col].dataset.v || a.cells[col].textContent;
+      var y = b.cells[col].dataset.v || b.cells[col].textContent;
+      var nx = parseFloat(x), ny = parseFloat(y);
+      var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+      return asc ? c : -c;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  });
+});
+"""
+
+
+SORT_SCRIPT = f'<script data-labkit="sort">{_SORT_JS}</script>'  # the report's only script: sorting
+
+
+def _check_cell(check: dict[str, Any] | None) -> str:
+    if check is None:
+        return '<td class="blank" data-v="-1">&ndash;</td>'
+    if check.get("passed"):
+        return '<td class="pass" data-v="1">&#x2713; pass</td>'
+    return '<td class="fail" data-v="0">&#x2717; fail</td>'
+
+
+def _assignment_section(assignment: str, entries: list[dict[str, Any]], names: dict[str, str]) -> str:
     ran = [e for e in entries if e["status"] not in ("invalid", "grader-error")]
     max_score = max((e["max_score"] for e in ran), default=0)
     scores = [e["score"] for e in ran]
@@ -204,31 +256,68 @@ def _assignment_section(assignment: str, entries: list[dict[str, Any]]) -> str:
         if rates:
             charts += f"<figure><figcaption>Pass rate per check</figcaption>{pass_rate_svg(rates)}</figure>"
         charts += "</div>"
-    rows = "".join(
-        f'<tr><td><a href="feedback/{escape(quote(feedback_name(e["student"])))}">'
-        f'{escape(e["student"])}</a></td>'
-        f"<td>{e['score']} / {e['max_score']}</td><td>{_badge(e['status'])}</td>"
-        f"<td>{escape(e.get('detail', ''))}</td></tr>"
-        for e in sorted(entries, key=lambda e: e["student"])
-    )
+    rate_rows = "".join(f"<tr><td><code>{escape(cid)}</code></td><td>{escape(d)}</td>"
+                        f"<td>{passed} of {total} ({passed / total:.0%})</td></tr>"
+                        for cid, (d, passed, total) in check_stats.items() if total)
+    rate_table = ("<h3>Pass rate per check</h3><table><thead><tr><th>check</th><th>what it checks</th>"
+                  f"<th>passed</th></tr></thead><tbody>{rate_rows}</tbody></table>" if rate_rows else "")
+    check_ids = list(check_stats)
+    rows = []
+    for e in sorted(entries, key=lambda e: names.get(e["student"], e["student"]).lower()):
+        who = names.get(e["student"], e["student"])
+        shown_id = f" <small>({escape(e['student'])})</small>" if who != e["student"] else ""
+        by_id = {c["id"]: c for c in e.get("checks") or []}
+        flags = "; ".join(e.get("flags") or [])
+        final = e.get("final", e["score"])
+        late = (f"{e.get('late_days', 0)} d, &minus;{e.get('late_penalty', 0)}" if e.get("late_days") else "")
+        adjust = (f"{e['adjustment']:+g} {escape(e.get('adjustment_reason') or '')}"
+                  if e.get("adjustment") else "")
+        page = escape(quote(feedback_name(e["student"])))
+        rows.append(
+            f'<tr><td data-v="{escape(who.lower())}"><a href="feedback/{page}">{escape(who)}</a>'
+            f"{shown_id}</td>"
+            f'<td data-v="{final}"><b>{final}</b> / {e["max_score"]}</td>'
+            f'<td data-v="{e["score"]}">{e["score"]}</td>'
+            f"<td>{late}</td><td>{adjust}</td><td>{_badge(e['status'])}</td>"
+            + "".join(_check_cell(by_id.get(cid)) for cid in check_ids)
+            + f'<td class="flag">{escape(flags)}</td>'
+            f'<td><a href="notebooks/{page}">notebook</a></td></tr>')
+    heads = "".join(f'<th title="{escape(check_stats[cid][0])}">{escape(cid)}</th>' for cid in check_ids)
     heading = f"Assignment <code>{escape(assignment)}</code> &mdash; {_count(len(entries), 'submission')}"
     return (f"<h2>{heading}</h2>"
-            f"<p>{escape(summary)}</p>{stats}{charts}"
-            "<table><thead><tr><th>student</th><th>score</th><th>status</th><th>note</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+            f"<p>{escape(summary)}</p>{stats}{charts}{rate_table}"
+            "<h3>Students</h3><p><small>Click a column to sort. Final = after late penalty and adjustment "
+            "(what the LMS files carry).</small></p>"
+            '<div class="wide"><table class="sortable"><thead><tr><th>student</th><th>final</th>'
+            f"<th>autograded</th><th>late</th><th>adjustment</th><th>status</th>{heads}<th>flags</th>"
+            f"<th>submitted</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
-def report_html(entries: list[dict[str, Any]], reflections: ClassReflections | None = None) -> str:
-    """The class overview: per assignment, score distribution, pass rate per check, every student,
-    and (given ``reflections``, see :func:`labkit.journal.collect_class`) every reflection answer."""
+def report_html(entries: list[dict[str, Any]], reflections: ClassReflections | None = None,
+                names: dict[str, str] | None = None, missing: list[tuple[str, str]] | None = None) -> str:
+    """The class overview: per assignment, score distribution, pass rate per check, a sortable
+    student × check table (final scores, late days, adjustments, flags, a link to each feedback page
+    and submitted notebook), the roster's students who handed nothing in, and (given
+    ``reflections``, see :func:`labkit.journal.collect_class`) every reflection answer.
+    ``names``: the roster's name per student id."""
+    names = names or {}
     by_assignment: dict[str, list[dict[str, Any]]] = {}
     for e in entries:
         by_assignment.setdefault(e.get("assignment") or "(no assignment)", []).append(e)
     sections = "".join(
-        _assignment_section(a, es)
+        _assignment_section(a, es, names)
         + (reflections_html(reflections.for_students(e["student"] for e in es)) if reflections else "")
         for a, es in sorted(by_assignment.items()))
+    flagged = [e for e in entries if e.get("flags")]
+    extra = ""
+    if flagged:
+        items = "".join(f"<li>{escape(names.get(e['student'], e['student']))}: "
+                        f"{escape('; '.join(e['flags']))}</li>" for e in flagged)
+        extra += f"<h2>Flagged for you to look at</h2><ul>{items}</ul>"
+    if missing:
+        items = "".join(f"<li>{escape(name)} <small>({escape(pid)})</small></li>" for name, pid in missing)
+        extra += f"<h2>On the roster, handed nothing in ({len(missing)})</h2><ul>{items}</ul>"
     body = (f"<h1>IAM castle &mdash; class report</h1><p>{_count(len(entries), 'submission')}. "
             "Each row links to the feedback the student receives.</p>"
-            f"{sections or '<p>No submissions yet.</p>'}")
+            f"{extra}{sections or '<p>No submissions yet.</p>'}{SORT_SCRIPT}")
     return _page("IAM castle class report", body)

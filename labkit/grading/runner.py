@@ -34,13 +34,16 @@ from typing import Any, TextIO
 
 from ..journal import collect_class
 from . import integrity, processes
+from .canvas_feedback import write_feedback_zip
 from .classlist import Adjustments, LatePolicy, Roster, id_pattern, parse_time
-from .exports import exporters
+from .exports import ExportOptions, lms_files
 from .gradebook import RERUN_STATUSES, Gradebook, OutLock, feedback_name, write_atomically
 from .jail import Jail, Limits
+from .lateness import SubmissionTimes, When, decide
+from .notebook_view import write_notebook_page
 from .progress import Progress
 from .reports import feedback_html, report_html
-from .submissions import Submission, find_submissions, read_submission
+from .submissions import Source, Submission, find_submissions, late_marker, read_submission
 from .worker import Job, worker_main
 
 __all__ = ["GradingRun", "RunSummary", "grade", "TamperingError", "Options"]
@@ -69,6 +72,10 @@ class Options:
     due: str | None = None
     late_penalty: float = 0.0
     adjustments: Path | None = None
+    submitted_at: Path | None = None
+    late_from_file_times: bool = False
+    lms_column: str | None = None
+    bom: bool = False
 
 
 @dataclass
@@ -86,6 +93,8 @@ class RunSummary:
     flagged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    left_out: dict[str, str] = field(default_factory=dict)
+    time_sources: dict[str, int] = field(default_factory=dict)
 
 
 def _preload() -> None:
@@ -162,6 +171,12 @@ class GradingRun:
         self.pattern = id_pattern(opts.id_pattern)
         self.roster = Roster.read(opts.roster) if opts.roster else Roster()
         self.late = LatePolicy(parse_time(opts.due) if opts.due else None, opts.late_penalty)
+        self.times = SubmissionTimes.read(opts.submitted_at) if opts.submitted_at else SubmissionTimes()
+        self.export_options = ExportOptions(opts.lms_column, opts.bom)
+        self.when: dict[str, When] = {}
+        self.sources: dict[str, Source] = {}
+        self.aliased: dict[str, str] = {}
+        self.missing: list[str] = []
         self.workers: list[_Worker] = []
         self.base_env = dict(os.environ)
         self.ctx = multiprocessing.get_context("fork")
@@ -238,20 +253,46 @@ class GradingRun:
         sub = self.pending.pop(entry["student"], None)
         if sub is not None:
             entry.update(key=self.key(sub), file=sub.path, flags=list(self._flags(sub)),
-                         submitted_at=sub.submitted_at)
+                         **self._when_fields(sub.student))
         entry.pop("trace", None)
         entry["graded_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.gradebook.record(entry)
-        write_atomically(self._feedback_path(entry["student"]), feedback_html(entry))
+        final = self.gradebook.with_final_of(entry)
+        write_atomically(self._feedback_path(entry["student"]), feedback_html(final, self._name(final)))
         summary.graded_now += 1
         summary.statuses[entry["status"]] = summary.statuses.get(entry["status"], 0) + 1
         progress.advance(entry["status"], entry["student"])
+
+    def _when_fields(self, student: str) -> dict[str, Any]:
+        when = self.when.get(student) or When(None, "no submission time known: not late")
+        return {"submitted_at": when.at, "time_source": when.source, "late_marker": when.late_marker}
+
+    def _name(self, entry: dict[str, Any]) -> str:
+        """The roster's name for a submission's student (the id when there is none)."""
+        person = self.roster.find(entry["student"]) if self.roster else None
+        return person.display_name if person else entry["student"]
 
     def _flags(self, sub: Submission) -> list[str]:
         flags = list(sub.flags)
         if self.roster and self.roster.find(sub.student) is None:
             flags.append("not on the roster")
+        if sub.student in self.aliased:
+            flags.append(self.aliased[sub.student])
         return flags
+
+    def _find_aliases(self, students: list[str]) -> None:
+        """Two submissions that the roster says are one person: both flagged (never merged)."""
+        by_person: dict[str, list[str]] = {}
+        for student in students:
+            person = self.roster.find(student) if self.roster else None
+            if person is not None:
+                by_person.setdefault(person.id, []).append(student)
+        for person_id, ids in by_person.items():
+            if len(ids) > 1:
+                for student in ids:
+                    others = ", ".join(i for i in ids if i != student)
+                    self.aliased[student] = (f"the roster says this is the same person as {others} "
+                                             f"(roster id {person_id}): left out of the LMS files; keep one")
 
     def _invalid_entry(self, sub: Submission) -> dict[str, Any]:
         from ..checks import get_assignment
@@ -284,11 +325,18 @@ class GradingRun:
     def write_reports(self) -> None:
         """(Re)write every feedback page and ``report.html`` from the gradebook."""
         assert self.gradebook is not None
-        entries = self.gradebook.ordered()
+        entries = self.gradebook.with_final()
         for entry in entries:
-            write_atomically(self._feedback_path(entry["student"]), feedback_html(entry))
+            write_atomically(self._feedback_path(entry["student"]), feedback_html(entry, self._name(entry)))
+        for student, source in self.sources.items():
+            write_notebook_page(self.out, student, source)
+        write_feedback_zip(self.out, entries, self.pattern)
         reflections = collect_class(self.paths, self.pattern)
-        write_atomically(self.out / "report.html", report_html(entries, reflections))
+        missing = [(e.display_name, e.id) for e in self.roster.entries
+                   if e.id in set(self.missing)] if self.roster else []
+        names = {e["student"]: self._name(e) for e in entries}
+        write_atomically(self.out / "report.html", report_html(entries, reflections, names=names,
+                                                               missing=missing))
 
     def _jail(self) -> Jail | None:
         if not self.options.jail:
@@ -308,20 +356,28 @@ class GradingRun:
 
     def _read_all(self, summary: RunSummary) -> tuple[deque[Job], list[Submission]]:
         assert self.gradebook is not None
-        found = find_submissions(self.paths, self.pattern)
+        found = find_submissions(self.paths, self.pattern, self.options.assignment)
         summary.total = len(found)
+        self._find_aliases([student for student, _, _ in found])
         todo: deque[Job] = deque()
         invalid: list[Submission] = []
         seen = set()
         for student, source, from_path in found:
             sub = read_submission(student, source, self.known, self.options.assignment, from_path)
             seen.add(student)
+            self.sources[student] = source
+            self.when[student] = when = decide(
+                student, roster=self.roster, times=self.times, lms_time=source.submitted_at,
+                late_marker=late_marker(source, self.pattern), file_time=source.file_time,
+                trust_file_times=self.options.late_from_file_times)
+            summary.time_sources[when.source] = summary.time_sources.get(when.source, 0) + 1
             entry = self.gradebook.entries.get(student)
             if not self.options.regrade and self.gradebook.up_to_date(student, self.key(sub)):
                 summary.skipped += 1
                 assert entry is not None
-                if entry.get("submitted_at") != sub.submitted_at:
-                    entry["submitted_at"] = sub.submitted_at
+                fresh = {**self._when_fields(student), "flags": self._flags(sub)}
+                if any(entry.get(k) != v for k, v in fresh.items()):
+                    entry.update(fresh)
                     self.gradebook.put(entry)
                 continue
             self.pending[student] = sub
@@ -331,15 +387,19 @@ class GradingRun:
                 todo.append(Job(student, sub.sha256, sub.assignment or "", sub.cells, self.timeout,
                                 self.cell_timeout))
         if self.roster:
+            found_people = {id(self.roster.find(s)) for s in seen}
             summary.missing = sorted(e.id for e in self.roster.entries
-                                     if not any(self.roster.find(s) is e for s in seen))
+                                     if not e.is_test_student and id(e) not in found_people)
+        self.missing = summary.missing
         return todo, invalid
 
     def _run_locked(self) -> RunSummary:
         started = time.monotonic()
         adjustments = Adjustments(self.options.adjustments or self.out / "adjustments.csv").load()
         self.gradebook = Gradebook(self.out, late=self.late, adjustments=adjustments,
-                                   exporters=exporters(self.roster))
+                                   exporters=lambda rows: lms_files(rows, self.roster,
+                                                                    self.export_options).files,
+                                   bom=self.options.bom)
         summary = RunSummary(warnings=list(self.gradebook.warnings))
         for warning in summary.warnings:
             print(f"warning: {warning}", file=self.stream)
@@ -374,6 +434,8 @@ class GradingRun:
             summary.rerun = [e["student"] for e in entries if e["status"] in RERUN_STATUSES]
             summary.attacks = [e["student"] for e in entries if e["status"] == "attack"]
             summary.flagged = [e["student"] for e in entries if e.get("flags")]
+            summary.left_out = lms_files(self.gradebook.with_final(), self.roster,
+                                         self.export_options).left_out
             summary.seconds = time.monotonic() - started
         return summary
 

@@ -25,8 +25,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,12 +59,17 @@ def _zip_name(info: zipfile.ZipInfo) -> str:
 
 @dataclass(frozen=True)
 class Source:
-    """A notebook found: its name relative to what was given, where it is, how to read it, when."""
+    """A notebook found: its name relative to what was given, where it is, how to read it, and two
+    times: ``submitted_at`` recorded by the LMS (nbgrader's ``timestamp.txt``) and ``file_time``, the
+    file's own time on this disk (for a zip entry, the zip's: an entry's date is the zip maker's
+    choice, never used). ``also`` names the same student's other notebooks (not graded)."""
 
     name: str
     origin: str
     read: Callable[[], bytes] = field(compare=False, repr=False)
     submitted_at: float | None = None
+    file_time: float | None = None
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,11 +119,15 @@ def _file_source(name: str, path: Path) -> Source:
         mtime: float | None = path.stat().st_mtime
     except OSError:
         mtime = None
-    return Source(name, decode_name(os.fsencode(path)), read, _nbgrader_time(path) or mtime)
+    return Source(name, decode_name(os.fsencode(path)), read, _nbgrader_time(path), mtime)
 
 
 def _zip_sources(zip_path: Path, prefix: str) -> list[Source]:
     where = decode_name(os.fsencode(zip_path))
+    try:
+        zip_time: float | None = zip_path.stat().st_mtime
+    except OSError:
+        zip_time = None
     try:
         archive = zipfile.ZipFile(zip_path)
         infos = archive.infolist()
@@ -141,8 +149,7 @@ def _zip_sources(zip_path: Path, prefix: str) -> list[Source]:
             with zipfile.ZipFile(zip_path) as again, again.open(info) as fh:
                 return fh.read(MAX_NOTEBOOK_BYTES + 1)
 
-        when = datetime(*info.date_time, tzinfo=UTC).timestamp()  # zips store no time zone
-        found.append(Source(prefix + name, f"{where}:{name}", read, when))
+        found.append(Source(prefix + name, f"{where}:{name}", read, None, zip_time))
     archive.close()
     return found
 
@@ -197,20 +204,45 @@ def student_of(source: Source, pattern: re.Pattern[str] | None) -> tuple[str, st
     return stem, None
 
 
-def find_submissions(paths: list[Path], pattern: re.Pattern[str] | None = None
+def late_marker(source: Source, pattern: re.Pattern[str] | None) -> bool | None:
+    """Canvas's ``LATE`` marker in the file name: True/False, or None when the pattern has no such group."""
+    if pattern is None or "late" not in pattern.groupindex:
+        return None
+    match = pattern.search(source.name)
+    return bool(match and match.group("late"))
+
+
+def _main_first(sources: list[tuple[Source, str | None]], hint: str | None
+                ) -> list[tuple[Source, str | None]]:
+    """A student's notebooks, the one to grade first: the one whose file name names the assignment
+    (``users.ipynb`` before ``scratch.ipynb``), then the shortest name, then by name."""
+    def rank(item: tuple[Source, str | None]) -> tuple[bool, int, str]:
+        source, from_path = item
+        wanted = hint or from_path
+        base = source.name.rsplit("/", 1)[-1].lower()
+        return (not (wanted and wanted.lower() in base), len(base), source.name)
+    return sorted(sources, key=rank)
+
+
+def find_submissions(paths: list[Path], pattern: re.Pattern[str] | None = None, hint: str | None = None
                      ) -> list[tuple[str, Source, str | None]]:
     """``(student id, source, assignment from the path)``, sorted by student.
 
-    Raises :class:`DuplicateStudentError` when two files share a student id.
+    A student with several notebooks (two attachments, or the same id in two
+    folders) gets one row: the main one (see :func:`_main_first`; ``hint`` is the
+    assignment being graded), whose ``also`` names the others, which are not graded.
     """
-    seen: dict[str, tuple[Source, str | None]] = {}
+    seen: dict[str, list[tuple[Source, str | None]]] = {}
     for source in find_sources(paths):
         student, assignment = student_of(source, pattern)
-        if student in seen and seen[student][0].origin != source.origin:
-            raise DuplicateStudentError(f"{seen[student][0].origin} and {source.origin} are both student "
-                                        f"{student!r}; keep one of them (or use --id-pattern)")
-        seen[student] = (source, assignment)
-    return sorted(((s, src, a) for s, (src, a) in seen.items()), key=lambda t: t[0])
+        seen.setdefault(student, []).append((source, assignment))
+    found = []
+    for student, sources in seen.items():
+        (main, assignment), *others = _main_first(sources, hint)
+        if others:
+            main = replace(main, also=tuple(o.name for o, _ in others))
+        found.append((student, main, assignment))
+    return sorted(found, key=lambda t: t[0])
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -238,16 +270,18 @@ def read_submission(student: str, source: Source, known: set[str], forced: str |
     (``from_path``), else the notebook's metadata's; a notebook whose metadata
     names another one is flagged.
     """
+    others: tuple[str, ...] = tuple(f"also handed in {other.rsplit('/', 1)[-1][:80]!r} (not graded)"
+                                    for other in source.also)
     try:
         data = source.read()
     except OSError as err:
         reason = err.strerror or str(err)
-        return Submission(student, source.origin, "", forced or from_path,
+        return Submission(student, source.origin, "", forced or from_path, flags=others,
                           invalid=f"the file could not be read ({reason})", submitted_at=source.submitted_at)
     digest = hashlib.sha256(data).hexdigest()
 
     def invalid(reason: str, assignment: str | None = forced or from_path) -> Submission:
-        return Submission(student, source.origin, digest, assignment, invalid=reason,
+        return Submission(student, source.origin, digest, assignment, invalid=reason, flags=others,
                           submitted_at=source.submitted_at)
 
     if len(data) > MAX_NOTEBOOK_BYTES:
@@ -271,8 +305,8 @@ def read_submission(student: str, source: Source, known: set[str], forced: str |
                        "grade it with --assignment", None)
     if not isinstance(assignment, str) or assignment not in known:
         return invalid(f"unknown assignment {str(assignment)[:80]!r}", None)
-    flags: tuple[str, ...] = ()
+    flags = others
     if isinstance(declared, str) and declared and declared != assignment:
-        flags = (f"wrong assignment? the notebook is {declared[:80]!r}, graded as {assignment!r}",)
+        flags += (f"wrong assignment? the notebook is {declared[:80]!r}, graded as {assignment!r}",)
     return Submission(student, source.origin, digest, assignment, cells=cells, flags=flags,
                       submitted_at=source.submitted_at)
