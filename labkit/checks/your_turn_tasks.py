@@ -9,7 +9,16 @@ at your typing) and answers in one line::
     ✅ alice-developer exists.
 
 If the account is not there yet it raises :class:`NotYet` with a hint, which
-also stops *Run all* at the cell that is waiting for you.
+also stops *Run all* at the cell that is waiting for you. Hints come in steps,
+as a teacher would give them:
+
+1. the first time a check fails: **the idea** (what AWS needs to hear);
+2. the second time: **the shape** of the command, with blanks for you to fill;
+3. the third time — or at once, with ``labkit.your_turn("<task>", show_answer=True)`` —
+   **the answer**.
+
+Which hints you saw is written to your progress log (:mod:`labkit.knowledge_log`),
+so it survives a kernel restart; the ✅ line says how many you used.
 
 Each task has a model answer (the book's command where there is one); the
 course's tests type it into the cell, as you would.
@@ -23,12 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ._account import iam, login_profile, mfa_devices, user
+from .. import knowledge_log
+from ._account import activity, iam, login_profile, mfa_devices, user
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
 
-__all__ = ["Task", "TASKS", "NotYet", "your_turn", "MARKER", "typed_your_turns"]
+__all__ = ["Task", "TASKS", "NotYet", "your_turn", "hint_level", "MARKER", "typed_your_turns"]
 
 MARKER = "# ⌨️ Your turn:"
 
@@ -42,14 +52,22 @@ class NotYet(Exception):
 
 @dataclass(frozen=True)
 class Task:
-    """One your-turn task: what it asks, a model answer, and the check."""
+    """One your-turn task: what it asks, a model answer, two hints, the check, and its minutes.
+
+    ``idea`` is shown at the first failed check (what to tell AWS, in words), ``shape`` at the
+    second (the command with blanks, ``<...>``), ``answer`` at the third or on request.
+    ``minutes`` is the time a beginner needs (it counts in the chapter's time, see
+    :mod:`labkit.pace`).
+    """
 
     id: str
     chapter: str
     ask: str
     answer: str
-    hint: str
+    idea: str
+    shape: str
     test: Callable[[Lab], tuple[bool, str]]
+    minutes: int = 2
 
 
 def _visitor_exists(lab: Lab) -> tuple[bool, str]:
@@ -67,13 +85,23 @@ def _alice_temporary_password(lab: Lab) -> tuple[bool, str]:
     if profile is None:
         return False, "alice-developer has no console password (login profile) yet"
     if not profile.get("PasswordResetRequired"):
-        return False, "her password does not have to be changed at her first sign-in"
+        # A second create-login-profile can only fail with EntityAlreadyExists: the profile is
+        # changed with update-login-profile, which takes --password-reset-required too
+        # (https://docs.aws.amazon.com/cli/latest/reference/iam/update-login-profile.html).
+        return False, ("her password does not have to be changed at her first sign-in. She already has a "
+                       "login profile, so creating one again fails (EntityAlreadyExists): change it with "
+                       "!aws iam update-login-profile --user-name alice-developer --password-reset-required")
     return True, "Alice has a temporary password she must change at her first sign-in."
 
 
 def _alice_mfa(lab: Lab) -> tuple[bool, str]:
     devices = mfa_devices(lab, "alice-developer")
     if not devices:
+        tries = activity(lab, event_name="EnableMFADevice")
+        if tries and tries[0].get("errorCode") == "InvalidAuthenticationCode":
+            return False, ("AWS refused the two codes (InvalidAuthenticationCode): codes last about 30 "
+                           "seconds, so yours had probably expired. Run the cell above that prints "
+                           "'code 1: ... code 2: ...' again for fresh codes, then run this cell at once")
         return False, "no MFA device is enabled for alice-developer yet"
     return True, f"Alice's device {devices[0]['SerialNumber']} is enabled: her codes were real."
 
@@ -127,54 +155,93 @@ def _iam_trusted_by_organization(lab: Lab) -> tuple[bool, str]:
 TASKS: dict[str, Task] = {t.id: t for t in (
     Task("start-visitor", "00", "Create the user visitor",
          "!aws iam create-user --user-name visitor",
-         "!aws iam create-user --user-name visitor", _visitor_exists),
+         "every IAM command starts with !aws iam, then what to do (create a user) and its name",
+         "!aws iam create-user --user-name <the user's name>", _visitor_exists, minutes=1),
     Task("castle-alias", "01", "Give the account an alias",
          "!aws iam create-account-alias --account-alias my-castle",
+         "an account alias is a friendly name for the account's sign-in page; IAM creates it",
          "!aws iam create-account-alias --account-alias <a name, lower case, digits and hyphens>",
          _account_alias),
     Task("users-create-alice", "02", "Create alice-developer (the book's first command)",
          "!aws iam create-user --user-name alice-developer",
-         "!aws iam create-user --user-name alice-developer", _alice_exists),
+         "Alice is a new IAM user; her user name is alice-developer",
+         "!aws iam create-user --user-name <her user name>", _alice_exists),
     Task("users-temp-password", "02", "Give Alice a temporary password (the book's second command)",
          "!aws iam create-login-profile --user-name alice-developer --password TempPassword123! "
          "--password-reset-required",
-         "!aws iam create-login-profile --user-name alice-developer --password TempPassword123! "
+         "a console password lives in the user's login profile; the flag --password-reset-required "
+         "makes her choose her own at the first sign-in",
+         "!aws iam create-login-profile --user-name <user> --password <temporary password> "
          "--password-reset-required", _alice_temporary_password),
     Task("mfa-enable", "03", "Enable Alice's device with two real codes (the book's third command)",
          "!aws iam enable-mfa-device --user-name alice-developer --serial-number "
          "arn:aws:iam::123456789012:mfa/alice --authentication-code1 {code1} --authentication-code2 {code2}",
-         "the book's enable-mfa-device command, with {code1} and {code2} where the book has 123456 and 789012",
+         "AWS enables a virtual device only when you send two codes in a row from it, as Python "
+         "variables {code1} and {code2} in the book's command",
+         "!aws iam enable-mfa-device --user-name <user> --serial-number <the device's ARN> "
+         "--authentication-code1 {code1} --authentication-code2 {code2}",
          _alice_mfa),
     Task("root-password-policy", "04", "Set a CIS-strength password policy",
          "!aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 "
          "--require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols "
          "--allow-users-to-change-password",
-         "!aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 ...",
+         "the account's password policy: at least 14 characters and the last 24 passwords never reused",
+         "!aws iam update-account-password-policy --minimum-password-length <n> --password-reuse-prevention <n> ...",
          _password_policy),
     Task("warden-admin-group", "04b", "Give the group castle-admins AWS's AdministratorAccess",
          "!aws iam attach-group-policy --group-name castle-admins --policy-arn arn:aws:iam::aws:policy/AdministratorAccess",
-         "!aws iam attach-group-policy --group-name castle-admins --policy-arn arn:aws:iam::aws:policy/AdministratorAccess",
+         "AWS's managed policy AdministratorAccess is attached to the group, not to each user",
+         "!aws iam attach-group-policy --group-name <group> --policy-arn arn:aws:iam::aws:policy/<policy name>",
          _admins_group),
     Task("lp-knight-policy", "05", "Give the knight his inline policy",
          "!aws iam put-user-policy --user-name knight --policy-name armory-keys --policy-document '{armory_json}'",
-         "!aws iam put-user-policy --user-name knight --policy-name armory-keys --policy-document '{armory_json}'",
+         "an inline policy is put on one user, with a name and the policy document (the JSON in armory_json)",
+         "!aws iam put-user-policy --user-name <user> --policy-name <a name> --policy-document '{armory_json}'",
          _knight_policy),
     Task("realm-trusted-access", "06", "Give IAM trusted access to the organization",
          "!aws organizations enable-aws-service-access --service-principal iam.amazonaws.com",
-         "!aws organizations enable-aws-service-access --service-principal iam.amazonaws.com",
+         "AWS Organizations lets a service (here IAM, whose principal is iam.amazonaws.com) work across "
+         "the organization once you enable its access",
+         "!aws organizations enable-aws-service-access --service-principal <the service's principal>",
          _iam_trusted_by_organization),
 )}
 
+_failed: dict[str, int] = {}  # failed checks per task in this kernel (the log may be unwritable)
 
-def your_turn(task_id: str, lab: Any = None) -> None:
+
+def hint_level(failures: int) -> str:
+    """The hint a task shows after ``failures`` failed checks (1: idea, 2: shape, 3 and more: answer).
+
+    >>> [hint_level(n) for n in (1, 2, 3, 7)]
+    ['idea', 'shape', 'answer', 'answer']
+    """
+    return knowledge_log.HINT_LEVELS[min(max(failures, 1), 3) - 1]
+
+
+def _hint(task: Task, level: str) -> str:
+    if level == "idea":
+        return f"💡 The idea: {task.idea}."
+    if level == "shape":
+        return f"💡 The command's shape: {task.shape}"
+    return f"💡 The answer: {task.answer}"
+
+
+def your_turn(task_id: str, lab: Any = None, *, show_answer: bool = False) -> None:
     """Check a your-turn task against the sandbox now: prints ✅ and what it found, or raises
-    :class:`NotYet` with a hint (``labkit.explain`` is not needed: the message says what to type)."""
+    :class:`NotYet` with a hint — the idea first, then the command's shape, then the answer.
+
+    ``show_answer=True`` prints the answer without checking (and notes it in your progress).
+    """
     from ..widgets.check import _running_lab
 
     try:
         task = TASKS[task_id]
     except KeyError:
         raise ValueError(f"No your-turn task {task_id!r}; known: {', '.join(sorted(TASKS))}") from None
+    if show_answer:
+        knowledge_log.record_hint(task.id, "answer")
+        print(f"{_hint(task, 'answer')}\nReplace the '{MARKER} ...' line with it and run the cell.")
+        return
     lab = lab or _running_lab()
     if lab is None:
         raise NotYet("no sandbox is running in this kernel: run the notebook's first cell, then this one")
@@ -185,13 +252,24 @@ def your_turn(task_id: str, lab: Any = None) -> None:
         return
     passed, detail = task.test(lab)
     if not passed:
-        raise NotYet(f"{detail}. Replace the '{MARKER} ...' line with {task.hint} and run the cell again.")
-    print(f"✅ {detail}")
+        logged = len(knowledge_log.hints_used().get(task.id, []))
+        _failed[task.id] = max(_failed.get(task.id, 0), logged) + 1
+        level = hint_level(_failed[task.id])
+        knowledge_log.record_hint(task.id, level)
+        raise NotYet(f"{detail}.\n{_hint(task, level)}\nReplace the '{MARKER} ...' line and run the cell "
+                     "again." + ("" if level == "answer" else
+                                 f" (Stuck? labkit.your_turn({task.id!r}, show_answer=True) shows the answer.)"))
+    used = knowledge_log.hints_used().get(task.id, [])
+    print(f"✅ {detail}" + (f" (hints used: {', '.join(used)})" if used else ""))
 
 
 def typed_your_turns(nb: Any) -> Any:
     """``nb`` (an nbformat notebook) with every "Your turn" marker line replaced by the task's
-    model answer, as a learner would type it. Tests and benchmarks run chapters this way."""
+    model answer, and every prediction written (:func:`labkit.checks.predictions.typed_predictions`),
+    as a learner would type them. Tests and benchmarks run chapters this way."""
+    from .predictions import typed_predictions
+
+    typed_predictions(nb)
     for cell in nb.cells:
         if "your-turn" in cell.metadata.get("tags", []):
             answer = TASKS[cell.metadata["labkit"]["your_turn"]].answer
