@@ -17,7 +17,7 @@ so the answers are not written in the notebook. The questions live in
 
 >>> q = question("users-ci-identity")
 >>> q.kind, q.chapter, q.skill
-('single', '02', 'recall')
+('single', '05b', 'recall')
 >>> q.grade([q.correct[0]]).right
 True
 >>> len(chapter_questions("03")) >= 3

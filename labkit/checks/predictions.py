@@ -31,7 +31,7 @@ from .your_turn_tasks import NotYet
 if TYPE_CHECKING:
     from ..sandbox import Lab
 
-__all__ = ["Prediction", "PREDICTIONS", "SUCCESS", "last_call", "check_prediction", "typed_predictions",
+__all__ = ["Prediction", "PREDICTIONS", "SUCCESS", "last_call", "console_sign_in", "check_prediction", "typed_predictions",
            "PREDICTION_LINE"]
 
 SUCCESS = "success"
@@ -86,7 +86,95 @@ def last_call(event_name: str, outcomes: dict[str, str], *, user: str | None = N
     return read
 
 
+def console_sign_in(outcomes: dict[str, str], *, user: str) -> Callable[[Lab], str]:
+    """An ``outcome`` reader for the sign-in page: ``user``'s newest ``ConsoleLogin`` event, whose
+    ``responseElements.ConsoleLogin`` is ``"Success"`` or ``"Failure"``, mapped through ``outcomes``
+    (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html)."""
+
+    def read(lab: Lab) -> str:
+        events = [e for e in activity(lab, username=user) if e.get("eventName") == "ConsoleLogin"]
+        if not events:
+            raise NotYet("the activity log has no console sign-in yet: run the command in this cell")
+        return outcomes[str((events[0].get("responseElements") or {}).get("ConsoleLogin", "Failure"))]
+
+    return read
+
+
 PREDICTIONS: dict[str, Prediction] = {p.id: p for p in (
+    Prediction(
+        "users-old-password", "02",
+        "Alice has chosen her own password. Someone finds the sticky note with her temporary password "
+        "and types it on the sign-in page. What happens?",
+        ("Signed in", "Refused"),
+        console_sign_in({"Success": "Signed in", "Failure": "Refused"}, user="alice-developer"),
+        {"Signed in": "This should not happen: changing a password replaces the old one at once.",
+         "Refused": "The temporary password was replaced when she chose her own: it opens nothing any more. "
+                    "The page does not say which part was wrong, so a guesser learns nothing either."},
+        minutes=1),
+    Prediction(
+        "policies-list-groups", "02b",
+        "Alice's only statement allows iam:ListUsers on every resource. She asks for the list of groups "
+        "(iam:ListGroups). What does AWS answer?",
+        ("It works", "AccessDenied"),
+        last_call("ListGroups", {SUCCESS: "It works", "AccessDenied": "AccessDenied"}, user="alice-developer"),
+        {"It works": "This should not happen: an Action names one API action, and ListGroups is not ListUsers.",
+         "AccessDenied": "An Action names exactly the API actions it allows. iam:ListUsers says nothing about "
+                         "iam:ListGroups, and what no policy allows is denied."}),
+    Prediction(
+        "mfa-stolen-password", "03",
+        "Mordred types Alice's real password and guesses the code 123456. What happens?",
+        ("He is in", "Refused"),
+        console_sign_in({"Success": "He is in", "Failure": "Refused"}, user="alice-developer"),
+        {"He is in": "A one-in-a-million guess came true: the code changes every 30 seconds, so he would have "
+                     "to be that lucky again next time. Alice should still change her password.",
+         "Refused": "The password was right, the second key was not: without the phone that holds Alice's "
+                    "seed, a code is a guess with a one-in-a-million chance, and it changes every 30 seconds."}),
+    Prediction(
+        "mfa-session-without-mfa", "03b",
+        "Alice asks STS for a session without giving a code, and calls iam list-users with it. What does AWS answer?",
+        ("It works", "AccessDenied", "InvalidClientTokenId"),
+        last_call("ListUsers", {SUCCESS: "It works", "AccessDenied": "AccessDenied",
+                                "InvalidClientTokenId": "InvalidClientTokenId"}, user="alice-developer"),
+        {"It works": "This should not happen: credentials from get-session-token without MFA cannot call IAM.",
+         "AccessDenied": "Close, but the house rule is never reached: AWS refuses such a session for every IAM "
+                         "call and answers as if the token were invalid.",
+         "InvalidClientTokenId": "Credentials from get-session-token cannot call IAM unless MFA came with the "
+                                 "request for them, and AWS answers as if the token were invalid "
+                                 "(https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html)."}),
+    Prediction(
+        "root-mfa-api", "04",
+        "You ask IAM's API to enable an MFA device for the user root, with two made-up codes. What does AWS answer?",
+        ("It works", "InvalidAuthenticationCode", "NoSuchEntity"),
+        last_call("EnableMFADevice", {SUCCESS: "It works", "InvalidAuthenticationCode": "InvalidAuthenticationCode",
+                                      "NoSuchEntity": "NoSuchEntity"}),
+        {"It works": "This should not happen: root's MFA is assigned in the console only.",
+         "InvalidAuthenticationCode": "The codes are made up, but AWS never gets that far: it looks for the "
+                                      "user first.",
+         "NoSuchEntity": "enable-mfa-device works on IAM users, and root is not one: there is no IAM user "
+                         "called root. Root's MFA is assigned in the console only "
+                         "(https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable.html)."}),
+    Prediction(
+        "warden-key-alone", "04b",
+        "The warden's group holds AdministratorAccess and the deny-unless-MFA rule. His plain access key "
+        "(no MFA session) asks for the list of users. What does AWS answer?",
+        ("It works: he is an administrator", "AccessDenied"),
+        last_call("ListUsers", {SUCCESS: "It works: he is an administrator", "AccessDenied": "AccessDenied"},
+                  user="warden"),
+        {"It works: he is an administrator": "This should not happen: the group's explicit Deny applies to "
+                                             "every request without MFA.",
+         "AccessDenied": "AdministratorAccess allows everything, but an explicit Deny beats every Allow: "
+                         "without MFA, the group's house rule denies all but the MFA set-up actions "
+                         "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html)."}),
+    Prediction(
+        "oidc-feature-branch", "05b",
+        "A job of castle-co/app runs on the branch feature/new-gate and asks for the role castle-build. "
+        "What does STS answer?",
+        ("Credentials for the role", "AccessDenied"),
+        last_call("AssumeRoleWithWebIdentity", {SUCCESS: "Credentials for the role", "AccessDenied": "AccessDenied"}),
+        {"Credentials for the role": "This should not happen: the trust policy's sub names the main branch only.",
+         "AccessDenied": "Same repository, other branch: the token's sub is "
+                         "repo:castle-co/app:ref:refs/heads/feature/new-gate, and the trust policy accepts "
+                         "only ...:ref:refs/heads/main. The sub condition picks branches as well as repositories."}),
     Prediction(
         "lp-knight-lists-users", "05",
         "The knight's only policy opens the armory. He asks IAM for the list of users. What does AWS answer?",

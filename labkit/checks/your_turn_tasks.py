@@ -26,14 +26,16 @@ course's tests type it into the cell, as you would.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
 from .. import knowledge_log
-from ._account import activity, iam, login_profile, mfa_devices, user
+from ._account import TemporaryKey, activity, allowed, attached_policy_arns, iam, login_profile, mfa_devices, user
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
@@ -119,6 +121,14 @@ def _password_policy(lab: Lab) -> tuple[bool, str]:
     length, reuse = policy.get("MinimumPasswordLength", 0), policy.get("PasswordReusePrevention", 0)
     if length < 14 or reuse < 24:
         return False, f"the policy asks for {length} characters and remembers {reuse} passwords"
+    missing = [word for word, key in (("uppercase letters", "RequireUppercaseCharacters"),
+                                      ("lowercase letters", "RequireLowercaseCharacters"),
+                                      ("numbers", "RequireNumbers"), ("symbols", "RequireSymbols"))
+               if not policy.get(key)]
+    if missing:
+        return False, f"the policy does not require {', '.join(missing)}"
+    if not policy.get("AllowUsersToChangePassword"):
+        return False, "users may not change their own passwords under this policy"
     return True, f"Passwords need {length}+ characters and the last {reuse} cannot be reused."
 
 
@@ -152,6 +162,85 @@ def _iam_trusted_by_organization(lab: Lab) -> tuple[bool, str]:
     return True, "IAM now has trusted access to the organization."
 
 
+def _bob_like_alice(lab: Lab) -> tuple[bool, str]:
+    if user(lab, "bob-tester") is None:
+        return False, "there is no user bob-tester yet"
+    profile = login_profile(lab, "bob-tester")
+    if profile is None:
+        return False, "bob-tester has no console password (login profile) yet"
+    if not profile.get("PasswordResetRequired"):
+        return False, ("his password does not have to be changed at his first sign-in (the profile exists: "
+                       "update-login-profile --password-reset-required changes that)")
+    if not any(arn.endswith(":policy/IAMUserChangePassword") for arn in attached_policy_arns(lab, "bob-tester")):
+        return False, "he may not change his own password yet, so his first sign-in would lock him out, as Alice's did"
+    return True, "Bob has a temporary password, and he may replace it at his first sign-in."
+
+
+def _alice_lists_groups(lab: Lab) -> tuple[bool, str]:
+    if user(lab, "alice-developer") is None:
+        return False, "there is no user alice-developer: run the cells above first"
+    with TemporaryKey(lab, "alice-developer") as keys:
+        if not allowed(lab, keys, "iam", "list_groups"):
+            return False, "Alice still gets AccessDenied for iam:ListGroups"
+        if allowed(lab, keys, "iam", "list_roles"):
+            return False, ("Alice may now list the roles too: her policy allows more than iam:ListGroups "
+                           "(a wildcard such as iam:List* or iam:*?)")
+    return True, "Alice may list the groups, and nothing more than you meant."
+
+
+def _alice_listed_her_devices(lab: Lab) -> tuple[bool, str]:
+    calls = [e for e in activity(lab, username="alice-developer") if e.get("eventName") == "ListMFADevices"]
+    if not calls:
+        return False, "the activity log shows no ListMFADevices call signed as Alice yet"
+    if calls[0].get("errorCode"):
+        return False, f"Alice's last ListMFADevices call was refused ({calls[0]['errorCode']})"
+    return True, "Alice asked AWS for her own MFA devices, and her house rule let her."
+
+
+def _alice_hour_session(lab: Lab) -> tuple[bool, str]:
+    calls = [e for e in activity(lab, username="alice-developer") if e.get("eventName") == "GetSessionToken"]
+    good = [e for e in calls if not e.get("errorCode")
+            and str((e.get("requestParameters") or {}).get("durationSeconds")) == "3600"
+            and (e.get("requestParameters") or {}).get("serialNumber")]
+    if good:
+        return True, "Alice holds an MFA session that ends in one hour."
+    if not calls:
+        return False, "the activity log shows no GetSessionToken call signed as Alice yet"
+    return False, "no GetSessionToken call of Alice's asked for 3600 seconds with her MFA device and a current code"
+
+
+def _build_role_reads_artifacts(lab: Lab) -> tuple[bool, str]:
+    client = iam(lab)
+    try:
+        names = client.list_role_policies(RoleName="castle-build")["PolicyNames"]
+    except ClientError:
+        return False, "there is no role castle-build: run the cells above first"
+    statements: list[dict[str, Any]] = []
+    for name in names:
+        document = client.get_role_policy(RoleName="castle-build", PolicyName=name)["PolicyDocument"]
+        if isinstance(document, str):
+            document = json.loads(unquote(document))
+        found = document.get("Statement", [])
+        statements += found if isinstance(found, list) else [found]
+    allows = [s for s in statements if s.get("Effect") == "Allow"]
+    if not allows:
+        return False, "the role castle-build has no inline policy that allows anything yet"
+    for s in allows:
+        actions = s.get("Action", [])
+        resources = s.get("Resource", [])
+        for value in [*([actions] if isinstance(actions, str) else actions),
+                      *([resources] if isinstance(resources, str) else resources)]:
+            if value in ("*", "s3:*", "arn:aws:s3:::*"):
+                return False, f"the role's policy allows {value!r}: far more than reading one bucket's files"
+    wanted = any("s3:GetObject" in ([s["Action"]] if isinstance(s.get("Action"), str) else s.get("Action", []))
+                 and "arn:aws:s3:::castle-artifacts/*" in ([s["Resource"]] if isinstance(s.get("Resource"), str)
+                                                            else s.get("Resource", []))
+                 for s in allows)
+    if not wanted:
+        return False, "no statement allows s3:GetObject on arn:aws:s3:::castle-artifacts/*"
+    return True, "The build role may read the artifacts bucket's files, and nothing else."
+
+
 TASKS: dict[str, Task] = {t.id: t for t in (
     Task("start-visitor", "00", "Create the user visitor",
          "!aws iam create-user --user-name visitor",
@@ -165,7 +254,7 @@ TASKS: dict[str, Task] = {t.id: t for t in (
     Task("users-create-alice", "02", "Create alice-developer (the book's first command)",
          "!aws iam create-user --user-name alice-developer",
          "Alice is a new IAM user; her user name is alice-developer",
-         "!aws iam create-user --user-name <her user name>", _alice_exists),
+         "!aws iam create-user --user-name <her user name>", _alice_exists, minutes=1),
     Task("users-temp-password", "02", "Give Alice a temporary password (the book's second command)",
          "!aws iam create-login-profile --user-name alice-developer --password TempPassword123! "
          "--password-reset-required",
@@ -185,14 +274,59 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "!aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 "
          "--require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols "
          "--allow-users-to-change-password",
-         "the account's password policy: at least 14 characters and the last 24 passwords never reused",
-         "!aws iam update-account-password-policy --minimum-password-length <n> --password-reuse-prevention <n> ...",
-         _password_policy),
+         "one update-account-password-policy line with an option for each requirement: a minimum length of 14, "
+         "reuse prevention of 24, the four kinds of character, and users allowed to change their password",
+         "!aws iam update-account-password-policy --minimum-password-length <n> --password-reuse-prevention <n> "
+         "--require-<kind>-characters (uppercase, lowercase) --require-numbers --require-symbols --allow-users-to-<...>",
+         _password_policy, minutes=3),
     Task("warden-admin-group", "04b", "Give the group castle-admins AWS's AdministratorAccess",
          "!aws iam attach-group-policy --group-name castle-admins --policy-arn arn:aws:iam::aws:policy/AdministratorAccess",
          "AWS's managed policy AdministratorAccess is attached to the group, not to each user",
          "!aws iam attach-group-policy --group-name <group> --policy-arn arn:aws:iam::aws:policy/<policy name>",
          _admins_group),
+    Task("users-bob", "02", "Give Bob what Alice got: a user, a temporary password, and the right to change it",
+         "!aws iam create-user --user-name bob-tester\n"
+         "!aws iam create-login-profile --user-name bob-tester --password Bob-Temporary-2026! --password-reset-required\n"
+         "!aws iam attach-user-policy --user-name bob-tester --policy-arn arn:aws:iam::aws:policy/IAMUserChangePassword",
+         "three steps, as for Alice: create the user bob-tester, give him a console password he must change "
+         "at his first sign-in, and attach the managed policy that lets him change it",
+         "!aws iam create-user --user-name <user>  then  !aws iam create-login-profile --user-name <user> "
+         "--password <a password AWS's rules accept> --password-reset-required  then  !aws iam attach-user-policy "
+         "--user-name <user> --policy-arn arn:aws:iam::aws:policy/<policy name>",
+         _bob_like_alice, minutes=4),
+    Task("policies-list-groups", "02b", "Let Alice list the groups, and nothing more",
+         'groups = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListGroups", "Resource": "*"}]}\n'
+         'iam.put_user_policy(UserName="alice-developer", PolicyName="read-groups", PolicyDocument=json.dumps(groups))',
+         "a new policy with one statement: Allow, the action iam:ListGroups, on every resource (\"*\"), put "
+         "on alice-developer by root's client iam",
+         'groups = {"Version": "2012-10-17", "Statement": [{"Effect": "<...>", "Action": "<service:Action>", '
+         '"Resource": "<...>"}]}  then  iam.put_user_policy(UserName=<...>, PolicyName=<a new name>, '
+         "PolicyDocument=json.dumps(groups))",
+         _alice_lists_groups, minutes=4),
+    Task("mfa-list-devices", "03", "As Alice, list her MFA devices from the command line",
+         "!aws iam list-mfa-devices --user-name alice-developer",
+         "the house rule's second statement allows iam:ListMFADevices on her own user; on the command line an "
+         "action's name is written in lower case, its words joined by hyphens",
+         "!aws iam <the action, hyphenated> --user-name <her user name>",
+         _alice_listed_her_devices, minutes=3),
+    Task("mfa-session-hour", "03b", "Get Alice an MFA session that lasts one hour",
+         "!aws sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/alice --token-code {phone.code()} "
+         "--duration-seconds 3600",
+         "the same get-session-token call as above, with her device and a current code, plus the option that "
+         "sets the session's length in seconds (an hour is 3600)",
+         "!aws sts get-session-token --serial-number <her device's ARN> --token-code {phone.code()} "
+         "--duration-seconds <seconds>",
+         _alice_hour_session, minutes=3),
+    Task("oidc-build-permissions", "05b", "Let the build role read the artifacts bucket's files, and nothing more",
+         'reads = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
+         '"Resource": "arn:aws:s3:::castle-artifacts/*"}]}\n'
+         'iam.put_role_policy(RoleName="castle-build", PolicyName="read-artifacts", PolicyDocument=json.dumps(reads))',
+         "a permissions policy on the role, written as in chapter 02b: one Allow statement for the action "
+         "s3:GetObject on the files of the bucket castle-artifacts (arn:aws:s3:::castle-artifacts/*)",
+         'reads = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "<service:Action>", '
+         '"Resource": "<the files\' ARN>"}]}  then  iam.put_role_policy(RoleName=<...>, PolicyName=<...>, '
+         "PolicyDocument=json.dumps(reads))",
+         _build_role_reads_artifacts, minutes=4),
     Task("lp-knight-policy", "05", "Give the knight his inline policy",
          "!aws iam put-user-policy --user-name knight --policy-name armory-keys --policy-document '{armory_json}'",
          "an inline policy is put on one user, with a name and the policy document (the JSON in armory_json)",
