@@ -162,18 +162,16 @@ def _iam_trusted_by_organization(lab: Lab) -> tuple[bool, str]:
     return True, "IAM now has trusted access to the organization."
 
 
-def _bob_like_alice(lab: Lab) -> tuple[bool, str]:
-    if user(lab, "bob-tester") is None:
-        return False, "there is no user bob-tester yet"
-    profile = login_profile(lab, "bob-tester")
+def _alice_reset(lab: Lab) -> tuple[bool, str]:
+    profile = login_profile(lab, "alice-developer")
     if profile is None:
-        return False, "bob-tester has no console password (login profile) yet"
+        return False, "alice-developer has no login profile: run the cells above first"
+    updates = [e for e in activity(lab, event_name="UpdateLoginProfile") if not e.get("errorCode")]
+    if not updates:
+        return False, "the activity log shows no successful UpdateLoginProfile for Alice yet"
     if not profile.get("PasswordResetRequired"):
-        return False, ("his password does not have to be changed at his first sign-in (the profile exists: "
-                       "update-login-profile --password-reset-required changes that)")
-    if not any(arn.endswith(":policy/IAMUserChangePassword") for arn in attached_policy_arns(lab, "bob-tester")):
-        return False, "he may not change his own password yet, so his first sign-in would lock him out, as Alice's did"
-    return True, "Bob has a temporary password, and he may replace it at his first sign-in."
+        return False, "her new password does not have to be changed at her next sign-in"
+    return True, "Alice has a new temporary password, and must choose her own at her next sign-in."
 
 
 def _alice_lists_groups(lab: Lab) -> tuple[bool, str]:
@@ -284,16 +282,13 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "AWS's managed policy AdministratorAccess is attached to the group, not to each user",
          "!aws iam attach-group-policy --group-name <group> --policy-arn arn:aws:iam::aws:policy/<policy name>",
          _admins_group),
-    Task("users-bob", "02", "Give Bob what Alice got: a user, a temporary password, and the right to change it",
-         "!aws iam create-user --user-name bob-tester\n"
-         "!aws iam create-login-profile --user-name bob-tester --password Bob-Temporary-2026! --password-reset-required\n"
-         "!aws iam attach-user-policy --user-name bob-tester --policy-arn arn:aws:iam::aws:policy/IAMUserChangePassword",
-         "three steps, as for Alice: create the user bob-tester, give him a console password he must change "
-         "at his first sign-in, and attach the managed policy that lets him change it",
-         "!aws iam create-user --user-name <user>  then  !aws iam create-login-profile --user-name <user> "
-         "--password <a password AWS's rules accept> --password-reset-required  then  !aws iam attach-user-policy "
-         "--user-name <user> --policy-arn arn:aws:iam::aws:policy/<policy name>",
-         _bob_like_alice, minutes=4),
+    Task("users-reset-alice", "02", "Give Alice a new temporary password she must change",
+         "!aws iam update-login-profile --user-name alice-developer --password Lantern-Reset-2026! --password-reset-required",
+         "her login profile exists, so it is changed, not created: the update command takes the same "
+         "options as create-login-profile",
+         "!aws iam update-login-profile --user-name <user> --password <a password AWS's rules accept> "
+         "--password-reset-required",
+         _alice_reset, minutes=3),
     Task("policies-list-groups", "02b", "Let Alice list the groups, and nothing more",
          'groups = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListGroups", "Resource": "*"}]}\n'
          'iam.put_user_policy(UserName="alice-developer", PolicyName="read-groups", PolicyDocument=json.dumps(groups))',

@@ -10,7 +10,7 @@ CELLS = [
         "02 — Permanent residents: IAM users",
         scenario="""
         Picture the people who live and work in the castle every day, each with a key of their
-        own to the main gate. In AWS such a resident is an **IAM user**: an identity in your
+        own to the main gate. In AWS such a resident is an **[IAM user](glossary.ipynb#iam-user)**: an identity in your
         account with **long-term** credentials of its own — a **password** for the web console,
         or an **access key** for the command line. Today Alice, a developer, joins the team.
         """,
@@ -18,13 +18,13 @@ CELLS = [
             "Say when an IAM user is the right identity in 2026, and what AWS recommends otherwise.",
             "Create an IAM user and give her a temporary console password, typing the commands yourself.",
             "Read why a first sign-in can lock a new user out, and fix it with a managed policy.",
-            "Give a second person the same start without being shown the commands.",
+            "Reset a forgotten password without being shown the command.",
         ],
         prerequisites=[
             "Chapter 01: the castle map, `aws sts get-caller-identity`, and what the root user is.",
             "Running a notebook cell; no AWS knowledge beyond chapter 01.",
         ],
-        build="Alice and Bob, two IAM users who sign in with passwords only they know.",
+        build="Alice, an IAM user who signs in with a password only she knows.",
     ),
     md("""
     ## Who should be a permanent resident in 2026?
@@ -35,8 +35,8 @@ CELLS = [
 
     | who | recommended identity |
     |---|---|
-    | **people** (you, your team) | sign in through **IAM Identity Center** (or another identity provider) and get temporary credentials |
-    | **workloads** (servers, functions, build jobs) | **roles**, which hand out short-lived credentials — chapter 05b builds one for a build job |
+    | **people** (you, your team) | sign in through **[IAM Identity Center](glossary.ipynb#identity-center)** (or another identity provider) and get temporary credentials |
+    | **workloads** (servers, functions, build jobs) | **[roles](glossary.ipynb#role)**, which hand out short-lived credentials — chapter 05b builds one for a build job |
     | **IAM users** | what those cannot cover: emergency (break-glass) access, tools that need an access key, and small accounts without Identity Center |
 
     Automation does not take people out of the picture. Someone still signs in to find out why a
@@ -83,7 +83,7 @@ CELLS = [
     ## A temporary password
 
     Alice cannot sign in yet: she has no password. In IAM a console password is called a
-    **login profile**. You choose a temporary one, and tell AWS that she must replace it at her
+    **[login profile](glossary.ipynb#login-profile)**. You choose a temporary one, and tell AWS that she must replace it at her
     first sign-in, so that only she knows her real password. The book's second command:
 
     ```bash
@@ -146,9 +146,9 @@ CELLS = [
 
     ## The fix: let Alice change her own password
 
-    A **policy** is a document that allows (or denies) actions; chapter 02b teaches how to read
-    and write one. AWS ships ready-made ones, *managed policies*, and you attach one to a user by
-    its name, an ARN (Amazon Resource Name, AWS's full name for a thing):
+    A **[policy](glossary.ipynb#policy)** is a document that allows (or denies) actions; chapter 02b teaches how to read
+    and write one. AWS ships ready-made ones, *[managed policies](glossary.ipynb#managed-policy)*, and you attach one to a user by
+    its name, an [ARN](glossary.ipynb#arn) (Amazon Resource Name, AWS's full name for a thing):
     """),
     code("""
     !aws iam attach-user-policy --user-name alice-developer --policy-arn arn:aws:iam::aws:policy/IAMUserChangePassword
@@ -180,8 +180,8 @@ CELLS = [
 
     ## Predict, then run
 
-    Write your prediction between the quotes of `prediction = ""` (one of the options in the
-    comment), then run the cell. The last line reads what the sign-in page recorded and tells
+    Write your prediction between the two quotes on the line `prediction =` (one of the options
+    in the comment), then run the cell. The last line reads what the sign-in page recorded and tells
     you whether you were right, and why.
     """),
     predict(
@@ -197,15 +197,16 @@ CELLS = [
         """,
     ),
     md("""
-    ## Your turn, on your own: Bob joins
+    ## Your turn, on your own: Alice forgot her passphrase
 
-    Bob, a tester, starts tomorrow. Give him what Alice has now: a user called `bob-tester`, a
-    temporary console password he must change at his first sign-in (choose one that AWS's rules
-    accept), and the right to change it. This time no command is printed for you: compose them
-    from this chapter, one `!aws` line each. A failed check first gives a hint about the idea,
-    then the command's shape, and only on the third try the answer.
+    A month later Alice has forgotten her passphrase and asks you for help. Give her a new
+    temporary password, one that AWS's rules accept, which she must replace at her next sign-in.
+    This time no command is printed for you: remember which command *changes* an existing login
+    profile, and that it takes the same options as the one that created it. A failed check
+    first gives a hint about the idea, then the command's shape, and only on the third try the
+    answer.
     """),
-    your_turn("users-bob", "replace this line with the commands that give Bob what Alice got"),
+    your_turn("users-reset-alice", "replace this line with the command that gives Alice a new temporary password"),
     md("""
     ## Check your understanding
     """),

@@ -29,7 +29,8 @@ CELLS = [
     ## Where we left off
 
     Each chapter starts a fresh sandbox, so the second cell brings back what chapter 02 built:
-    Alice with her own password (and the right to change it), and Bob.
+    Alice with her own password (and the right to change it), and Bob, a tester who joined the
+    same week.
     """),
     code("""
     import json
@@ -52,7 +53,7 @@ CELLS = [
     ## Access keys: long-term keys for the command line
 
     The command line cannot type a password into a web page; it signs every request with an
-    **access key**: an *access key id* (public, like a user name) and a *secret access key*
+    **[access key](glossary.ipynb#access-key)**: an *access key id* (public, like a user name) and a *secret access key*
     (private, like a password). AWS shows the secret **once**, in the answer to
     `aws iam create-access-key --user-name alice-developer`. A lost secret cannot be recovered:
     you create a new key and delete the old one.
@@ -88,13 +89,13 @@ CELLS = [
     """),
     md("""
     `get-caller-identity` works for everyone (it needs no permission); everything else is shut.
-    This is IAM's first rule: **what no policy allows is denied.** Read the error like an
+    This is IAM's first rule: **what no policy allows is denied.** Read the [AccessDenied](glossary.ipynb#accessdenied) error like an
     auditor: it names *who* asked (`user/alice-developer`), *what* (`iam:ListUsers`), and why
     (*no identity-based policy allows* it) — exactly what a policy will have to allow.
 
     ## A policy, one statement at a time
 
-    A **policy** is a JSON document (written here as a Python dictionary). Its heart is a list
+    A **[policy](glossary.ipynb#policy)** is a JSON document (written here as a Python dictionary). Its heart is a list
     of **statements**, and a statement has three parts:
 
     - `Effect`: `"Allow"` (or `"Deny"`, chapter 03);
@@ -110,7 +111,7 @@ CELLS = [
     print(json.dumps(policy, indent=2))
     """),
     md("""
-    Root puts it on Alice as an **inline policy** (a policy that belongs to one user, under a
+    Root puts it on Alice as an **[inline policy](glossary.ipynb#inline-policy)** (a policy that belongs to one user, under a
     name you choose). The command line would be
     `aws iam put-user-policy --user-name alice-developer --policy-name read-roster --policy-document '<the JSON>'`;
     in Python, `json.dumps` turns the dictionary into that JSON text. Then Alice tries again:
@@ -125,8 +126,8 @@ CELLS = [
     """),
     predict(
         "policies-list-groups",
-        "Alice's only statement allows iam:ListUsers on every resource. She asks for the list of "
-        "groups (iam:ListGroups). What does AWS answer?",
+        "Alice's only statement allows iam:ListUsers on every resource. She calls iam:ListGroups. "
+        "What does AWS answer?",
         run="""
         alice_iam = lab.client("iam")          # signs as Alice: the notebook's caller
         try:
@@ -166,9 +167,9 @@ CELLS = [
     `user/bob-tester`, which the statement does not. A fourth part, `Condition` (*when* a
     statement applies), comes in chapter 03, where Alice may work only with MFA.
 
-    ## Your turn, on your own: the list of groups
+    ## Your turn, on your own: one more action
 
-    Alice's team asks that she may also read the list of groups — and nothing more. Write a
+    Alice's team asks that she may also call `iam:ListGroups` — and nothing more. Write a
     new policy with one statement and put it on her with root's client `iam`, under a new name
     (so `read-roster` stays as it is). No code is printed for you this time.
     """),

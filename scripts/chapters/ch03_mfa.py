@@ -9,7 +9,7 @@ CELLS = [
     header(
         "03 — The two-key system: MFA",
         scenario="""
-        **Multi-factor authentication (MFA)** is a gate with two locks. One key is something you
+        **[Multi-factor authentication (MFA)](glossary.ipynb#mfa)** is a gate with two locks. One key is something you
         *know*, your password; the other is something you *have*, a phone app or a device that
         shows a new 6-digit code every 30 seconds. People who sign in hold the most power in an
         account, so they get both locks — and a thief who steals a password still stands outside.
@@ -112,7 +112,7 @@ CELLS = [
     From here the notebook signs as **Alice**. A *virtual* MFA device is an authenticator app:
     AWS makes up a random secret seed and hands it, once, to whoever creates the device, as a
     QR code. The app stores the seed and computes each 6-digit code from *the seed and the
-    current time* (TOTP); AWS does the same, so both agree without talking. A device gets a
+    current time* ([TOTP](glossary.ipynb#totp)); AWS does the same, so both agree without talking. A device gets a
     **name** when it is created. On the command line Alice would save the QR code to a file
     (`aws iam create-virtual-mfa-device --virtual-mfa-device-name alice --outfile alice-qr.png --bootstrap-method QRCodePNG`);
     we keep it in the notebook:

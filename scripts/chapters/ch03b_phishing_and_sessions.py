@@ -10,13 +10,13 @@ CELLS = [
         "03b — Phishing, passkeys and MFA on the command line",
         scenario="""
         Alice has two locks now: her password and her phone's codes. Mordred learns: he builds a
-        fake sign-in page that relays her code at once — and he knows that her access key needs
+        fake sign-in page ([phishing](glossary.ipynb#phishing)) that relays her code at once — and he knows that her access key needs
         no code at all. You close both gaps.
         """,
         objectives=[
             "Explain why a phishing proxy defeats 6-digit codes but not passkeys or security keys.",
             "Read the errors of a plain access key under a deny-unless-MFA policy.",
-            "Get MFA-backed temporary credentials with `aws sts get-session-token`, and choose their length.",
+            "Get MFA-backed temporary credentials from STS, and choose how long they last.",
         ],
         prerequisites=[
             "Chapter 03: the house rule (deny unless MFA) and Alice's virtual MFA device.",
@@ -76,7 +76,7 @@ CELLS = [
     """),
     md("""
     A 6-digit code proves that *someone* holds the phone *now*, not *where* the code is typed.
-    That is why AWS recommends **passkeys and FIDO2 security keys**: the key holds a key pair
+    That is why AWS recommends **[passkeys and FIDO2 security keys](glossary.ipynb#passkey)**: the key holds a key pair
     for one site only and signs a fresh challenge together with the address the browser is
     really at. On Mordred's page it has no key for `signin-aws.example`, and a signature made
     there would name the wrong site anyway — there is nothing to relay. They are registered in
@@ -132,14 +132,18 @@ CELLS = [
     "no policy allows it". Her `Allow` for `iam:ListUsers` is there; the house rule's `Deny`
     beat it.
 
-    To work, Alice exchanges her key **and a current code** for temporary credentials with
-    `aws sts get-session-token`. STS, the *Security Token Service*, is the AWS service that
-    hands out temporary credentials. It needs the device's serial number and a code.
+    To work, Alice exchanges her key **and a current code** for temporary credentials: STS's
+    action `GetSessionToken` ([STS](glossary.ipynb#sts), the *Security Token Service*, hands out temporary
+    credentials). It takes the device's serial number and a code.
 
     ### What went wrong: a made-up code for a session
     """),
     code("""
-    !aws sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/alice --token-code 123456
+    sts = lab.client("sts")                  # signs as Alice
+    try:
+        sts.get_session_token(SerialNumber=device["SerialNumber"], TokenCode="123456")
+    except ClientError as err:
+        labkit.explain(err)
     """),
     md("""
     And a session asked for *without* a device and code at all? Predict first:
@@ -160,20 +164,14 @@ CELLS = [
     md("""
     ## A session with a real code
 
-    With the code her phone shows, it works. On the command line, `{phone.code()}` puts the
-    current code into the command (on your own laptop you would type it). The answer holds three
-    values — a temporary access key id, its secret and a **session token**; we show two:
+    With the code her phone shows, it works. The answer holds three values — a temporary access
+    key id, its secret and a **session token** — and an expiry time. On a laptop she would copy
+    the three values into the environment variables `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`
+    and `AWS_SESSION_TOKEN`; the notebook keeps them, and makes the session its caller:
     """),
     code("""
-    !aws sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/alice --token-code {phone.code()} --query "Credentials.[AccessKeyId, Expiration]"
-    """),
-    md("""
-    On a laptop she would copy the three values into the environment variables
-    `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`. In Python the notebook
-    keeps them, and makes the session its caller:
-    """),
-    code("""
-    answer = lab.client("sts").get_session_token(SerialNumber=device["SerialNumber"], TokenCode=phone.code())
+    answer = sts.get_session_token(SerialNumber=device["SerialNumber"], TokenCode=phone.code())
+    print("expires:", answer["Credentials"]["Expiration"])
     mfa_session = labkit.Credentials.from_response(answer["Credentials"])
     lab.use(mfa_session)
     !aws iam list-users --query "Users[].UserName"
@@ -188,8 +186,12 @@ CELLS = [
 
     ## Your turn, on your own: a one-hour session
 
-    Alice works on a shared screen today and wants her session to end after **one hour**. Ask
-    STS for it from the command line, signed with her plain key. No command is printed for you.
+    Alice works on a shared screen today and wants her session to end after **one hour** — and
+    she works from the command line. Translate the Python call above into an `!aws` line, as
+    chapter 02 did for `create_user`: the service and the action in lower case with hyphens
+    (`GetSessionToken` becomes `get-session-token`), and each parameter an option
+    (`SerialNumber` becomes `--serial-number`). The length is the parameter `DurationSeconds`;
+    `{phone.code()}` puts the current code into a `!` line. No command is printed for you.
     """),
     your_turn("mfa-session-hour", "replace this line with the command that gets Alice a one-hour MFA session"),
     code("""

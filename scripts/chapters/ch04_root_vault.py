@@ -79,7 +79,7 @@ CELLS = [
     md("""
     ### The scorecard
 
-    The **CIS AWS Foundations Benchmark** is a widely used checklist for securing an AWS account.
+    The **[CIS AWS Foundations Benchmark](glossary.ipynb#cis)** is a widely used checklist for securing an AWS account.
     The scorecard runs seven of its identity checks, with the numbers of version **4.0.1** (v5.0.0
     renumbered them and v6 moved IAM to section 2, so always say which version you follow). It
     reads the account through the AWS API, as an auditor would:
@@ -180,9 +180,10 @@ CELLS = [
     md("""
     ## Step 3: a strong password policy — on your own
 
-    Before anyone gets a new password, raise the bar. The account's **password policy** is set
-    with one command, `aws iam update-account-password-policy`; each of its options is named
-    after what it requires, and `!aws iam update-account-password-policy help` lists them all.
+    Before anyone gets a new password, raise the bar. The account's **[password policy](glossary.ipynb#password-policy)** is set
+    with one IAM command, `update-account-password-policy`. Each of its options is named after
+    what it requires (`--minimum-password-length 14`, for example), and the word `help` after
+    the command lists them all.
 
     **⌨️ Your turn, on your own.** Set a policy that CIS accepts: at least **14** characters
     (check 1.8), no reuse of the last **24** passwords (check 1.9), uppercase and lowercase
@@ -219,7 +220,7 @@ CELLS = [
     ## Check your understanding
     """),
     code("""
-    labkit.widgets.quiz("root-mfa-where", "root-mfa-mandatory", "root-read-report", "root-predict-old-password", "root-inherited")
+    labkit.widgets.quiz("root-mfa-where", "root-mfa-mandatory", "root-read-no-such-entity", "root-predict-old-password", "root-inherited")
     """),
     reflection(
         "root-daily-use",

@@ -71,7 +71,7 @@ CELLS = [
     administrator permission set; in this standalone account the warden is an IAM user (in your
     own account, name it after yourself). Two rules of current practice:
 
-    - **permissions come from a group**, not from the user: the group `castle-admins` holds AWS's
+    - **permissions come from a [group](glossary.ipynb#group)**, not from the user: the group `castle-admins` holds AWS's
       managed policy `AdministratorAccess`, and people join or leave the group;
     - **no long-term admin key works without MFA**: the group also carries chapter 03's house
       rule, so a copied access key opens nothing until it is exchanged, with a code, for an MFA
@@ -203,7 +203,7 @@ CELLS = [
     ## The activity log remembers
 
     How would an auditor know that root is no longer used? Not from root's access key: its
-    "last used" date went away with the key. What stays is the **activity log**: CloudTrail's
+    "last used" date went away with the key. What stays is the **activity log**: [CloudTrail](glossary.ipynb#cloudtrail)'s
     event history records every management call — who (`userIdentity`, whose `type` is `Root`
     for the master key), what, when, from where, and whether AWS refused it
     ([Viewing CloudTrail events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events.html)).

@@ -38,9 +38,9 @@ CELLS = [
     md("""
     ## How a job proves who it is
 
-    A **role** is an identity with permissions but no password and no long-term key: someone it
+    A **[role](glossary.ipynb#role)** is an identity with permissions but no password and no long-term key: someone it
     trusts *assumes* it and receives temporary credentials. For a build job, the trust runs
-    through **OIDC** (OpenID Connect) federation
+    through **[OIDC](glossary.ipynb#oidc)** (OpenID Connect) federation
     ([GitHub: OIDC in AWS](https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws)):
 
     1. for every job, GitHub signs a short-lived token, a **JWT** (JSON Web Token), that holds
@@ -48,7 +48,7 @@ CELLS = [
        `repo:castle-co/app:ref:refs/heads/main`) and `aud` (the audience: whom the token is for —
        `sts.amazonaws.com` for every workflow that uses AWS's official action);
     2. your account trusts GitHub's token service as an **OIDC identity provider**;
-    3. a role's **trust policy** says which tokens may assume it;
+    3. a role's **[trust policy](glossary.ipynb#trust-policy)** says which tokens may assume it;
     4. the job calls `sts assume-role-with-web-identity` with its token and gets temporary
        credentials for the role. Nothing long-lived is stored anywhere.
 
@@ -61,7 +61,7 @@ CELLS = [
     md("""
     ## The trust policy, step 1: who may assume the role
 
-    A trust policy is a policy like those of chapter 05, with one new part: `Principal`, *who*
+    A trust policy is a policy like those of chapter 05, with one new part: `Principal` ([principal](glossary.ipynb#principal)), *who*
     the statement is about. Here the principal is the provider (a *federated* principal), and
     the action is the one step 4 calls:
     """),
