@@ -95,7 +95,8 @@ def test_chapter_has_the_course_shape(name: str) -> None:
     """Objectives first, recap and what's next last, one set-up line, a quiz and a reflection."""
     nb = _committed(ROOT / "notebooks" / f"{name}.ipynb")
     text = ["".join(c.source) for c in nb.cells]
-    if "header" in nb.cells[0].metadata.get("tags", []):  # the teaching header and footer (tests/test_teaching.py)
+    if "header" in nb.cells[0].metadata.get("tags", []):  # the teaching header and footer
+        # (tests/test_teaching.py checks them in detail)
         assert "## Before you start" in text[0] and text[-1].startswith("## What comes next")
     else:
         assert "Learning objectives" in text[0]

@@ -86,6 +86,7 @@ def last_call(event_name: str, outcomes: dict[str, str], *, user: str | None = N
     return read
 
 
+# ruff: noqa: E501  (the predictions below hold whole sentences a learner reads)
 def console_sign_in(outcomes: dict[str, str], *, user: str) -> Callable[[Lab], str]:
     """An ``outcome`` reader for the sign-in page: ``user``'s newest ``ConsoleLogin`` event, whose
     ``responseElements.ConsoleLogin`` is ``"Success"`` or ``"Failure"``, mapped through ``outcomes``

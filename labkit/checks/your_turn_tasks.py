@@ -35,7 +35,15 @@ from urllib.parse import unquote
 from botocore.exceptions import ClientError
 
 from .. import knowledge_log
-from ._account import TemporaryKey, activity, allowed, attached_policy_arns, iam, login_profile, mfa_devices, user
+from ._account import (
+    TemporaryKey,
+    activity,
+    allowed,
+    iam,
+    login_profile,
+    mfa_devices,
+    user,
+)
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
