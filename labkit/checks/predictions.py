@@ -186,19 +186,19 @@ PREDICTIONS: dict[str, Prediction] = {p.id: p for p in (
                          "and nothing else, so iam:ListUsers is not allowed — the knight doesn't need it."},
         minutes=2),
     Prediction(
-        "realm-scp-blocks-admin", "06",
-        "The SCP denies iam:CreateUser in the workload account. Its administrator, who has "
-        "AdministratorAccess, tries to create a user. What does AWS answer?",
-        ("It works: AdministratorAccess allows everything", "AccessDenied: the SCP wins"),
-        last_call("CreateUser", {SUCCESS: "It works: AdministratorAccess allows everything",
-                                 "AccessDenied": "AccessDenied: the SCP wins"}),
-        {"It works: AdministratorAccess allows everything":
-             "This should not happen: an SCP sets the most an account's identities may do, whatever "
-             "their own policies allow.",
-         "AccessDenied: the SCP wins":
-             "An SCP is a limit, not a grant. An explicit Deny in any SCP applies to every "
-             "identity in the account, administrators included "
-             "(https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html)."},
+        "realm-root-assume-root", "06",
+        "The management account's root user — the master key, allowed everything — asks STS for a "
+        "root session on castle-workloads. What does AWS answer?",
+        ("It works: root may do everything", "AccessDenied: root may not open root sessions"),
+        last_call("AssumeRoot", {SUCCESS: "It works: root may do everything",
+                                 "AccessDenied": "AccessDenied: root may not open root sessions"}),
+        {"It works: root may do everything":
+             "This should not happen: AssumeRoot refuses root user credentials.",
+         "AccessDenied: root may not open root sessions":
+             "AssumeRoot must be called by an IAM principal of the management account (or of a delegated "
+             "administrator account): \"You cannot use root user credentials to make this call\" "
+             "(https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html). Even the master "
+             "key does not open other castles' vaults by itself."},
         minutes=2),
 )}
 

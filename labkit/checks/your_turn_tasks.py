@@ -245,6 +245,27 @@ def _build_role_reads_artifacts(lab: Lab) -> tuple[bool, str]:
     if not wanted:
         return False, "no statement allows s3:GetObject on arn:aws:s3:::castle-artifacts/*"
     return True, "The build role may read the artifacts bucket's files, and nothing else."
+def _archive_root_passwordless(lab: Lab) -> tuple[bool, str]:
+    orgs = lab.client("organizations", credentials=lab.auditor())
+    try:
+        accounts = orgs.list_accounts()["Accounts"]
+    except ClientError:
+        return False, "this account is not the management account of an organization"
+    archive = next((a["Id"] for a in accounts if a["Name"] == "castle-archive"), None)
+    if archive is None:
+        return False, "the organization has no account castle-archive"
+    server = getattr(lab, "_server", None)
+    if server is not None:  # this kernel's own sandbox: read the member's root directly
+        root = server.layer.state.members.get(archive)
+        if root is not None and root.password is None:
+            return True, "castle-archive's root has no password left: nobody can sign in as it."
+        return False, "castle-archive's root still has a password"
+    sessions = [e for e in activity(lab, event_name="AssumeRoot") if not e.get("errorCode")
+                and archive in json.dumps(e.get("requestParameters") or {})
+                and "IAMDeleteRootUserCredentials" in json.dumps(e.get("requestParameters") or {})]
+    if not sessions:
+        return False, "no IAMDeleteRootUserCredentials session on castle-archive was opened yet"
+    return True, "A session to delete castle-archive's root credentials was opened."
 
 
 TASKS: dict[str, Task] = {t.id: t for t in (
@@ -341,6 +362,21 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "the organization once you enable its access",
          "!aws organizations enable-aws-service-access --service-principal <the service's principal>",
          _iam_trusted_by_organization),
+    Task("realm-archive-root", "06", "Take castle-archive's root password away",
+         "lab.use(steward)\n"
+         "answer = !aws sts assume-root --target-principal {archive} --task-policy-arn "
+         "arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials\n"
+         "lab.use(labkit.Credentials.from_response(json.loads(answer.n)[\"Credentials\"]))\n"
+         "!aws iam delete-login-profile\n"
+         "lab.use(steward)",
+         "the same two steps as for castle-workloads: as the steward, a root session on the archive "
+         "account with the task policy that deletes root credentials; in that session, delete the "
+         "login profile (the password); then back to the steward",
+         "lab.use(steward)\nanswer = !aws sts assume-root --target-principal <account id> --task-policy-arn "
+         "arn=arn:aws:iam::aws:policy/root-task/<task>\n"
+         "lab.use(labkit.Credentials.from_response(json.loads(answer.n)[\"Credentials\"]))\n"
+         "!aws iam <delete the password>\nlab.use(steward)",
+         _archive_root_passwordless, minutes=3),
 )}
 
 _failed: dict[str, int] = {}  # failed checks per task in this kernel (the log may be unwritable)
