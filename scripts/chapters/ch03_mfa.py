@@ -127,10 +127,9 @@ CELLS = [
     Here is Alice's phone: the device's **real QR code**, the current code, and a bar counting
     down to the next one. The seed went from AWS to Alice; the administrator never saw it.
 
-    > **Want to use your own phone?** Scan the QR code with any authenticator app. Can't scan?
-    > Enter the key as text instead: `device["Base32StringSeed"]` in a new cell shows it (the
-    > letters between the quotes). The secret only works in this sandbox; delete the entry from
-    > your app when you finish the course.
+    > **Want to use your own phone?** Scan the QR code with any authenticator app, or type the
+    > key the widget shows under *Can't scan? Enter this key*. The secret only works in this
+    > sandbox; delete the entry from your app when you finish the course.
     """),
     code("""
     phone = labkit.widgets.authenticator(device)
