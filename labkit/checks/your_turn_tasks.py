@@ -319,13 +319,12 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "--password-reset-required",
          _alice_reset, minutes=3),
     Task("policies-list-groups", "02b", "Let Alice list the groups, and nothing more",
-         'groups = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListGroups", "Resource": "*"}]}\n'
-         'iam.put_user_policy(UserName="alice-developer", PolicyName="read-groups", PolicyDocument=json.dumps(groups))',
+         'iam.put_user_policy(UserName="alice-developer", PolicyName="read-groups", PolicyDocument=json.dumps('
+         '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListGroups", "Resource": "*"}]}))',
          "a new policy with one statement: Allow, the action iam:ListGroups, on every resource (\"*\"), put "
          "on alice-developer by root's client iam",
-         'groups = {"Version": "2012-10-17", "Statement": [{"Effect": "<...>", "Action": "<service:Action>", '
-         '"Resource": "<...>"}]}  then  iam.put_user_policy(UserName=<...>, PolicyName=<a new name>, '
-         "PolicyDocument=json.dumps(groups))",
+         'iam.put_user_policy(UserName=<...>, PolicyName=<a new name>, PolicyDocument=json.dumps({"Version": '
+         '"2012-10-17", "Statement": [{"Effect": "<...>", "Action": "<service:Action>", "Resource": "<...>"}]}))',
          _alice_lists_groups, minutes=4),
     Task("mfa-list-devices", "03", "As Alice, list her MFA devices from the command line",
          "!aws iam list-mfa-devices --user-name alice-developer",
@@ -342,14 +341,14 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "--duration-seconds <seconds>",
          _alice_hour_session, minutes=3),
     Task("oidc-build-permissions", "05b", "Let the build role read the artifacts bucket's files, and nothing more",
-         'reads = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
-         '"Resource": "arn:aws:s3:::castle-artifacts/*"}]}\n'
-         'iam.put_role_policy(RoleName="castle-build", PolicyName="read-artifacts", PolicyDocument=json.dumps(reads))',
+         'iam.put_role_policy(RoleName="castle-build", PolicyName="read-artifacts", PolicyDocument=json.dumps('
+         '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
+         '"Resource": "arn:aws:s3:::castle-artifacts/*"}]}))',
          "a permissions policy on the role, written as in chapter 02b: one Allow statement for the action "
          "s3:GetObject on the files of the bucket castle-artifacts (arn:aws:s3:::castle-artifacts/*)",
-         'reads = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "<service:Action>", '
-         '"Resource": "<the files\' ARN>"}]}  then  iam.put_role_policy(RoleName=<...>, PolicyName=<...>, '
-         "PolicyDocument=json.dumps(reads))",
+         'iam.put_role_policy(RoleName=<...>, PolicyName=<...>, PolicyDocument=json.dumps({"Version": '
+         '"2012-10-17", "Statement": [{"Effect": "Allow", "Action": "<service:Action>", "Resource": '
+         '"<the files\' ARN>"}]}))',
          _build_role_reads_artifacts, minutes=4),
     Task("lp-knight-policy", "05", "Give the knight his inline policy",
          "!aws iam put-user-policy --user-name knight --policy-name armory-keys --policy-document '{armory_json}'",

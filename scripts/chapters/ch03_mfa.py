@@ -148,18 +148,24 @@ CELLS = [
     AWS checks the codes. It asks for **two consecutive** codes, to prove the app really holds
     the seed *and* that its clock is right.
 
-    **⌨️ Your turn.** The cell below makes two fresh consecutive codes each time you run it
-    (or takes your phone's two codes, if you put them in `MY_PHONE_CODES` — the second after the
-    countdown). Type the book's command again, with `{code1}` and `{code2}` where the book has
-    `123456` and `789012`: in a `!` line, `{name}` inserts a Python variable. If the check says
-    the codes were refused, simply run the same cell again: it makes new ones.
+    ## Enabling the device with real codes
+
+    The next cell takes two consecutive codes from the widget's authenticator
+    (the previous and the current one, both still accepted) — or your phone's two codes, if you
+    put them in `MY_PHONE_CODES` (the second after the countdown):
     """),
-    your_turn(
-        "mfa-enable",
-        "replace this line with the book's enable-mfa-device command, with {code1} and {code2}",
-        before='MY_PHONE_CODES = None        # or your phone\'s two codes, e.g. ("123456", "654321")\n'
-               "code1, code2 = MY_PHONE_CODES or phone.authenticator.pair()   # two consecutive codes, made now",
-    ),
+    code("""
+    MY_PHONE_CODES = None        # or your phone's two codes, e.g. ("123456", "654321")
+    code1, code2 = MY_PHONE_CODES or phone.authenticator.pair()
+    print("code 1:", code1, "  code 2:", code2)
+    """),
+    md("""
+    **⌨️ Your turn.** Type the book's command again, with `{code1}` and `{code2}` where the book
+    has `123456` and `789012`: in a `!` line, `{name}` inserts a Python variable. Run it within a
+    minute. If the check says the codes were refused, they expired while you read: run the cell
+    above again for fresh ones, then this one at once.
+    """),
+    your_turn("mfa-enable", "replace this line with the book's enable-mfa-device command, with {code1} and {code2}"),
     md("""
     The command prints nothing on success. A user (and root) may register **up to eight** MFA
     devices, and any one of them works at sign-in
