@@ -235,8 +235,6 @@ CELLS = [
         [02b — What a resident may do: access keys and policies](02b-access-keys-and-policies.ipynb)
         she gets an access key for the command line, and you write her first policy, one
         statement at a time.
-
-        Practise later? The [users exercise](../exercises/users.ipynb) has a *Check my work* button.
         """,
     ),
 ]

@@ -203,6 +203,9 @@ CELLS = [
         [03 — The two-key system: MFA](03-the-two-key-system-mfa.ipynb) she gets a second one,
         a policy with a `Condition` makes it compulsory, and a password thief finds the gate
         still locked.
+
+        Practise first? The [users exercise](../exercises/users.ipynb) covers chapters 02 and 02b,
+        and has a *Check my work* button.
         """,
     ),
 ]

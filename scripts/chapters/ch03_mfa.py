@@ -102,10 +102,11 @@ CELLS = [
     }
     house_rule = {"Version": "2012-10-17", "Statement": [create_device, own_mfa, no_mfa_no_work]}
     iam.put_user_policy(UserName="alice-developer", PolicyName="mfa-or-nothing", PolicyDocument=json.dumps(house_rule))
+    iam.list_user_policies(UserName="alice-developer")["PolicyNames"]
     """),
     md("""
-    Step 3 was that last line: root puts the whole house rule on Alice. Her `read-roster` allow
-    still exists — but without MFA the deny wins over it.
+    Step 3 was the `put_user_policy` line: root puts the whole house rule on Alice, next to her
+    `read-roster` policy. Its allow still exists — but without MFA the deny wins over it.
 
     ## Alice enrols her own virtual MFA device
 

@@ -44,7 +44,7 @@ CELLS = [
     iam.create_login_profile(UserName="alice-developer", Password=ALICE_PASSWORD)
     iam.attach_user_policy(UserName="alice-developer", PolicyArn="arn:aws:iam::aws:policy/IAMUserChangePassword")
     alice_keys = labkit.Credentials.from_response(iam.create_access_key(UserName="alice-developer")["AccessKey"])
-    house_rule = {"Version": "2012-10-17", "Statement": [      # chapter 03's three steps, in one piece
+    house_rule = {"Version": "2012-10-17", "Statement": [      # 02b's roster, then chapter 03's house rule
         {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"},
         {"Effect": "Allow", "Action": "iam:CreateVirtualMFADevice", "Resource": "arn:aws:iam::*:mfa/*"},
         {"Effect": "Allow", "Action": ["iam:EnableMFADevice", "iam:ListMFADevices", "iam:ResyncMFADevice", "iam:GetUser"],
