@@ -331,7 +331,7 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "the house rule's second statement allows iam:ListMFADevices on her own user; on the command line an "
          "action's name is written in lower case, its words joined by hyphens",
          "!aws iam <the action, hyphenated> --user-name <her user name>",
-         _alice_listed_her_devices, minutes=3),
+         _alice_listed_her_devices, minutes=2),
     Task("mfa-session-hour", "03b", "Get Alice an MFA session that lasts one hour",
          "!aws sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/alice --token-code {phone.code()} "
          "--duration-seconds 3600",
