@@ -15,10 +15,10 @@ CELLS = [
         or an **access key** for the command line. Today Alice, a developer, joins the team.
         """,
         objectives=[
-            "Say when an IAM user is the right identity in 2026, and what AWS recommends otherwise.",
-            "Create an IAM user and give her a temporary console password, typing the commands yourself.",
-            "Read why a first sign-in can lock a new user out, and fix it with a managed policy.",
-            "Reset a forgotten password without being shown the command.",
+            "say when an IAM user is the right identity in 2026, and what AWS recommends otherwise;",
+            "create an IAM user and give her a temporary console password, typing the commands yourself;",
+            "read why a first sign-in can lock a new user out, and fix it with a managed policy;",
+            "reset a forgotten password without being shown the command.",
         ],
         prerequisites=[
             "Chapter 01: the castle map, `aws sts get-caller-identity`, and what the root user is.",

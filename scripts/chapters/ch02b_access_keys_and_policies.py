@@ -14,10 +14,10 @@ CELLS = [
         one statement at a time, and watch `AccessDenied` turn into access.
         """,
         objectives=[
-            "Create an access key and keep its secret safe (AWS shows it once).",
-            "Read an `AccessDenied` message: who asked, for which action, on which resource.",
-            "Write a policy statement from its three parts: `Effect`, `Action`, `Resource`.",
-            "Put a policy on a user, and predict what it allows and what it does not.",
+            "create an access key and keep its secret safe (AWS shows it once);",
+            "read an `AccessDenied` message: who asked, for which action, on which resource;",
+            "write a policy statement from its three parts: `Effect`, `Action`, `Resource`;",
+            "put a policy on a user, and predict what it allows and what it does not.",
         ],
         prerequisites=[
             "Chapter 02: Alice, her password, and why she needed `IAMUserChangePassword`.",
@@ -28,7 +28,7 @@ CELLS = [
     md("""
     ## Where we left off
 
-    Each chapter starts a fresh sandbox, so the second cell brings back what chapter 02 built:
+    Each chapter starts a fresh sandbox, so the cell after the set-up brings back what chapter 02 built:
     Alice with her own password (and the right to change it), and Bob, a tester who joined the
     same week.
     """),

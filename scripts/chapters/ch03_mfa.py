@@ -15,10 +15,10 @@ CELLS = [
         account, so they get both locks — and a thief who steals a password still stands outside.
         """,
         objectives=[
-            "Build a deny-unless-MFA policy in steps, and explain each line: `Deny`, `NotAction`, `Condition`.",
-            "Let a user enrol her own virtual MFA device, so that the administrator never sees its secret.",
-            "Enable the device with two consecutive codes, and see why made-up codes fail.",
-            "Sign in with MFA, and watch it stop someone who stole the password.",
+            "build a deny-unless-MFA policy in steps, and explain each line: `Deny`, `NotAction`, `Condition`;",
+            "let a user enrol her own virtual MFA device, so that the administrator never sees its secret;",
+            "enable the device with two consecutive codes, and see why made-up codes fail;",
+            "sign in with MFA, and watch it stop someone who stole the password.",
         ],
         prerequisites=[
             "Chapters 02 and 02b: Alice, her access key, and a policy's `Effect`, `Action` and `Resource`.",

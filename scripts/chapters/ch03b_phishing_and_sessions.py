@@ -14,9 +14,9 @@ CELLS = [
         no code at all. You close both gaps.
         """,
         objectives=[
-            "Explain why a phishing proxy defeats 6-digit codes but not passkeys or security keys.",
-            "Read the errors of a plain access key under a deny-unless-MFA policy.",
-            "Get MFA-backed temporary credentials from STS, and choose how long they last.",
+            "explain why a phishing proxy defeats 6-digit codes but not passkeys or security keys;",
+            "read the errors of a plain access key under a deny-unless-MFA policy;",
+            "get MFA-backed temporary credentials from STS, and choose how long they last.",
         ],
         prerequisites=[
             "Chapter 03: the house rule (deny unless MFA) and Alice's virtual MFA device.",

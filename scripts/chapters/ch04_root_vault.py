@@ -16,10 +16,10 @@ CELLS = [
         did not do that, and who has just left the company.
         """,
         objectives=[
-            "Audit an account with the credential report, the account summary and a scorecard that follows the CIS AWS Foundations Benchmark v4.0.1.",
-            "Register root's MFA the only way AWS allows — in the console — with a backup device.",
-            "Take over everything the predecessor knew: root's password, e-mail address and MFA.",
-            "Set a strong password policy from its requirements, without a printed command.",
+            "audit an account with the credential report, the account summary and a scorecard that follows the CIS AWS Foundations Benchmark v4.0.1;",
+            "register root's MFA the only way AWS allows — in the console — with a backup device;",
+            "take over everything the predecessor knew: root's password, e-mail address and MFA;",
+            "set a strong password policy from its requirements, without a printed command.",
         ],
         prerequisites=[
             "Chapters 03 and 03b: MFA devices, passkeys and security keys.",

@@ -16,10 +16,10 @@ CELLS = [
         retires root's key, and shows how an auditor *proves* that the master key stays in the vault.
         """,
         objectives=[
-            "Give daily administration to an IAM user whose permissions come from a group, and whose key is useless without MFA.",
-            "Switch to it, then delete root's access key — in that order, and say why.",
-            "Read the activity log (CloudTrail's event history) to show that root is no longer used.",
-            "Re-run the audit and see every check pass.",
+            "give daily administration to an IAM user whose permissions come from a group, and whose key is useless without MFA;",
+            "switch to it, then delete root's access key — in that order, and say why;",
+            "read the activity log (CloudTrail's event history) to show that root is no longer used;",
+            "re-run the audit and see every check pass.",
         ],
         prerequisites=[
             "Chapter 04: the audit, root's security keys, the password policy.",

@@ -15,10 +15,10 @@ CELLS = [
         every build log. The 2026 way is a **role** the job *assumes*, with no stored key at all.
         """,
         objectives=[
-            "Explain how a build job gets short-lived credentials through OIDC federation, with no stored key.",
-            "Write a role's trust policy step by step: who may assume it (`Principal`), and on which conditions.",
-            "Say which claim keeps other people's pipelines out (`sub`), and which does not (`aud`).",
-            "Give the role a permissions policy of its own, composed from what chapters 02b and 05 taught.",
+            "explain how a build job gets short-lived credentials through OIDC federation, with no stored key;",
+            "write a role's trust policy step by step: who may assume it (`Principal`), and on which conditions;",
+            "say which claim keeps other people's pipelines out (`sub`), and which does not (`aud`);",
+            "give the role a permissions policy of its own, composed from what chapters 02b and 05 taught.",
         ],
         prerequisites=[
             "Chapter 05: policies and least privilege.",
