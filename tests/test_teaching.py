@@ -212,6 +212,7 @@ def test_hints_come_idea_then_shape_then_answer_and_survive_a_restart(
     from labkit.checks import your_turn_tasks
 
     monkeypatch.setenv("LABKIT_PROGRESS", str(tmp_path / "log.jsonl"))
+    monkeypatch.setattr(your_turn_tasks, "_failed", {})  # a fresh kernel
     task = TASKS["castle-alias"]
     seen = []
     for _ in range(2):
@@ -269,3 +270,33 @@ def test_harness_types_predictions_and_answers() -> None:
     sources = "\n".join(c.source for c in nb.cells)
     assert MARKER not in sources and 'prediction = ""' not in sources
     assert typed_predictions(_nb(path)) is not None
+
+
+def test_hints_reach_the_class_report(lab: labkit.Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """What the your-turn cell printed, saved in a handed-in notebook, shows in the class report."""
+    from labkit.checks import your_turn_tasks
+    from labkit.grading.hints import collect_hints
+    from labkit.grading.reports import report_html
+
+    monkeypatch.setenv("LABKIT_PROGRESS", str(tmp_path / "log.jsonl"))
+    monkeypatch.setattr(your_turn_tasks, "_failed", {})  # a fresh kernel
+    with pytest.raises(NotYet) as caught:
+        your_turn("castle-alias", lab)
+    failing = {"output_type": "error", "ename": "NotYet", "evalue": str(caught.value), "traceback": []}
+    lab.client("iam").create_account_alias(AccountAlias="my-castle")
+    capsys.readouterr()
+    your_turn("castle-alias", lab)
+    passing = {"output_type": "stream", "name": "stdout", "text": capsys.readouterr().out}
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for student, output in (("ada", passing), ("bo", failing)):
+        cell = {"cell_type": "code", "source": "", "metadata": {"labkit": {"your_turn": "castle-alias"}},
+                "outputs": [output]}
+        nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+        (folder / f"{student}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    hints = collect_hints([folder])
+    assert hints == {"ada": {"castle-alias": ["idea"]}, "bo": {"castle-alias": ["idea"]}}
+    page = report_html([], None, hints)
+    assert "Hints used in your-turn tasks" in page
+    assert "<td>ada</td><td>castle-alias</td><td>idea</td>" in page

@@ -37,6 +37,7 @@ from . import integrity, processes
 from .classlist import Adjustments, LatePolicy, Roster, id_pattern, parse_time
 from .exports import exporters
 from .gradebook import RERUN_STATUSES, Gradebook, OutLock, feedback_name, write_atomically
+from .hints import collect_hints
 from .jail import Jail, Limits
 from .progress import Progress
 from .reports import feedback_html, report_html
@@ -288,7 +289,8 @@ class GradingRun:
         for entry in entries:
             write_atomically(self._feedback_path(entry["student"]), feedback_html(entry))
         reflections = collect_class(self.paths, self.pattern)
-        write_atomically(self.out / "report.html", report_html(entries, reflections))
+        hints = collect_hints(self.paths, self.pattern)
+        write_atomically(self.out / "report.html", report_html(entries, reflections, hints))
 
     def _jail(self) -> Jail | None:
         if not self.options.jail:
