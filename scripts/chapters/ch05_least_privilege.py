@@ -21,7 +21,7 @@ CELLS = [
             "recognise a [managed policy](glossary.ipynb#managed-policy) that gives too many keys.",
         ],
         prerequisites=[
-            "[02 — Permanent residents](02-permanent-residents.ipynb): users, access keys, what a policy is, `AccessDenied`.",
+            "[02b — What a resident may do](02b-access-keys-and-policies.ipynb): access keys, a policy's `Effect`, `Action` and `Resource`, `AccessDenied`.",
         ],
         build="three rooms, three residents, and a policy for each that opens exactly their rooms — Alice's included.",
     ),
@@ -57,7 +57,7 @@ CELLS = [
     md("""
     ### What went wrong: the scribe before any policy
 
-    Like Alice in chapter 02, the new residents start with no permissions at all:
+    Like Alice in chapter 02b, the new residents start with no permissions at all:
     """),
     code("""
     try:
@@ -161,7 +161,7 @@ CELLS = [
     md("""
     ## The policy Alice was promised
 
-    In chapter 02 Alice's key opened no door, and her `AccessDenied` messages named what a
+    In chapter 02b Alice's key first opened no door, and her `AccessDenied` messages named what a
     policy would have to allow. She is a developer: she reads the library's scrolls, and writes
     nothing. Her policy has the scribe's first statement and half of his second — no
     `s3:PutObject`, and nothing in IAM:
