@@ -128,7 +128,7 @@ CELLS = [
     """),
     md("""
     The token was genuine, and its `aud` matched. The trust policy's `sub` condition said no:
-    the fix for a refused job is never a permissions policy for the caller, but the trust
+    the fix for a refused job is not a permissions policy for the caller, but the trust
     policy's conditions. And a job of *our* repository, on another branch?
     """),
     predict(
@@ -171,7 +171,7 @@ CELLS = [
         summary=[
             "A build job needs no stored key: it trades a signed OIDC token for a role's temporary credentials.",
             "A role has two policies: the trust policy (who may assume it: `Principal`, `Condition`) and a permissions policy (what it may do).",
-            "`aud` only says the token is meant for STS — every GitHub workflow's is; `sub` names the repository and branch, and keeps other pipelines out.",
+            "`aud` only says the token is meant for STS, as every workflow's that uses AWS's official action is; `sub` names the repository and branch, and keeps other pipelines out.",
             "A refused job is fixed in the trust policy's conditions, not with more permissions.",
         ],
         own_account=[
