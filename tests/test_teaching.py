@@ -17,6 +17,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from botocore.exceptions import ClientError
 
 import labkit
 from labkit import knowledge_log, pace
@@ -241,8 +242,6 @@ def test_show_answer_on_request_is_recorded(tmp_path: Path, monkeypatch: pytest.
 def test_a_prediction_is_read_from_the_activity_log(lab: labkit.Lab, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    from botocore.exceptions import ClientError
-
     monkeypatch.setenv("LABKIT_PROGRESS", str(tmp_path / "log.jsonl"))
     with pytest.raises(NotYet, match="write your prediction"):
         check_prediction("lp-knight-lists-users", "", lab)
@@ -300,3 +299,20 @@ def test_hints_reach_the_class_report(lab: labkit.Lab, tmp_path: Path, monkeypat
     page = report_html([], None, hints)
     assert "Hints used in your-turn tasks" in page
     assert "<td>ada</td><td>castle-alias</td><td>idea</td>" in page
+
+
+def test_the_two_hints_that_used_to_send_learners_back_the_wrong_way(lab: labkit.Lab) -> None:
+    """An existing login profile without the reset flag: teach update-login-profile (create fails
+    with EntityAlreadyExists). Expired MFA codes: name the cell that makes fresh ones."""
+    iam = lab.client("iam")
+    iam.create_user(UserName="alice-developer")
+    iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!")
+    passed, detail = TASKS["users-temp-password"].test(lab)
+    assert not passed
+    assert "update-login-profile --user-name alice-developer --password-reset-required" in detail
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    with pytest.raises(ClientError, match="InvalidAuthenticationCode"):
+        iam.enable_mfa_device(UserName="alice-developer", SerialNumber=device["SerialNumber"],
+                              AuthenticationCode1="123456", AuthenticationCode2="789012")
+    passed, detail = TASKS["mfa-enable"].test(lab)
+    assert not passed and "code 1: ... code 2: ..." in detail and "again for fresh codes" in detail
