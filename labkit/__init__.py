@@ -14,6 +14,7 @@ Public names (each has a docstring: try ``labkit.start?`` in a cell):
   :class:`PhishingProxy` — a look-alike page that relays to the real one;
 * :func:`explain` — what an AWS error means and how to fix it;
 * :func:`your_turn` — checks a command you typed, at once, against your sandbox;
+* :func:`check_prediction` — compares your prediction with what the sandbox did;
 * :mod:`labkit.widgets` — authenticator, quiz and "Check my work" widgets.
 """
 
@@ -42,6 +43,7 @@ __all__ = [
     "RealAWSBlockedError",
     "SecurityKey",
     "SignInFailed",
+    "check_prediction",
     "clock",
     "explain",
     "start",
@@ -49,13 +51,26 @@ __all__ = [
 ]
 
 
-def your_turn(task_id: str, lab: Lab | None = None) -> None:
+def your_turn(task_id: str, lab: Lab | None = None, *, show_answer: bool = False) -> None:
     """Check a "Your turn" task against your sandbox now (see :mod:`labkit.checks.your_turn_tasks`).
 
-    Prints ✅ and what it found, or raises ``NotYet`` whose message says what to type.
+    Prints ✅ and what it found, or raises ``NotYet`` with a hint: the idea at the first failed
+    check, the command's shape at the second, the answer at the third. ``show_answer=True``
+    shows the answer at once.
     """
     from .checks.your_turn_tasks import your_turn as check
 
-    check(task_id, lab)
+    check(task_id, lab, show_answer=show_answer)
+
+
+def check_prediction(prediction_id: str, prediction: str, lab: Lab | None = None) -> None:
+    """Compare your prediction with what the sandbox just did (see :mod:`labkit.checks.predictions`).
+
+    Write one of the options the cell lists in ``prediction = "..."``, run the cell, and this
+    line tells you whether you were right and why.
+    """
+    from .checks.predictions import check_prediction as check
+
+    check(prediction_id, prediction, lab)
 
 __version__ = "0.1.0"

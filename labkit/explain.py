@@ -65,6 +65,33 @@ EXPLANATIONS: dict[str, Explanation] = {
         "Check who you are (`aws sts get-caller-identity`), then give that identity a policy that "
         "allows exactly this action (the message names it), or ask someone who may.",
     ),
+    # A web identity token refused by the role's trust policy: the token was genuine (a bad
+    # signature, issuer or audience is InvalidIdentityToken), so the lock is the trust policy's
+    # Condition on the token's claims, e.g. `sub`
+    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub).
+    "AccessDenied/trust-policy": Explanation(
+        "STS accepted the token as genuine, but the role's trust policy does not let this caller "
+        "assume the role: a Condition on the token's claims did not match. For a CI service the "
+        "condition on `sub` (which repository and branch the job runs for) is the lock that keeps "
+        "other people's pipelines out — `aud` is the same for every job.",
+        "Nothing to fix if the caller should not get in (a fork, another repository): the lock "
+        "worked. If it should, read the role's trust policy (`aws iam get-role --role-name ...`) "
+        "and compare its `sub` condition with the token's `sub`; widen the condition only as far "
+        "as the caller you trust. Giving the caller a permission policy does not help: a role is "
+        "assumed only if its trust policy allows it.",
+    ),
+    # A passkey that will not sign for a look-alike site: WebAuthn binds every signature to the
+    # page's origin and a credential to its relying party ID, so a phishing proxy gets nothing
+    # (https://www.w3.org/TR/webauthn-3/#sctn-phishing-resistance,
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_fido.html).
+    "SignInFailed/passkey": Explanation(
+        "The security key refused to sign in: the page asking was not the site the passkey was "
+        "made for. A passkey works only for its own site (its origin, here AWS's sign-in page), "
+        "so a look-alike page — even one that relays everything to the real one — cannot use it. "
+        "The password may well have been right.",
+        "Check the address bar: sign in only at the real AWS sign-in page. If you typed your "
+        "password into a look-alike page, change the password now; the passkey itself is safe.",
+    ),
     "AccessDenied/MFA": Explanation(
         "The MFA code did not match the device: wrong or expired code, or a serial number that "
         "does not belong to this user.",
@@ -201,6 +228,10 @@ def error_code_and_message(err: BaseException | str) -> tuple[str, str, str | No
 def _explanation_for(code: str, message: str) -> Explanation:
     if code == "AccessDenied" and "MultiFactorAuthentication failed" in message:
         return EXPLANATIONS["AccessDenied/MFA"]
+    if code == "AccessDenied" and "sts:AssumeRoleWithWebIdentity" in message:
+        return EXPLANATIONS["AccessDenied/trust-policy"]
+    if code == "SignInFailed" and "security key did not answer" in message:
+        return EXPLANATIONS["SignInFailed/passkey"]
     return EXPLANATIONS.get(code, _FALLBACK)
 
 

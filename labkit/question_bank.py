@@ -9,12 +9,15 @@ so the answers are not written in the notebook. The questions live in
   (every right option must be ticked, check boxes);
 * ``question``, and ``options``: each a ``text``, whether it is ``correct`` and
   the ``feedback`` a learner sees after choosing it;
+* ``skill``: what the question trains — ``"recall"`` (the default: remember what the
+  chapter said), ``"read-error"`` (read a real AWS error: which policy, condition or device
+  caused it?) or ``"predict"`` (what will AWS answer?);
 * ``explanation``: shown with "Right!";
 * ``source``: where the facts come from (AWS's documentation).
 
 >>> q = question("users-ci-identity")
->>> q.kind, q.chapter
-('single', '02')
+>>> q.kind, q.chapter, q.skill
+('single', '05b', 'recall')
 >>> q.grade([q.correct[0]]).right
 True
 >>> len(chapter_questions("03")) >= 3
@@ -29,9 +32,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-__all__ = ["Option", "Question", "Verdict", "question", "chapter_questions", "all_questions", "KINDS"]
+__all__ = ["Option", "Question", "Verdict", "question", "chapter_questions", "all_questions", "KINDS",
+           "SKILLS"]
 
 KINDS = ("single", "multiple")
+SKILLS = ("recall", "read-error", "predict")
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Question:
     options: tuple[Option, ...]
     explanation: str
     source: str
+    skill: str = "recall"
 
     @property
     def correct(self) -> list[int]:
@@ -95,9 +101,12 @@ def _parse(raw: dict) -> Question:
     options = tuple(Option(str(o["text"]), bool(o["correct"]), str(o.get("feedback", "")))
                     for o in raw["options"])
     q = Question(str(raw["id"]), str(raw["chapter"]), str(raw.get("kind", "single")), str(raw["question"]),
-                 options, str(raw["explanation"]), str(raw.get("source", "")))
+                 options, str(raw["explanation"]), str(raw.get("source", "")),
+                 str(raw.get("skill", "recall")))
     if q.kind not in KINDS:
         raise ValueError(f"{q.id}: kind must be one of {KINDS}, not {q.kind!r}")
+    if q.skill not in SKILLS:
+        raise ValueError(f"{q.id}: skill must be one of {SKILLS}, not {q.skill!r}")
     if len(options) < 3:
         raise ValueError(f"{q.id}: a knowledge check needs at least three options")
     if q.kind == "single" and len(q.correct) != 1:

@@ -84,18 +84,25 @@ def test_notebook_is_committed_clean(path: Path) -> None:
 
 
 CHAPTERS = ["00-start-here", "01-the-castle-and-its-keys", "02-permanent-residents",
-            "03-the-two-key-system-mfa", "04-the-master-key-in-the-vault", "04b-the-warden-and-the-watch",
-            "05-only-the-keys-they-need",
+            "02b-access-keys-and-policies", "03-the-two-key-system-mfa", "03b-phishing-and-mfa-sessions",
+            "04-the-master-key-in-the-vault", "04b-the-warden-and-the-watch",
+            "05-only-the-keys-they-need", "05b-build-jobs-without-keys",
             "06-a-realm-of-castles"]
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_has_the_course_shape(name: str) -> None:
-    """Objectives first, recap and what's next last, one set-up line, a quiz and a reflection."""
+    """The header first, the footer last (tests/test_teaching.py checks both in detail), one
+    set-up line, a quiz and a reflection."""
+    from test_teaching import NOT_YET_REWRITTEN
+
     nb = _committed(ROOT / "notebooks" / f"{name}.ipynb")
     text = ["".join(c.source) for c in nb.cells]
-    assert "Learning objectives" in text[0]
-    assert "Recap" in text[-1] and "What's next" in text[-1]
+    if name.split("-")[0] in NOT_YET_REWRITTEN:  # the shape before issue 18
+        assert "Learning objectives" in text[0]
+        assert "Recap" in text[-1] and "What's next" in text[-1]
+    else:
+        assert "## Before you start" in text[0] and "## What comes next" in text[-1]
     setups = [c for c in nb.cells if c.cell_type == "code" and "labkit.start(" in c.source]
     assert len(setups) == 1
     assert any("labkit.widgets.quiz(" in t for t in text)

@@ -93,11 +93,15 @@ def test_main_branch_job_gets_the_roles_permissions(ci: labkit.Lab) -> None:
     ("mordred/app", "refs/heads/main"),          # someone else's repository (a fork)
     ("castle-co/app-evil", "refs/heads/main"),
 ])
-def test_the_trust_policy_conditions_are_evaluated(ci: labkit.Lab, repository: str, ref: str) -> None:
+def test_the_trust_policy_conditions_are_evaluated(ci: labkit.Lab, repository: str, ref: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(ClientError) as err:
         _assume(ci, ci.ci_token(repository=repository, ref=ref))
     assert err.value.response["Error"]["Code"] == "AccessDenied"
     assert err.value.response["Error"]["Message"] == "Not authorized to perform sts:AssumeRoleWithWebIdentity"
+    labkit.explain(err.value)  # the lesson is the trust policy's condition, not "give it a policy"
+    said = capsys.readouterr().out
+    assert "trust policy" in said and "`sub`" in said and "give that identity a policy" not in said
 
 
 def test_string_like_wildcards_in_the_subject(ci: labkit.Lab) -> None:

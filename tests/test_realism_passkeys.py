@@ -49,15 +49,20 @@ def test_register_and_sign_in_with_a_passkey(lab: labkit.Lab, alice: labkit.Auth
     assert summary.get_user(UserName="alice-developer")["User"]["PasswordLastUsed"]
 
 
-def test_the_proxy_relays_a_totp_code_but_not_a_passkey(lab: labkit.Lab, alice: labkit.Authenticator) -> None:
+def test_the_proxy_relays_a_totp_code_but_not_a_passkey(lab: labkit.Lab, alice: labkit.Authenticator,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
     proxy = PhishingProxy(lab)
     stolen = proxy.victim_signs_in(ACCOUNT, "alice-developer", PASSWORD, mfa_code=alice.code())
     assert stolen.arn.endswith("user/alice-developer") and stolen.mfa
     key = SecurityKey()
     Console(lab).sign_in(ACCOUNT, "alice-developer", PASSWORD, mfa_code=alice.code()).register_passkey(key)
-    with pytest.raises(labkit.SignInFailed, match="no passkey for signin-aws.example"):
+    with pytest.raises(labkit.SignInFailed, match="no passkey for signin-aws.example") as refused:
         proxy.victim_signs_in(ACCOUNT, "alice-developer", PASSWORD, passkey=key)
     assert len(proxy.stolen) == 1
+    labkit.explain(refused.value)  # the explanation teaches origins, not "wrong password or code"
+    said = capsys.readouterr().out
+    assert "A passkey works only for its own site" in said and "Check the address bar" in said
+    assert "wrong" not in said.lower()
 
 
 def test_a_signature_made_for_another_origin_is_refused(lab: labkit.Lab, alice: labkit.Authenticator) -> None:

@@ -45,6 +45,11 @@ def test_authenticator_has_the_css_classes_a_browser_test_looks_for(frozen) -> N
     assert "labkit-qr" in view.qr._dom_classes
     assert bytes(view.qr.value) == b"\x89PNG fake"
     assert any("own phone" in getattr(child, "value", "") for child in view.children)
+    assert view.qr.tooltip and "QR code" in view.qr.tooltip  # a text alternative for the image
+    key = view.key_text.value  # "Can't scan?": the secret as text, in groups of four
+    assert "Can't scan? Enter this key" in key and " ".join(SEED[i:i + 4] for i in range(0, 8, 4)) in key
+    typed = key.split("<code")[1].split(">", 1)[1].split("<")[0].replace(" ", "")
+    assert Authenticator(typed).code() == view.code
     view.close()
 
 
@@ -161,7 +166,7 @@ def test_no_widget_module_is_named_like_its_function() -> None:
 def test_every_chapter_has_three_to_five_knowledge_checks() -> None:
     from labkit.question_bank import all_questions, chapter_questions
 
-    for chapter in ("00", "01", "02", "03", "04", "04b", "05", "06"):
+    for chapter in ("00", "01", "02", "02b", "03", "03b", "04", "04b", "05", "05b", "06"):
         assert 3 <= len(chapter_questions(chapter)) <= 5, chapter
     for q in all_questions():
         assert q.source, f"{q.id} names no source"

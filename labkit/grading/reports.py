@@ -17,7 +17,8 @@ from .gradebook import feedback_name
 if TYPE_CHECKING:
     from ..journal import ClassReflections
 
-__all__ = ["feedback_html", "report_html", "reflections_html", "score_histogram_svg", "pass_rate_svg"]
+__all__ = ["feedback_html", "report_html", "reflections_html", "hints_html", "score_histogram_svg",
+           "pass_rate_svg"]
 
 STATUS_TEXT = {
     "graded": "Your notebook ran to the end and was graded.",
@@ -232,6 +233,20 @@ def _check_cell(check: dict[str, Any] | None) -> str:
     return '<td class="fail" data-v="0">&#x2717; fail</td>'
 
 
+def hints_html(hints: dict[str, dict[str, list[str]]]) -> str:
+    """The your-turn hints each student used (see :mod:`labkit.grading.hints`): who needed the
+    idea, the command's shape or the answer, task by task. Empty when nobody used one."""
+    if not hints:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(student)}</td><td>{escape(task)}</td><td>{escape(', '.join(levels))}</td></tr>"
+        for student, tasks in sorted(hints.items()) for task, levels in sorted(tasks.items()))
+    return ("<h2>Hints used in your-turn tasks</h2><p>First the idea, then the command's shape, then the "
+            "answer: a student who needed the answer may need help with that task's idea.</p>"
+            "<table><thead><tr><th>student</th><th>task</th><th>hints</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
 def _assignment_section(assignment: str, entries: list[dict[str, Any]], names: dict[str, str]) -> str:
     ran = [e for e in entries if e["status"] not in ("invalid", "grader-error")]
     max_score = max((e["max_score"] for e in ran), default=0)
@@ -294,12 +309,13 @@ def _assignment_section(assignment: str, entries: list[dict[str, Any]], names: d
 
 
 def report_html(entries: list[dict[str, Any]], reflections: ClassReflections | None = None,
-                names: dict[str, str] | None = None, missing: list[tuple[str, str]] | None = None) -> str:
+                names: dict[str, str] | None = None, missing: list[tuple[str, str]] | None = None,
+                hints: dict[str, dict[str, list[str]]] | None = None) -> str:
     """The class overview: per assignment, score distribution, pass rate per check, a sortable
     student × check table (final scores, late days, adjustments, flags, a link to each feedback page
     and submitted notebook), the roster's students who handed nothing in, and (given
     ``reflections``, see :func:`labkit.journal.collect_class`) every reflection answer.
-    ``names``: the roster's name per student id."""
+    ``names``: the roster's name per student id; ``hints``: the your-turn hints each student used."""
     names = names or {}
     by_assignment: dict[str, list[dict[str, Any]]] = {}
     for e in entries:
@@ -319,5 +335,5 @@ def report_html(entries: list[dict[str, Any]], reflections: ClassReflections | N
         extra += f"<h2>On the roster, handed nothing in ({len(missing)})</h2><ul>{items}</ul>"
     body = (f"<h1>IAM castle &mdash; class report</h1><p>{_count(len(entries), 'submission')}. "
             "Each row links to the feedback the student receives.</p>"
-            f"{extra}{sections or '<p>No submissions yet.</p>'}{SORT_SCRIPT}")
+            f"{extra}{sections or '<p>No submissions yet.</p>'}{hints_html({names.get(s, s): t for s, t in (hints or {}).items()})}{SORT_SCRIPT}")
     return _page("IAM castle class report", body)

@@ -38,6 +38,7 @@ from .canvas_feedback import write_feedback_zip
 from .classlist import Adjustments, LatePolicy, Roster, id_pattern, parse_time
 from .exports import ExportOptions, lms_files
 from .gradebook import RERUN_STATUSES, Gradebook, OutLock, feedback_name, write_atomically
+from .hints import collect_hints
 from .jail import Jail, Limits
 from .lateness import SubmissionTimes, When, decide
 from .notebook_view import write_notebook_page
@@ -332,11 +333,12 @@ class GradingRun:
             write_notebook_page(self.out, student, source)
         write_feedback_zip(self.out, entries, self.pattern)
         reflections = collect_class(self.paths, self.pattern)
+        hints = collect_hints(self.paths, self.pattern)
         missing = [(e.display_name, e.id) for e in self.roster.entries
                    if e.id in set(self.missing)] if self.roster else []
         names = {e["student"]: self._name(e) for e in entries}
         write_atomically(self.out / "report.html", report_html(entries, reflections, names=names,
-                                                               missing=missing))
+                                                               missing=missing, hints=hints))
 
     def _jail(self) -> Jail | None:
         if not self.options.jail:

@@ -14,7 +14,13 @@ next code. It refreshes itself every second until you close it::
 >>> view = authenticator("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", live=False)
 >>> view.code, view.seconds_left
 ('406058', 10)
+>>> grouped_key("JBSWY3DPEHPK3PXP")
+'JBSW Y3DP EHPK 3PXP'
 >>> view.close(); clock.unfreeze()
+
+Can't scan? The widget also shows the secret as text, in groups of four, to type into an
+authenticator app's "enter a setup key" screen — the same thing AWS's console offers under
+"Show secret key" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_virtual.html).
 """
 
 from __future__ import annotations
@@ -29,7 +35,10 @@ import ipywidgets as w
 from ..authenticator import STEP, Authenticator
 from ..editions import IN_BROWSER
 
-__all__ = ["AuthenticatorView", "authenticator"]
+__all__ = ["AuthenticatorView", "authenticator", "grouped_key"]
+
+QR_ALT = ("QR code of this MFA device's secret, for an authenticator app to scan. The same "
+          "secret is written out as text below it.")
 
 _SCAN_TEXT = (
     "<b>Use your own phone instead?</b> Scan this QR code with any authenticator app "
@@ -38,6 +47,19 @@ _SCAN_TEXT = (
     "numbers, and you may type your phone's codes wherever the notebook asks for one. The secret "
     "only works in this sandbox, so it is safe to scan and to delete afterwards."
 )
+
+
+def grouped_key(seed: str) -> str:
+    """The base32 secret in groups of four characters, easy to read aloud and to type."""
+    return " ".join(seed[i:i + 4] for i in range(0, len(seed), 4))
+
+
+def _key_html(seed: str) -> str:
+    return ('<div class="labkit-secret-key" style="max-width:640px;font-size:0.9em;margin-top:6px">'
+            "<b>Can't scan? Enter this key</b> in your authenticator app (choose “enter a setup "
+            "key”, time-based):<br>"
+            f'<code style="font-size:1.15em;letter-spacing:0.05em">{html.escape(grouped_key(seed))}'
+            "</code></div>")
 
 
 def _seed_and_png(source: Any, qr_png: bytes | None) -> tuple[str | bytes, bytes | None, str | None]:
@@ -71,6 +93,7 @@ class AuthenticatorView(w.VBox):
             qr_png = make_qr(secret)
         self.qr = w.Image(value=qr_png or b"", format="png", layout=w.Layout(width="180px", height="180px"))
         self.qr.add_class("labkit-qr")
+        self.qr.tooltip = QR_ALT  # the image's text alternative (a title; the key is shown as text too)
         label_html = html.escape(self.authenticator.label)
         self.title = w.HTML(f"<b>&#x1F4F1; Authenticator</b> &#x2014; {label_html}")
         self.code_display = w.HTML()
@@ -83,7 +106,10 @@ class AuthenticatorView(w.VBox):
         children: list[w.Widget] = [top]
         if qr_png:
             style = "max-width:640px;font-size:0.9em;line-height:1.45;margin-top:6px"
-            children.append(w.HTML(f'<div style="{style}">{_SCAN_TEXT}</div>'))
+            children.append(w.HTML(f'<div style="{style}"><span class="labkit-qr-alt">{html.escape(QR_ALT)}'
+                                   f"</span> {_SCAN_TEXT}</div>"))
+        self.key_text = w.HTML(_key_html(self.authenticator.seed))
+        children.append(self.key_text)
         super().__init__(children, layout=w.Layout(border="1px solid #ccc", padding="8px", width="auto"))
         self.add_class("labkit-authenticator")
         self._stop = threading.Event()

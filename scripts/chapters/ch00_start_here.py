@@ -1,129 +1,122 @@
-"""Chapter 00: Start here (the course's front door and table of contents)."""
+"""Chapter 00: Start here (the course's front door: what you need, the book, the path, the sandbox)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection, your_turn
+from build_chapters import chapter_table, code, footer, header, md, reflection, your_turn
 
 FILE = "00-start-here.ipynb"
 
 CELLS = [
+    header(
+        "IAM castle — start here",
+        scenario="""
+        This course teaches [IAM](glossary.ipynb#iam), AWS Identity and Access Management: who may
+        enter an AWS account, with which keys, and how to keep the most powerful key locked away.
+        You practise on a private copy of AWS that runs inside this notebook, so nothing you try
+        can break or cost anything.
+        """,
+        objectives=[
+            "say what the sandbox is and why nothing you do in it reaches a real AWS account;",
+            "run a command two ways (the `aws` command line and Python) and read AWS's answer;",
+            "use the course's tools: your-turn cells, knowledge checks, reflections.",
+        ],
+        prerequisites=[
+            "Python basics: you can run a cell, use a variable and call a function;",
+            "a terminal: you have typed a command and read its output before;",
+            "no AWS account and no AWS knowledge — the course starts from zero.",
+        ],
+        build="your private practice account, and its first user.",
+    ),
     md("""
-    # 🏰 IAM castle — start here
+    ## The book behind the course
 
-    Welcome! This course teaches **AWS Identity and Access Management (IAM)**: who may enter your
-    AWS account, with which keys, and how to keep the most powerful key of all locked away.
+    The course follows one chapter of a book on DevOps practice. The book explains IAM with a
+    picture, and so do we: an AWS account is a **castle**. One **master key** (the root user)
+    opens every door. **Residents** (IAM users) each carry a key of their own. A **two-key lock**
+    (multi-factor authentication) guards the gate. **Rules on each door** (policies) say whose
+    key opens it. When a chapter says "the book's command", it means a command printed in that
+    book; every one of them works here exactly as printed.
 
-    We use one picture throughout. Your AWS account is a **castle**. The **root user** is the
-    master key that opens every door. **IAM users** are the permanent residents, each with a key
-    of their own. **MFA** turns the gate into a two-key lock. And **policies** decide which doors
-    each resident's key opens.
-
-    ### Learning objectives
-    By the end of this page you will be able to:
-    - explain what the sandbox is and why nothing you do here can touch a real AWS account;
-    - run cells, reset your sandbox, and read the errors AWS gives you;
-    - answer a knowledge check and a reflection prompt, and find your way to every chapter.
+    The book's main point is worth holding on to from the start. Teams automate almost
+    everything, yet people still sign in: to find out why something broke, to change a setting,
+    to approve a release. Those human sign-ins are what attackers aim for, so they deserve the
+    castle's strongest locks. Most of this course is about exactly that.
     """),
     md("""
-    ## 📚 Table of contents
+    ## Your path through the course
 
-    | # | chapter | you will |
-    |---|---|---|
-    | 00 | **Start here** (this page) | meet the sandbox and the tools |
-    | 01 | [The castle and its keys](01-the-castle-and-its-keys.ipynb) | ask AWS "who am I?", tell the root user from IAM users |
-    | 02 | [Permanent residents: IAM users](02-permanent-residents.ipynb) | create `alice-developer`, her temporary password, her first sign-in, an access key — and find she can do nothing yet |
-    | 03 | [The two-key system: MFA](03-the-two-key-system-mfa.ipynb) | give alice an authenticator (scan it with your phone if you like), stop a password thief, open an MFA-protected CLI session |
-    | 04 | [The master key in the vault: root](04-the-master-key-in-the-vault.ipynb) | audit an inherited account, give root hardware MFA, take over its password and e-mail |
-    | 04b | [The warden and the watch](04b-the-warden-and-the-watch.ipynb) | hand daily work to an MFA-bound administrator, retire root's key, prove it with the activity log — until every check is green |
-    | 05 | [Only the keys they need](05-only-the-keys-they-need.ipynb) | give the scribe the library and the knight the armory — and nothing more |
-    | 06 | [A realm of castles](06-a-realm-of-castles.ipynb) | many accounts: SCPs, and taking member accounts' master keys away with centralized root access |
-
-    **Exercises** (with a *Check my work* button at the end of each):
-    [users](../exercises/users.ipynb) (after 02) ·
-    [mfa](../exercises/mfa.ipynb) (after 03) ·
-    [root](../exercises/root.ipynb) (after 04b) ·
-    [least-privilege](../exercises/least-privilege.ipynb) (after 05).
-
-    Each chapter takes 20–30 minutes. Do them in order: each one builds on the story of the one
-    before.
+    Do the chapters in order; each builds on the story of the one before. Every chapter states
+    its time, counted the same way everywhere: reading at 180 words a minute, a minute for each
+    code cell, and a few minutes for each task.
+    """),
+    chapter_table(),
+    md("""
+    After some chapters an exercise lets you practise alone, with a *Check my work* button that
+    reads your sandbox: [users](../exercises/users.ipynb) after 02,
+    [mfa](../exercises/mfa.ipynb) after 03, [root](../exercises/root.ipynb) after 04b,
+    [least-privilege](../exercises/least-privilege.ipynb) after 05. The path ends with the
+    **[capstone](../exercises/capstone.ipynb)**: an inherited account with about ten problems
+    and no hints about where they are. You find and fix them with everything the course taught.
+    The words the course uses are collected in the [glossary](glossary.ipynb).
     """),
     md("""
-    ## 🧪 Your private AWS account: the sandbox
+    ## Your private AWS account: the sandbox
 
-    Every chapter begins with the same line. Run it now: click into the cell below and press
-    **Shift+Enter**.
+    Every chapter begins with the same line. Click into the cell below and press
+    **Shift+Enter** to run it.
     """),
     code("""
     import labkit
     lab = labkit.start("new-account")
     """),
     md("""
-    That line started an AWS account that lives **in memory, inside this notebook's kernel**.
-    It speaks the real AWS protocol, so the real `aws` command line and the real Python SDK
-    (`boto3`) talk to it over the same protocol as to AWS — but:
+    That line started an AWS [account](glossary.ipynb#account) that lives in memory, inside this
+    notebook's kernel: the [sandbox](glossary.ipynb#sandbox). It answers the real AWS protocol,
+    but nothing leaves your machine (a guard refuses any other address), nothing costs money,
+    and `labkit.start("new-account")` always gives a fresh account — so you can rerun a chapter
+    from the top whenever you like. Where it still differs from AWS,
+    [docs/differences.md](../docs/differences.md) says so.
 
-    - **nothing leaves your machine.** Every request goes to `127.0.0.1`; a guard refuses any
-      other address, even if your computer has real AWS credentials configured;
-    - **nothing costs money and nothing can break.** The account is thrown away when the kernel
-      stops. Naming a scenario (`labkit.start("new-account")`) always gives a fresh one, so you
-      can rerun a chapter from the top as often as you like;
-    - **it behaves like real IAM** in what this course uses, including the parts a plain
-      simulator skips: the root user, password rules, real MFA codes, console sign-in and
-      permission checks. Where it still differs, [docs/differences.md](../docs/differences.md)
-      says so.
-
-    Put `lab` on the last line of a cell and you get the **castle map**: who holds which keys.
-    A brand-new account has exactly one key holder — the root user.
+    Put `lab` on the last line of a cell and you see the **castle map**: who holds which keys. A
+    new account has one key holder, the account's owner.
     """),
     code("""
     lab
     """),
     md("""
-    ## 🗝️ Two ways to talk to AWS
+    ## Two ways to talk to AWS
 
-    The course shows most commands twice, side by side:
-
-    - the **AWS command line**, exactly as you would type it in a terminal. In a notebook, a line
-      that starts with `!` is a shell command; for `!aws ...` lines the course runs the AWS command
-      line's own code inside this notebook, so they answer at once and print exactly what the
-      `aws` program prints (`%aws_process` runs the real program instead, if you want to see it);
-    - the **Python SDK**, `boto3`, as you would write it in a program.
-
-    Both ask the same question here: *who am I?*
+    The course shows commands two ways. The [AWS CLI](glossary.ipynb#aws-cli) is the `aws`
+    program you would type in a terminal; in a notebook, a line starting with `!` runs it. The
+    second way is [boto3](glossary.ipynb#boto3), AWS's Python library, as you would use it in a
+    program. Both ask IAM the same question here: *which users does this account have?* (none
+    yet, so the answer is an empty list.)
     """),
     code("""
-    !aws sts get-caller-identity
+    !aws iam list-users
     """),
     code("""
-    sts = lab.client("sts")          # a boto3 client for the sandbox (plain boto3.client("sts") works too)
-    sts.get_caller_identity()["Arn"]
+    iam = lab.client("iam")          # a boto3 client that talks to the sandbox
+    iam.list_users()["Users"]
     """),
     md("""
-    ## ⌨️ Your turn
+    ## Your turn
 
-    Reading commands is not the same as typing them. In every chapter some cells start with a
-    line like `# ⌨️ Your turn: ...`: replace that line with the command the text asks for and
-    run the cell; its last line checks your sandbox at once and answers ✅ — or ❌ with a hint.
-    (Run-all stops at a ❌, right where you are needed.)
+    Reading a command is not the same as typing it. Some cells start with a line
+    `# ⌨️ Your turn: ...`: replace that line with a command and run the cell. Its last line
+    checks your sandbox (not your typing) and answers ✅, or ❌ with a hint. The first hint gives
+    the idea, the second the command's shape, the third the answer.
 
-    Try it: create a user called `visitor` by typing
-    `!aws iam create-user --user-name visitor` in place of the `# ⌨️` line below.
+    Try it once with the command shown: create a user called `visitor` by typing
+    `!aws iam create-user --user-name visitor` in place of the `# ⌨️` line.
     """),
     your_turn("start-visitor", "replace this line with the create-user command"),
     md("""
-    > **⌨️ Prefer a real terminal?** *File → New → Terminal* opens one, but a terminal has no
-    > kernel, so no sandbox: `aws` there refuses to run and tells you what to do. Run
-    > `labkit serve` in one terminal and paste the `export` lines it prints into another; from
-    > then on that second terminal talks to the sandbox `labkit serve` runs (a separate account
-    > from this notebook's).
+    ## Why it is safe: the guard
 
-    ## 🛡️ Why it is safe: the guard
-
-    Let's try to reach *real* AWS on purpose. The guard stops the request before a single byte
-    leaves your machine, and `labkit.explain` tells you what happened.
-
-    You will see this pattern in every chapter: a **"What went wrong"** cell makes a classic
-    mistake on purpose, catches the error, and explains it — so the notebook still runs from top
-    to bottom.
+    Now try to reach *real* AWS on purpose. Cells like the next one, marked **"What went
+    wrong"**, make a mistake on purpose, catch the error and explain it with `labkit.explain`,
+    so the notebook still runs from top to bottom. You can do the same with any error of your
+    own: `labkit.explain(err)`.
     """),
     code("""
     # What went wrong: asking for the real AWS endpoint
@@ -135,47 +128,15 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
-    When a cell you wrote yourself fails, you can do the same: catch the error and pass it to
-    `labkit.explain(err)`, or ask about an error code directly. Add a `?` after any name
-    (`labkit.explain?`) to read its help.
-    """),
-    code("""
-    labkit.explain("AccessDenied")
-    """),
-    md("""
-    ## ✅ Knowledge checks, exercises and reflections
+    ## Knowledge checks and reflections
 
-    **Knowledge checks** are short questions with instant feedback on every answer, right or
-    wrong. Some have one right answer (round buttons), some several (tick boxes: tick every
-    right one). They are not graded: press *Check* and try again as often as you like. Your
-    answers are noted on your machine so that your journal can show your progress.
+    **Knowledge checks** give feedback on every option, right or wrong; they are not graded, so
+    try as often as you like. **Reflections** are questions about your own world: double-click
+    the cell, write below the line, press Shift+Enter. `labkit journal` (in a terminal) gathers
+    your reflections and progress into one journal.
     """),
     code("""
     labkit.widgets.quiz("start-where-requests-go", "start-rerun", "start-what-went-wrong")
-    """),
-    md("""
-    **Exercises** live in the `exercises/` folder. Each one ends with a *Check my work* cell that
-    inspects your sandbox account — not your printed output — and tells you which steps are
-    done. Instructors can grade a whole class with the same checks.
-
-    **Reflections** are questions about *your* world. Double-click the cell, write below the line,
-    and press Shift+Enter. Your answers stay in the notebook; `labkit journal` in a terminal
-    collects all of them, with your knowledge-check progress, into one journal you can keep.
-    """),
-    md("""
-    ### 📤 Handing in an exercise
-    Save the exercise first (**Ctrl+S**). Then:
-
-    - **On your own machine** (`make lab`): hand in the file itself, `exercises/<name>.ipynb`.
-    - **In a browser tab** (the course's web page, nothing installed; the kernel in the top
-      right corner says *Python (Pyodide)*): your work is kept in this browser's storage on this
-      computer — it survives reloads and restarts, but not "clear site data", and it does not
-      follow you to another computer. To hand it in, choose **File → Download** (or right-click
-      the file in the file browser on the left → *Download*). You get `<name>.ipynb` in your
-      downloads folder: hand in that file.
-
-    Your instructor grades both kinds of file the same way, with the same checks as *Check my
-    work*.
     """),
     reflection(
         "start-goals",
@@ -183,16 +144,31 @@ CELLS = [
         "this course, and what worries you most about it today?",
     ),
     md("""
-    ## 🔁 Recap
-    - `lab = labkit.start("new-account")` gives you a private, in-memory AWS account; `lab` shows
-      its castle map.
-    - `!aws ...` and `boto3` both work, and both stay on your machine.
-    - "What went wrong" cells make mistakes on purpose; `labkit.explain(err)` explains any error.
-    - Knowledge checks give instant feedback; reflections are yours to write.
+    ## Handing in an exercise
 
-    ## ➡️ What's next
-    In [01 — The castle and its keys](01-the-castle-and-its-keys.ipynb) you will find out who
-    you are in the account, and why the key you are holding right now is the most dangerous one
-    in the castle.
+    Save the exercise (**Ctrl+S**). On your own machine, hand in the file
+    `exercises/<name>.ipynb`. In the browser edition (the kernel says *Python (Pyodide)*), your
+    work is kept in this browser only: choose **File → Download** and hand in the downloaded
+    file. Your instructor grades both with the same checks as *Check my work*.
+
+    > **Prefer a real terminal?** A terminal has no kernel, so no sandbox. Run `labkit serve` in
+    > one terminal and paste the `export` lines it prints into another; that terminal then talks
+    > to the sandbox `labkit serve` runs.
     """),
+    *footer(
+        summary=[
+            "`lab = labkit.start(\"new-account\")` gives you a private, in-memory AWS account; `lab` shows its castle map.",
+            "`!aws ...` and `boto3` both work, and both stay on your machine.",
+            "Your-turn cells check your sandbox and hint in steps: the idea, the shape, the answer.",
+            "\"What went wrong\" cells make mistakes on purpose; `labkit.explain(err)` explains any error.",
+        ],
+        own_account=[
+            "Nothing yet: keep your real AWS credentials away from these notebooks (the guard refuses them anyway).",
+            "Find out who can sign in to the AWS account you care about — the next chapters show how to ask.",
+        ],
+        next="""
+        In [01 — The castle and its keys](01-the-castle-and-its-keys.ipynb) you ask AWS who you
+        are, and find out why the key you hold right now is the most dangerous one in the castle.
+        """,
+    ),
 ]

@@ -1,48 +1,51 @@
-"""Chapter 02: permanent residents (IAM users, passwords, access keys, no permissions yet)."""
+"""Chapter 02: permanent residents (IAM users, a temporary password, the first sign-in)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection, your_turn
+from build_chapters import code, footer, header, md, predict, reflection, your_turn
 
 FILE = "02-permanent-residents.ipynb"
 
 CELLS = [
+    header(
+        "02 — Permanent residents: IAM users",
+        scenario="""
+        Picture the people who live and work in the castle every day, each with a key of their
+        own to the main gate. In AWS such a resident is an **[IAM user](glossary.ipynb#iam-user)**: an identity in your
+        account with **long-term** credentials of its own — a **password** for the web console,
+        or an **access key** for the command line. Today Alice, a developer, joins the team.
+        """,
+        objectives=[
+            "say when an IAM user is the right identity in 2026, and what AWS recommends otherwise;",
+            "create an IAM user and give her a temporary console password, typing the commands yourself;",
+            "read why a first sign-in can lock a new user out, and fix it with a managed policy;",
+            "reset a forgotten password without being shown the command.",
+        ],
+        prerequisites=[
+            "Chapter 01: the castle map, `aws sts get-caller-identity`, and what the root user is.",
+            "Running a notebook cell; no AWS knowledge beyond chapter 01.",
+        ],
+        build="Alice, an IAM user who signs in with a password only she knows.",
+    ),
     md("""
-    # 02 — Permanent residents: IAM users
+    ## Who should be a permanent resident in 2026?
 
-    Picture the people who live and work in the castle every day. Each has a key of their own to
-    the main gate. In AWS, such a resident is an **IAM user**: an identity in your account with
-    **long-term** credentials of its own — a **password** for the web console, or an **access
-    key** for the command line and programs.
-
-    ### Learning objectives
-    - Say when an IAM user is the right identity in 2026, and what AWS recommends otherwise.
-    - Create an IAM user with `aws iam create-user` — typing the book's commands yourself.
-    - Give a person a console password that must be changed at first sign-in, and make sure
-      she is *allowed* to change it.
-    - Give a program an access key, keep its secret safe — and see why a build job should get a
-      **role** instead.
-    - See for yourself that a new user can do **nothing** until a policy allows it.
-    """),
-    md("""
-    ## 🧭 Who should be a permanent resident in 2026?
-
-    Long-term keys are the classic way into an AWS account, and the riskiest: a password or an
-    access key works until someone revokes it, from anywhere, for whoever holds it. So AWS now
-    recommends ([Use cases for IAM users](https://docs.aws.amazon.com/IAM/latest/UserGuide/gs-identities-iam-users.html)):
+    A password or an access key works until someone revokes it, from anywhere, for whoever holds
+    it. So AWS now recommends
+    ([Use cases for IAM users](https://docs.aws.amazon.com/IAM/latest/UserGuide/gs-identities-iam-users.html)):
 
     | who | recommended identity |
     |---|---|
-    | **people** (you, your team) | sign in through **IAM Identity Center** (or another identity provider) and get temporary credentials; on a laptop, `aws login` (AWS CLI v2.32+, since November 2025) turns a console sign-in into short-lived CLI credentials |
-    | **workloads** (servers, functions, CI jobs) | **IAM roles**: an instance profile, a Lambda or ECS task role, or — for a CI service — a role trusted through **OIDC federation** |
-    | **IAM users** | what those cannot cover: emergency (break-glass) access, workloads that cannot use roles, third-party tools that need an access key, and accounts without Identity Center |
+    | **people** (you, your team) | sign in through **[IAM Identity Center](glossary.ipynb#identity-center)** (or another identity provider) and get temporary credentials |
+    | **workloads** (servers, functions, build jobs) | **[roles](glossary.ipynb#role)**, which hand out short-lived credentials — chapter 05b builds one for a build job |
+    | **IAM users** | what those cannot cover: emergency (break-glass) access, tools that need an access key, and small accounts without Identity Center |
 
-    Our castle is a small standalone account with no Identity Center yet — exactly where a team
-    still starts with IAM users. So Alice, our first resident, gets one. Later in this chapter
-    the nightly build job does **not**: it gets a role.
+    Automation does not take people out of the picture. Someone still signs in to find out why a
+    deployment failed, to change a setting, to approve a change — and those accounts can do the
+    most damage, so they deserve the castle's strongest locks (chapters 03 and 04). Our castle
+    is a small account with no Identity Center yet: exactly where a team still starts with IAM
+    users.
     """),
     code("""
-    import json
-
     import labkit
     from botocore.exceptions import ClientError
 
@@ -50,25 +53,23 @@ CELLS = [
     iam = lab.client("iam")
     """),
     md("""
-    ## 🧑‍💻 Creating your first resident
+    ## Creating your first resident
 
-    You are still the root user (check with `aws sts get-caller-identity` if in doubt). Alice is a
-    developer who joins the team today. The book creates her with one command:
+    You are the root user. The book creates Alice with one command:
 
     ```bash
     aws iam create-user --user-name alice-developer
     ```
 
     **⌨️ Your turn.** In the cell below, replace the line that starts with `# ⌨️` with that
-    command — in a notebook, put `!` in front: `!aws iam create-user --user-name alice-developer`
-    — and run the cell. Its last line checks your account at once.
+    command, with `!` in front (a notebook's way of running a terminal command), and run the cell.
+    Its last line checks your account at once.
     """),
     your_turn("users-create-alice", "replace this line with the book's create-user command"),
     md("""
-    In Python the same call is `iam.create_user(UserName="alice-developer")`. Running it *now*
-    would be a mistake — which makes it a good first "what went wrong".
+    ### What went wrong: the user already exists
 
-    ### 🔧 What went wrong: the user already exists
+    In Python the same call is `iam.create_user(UserName="alice-developer")`. Running it now fails:
     """),
     code("""
     try:
@@ -77,45 +78,31 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
-    User names are unique within an account, and IAM ignores case in that check:
-    `Alice-Developer` would clash too. Reading her back is always safe:
-    """),
-    code("""
-    iam.get_user(UserName="alice-developer")["User"]
-    """),
-    md("""
-    ## 🔑 A temporary password
+    User names are unique in an account, and IAM ignores case: `Alice-Developer` would clash too.
 
-    Alice exists, but she cannot sign in: she has no password yet. In IAM a console password is
-    called a **login profile**. You choose a temporary one and tell AWS that she must replace it
-    the first time she signs in, so that only she knows her real password. The book's second
-    command:
+    ## A temporary password
+
+    Alice cannot sign in yet: she has no password. In IAM a console password is called a
+    **[login profile](glossary.ipynb#login-profile)**. You choose a temporary one, and tell AWS that she must replace it at her
+    first sign-in, so that only she knows her real password. The book's second command:
 
     ```bash
-    aws iam create-login-profile \\
-      --user-name alice-developer \\
-      --password TempPassword123! \\
-      --password-reset-required
+    aws iam create-login-profile --user-name alice-developer --password TempPassword123! --password-reset-required
     ```
 
-    **⌨️ Your turn.** Type it below (on one line, with `!` in front), and run the cell.
+    **⌨️ Your turn.** Type it below, with `!` in front, and run the cell.
     """),
     your_turn("users-temp-password", "replace this line with the book's create-login-profile command"),
     md("""
-    The boto3 equivalent is
-    `iam.create_login_profile(UserName="alice-developer", Password="TempPassword123!", PasswordResetRequired=True)`.
-    Reading the profile back never shows the password — AWS does not store it in a form anyone
-    can read:
-    """),
-    code("""
-    iam.get_login_profile(UserName="alice-developer")["LoginProfile"]
-    """),
-    md("""
-    ### 🔧 What went wrong: a password the rules refuse
+    A login profile is created once. Later changes go through `update-login-profile`, which
+    takes the same options (a second `create-login-profile` fails with `EntityAlreadyExists`).
 
-    Suppose you reset her password to something easy to remember. Even with no custom password
-    policy, AWS's default rules apply: at least 8 characters and at least three of uppercase
-    letters, lowercase letters, numbers and symbols.
+    ### What went wrong: a password the rules refuse
+
+    Suppose you reset her password to something easy to remember. Even without a password
+    policy of your own, AWS's default rules apply: at least 8 characters, and at least three of
+    uppercase letters, lowercase letters, numbers and symbols
+    ([Set an account password policy](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html)).
     """),
     code("""
     try:
@@ -124,25 +111,22 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
-    ## 🚪 Alice's first sign-in
+    ## Alice's first sign-in
 
     Alice opens the console's sign-in page and types the account id, her user name and the
-    temporary password. `labkit.Console` plays that page for us.
+    temporary password. `labkit.Console` plays that page for us:
     """),
     code("""
     console = labkit.Console(lab)
     first = console.sign_in(lab.account_id, "alice-developer", "TempPassword123!")
-    first
-    """),
-    code("""
-    first.must_change_password
+    print(first)
+    print("must change her password first:", first.must_change_password)
     """),
     md("""
-    The password was right, but the door opens only onto one page: **"You must change your
-    password to continue."** Until she does, the console lets her do nothing else. She types a
-    long new passphrase...
+    The password was right, but the door opens onto one page only: **"You must change your
+    password to continue."** She types a long new passphrase...
 
-    ### 🔧 What went wrong: Alice is locked out
+    ### What went wrong: Alice is locked out
     """),
     code("""
     ALICE_PASSWORD = "Quill-Lantern-Moat-2024!"
@@ -152,27 +136,27 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
-    ### ✅ The fix: let Alice change her own password
-
-    Her passphrase is fine. The problem is ours: **changing a password is an API action,
-    `iam:ChangePassword`, and Alice has no permissions at all.** When you create a user in the
-    console, its wizard quietly attaches the AWS managed policy `IAMUserChangePassword`; the
-    command line does exactly what you typed and nothing more. So `--password-reset-required`
-    alone locks her out — one of the most common support questions about new IAM users
+    Read the message: *either* she may not call `iam:ChangePassword`, *or* the new password breaks
+    the rules. Her passphrase is long and mixed, so it is the first. **Changing a password is an
+    API action, `iam:ChangePassword`, and a new user may do nothing at all** until a policy
+    allows it. The console's wizard quietly attaches AWS's managed policy
+    `IAMUserChangePassword` to the users it creates; the command line does exactly what you
+    typed and nothing more — a common support question
     ([AWS re:Post](https://repost.aws/knowledge-center/iam-user-password-error)).
 
-    Two fixes: let *every* user change their own password (the password policy's
-    `--allow-users-to-change-password`, chapter 04), or give Alice the managed policy. We do the
-    second:
+    ## The fix: let Alice change her own password
+
+    A **[policy](glossary.ipynb#policy)** is a document that allows (or denies) actions; chapter 02b teaches how to read
+    and write one. AWS ships ready-made ones, *[managed policies](glossary.ipynb#managed-policy)*, and you attach one to a user by
+    its name, an [ARN](glossary.ipynb#arn) (Amazon Resource Name, AWS's full name for a thing):
     """),
     code("""
     !aws iam attach-user-policy --user-name alice-developer --policy-arn arn:aws:iam::aws:policy/IAMUserChangePassword
     """),
     md("""
-    The policy allows `iam:ChangePassword` on her own user only (and reading the password
-    rules): nothing else.
+    It allows `iam:ChangePassword` on her own user only (and reading the password rules).
 
-    ### 🔧 What went wrong: the same password again
+    ### What went wrong: the same password again
 
     Alice is in a hurry and types her temporary password as the new one:
     """),
@@ -183,204 +167,74 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
-    She goes back to her long passphrase — length beats cleverness — and now it works:
+    She goes back to her long passphrase — length beats cleverness — and now it works. The
+    castle map (`lab` on a cell's last line) shows every resident; look at Alice's row:
     """),
     code("""
     first.change_password("TempPassword123!", ALICE_PASSWORD)
-    first
-    """),
-    md("""
-    The temporary password is gone for good. If someone finds the sticky note it was written on,
-    it no longer opens anything — and note how the sign-in page does not say *which* part was
-    wrong:
-    """),
-    code("""
-    try:
-        console.sign_in(lab.account_id, "alice-developer", "TempPassword123!")
-    except labkit.SignInFailed as err:
-        labkit.explain(err)
-    """),
-    code("""
-    console.sign_in(lab.account_id, "alice-developer", ALICE_PASSWORD)
-    """),
-    md("""
-    ## 🤖 Access keys: long-term keys for the command line
-
-    Alice also uses the `aws` command line on her laptop. The command line cannot type a password
-    into a web page; it signs every request with an **access key**: an *access key id* (public,
-    like a user name) and a *secret access key* (private, like a password). AWS shows the secret
-    **once**, in the answer to `create-access-key`.
-
-    > **2026:** with AWS CLI v2.32 or later (since November 2025), Alice would rather run
-    > [`aws login`](https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sign-in.html):
-    > it signs her in through the browser (with her MFA) and gives the CLI short-lived
-    > credentials it refreshes for up to 12 hours, so no long-term key sits on her laptop. This
-    > sandbox runs AWS CLI version 1, which has no `aws login`, so she gets a key here — the way
-    > many accounts still work, and the reason the next chapters protect it.
-
-    The command line would be `aws iam create-access-key --user-name alice-developer`; we use
-    boto3 so the notebook can keep the key:
-    """),
-    code("""
-    new_key = iam.create_access_key(UserName="alice-developer")["AccessKey"]
-    alice_keys = labkit.Credentials.from_response(new_key)
-    {"AccessKeyId": new_key["AccessKeyId"], "SecretAccessKey": new_key["SecretAccessKey"][:4] + "…(shown once)"}
-    """),
-    md("""
-    Listing her keys later shows the id and status, never the secret. A lost secret cannot be
-    recovered: you create a new key and delete the old one.
-    """),
-    code("""
-    !aws iam list-access-keys --user-name alice-developer
-    """),
-    md("""
-    ## 🏗️ The build job gets a role, not a key
-
-    The castle's code lives in the repository `castle-co/app`, and every night a CI job (on
-    GitHub Actions, say) builds it and needs AWS. The old way: an IAM user `castle-build-bot`
-    whose access key is pasted into the CI service as a secret — a long-term key that never
-    expires and can leak from every build log and every fork. The 2026 way is a **role** the job
-    *assumes*, through **OIDC federation**:
-
-    1. the CI service signs, for every job, a short-lived token (a JWT) that says which
-       repository and branch the job runs for — its `sub` claim, e.g.
-       `repo:castle-co/app:ref:refs/heads/main` — and for whom the token is meant (`aud`);
-    2. your account trusts that CI service as an **OIDC identity provider**;
-    3. a role's **trust policy** says which tokens may assume it — conditions on `aud` and `sub`;
-    4. the job calls `sts assume-role-with-web-identity` with its token and gets temporary
-       credentials for the role. Nothing long-lived is stored anywhere
-       ([GitHub: OIDC in AWS](https://docs.github.com/en/actions/how-tos/secure-your-work/security-harden-deployments/oidc-in-aws)).
-
-    The sandbox plays the CI service: `lab.ci_token(repository=..., ref=...)` returns the token a
-    job of that repository and branch would get. First, trust the provider:
-    """),
-    code("""
-    !aws iam create-open-id-connect-provider --url https://token.actions.githubusercontent.com --client-id-list sts.amazonaws.com --thumbprint-list 6938fd4d98bab03faadb97b34396831e3780aea1
-    """),
-    md("""
-    Then the role. Its trust policy names the provider as a *federated* principal and accepts
-    only tokens meant for STS (`aud`) from `castle-co/app` on `main` (`sub`). Without the `sub`
-    condition, **every** repository on that CI service — anyone's — could assume it:
-    """),
-    code("""
-    build_trust = {
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {"StringEquals": {
-                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                "token.actions.githubusercontent.com:sub": "repo:castle-co/app:ref:refs/heads/main",
-            }},
-        }],
-    }
-    build_role = iam.create_role(RoleName="castle-build", AssumeRolePolicyDocument=json.dumps(build_trust))["Role"]
-    build_role["Arn"]
-    """),
-    md("""
-    (A real build role would also get a permissions policy — only what the build needs, as
-    chapter 05 shows.) Tonight's job on `main` trades its token for the role's credentials:
-    """),
-    code("""
-    token = lab.ci_token(repository="castle-co/app", ref="refs/heads/main")
-    job = lab.client("sts").assume_role_with_web_identity(
-        RoleArn=build_role["Arn"], RoleSessionName="nightly-build", WebIdentityToken=token)
-    job_credentials = labkit.Credentials.from_response(job["Credentials"])
-    print("token subject:", job["SubjectFromWebIdentityToken"])
-    print("job runs as:  ", lab.client("sts", credentials=job_credentials).get_caller_identity()["Arn"])
-    print("expires:      ", job["Credentials"]["Expiration"])
-    """),
-    md("""
-    ### 🔧 What went wrong: a fork's pipeline tries the role
-
-    Mordred forks the repository and runs the same workflow in his fork. His job gets a perfectly
-    valid token from the same CI service — for `repo:mordred/castle-fork:...`:
-    """),
-    code("""
-    fork_token = lab.ci_token(repository="mordred/castle-fork", ref="refs/heads/main")
-    try:
-        lab.client("sts").assume_role_with_web_identity(
-            RoleArn=build_role["Arn"], RoleSessionName="mordred", WebIdentityToken=fork_token)
-    except ClientError as err:
-        labkit.explain(err)
-    """),
-    md("""
-    The token was genuine; the trust policy's `sub` condition said no. That condition is the
-    whole lock.
-
-    ## 🚫 Alice can do nothing — yet
-
-    Let's hand the notebook's command line to Alice: `lab.use(alice_keys)` makes every `!aws`
-    and plain `boto3` call sign with her key. First, the habit from chapter 01: who am I?
-    """),
-    code("""
-    lab.use(alice_keys)
-    !aws sts get-caller-identity
-    """),
-    md("""
-    Now a harmless read: the list of users.
-
-    ### 🔧 What went wrong: a user with no permissions
-    """),
-    code("""
-    !aws iam list-users
-    """),
-    code("""
-    !aws s3 ls
-    """),
-    code("""
-    try:
-        lab.client("iam", credentials=alice_keys).get_account_summary()
-    except ClientError as err:
-        labkit.explain(err)
-    """),
-    md("""
-    Every door is shut. This is IAM's first rule: **everything is denied unless a policy
-    explicitly allows it.** Alice has a key to the main gate — AWS knows exactly who she is — but
-    her key opens no room inside (her one policy lets her change her own password, nothing
-    more). Read an `AccessDenied` message carefully: it names *who*
-    (`user/alice-developer`), *what* (`iam:ListUsers`) and *on which resource*, which is exactly
-    what a policy will have to allow. You will write such policies in chapter 05.
-
-    Back to root for now:
-    """),
-    code("""
-    lab.use(None)
     lab
     """),
     md("""
-    The castle map shows Alice with a password (already changed) and an active access key — and a
-    red cross in the MFA column. One stolen password would be enough to walk in as her. Chapter
-    03 fixes that.
+    Alice has a password, no longer marked *must reset*; no access key; and a ❌ under MFA. One
+    stolen password would be enough to walk in as her — chapter 03 fixes that.
+
+    ## Predict, then run
+
+    Write your prediction between the two quotes on the line `prediction =` (one of the options
+    in the comment), then run the cell. The last line reads what the sign-in page recorded and tells
+    you whether you were right, and why.
+    """),
+    predict(
+        "users-old-password",
+        "Alice has chosen her own password. Someone finds the sticky note with TempPassword123! "
+        "and types it on the sign-in page. What happens?",
+        run="""
+        try:
+            console.sign_in(lab.account_id, "alice-developer", "TempPassword123!")
+            print("The door opened.")
+        except labkit.SignInFailed as err:
+            print("The sign-in page says:", err)
+        """,
+    ),
+    md("""
+    ## Your turn, on your own: Alice forgot her passphrase
+
+    A month later Alice has forgotten her passphrase and asks you for help. Give her a new
+    temporary password, one that AWS's rules accept, which she must replace at her next sign-in.
+    This time no command is printed for you: remember which command *changes* an existing login
+    profile, and that it takes the same options as the one that created it. A failed check
+    first gives a hint about the idea, then the command's shape, and only on the third try the
+    answer.
+    """),
+    your_turn("users-reset-alice", "replace this line with the command that gives Alice a new temporary password"),
+    md("""
+    ## Check your understanding
     """),
     code("""
-    labkit.widgets.quiz("users-reset-required", "users-ci-identity", "users-trust-conditions", "users-lost-secret", "users-laptop-2026")
+    labkit.widgets.quiz("users-reset-required", "users-read-lockout", "users-predict-second-profile", "users-laptop-2026")
     """),
     reflection(
         "users-inventory",
         "List the people and programs that use an AWS account you know. Who shares a login or a "
         "key today, and who should have an IAM user of their own?",
     ),
-    md("""
-    ## 🔁 Recap
-    - `aws iam create-user` creates a resident; names are unique in the account.
-    - IAM users are for people and programs only where federation and roles cannot serve:
-      people sign in through IAM Identity Center or `aws login`, workloads use roles.
-    - `aws iam create-login-profile --password-reset-required` gives a temporary password; the
-      first sign-in only allows choosing a new one — and only if the user may call
-      `iam:ChangePassword` (`IAMUserChangePassword`, or the password policy's
-      `AllowUsersToChangePassword`). Password rules are enforced.
-    - Access keys are long-term; the secret is shown once. A CI job gets a role instead:
-      an OIDC provider, a trust policy with conditions on `aud` and `sub`, and
-      `sts assume-role-with-web-identity`.
-    - A new user can do nothing: `AccessDenied` until a policy allows it.
-
-    ## ➡️ What's next
-    Alice's account is protected by a single key: her password. In
-    [03 — The two-key system: MFA](03-the-two-key-system-mfa.ipynb) she gets a second one, and a
-    password thief finds the gate still locked.
-
-    Practise first? The [users exercise](../exercises/users.ipynb) has a *Check my work* button.
-    """),
+    *footer(
+        summary=[
+            "IAM users are for what Identity Center and roles cannot serve; people who sign in still need the strongest protection.",
+            "`aws iam create-user` creates a resident; names are unique in the account, whatever their case.",
+            "`create-login-profile --password-reset-required` gives a temporary password; `update-login-profile` changes it later. AWS's password rules apply.",
+            "A new user may do nothing — not even change her password — until a policy allows it (`IAMUserChangePassword`).",
+        ],
+        own_account=[
+            "List your account's IAM users (`aws iam list-users`) and ask, for each, whether a person in Identity Center or a role would serve instead.",
+            "Give every new console user a temporary password with `--password-reset-required`, and make sure they may change it.",
+            "Never share one IAM user between two people: each gets their own.",
+        ],
+        next="""
+        Alice can sign in, but she can do nothing else. In
+        [02b — What a resident may do: access keys and policies](02b-access-keys-and-policies.ipynb)
+        she gets an access key for the command line, and you write her first policy, one
+        statement at a time.
+        """,
+    ),
 ]

@@ -1,72 +1,69 @@
 """Chapter 04: the master key in the vault (audit an inherited account, lock root away)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection, your_turn
+from build_chapters import code, footer, header, md, predict, reflection, your_turn
 
 FILE = "04-the-master-key-in-the-vault.ipynb"
 
 CELLS = [
-    md("""
-    # 04 — The master key in the vault: root
-
-    Every AWS account starts with a **root user**, the account owner with unlimited access: the
-    castle's master key. Whoever holds it can delete everything, run up enormous bills or lock
-    the owners out. It belongs in a vault: used only for the few tasks that need it, protected
-    with MFA, then left alone while everyone — you included — works as another identity.
-
-    Today you **inherit** an account from someone who did not do that, and who has just left
-    the company.
-
-    ### Learning objectives
-    - Audit an account with the credential report, the account summary and a scorecard that
-      follows the CIS AWS Foundations Benchmark v4.0.1.
-    - Register root's MFA the only way AWS allows — in the console — now that AWS requires it,
-      with a backup device.
-    - Take over everything the predecessor knew: root's password, e-mail address, MFA and keys.
-    - Know which tasks still need root, and what can restrict root at all.
-
-    Chapter [04b](04b-the-warden-and-the-watch.ipynb) finishes the job: an administrator for
-    daily work, root's access key deleted, and the activity log as proof.
-    """),
+    header(
+        "04 — The master key in the vault: root",
+        scenario="""
+        Every AWS account starts with a **root user**, the account owner with unlimited access:
+        the castle's master key. Whoever holds it can delete everything, run up enormous bills or
+        lock the owners out. It belongs in a vault: used only for the few tasks that need it,
+        protected with MFA, then left alone. Today you **inherit** an account from someone who
+        did not do that, and who has just left the company.
+        """,
+        objectives=[
+            "audit an account with the credential report, the account summary and a scorecard that follows the CIS AWS Foundations Benchmark v4.0.1;",
+            "register root's MFA the only way AWS allows — in the console — with a backup device;",
+            "take over everything the predecessor knew: root's password, e-mail address and MFA;",
+            "set a strong password policy from its requirements, without a printed command.",
+        ],
+        prerequisites=[
+            "Chapters 03 and 03b: MFA devices, passkeys and security keys.",
+            "A terminal pipe (`a | b` sends a's output into b) helps; it is explained where used.",
+        ],
+        build="A locked vault: root with two security keys, a new password and e-mail, and a CIS-strength password policy.",
+    ),
     code("""
-    import json
     import labkit
     from botocore.exceptions import ClientError
-    from labkit.checks.scorecard import credential_report, scorecard
+    from labkit.checks.scorecard import scorecard
 
     lab = labkit.start("inherited-account")
     iam = lab.client("iam")
     """),
     md("""
-    ## 🔍 The audit
+    ## The audit
 
     Your predecessor left you their credentials. First habit — who am I?
     """),
     code("""
-    !aws sts get-caller-identity
+    !aws sts get-caller-identity --query Arn
     """),
     md("""
     `:root`. The predecessor did their daily work **with the master key**, from the command line.
 
     ### The credential report
+
     The **credential report** lists every identity in the account — root first — with its
-    password, MFA and access-key facts. You ask AWS to generate it, then download it (it comes
-    base64-encoded, as CSV):
+    password, MFA and access-key facts, one line each, as CSV (values separated by commas). You
+    ask AWS to generate it, then download it. AWS sends the file inside its JSON answer as
+    **base64** (the file's bytes written with 64 safe letters), so the download line is a small
+    pipeline, each `|` passing one step's output to the next:
+
+    1. `--query Content --output text` keeps only the answer's `Content` field, as plain text;
+    2. `base64 --decode` turns those letters back into the CSV file;
+    3. `cut -d, -f1,4,5,8,9,11` keeps columns 1, 4, 5, 8, 9 and 11, cutting at each comma
+       (`-d,`): user, password_enabled, password_last_used, mfa_active, access_key_1_active,
+       access_key_1_last_used_date
+       ([credential report columns](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html)).
     """),
     code("""
-    !aws iam generate-credential-report
-    """),
-    code("""
+    !aws iam generate-credential-report --query State
     !aws iam get-credential-report --query Content --output text | base64 --decode | cut -d, -f1,4,5,8,9,11
-    """),
-    md("""
-    (`cut` keeps the columns that matter here: user, password_enabled, password_last_used,
-    mfa_active, access_key_1_active, access_key_1_last_used_date.) The same in Python:
-    """),
-    code("""
-    for row in credential_report(iam):
-        print(f"{row['user']:<15} password={row['password_enabled']:<13} mfa={row['mfa_active']:<5} "
-              f"key_active={row['access_key_1_active']:<5} password_last_used={row['password_last_used']}")
     """),
     md("""
     Read it like an auditor:
@@ -74,47 +71,43 @@ CELLS = [
       yesterday. Root is the daily driver.
     - `bob-ops` has MFA. `carol-finance` signs in with a password alone.
 
-    ### The account summary
+    The **account summary** counts the same facts for the whole account:
     """),
     code("""
     !aws iam get-account-summary --query "SummaryMap.{RootMFA: AccountMFAEnabled, RootAccessKeys: AccountAccessKeysPresent, Users: Users, MFADevicesInUse: MFADevicesInUse}"
     """),
     md("""
     ### The scorecard
-    The **CIS AWS Foundations Benchmark** is a widely used checklist for securing an AWS account.
-    The scorecard runs seven of its identity checks, with the numbers of version **4.0.1** (from
-    v1.5.0 to v4.0.1 these checks kept their numbers; v5.0.0 renumbered them and v6 moved IAM to
-    section 2, so always say which version you follow). It reads the account through the AWS
-    API, as an auditor would:
+
+    The **[CIS AWS Foundations Benchmark](glossary.ipynb#cis)** is a widely used checklist for securing an AWS account.
+    The scorecard runs seven of its identity checks, with the numbers of version **4.0.1** (v5.0.0
+    renumbered them and v6 moved IAM to section 2, so always say which version you follow). It
+    reads the account through the AWS API, as an auditor would:
     """),
     code("""
     scorecard(lab)
     """),
     md("""
-    Zero out of seven. Let's lock the master key away, one step at a time (this chapter and the
-    next).
+    Zero out of seven. Let's lock the master key away, one step at a time (this chapter and 04b).
 
-    ## 1️⃣ MFA on root — in the console
+    ## Step 1: MFA on root — in the console
 
-    The obvious idea is the command from chapter 03. But `enable-mfa-device` works on IAM users,
-    and root is not one.
-
-    ### 🔧 What went wrong: MFA for root through the API
+    The obvious idea is chapter 03's `enable-mfa-device`. Predict what AWS makes of it:
     """),
-    code("""
-    !aws iam enable-mfa-device --serial-number arn:aws:iam::123456789012:mfa/root-account-mfa-device --authentication-code1 123456 --authentication-code2 789012
-    """),
-    code("""
-    try:
-        iam.enable_mfa_device(UserName="root", SerialNumber="arn:aws:iam::123456789012:mfa/root-account-mfa-device",
-                              AuthenticationCode1="123456", AuthenticationCode2="789012")
-    except ClientError as err:
-        labkit.explain(err)
-    """),
+    predict(
+        "root-mfa-api",
+        "You ask IAM's API to enable an MFA device for the user root, with two made-up codes. What does AWS answer?",
+        run="""
+        try:
+            iam.enable_mfa_device(UserName="root", SerialNumber="arn:aws:iam::123456789012:mfa/root-account-mfa-device",
+                                  AuthenticationCode1="123456", AuthenticationCode2="789012")
+            print("It worked.")
+        except ClientError as err:
+            print("AWS answered:", err.response["Error"]["Code"], "-", err.response["Error"]["Message"])
+        """,
+    ),
     md("""
-    The command line refuses before sending anything: after its usage banner (awscli version 1
-    first advertises version 2), the last line says what is missing. It insists on
-    `--user-name`, and there is no user called `root` either. As AWS's documentation says, you
+    `enable-mfa-device` works on IAM users, and root is not one. As AWS's documentation says, you
     cannot enable an MFA device for root with the CLI or the API: it is assigned **only in the
     AWS Management Console**, signed in as root with the account's e-mail address
     ([Enabling MFA devices](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable.html)).
@@ -129,36 +122,28 @@ CELLS = [
     The console lets root in — onto one page only: *register an MFA device*. **Root MFA is no
     longer optional:** AWS began requiring it for the root users of Organizations management
     accounts in May 2024, of standalone accounts from June 2024, and of member accounts in June
-    2025. A root user without MFA is asked to register a device when it signs in and may
-    postpone that for up to 35 days; the predecessor postponed it until the grace period ran out,
-    so now the console allows nothing else
+    2025. A root user without MFA may postpone registering for up to 35 days; the predecessor
+    postponed until the grace period ran out, so now the console allows nothing else
     ([AWS Security Blog](https://aws.amazon.com/blogs/security/secure-by-design-aws-enhances-centralized-security-controls-as-mfa-requirements-expand)).
 
-    In the console: *account menu → Security credentials → Assign MFA device*. You give the
-    device a **name** and pick its type: a passkey or security key, an authenticator app (as in
-    chapter 03), or a hardware TOTP token. For the master key, choose **hardware**: CIS asks for
-    it (check 1.6), and a security key also resists phishing, as chapter 03 showed. The key goes
-    into the vault:
+    In the console: *account menu → Security credentials → Assign MFA device*. You name the
+    device and pick its type: a passkey or security key, an authenticator app, or a hardware
+    TOTP token. For the master key, choose **hardware**: CIS asks for it (check 1.6), and a
+    security key also resists phishing, as chapter 03b showed. One key is one key that can be
+    lost: root, like every IAM user, may have **up to eight** MFA devices, so a second key goes
+    into another safe place:
     """),
     code("""
     vault_key = labkit.SecurityKey("castle vault key")
-    root_console.register_passkey(vault_key, name="castle-vault-key")
-    root_console
-    """),
-    md("""
-    One key is one key that can be lost. Root, like every IAM user, may have **up to eight** MFA
-    devices, and any one of them signs in; a second key, kept in another safe place, means a
-    lost key is not a lost account:
-    """),
-    code("""
     backup_key = labkit.SecurityKey("castle vault backup key")
+    root_console.register_passkey(vault_key, name="castle-vault-key")
     root_console.register_passkey(backup_key, name="castle-vault-key-2")
     !aws iam get-account-summary --query "SummaryMap.AccountMFAEnabled"
     """),
     md("""
-    From now on, the master key needs a key of its own:
+    From now on, the master key needs a key of its own.
 
-    ### 🔧 What went wrong: root's password alone
+    ### What went wrong: root's password alone
     """),
     code("""
     try:
@@ -166,21 +151,17 @@ CELLS = [
     except labkit.MFACodeRequired as err:
         labkit.explain(err)
     """),
-    code("""
-    root_console = console.sign_in_root(lab.root_email, lab.root_password, passkey=backup_key)
-    root_console
-    """),
     md("""
-    ## 2️⃣ Take over what the predecessor knew
+    ## Step 2: take over what the predecessor knew
 
     MFA is not the whole takeover. Your predecessor still knows **root's password**, and reads
     **root's e-mail address** — whoever reads that mailbox can reset the password and start
-    the recovery of a lost MFA device. Both change in the console, signed in as root
-    (*account menu → Account*): a new, long password, kept in the vault, and a team mailbox
-    you control (AWS confirms the new address with a one-time code sent to it). Check the
-    account's phone number too: MFA recovery uses it.
+    the recovery of a lost MFA device. Both change in the console, signed in as root (now with
+    the backup key; *account menu → Account*): a new, long password, kept in the vault, and a
+    team mailbox you control. Check the account's phone number too: MFA recovery uses it.
     """),
     code("""
+    root_console = console.sign_in_root(lab.root_email, lab.root_password, passkey=backup_key)
     predecessor_knew = (lab.root_email, lab.root_password)
     NEW_ROOT_PASSWORD = "Vault-Door-Oak-Iron-Lantern-2026!"
     root_console.change_root_password(lab.root_password, NEW_ROOT_PASSWORD)
@@ -188,9 +169,7 @@ CELLS = [
     print("root signs in as", lab.root_email)
     """),
     md("""
-    The old password is now as useless as a copied key:
-
-    ### 🔧 What went wrong: the predecessor tries the old password
+    ### What went wrong: the predecessor tries the old password
     """),
     code("""
     try:
@@ -199,28 +178,21 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
-    ## 3️⃣ A strong password policy
+    ## Step 3: a strong password policy — on your own
 
-    Before creating new passwords, raise the bar. CIS asks for at least 14 characters (check
-    1.8) and no reuse of the last 24 passwords (check 1.9). The command is:
+    Before anyone gets a new password, raise the bar. The account's **[password policy](glossary.ipynb#password-policy)** is set
+    with one IAM command, `update-account-password-policy`. Each of its options is named after
+    what it requires (`--minimum-password-length 14`, for example), and the word `help` after
+    the command lists them all.
 
-    ```bash
-    aws iam update-account-password-policy --minimum-password-length 14 --password-reuse-prevention 24 \\\\
-      --require-uppercase-characters --require-lowercase-characters --require-numbers --require-symbols \\\\
-      --allow-users-to-change-password
-    ```
-
-    `--allow-users-to-change-password` is the other fix for chapter 02's locked-out Alice:
-    it lets every IAM user change their own password.
-
-    **⌨️ Your turn.** Type it below, on one line with `!` in front, and run the cell.
+    **⌨️ Your turn, on your own.** Set a policy that CIS accepts: at least **14** characters
+    (check 1.8), no reuse of the last **24** passwords (check 1.9), uppercase and lowercase
+    letters, numbers and symbols required — and users allowed to change their own password (the
+    other fix for chapter 02's locked-out Alice). One line, with `!` in front.
     """),
     your_turn("root-password-policy", "replace this line with the update-account-password-policy command"),
-    code("""
-    iam.get_account_password_policy()["PasswordPolicy"]
-    """),
     md("""
-    ## 🏁 Half-way audit
+    ## Half-way audit
     """),
     code("""
     card = scorecard(lab)
@@ -229,48 +201,49 @@ CELLS = [
     md("""
     Root has hardware MFA, the password policy is strong — but root still holds an access key,
     `carol-finance` still signs in with a password alone, and nobody but root does the daily
-    work, so the activity log can only show root at work. That needs a second identity: the
-    next chapter's warden.
+    work. That needs a second identity: the next chapter's warden.
 
-    ## 🗝️ What still needs the master key — and what can hold it back
+    ## What still needs the master key — and what can hold it back
 
     A handful of jobs can only be done as root. AWS keeps the list on one page, and it changes:
     read [Tasks that require root user credentials](https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-tasks.html)
     rather than a list copied into a course. In 2026 it includes, for example, restoring
-    permissions when the only IAM administrator has locked themselves out, activating IAM access
-    to the Billing console, and unlocking an S3 bucket policy that denies everyone; some tasks
-    that once needed root (such as the account's name) can now be allowed to IAM identities. For
-    those rare moments you take the key out of the vault, sign in with MFA, do the one task, and
-    put it back.
+    permissions when the only IAM administrator has locked themselves out, and unlocking an S3
+    bucket policy that denies everyone. For those rare moments you take the key out of the
+    vault, sign in with MFA, do the one task, and put it back.
 
     Can anything restrict root? **No IAM policy can.** In an AWS Organization, though, service
     control policies (SCPs) apply to the root user of *member* accounts — and since November
     2024 the organization can even remove member accounts' root passwords and keys altogether
     (centralized root access, [chapter 06](06-a-realm-of-castles.ipynb)).
+
+    ## Check your understanding
     """),
     code("""
-    labkit.widgets.quiz("root-mfa-where", "root-mfa-mandatory", "root-inherited")
+    labkit.widgets.quiz("root-mfa-where", "root-mfa-mandatory", "root-read-no-such-entity", "root-predict-old-password", "root-inherited")
     """),
     reflection(
         "root-daily-use",
         "Do you currently use the root user for daily tasks? If yes, what's your plan to stop?",
     ),
-    md("""
-    ## 🔁 Recap
-    - Audit with `aws iam generate-credential-report` / `get-credential-report` and
-      `aws iam get-account-summary`; the scorecard turns them into seven checks of the CIS AWS
-      Foundations Benchmark v4.0.1 (name the version you follow: the numbers change).
-    - Root MFA is mandatory (since 2024 for standalone accounts) and assigned in the console
-      only; prefer hardware (a security key) for root, and register a backup.
-    - Taking over an account means changing everything the predecessor knew: root password,
-      e-mail, MFA devices and keys.
-    - Root-only tasks: see AWS's current list. Only SCPs, in member accounts of an
-      organization, restrict root.
-
-    ## ➡️ What's next
-    Root's key is still on the hook. In
-    [04b — The warden and the watch](04b-the-warden-and-the-watch.ipynb) daily work moves to an
-    administrator, root's access key goes, and the activity log proves that root stays in the
-    vault.
-    """),
+    *footer(
+        summary=[
+            "Audit with the credential report (`generate-` then `get-credential-report`), `get-account-summary`, and a scorecard of CIS v4.0.1 checks — name the version you follow.",
+            "Root MFA is mandatory and assigned in the console only; prefer two hardware keys for root.",
+            "Taking over an account means changing everything the predecessor knew: root password, e-mail, MFA devices and keys.",
+            "No IAM policy restricts root; only SCPs, in member accounts of an organization, do.",
+        ],
+        own_account=[
+            "Sign in as root once, register two security keys (or passkeys) for it, and store them apart.",
+            "Make sure root's e-mail address is a mailbox your team controls, and its phone number is current.",
+            "Set a password policy of at least 14 characters with reuse prevention of 24.",
+            "Download your credential report and read root's row.",
+        ],
+        next="""
+        Root's access key is still on the hook. In
+        [04b — The warden and the watch](04b-the-warden-and-the-watch.ipynb) daily work moves to an
+        administrator, root's access key goes, and the activity log proves that root stays in the
+        vault.
+        """,
+    ),
 ]

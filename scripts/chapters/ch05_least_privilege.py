@@ -1,28 +1,30 @@
-"""Chapter 05: only the keys they need (a first look at policies and least privilege)."""
+"""Chapter 05: only the keys they need (writing policies, least privilege, the policy Alice was promised)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection, your_turn
+from build_chapters import code, footer, header, md, predict, reflection, your_turn
 
 FILE = "05-only-the-keys-they-need.ipynb"
 
 CELLS = [
-    md("""
-    # 05 — Only the keys they need
-
-    In a medieval castle one master key opens everything. AWS lets you do better: give each
-    resident **only the keys they need**. The scribe needs the library, not the armory. The
-    knight needs the armory, not the library's ledgers. This idea has a name: **least
-    privilege**.
-
-    In chapter 02 Alice could do nothing at all. Here you write the policies that open exactly
-    the right doors — and watch `AccessDenied` turn into access, one door at a time.
-
-    ### Learning objectives
-    - Read an IAM policy: `Effect`, `Action`, `Resource`.
-    - Give a user an inline policy with `aws iam put-user-policy`.
-    - Check, side by side, that each user can open their own doors and no others.
-    - Recognise a policy that gives too many keys.
-    """),
+    header(
+        "05 — Only the keys they need",
+        scenario="""
+        In a medieval castle one master key opens everything. AWS lets you do better: give each
+        resident **only the keys they need**. The scribe needs the library, not the armory. The
+        knight needs the armory; he doesn't need the treasury. This idea has a name:
+        [least privilege](glossary.ipynb#least-privilege).
+        """,
+        objectives=[
+            "build a policy one statement at a time: `Effect`, `Action`, `Resource`;",
+            "give a user an [inline policy](glossary.ipynb#inline-policy) with `put-user-policy`;",
+            "check, door by door, that each resident opens their own rooms and no others;",
+            "recognise a [managed policy](glossary.ipynb#managed-policy) that gives too many keys.",
+        ],
+        prerequisites=[
+            "[02b — What a resident may do](02b-access-keys-and-policies.ipynb): access keys, a policy's `Effect`, `Action` and `Resource`, `AccessDenied`.",
+        ],
+        build="three rooms, three residents, and a policy for each that opens exactly their rooms — Alice's included.",
+    ),
     code("""
     import json
     import labkit
@@ -32,36 +34,30 @@ CELLS = [
     iam, s3 = lab.client("iam"), lab.client("s3")
     """),
     md("""
-    ## 🏛️ Two rooms
+    ## Three rooms and three residents
 
-    As root, we build two rooms — S3 buckets — and put something in each.
+    As root, we build three rooms — S3 buckets, AWS's file stores — and put a file in each.
+    Then three residents, each with an access key: the scribe, the knight, and Alice, the
+    developer you met in chapter 02. This is setup you have seen before, so it is done in
+    Python in one go.
     """),
     code("""
-    !aws s3 mb s3://castle-library
-    !aws s3 mb s3://castle-armory
-    """),
-    code("""
-    s3.put_object(Bucket="castle-library", Key="scrolls/history.txt", Body=b"The castle was founded in the year 1042.")
-    s3.put_object(Bucket="castle-armory", Key="swords/excalibur.txt", Body=b"Sharp. Handle with care.")
-    !aws s3 ls s3://castle-library --recursive
-    """),
-    md("""
-    ## 🧑‍🎓 Two residents
+    rooms = {"castle-library": "scrolls/history.txt", "castle-armory": "swords/excalibur.txt",
+             "castle-treasury": "gold/ledger.txt"}
+    for bucket, key in rooms.items():
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key=key, Body=b"Only for the right key.")
 
-    A scribe and a knight, each with an access key (the CLI equivalent is `aws iam create-user`
-    and `aws iam create-access-key`, as in chapter 02):
-    """),
-    code("""
     keys = {}
-    for name in ("scribe", "knight"):
+    for name in ("scribe", "knight", "alice-developer"):
         iam.create_user(UserName=name)
         keys[name] = labkit.Credentials.from_response(iam.create_access_key(UserName=name)["AccessKey"])
     sorted(keys)
     """),
     md("""
-    Like Alice, they start with no permissions:
+    ### What went wrong: the scribe before any policy
 
-    ### 🔧 What went wrong: the scribe before any policy
+    Like Alice in chapter 02b, the new residents start with no permissions at all:
     """),
     code("""
     try:
@@ -70,159 +66,173 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
-    ## 📜 A policy: which doors a key opens
+    ## A policy, one statement at a time
 
-    A policy is a JSON document with one or more **statements**. Each statement says:
+    A [policy](glossary.ipynb#policy) is a list of **statements**. Each statement answers three
+    questions:
 
-    - **Effect** — `Allow` (or `Deny`, which always wins);
-    - **Action** — which operations, as `service:Operation`, e.g. `s3:GetObject`;
-    - **Resource** — on what, by ARN. For S3, `arn:aws:s3:::castle-library` is the bucket itself
-      (listing it) and `arn:aws:s3:::castle-library/*` is every object in it (reading, writing).
+    - **Effect**: `Allow` (or `Deny`, which always wins over any `Allow`);
+    - **Action**: which operations, written `service:Operation`, such as `s3:GetObject`;
+    - **Resource**: on what, by [ARN](glossary.ipynb#arn). For S3, `arn:aws:s3:::castle-library`
+      is the bucket itself and `arn:aws:s3:::castle-library/*` is every file in it.
 
-    The scribe may list the library, read its scrolls and write new ones:
+    The scribe's first statement lets him list what is in the library. Listing is an action on
+    the bucket, so the resource is the bucket's ARN:
     """),
     code("""
-    library_keys = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::castle-library"},
-            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
-             "Resource": "arn:aws:s3:::castle-library/*"},
-        ],
-    }
-    library_json = json.dumps(library_keys)
-    !aws iam put-user-policy --user-name scribe --policy-name library-keys --policy-document '{library_json}'
+    list_the_library = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::castle-library"}
     """),
     md("""
-    The knight gets the matching key ring for the armory: the same document with the other
-    bucket's name.
+    The second lets him read and write the scrolls. Reading and writing are actions on files,
+    so the resource ends in `/*`: every file in the bucket. Writing `arn:aws:s3:::castle-library`
+    here instead would allow nothing, since no file is called that.
+    """),
+    code("""
+    read_and_write_scrolls = {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                              "Resource": "arn:aws:s3:::castle-library/*"}
+    """),
+    md("""
+    A policy document wraps the statements with the policy language's version, always
+    `"2012-10-17"` (the date of the language, not of your policy). In Python we hand it to IAM
+    with `put_user_policy`: an *inline* policy, stored inside this one user, with a name.
+    """),
+    code("""
+    library_keys = {"Version": "2012-10-17", "Statement": [list_the_library, read_and_write_scrolls]}
+    library_json = json.dumps(library_keys)
+    iam.put_user_policy(UserName="scribe", PolicyName="library-keys", PolicyDocument=library_json)
+    lab.client("s3", credentials=keys["scribe"]).get_object(Bucket="castle-library", Key="scrolls/history.txt")["Body"].read()
+    """),
+    md("""
+    The scribe reads his scroll. The knight's key ring is the same document with the armory's
+    name:
     """),
     code("""
     armory_json = library_json.replace("castle-library", "castle-armory")
     armory_json
     """),
     md("""
-    **⌨️ Your turn.** Give it to him: type the same `put-user-policy` command as for the
-    scribe, with `knight`, the policy name `armory-keys` and `'{armory_json}'`.
-    """),
-    your_turn("lp-knight-policy", "replace this line with aws iam put-user-policy for the knight"),
-    md("""
-    ## 🚪 Every door, every resident, side by side
+    ## Your turn: the knight's keys
 
-    Let each resident try to read from and write to both rooms, and collect what AWS answers:
+    Give the knight his policy, this time **with the command line**. You have not seen this
+    command: compose it from the Python call above. Every boto3 call has a command-line twin,
+    `aws <service> <action>`, where the action is the method's name with hyphens
+    (`put_user_policy` → `put-user-policy`) and each argument becomes an option the same way
+    (`UserName=` → `--user-name`). Use the policy name `armory-keys`, and pass the document as
+    `'{armory_json}'`: in a `!` line, `{name}` inserts a Python variable, and the single quotes
+    keep the JSON in one piece.
+    """),
+    your_turn("lp-knight-policy", "replace this line with the knight's put-user-policy command"),
+    md("""
+    ## Every door, every resident
+
+    Now ask S3, as each resident, for the list of every room, and print AWS's answer in a word.
+    The function below does one try; the loop tries every pair.
     """),
     code("""
-    from IPython.display import HTML
-
-    def try_door(who, action, bucket):
-        client = lab.client("s3", credentials=keys[who])
+    def try_door(who, bucket):
+        \"\"\"List `bucket` with `who`'s key; return "opens" or AWS's error code.\"\"\"
+        as_who = lab.client("s3", credentials=keys[who])
         try:
-            if action == "read":
-                client.list_objects_v2(Bucket=bucket)
-            else:
-                client.put_object(Bucket=bucket, Key=f"notes/{who}.txt", Body=b"I was here.")
-            return "✅ allowed"
+            as_who.list_objects_v2(Bucket=bucket)
+            return "opens"
         except ClientError as err:
-            return "❌ " + err.response["Error"]["Code"]
+            return err.response["Error"]["Code"]
 
-    doors = [(action, bucket) for bucket in ("castle-library", "castle-armory") for action in ("read", "write")]
-    header = "".join(f"<th>{action} {bucket}</th>" for action, bucket in doors)
-    rows = "".join(
-        f"<tr><th>{who}</th>" + "".join(f"<td>{try_door(who, a, b)}</td>" for a, b in doors) + "</tr>"
-        for who in ("scribe", "knight")
-    )
-    HTML(f"<table><tr><th></th>{header}</tr>{rows}</table>")
+    for who in ("scribe", "knight"):
+        for bucket in rooms:
+            print(f"{who:8} {bucket:16} {try_door(who, bucket)}")
     """),
     md("""
-    Each resident opens exactly their own room. The same story on the command line, as the
-    scribe:
+    Each resident opens exactly their own room: the knight doesn't need the treasury, and his
+    key does not open it. His policy names S3 actions on the armory and nothing else — so what
+    about IAM itself?
     """),
-    code("""
-    lab.use(keys["scribe"])
-    !aws s3 cp s3://castle-library/scrolls/history.txt -
-    """),
-    code("""
-    # What went wrong, on purpose: the armory is not the scribe's room
-    !aws s3 ls s3://castle-armory
-    """),
+    predict(
+        "lp-knight-lists-users",
+        "The knight asks IAM for the list of the castle's users. What does AWS answer?",
+        """
+        try:
+            lab.client("iam", credentials=keys["knight"]).list_users()
+            print("It works")
+        except ClientError as err:
+            print(err.response["Error"]["Message"])
+        """,
+    ),
     md("""
-    ### 🔧 What went wrong: a `403 Forbidden` without a name
+    ## The policy Alice was promised
 
-    Downloading from the armory fails differently. `aws s3 cp` first asks whether the object
-    exists with a `HEAD` request, and answers to `HEAD` have no body — so there is no room for
-    the word `AccessDenied`, only the HTTP status:
+    In chapter 02b Alice's key first opened no door, and her `AccessDenied` messages named what a
+    policy would have to allow. She is a developer: she reads the library's scrolls, and writes
+    nothing. Her policy has the scribe's first statement and half of his second — no
+    `s3:PutObject`, and nothing in IAM:
     """),
     code("""
-    !aws s3 cp s3://castle-armory/swords/excalibur.txt -
+    alice_reads = {"Version": "2012-10-17", "Statement": [
+        list_the_library,
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::castle-library/*"},
+    ]}
+    alice_json = json.dumps(alice_reads)
+    !aws iam put-user-policy --user-name alice-developer --policy-name library-reader --policy-document '{alice_json}'
     """),
     code("""
-    try:
-        lab.client("s3", credentials=keys["scribe"]).head_object(Bucket="castle-armory", Key="swords/excalibur.txt")
+    alice_s3 = lab.client("s3", credentials=keys["alice-developer"])
+    print(alice_s3.get_object(Bucket="castle-library", Key="scrolls/history.txt")["Body"].read())
+    try:  # What went wrong, on purpose: a reader cannot write
+        alice_s3.put_object(Bucket="castle-library", Key="scrolls/alice.txt", Body=b"hello")
     except ClientError as err:
-        labkit.explain(err)
-
-    lab.use(None)          # the notebook's caller is root again
+        print(err.response["Error"]["Code"], "- her policy allows no s3:PutObject")
     """),
     md("""
-    ## 🗝️ Too many keys: the tempting shortcut
+    ## Too many keys: the tempting shortcut
 
-    Writing policies takes thought, and AWS offers ready-made *managed policies*. The scribe
-    only reads and writes S3 objects... so why not attach `AmazonS3ReadOnlyAccess` as well?
+    Writing policies takes thought, and AWS offers ready-made managed policies, shared by many
+    users. The scribe reads files... so why not attach AWS's `AmazonS3ReadOnlyAccess` too?
     """),
     code("""
     !aws iam attach-user-policy --user-name scribe --policy-arn arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
     """),
     code("""
-    scribe_s3 = lab.client("s3", credentials=keys["scribe"])
-    scribe_s3.get_object(Bucket="castle-armory", Key="swords/excalibur.txt")["Body"].read()
+    for bucket in rooms:
+        print(f"scribe   {bucket:16} {try_door('scribe', bucket)}")
     """),
     md("""
-    Nothing failed — and that is the problem. `AmazonS3ReadOnlyAccess` means *read every bucket
-    in the account*, so the scribe can now read the armory's inventory. Permissions add up: a
-    user may do whatever **any** of their policies allows. Take the extra key back:
+    Nothing failed, and that is the problem. `AmazonS3ReadOnlyAccess` means *read every bucket
+    in the account*: the scribe now reads the armory and the treasury. Permissions add up: a
+    user may do whatever **any** of their policies allows. Take the extra key back, and check:
     """),
     code("""
     !aws iam detach-user-policy --user-name scribe --policy-arn arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
-    """),
-    code("""
-    try:
-        scribe_s3.get_object(Bucket="castle-armory", Key="swords/excalibur.txt")
-    except ClientError as err:
-        labkit.explain(err)
+    print("treasury, as the scribe:", try_door("scribe", "castle-treasury"))
     """),
     md("""
-    Back to least privilege. When you write a policy, start from nothing and add the doors a
-    task really needs; the `AccessDenied` messages tell you the exact action and resource to
-    add. (Remember Alice? Her key opened nothing in chapter 02 — a policy like these is what she
-    was waiting for.)
+    When you write a policy, start from nothing and add the doors a task really needs; each
+    `AccessDenied` message names the exact action and resource to add — if, and only if, the
+    task needs it. Read one:
     """),
     code("""
-    labkit.widgets.quiz("lp-knight-puts", "lp-deny-wins", "lp-list-resource")
+    labkit.widgets.quiz("lp-read-the-denial", "lp-knight-puts", "lp-deny-wins", "lp-list-resource")
     """),
     reflection(
         "least-privilege-audit",
         "Pick one user, role or program in an account you know. Which of its permissions has it "
         "never used, and what would you remove first?",
     ),
-    md("""
-    ## 🔁 Recap
-    - A policy statement is **Effect + Action + Resource**; users can do only what some policy
-      allows, and an explicit `Deny` always wins.
-    - `aws iam put-user-policy` gives a user an inline policy; `attach-user-policy` attaches a
-      managed one.
-    - Check doors side by side: each resident should open their own rooms and no others.
-    - Managed policies are convenient but often broad: permissions add up, so check what else
-      a shortcut opens.
-
-    ## ➡️ What's next
-    One castle is in order. Most companies have many: in
-    [06 — A realm of castles](06-a-realm-of-castles.ipynb) you take member accounts' master keys
-    away from one management account.
-    - Test yourself first with the [least-privilege exercise](../exercises/least-privilege.ipynb)
-      (and the others listed on the [start page](00-start-here.ipynb)).
-    - Collect your reflections: run `labkit journal` in a terminal.
-    - Go further in real AWS: IAM **groups** (give keys to a team, not one person at a time),
-      **roles** (temporary credentials for programs and services — chapter 02's build job) and
-      IAM Identity Center for people signing in.
-    """),
+    *footer(
+        summary=[
+            "A policy statement is Effect + Action + Resource; everything not allowed is denied, and a `Deny` always wins.",
+            "`put-user-policy` gives one user an inline policy; `attach-user-policy` attaches a shared managed one.",
+            "Check doors side by side: each resident opens their own rooms and no others.",
+            "Managed policies are convenient but often broad: permissions add up, so check what else a shortcut opens.",
+        ],
+        own_account=[
+            "List each user's policies (`aws iam list-user-policies`, `list-attached-user-policies`) and ask what each one is for.",
+            "Replace broad managed policies (`*FullAccess`, `AdministratorAccess`) on users with policies naming the actions and resources they use.",
+            "Use IAM Access Analyzer's unused-access findings to spot permissions nobody uses.",
+        ],
+        next="""
+        Test yourself with the [least-privilege exercise](../exercises/least-privilege.ipynb).
+        Then the next chapter on the [start page](00-start-here.ipynb) gives a build job access
+        without any long-lived key at all.
+        """,
+    ),
 ]

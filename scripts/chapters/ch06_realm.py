@@ -1,29 +1,33 @@
 """Chapter 06: a realm of castles (Organizations, SCPs and centralized root access)."""
 # ruff: noqa: E501  (notebook text: commands stay on one line, as learners type them)
 
-from build_chapters import code, md, reflection, your_turn
+from build_chapters import code, footer, header, md, predict, reflection, your_turn
 
 FILE = "06-a-realm-of-castles.ipynb"
 
 CELLS = [
-    md("""
-    # 06 — A realm of castles: many accounts, many master keys
-
-    Chapter 04 locked one master key away. But a company rarely has one castle: it has an
-    account for production, one for tests, one for logs... grouped in an **AWS Organization**.
-    One account is the **management account**; the others are **member accounts**, and every
-    one of them was born with a root user of its own — a master key each, most of them
-    forgotten in a drawer. This chapter puts the whole realm's master keys under one lock.
-
-    ### Learning objectives
-    - Read an organization: the management account and its members.
-    - Know what restricts a member account's root (service control policies) and what does
-      not.
-    - Turn on **centralized root access** (since November 2024): trusted access for IAM, root
-      credentials management, root sessions.
-    - Audit a member's root credentials and delete them from the management account with
-      `aws sts assume-root` and a task policy — a 15-minute session that can do only its task.
-    """),
+    header(
+        "06 — A realm of castles: many accounts, many master keys",
+        scenario="""
+        Chapter 04 locked one master key away. But a company rarely has one castle: it has an
+        account for production, one for tests, one for logs... grouped in an
+        [organization](glossary.ipynb#organizations). One account is the **management account**;
+        the others are **member accounts**, and every one of them was born with a root user of
+        its own — a master key each, most of them forgotten in a drawer. This chapter puts the
+        whole realm's master keys under one lock.
+        """,
+        objectives=[
+            "read an organization: the management account and its members;",
+            "write and attach a [service control policy](glossary.ipynb#scp), and say whom it limits;",
+            "turn on centralized root access, composing the command that lets IAM act on the organization;",
+            "audit a member's root and take its credentials away with `aws sts assume-root`.",
+        ],
+        prerequisites=[
+            "[04 — The master key in the vault](04-the-master-key-in-the-vault.ipynb): root's credentials and why they matter;",
+            "[05 — Only the keys they need](05-only-the-keys-they-need.ipynb): reading a policy.",
+        ],
+        build="an organization whose member accounts' master keys are gone, and a steward who can prove it.",
+    ),
     code("""
     import json
     import labkit
@@ -33,15 +37,13 @@ CELLS = [
     iam = lab.client("iam")
     """),
     md("""
-    ## 🗺️ The realm
+    ## The realm
 
     You are the root user of the **management account** `123456789012`. Ask the organization
     which accounts it holds:
     """),
     code("""
     !aws organizations list-accounts --query "Accounts[].[Name, Id]" --output text
-    """),
-    code("""
     members = {a["Name"]: a["Id"] for a in lab.client("organizations").list_accounts()["Accounts"]
                if a["Id"] != lab.account_id}
     workloads, archive = members["castle-workloads"], members["castle-archive"]
@@ -50,42 +52,62 @@ CELLS = [
     md("""
     Two member accounts, each with its own root user: `castle-workloads`'s root still has a
     password and an **access key** (someone once ran a script with it), `castle-archive`'s root a
-    password. Neither has MFA. Since June 2025 AWS requires root MFA in member accounts too —
-    unless the organization removes their root credentials altogether, which is where we are
-    going ([AWS Security Blog](https://aws.amazon.com/blogs/security/secure-by-design-aws-enhances-centralized-security-controls-as-mfa-requirements-expand)).
+    password. Neither has MFA, which AWS requires of member roots too since June 2025 — unless
+    the organization removes their root credentials altogether, where we are going ([AWS Security Blog](https://aws.amazon.com/blogs/security/secure-by-design-aws-enhances-centralized-security-controls-as-mfa-requirements-expand)).
 
-    ## 🧱 What can hold a member's root back
+    ## What can hold a member's root back
 
     In chapter 04 nothing could restrict root: IAM policies do not apply to it. In an
-    organization, **service control policies (SCPs)** can: an SCP attached to a member account
-    (or its organizational unit) limits every principal in that account, **its root user
-    included**. SCPs never apply to the management account, so *its* root stays as powerful as
-    ever — keep it in the deepest vault, and keep workloads out of the management account
+    organization, a **service control policy (SCP)** can. An SCP is written like the policies of
+    chapter 05, but it grants nothing: it sets the most that any identity in a member account
+    may do, **its root user included**. SCPs never apply to the management account, so *its*
+    root stays as powerful as ever — keep it in the deepest vault
     ([AWS Organizations: SCPs](https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html)).
-    (The sandbox does not evaluate SCPs; see [docs/differences.md](../docs/differences.md).)
 
-    SCPs restrict what a master key can do. Centralized root access goes further: it lets the
+    Let's write one: nobody in `castle-archive`, its root included, may give the root user a
+    password again. First a new notebook trick. A `!` line can hand what it prints to Python:
+    `answer = !aws ...` keeps the printed lines in `answer`, a list of strings, and `answer.n`
+    joins them into one text, which `json.loads` turns into a dictionary. That is how we get
+    the new policy's id:
+    """),
+    code("""
+    no_root_password = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "iam:CreateLoginProfile", "Resource": "*"}]})
+    answer = !aws organizations create-policy --name no-root-password --type SERVICE_CONTROL_POLICY --description "No new root passwords" --content '{no_root_password}'
+    scp_id = json.loads(answer.n)["Policy"]["PolicySummary"]["Id"]
+    !aws organizations attach-policy --policy-id {scp_id} --target-id {archive}
+    !aws organizations list-policies-for-target --target-id {archive} --filter SERVICE_CONTROL_POLICY --query "Policies[].Name"
+    """),
+    md("""
+    `castle-archive` now has two SCPs: AWS's `FullAWSAccess` (attached everywhere by default: an
+    SCP only limits, so something must set the ceiling at "everything") and ours, whose `Deny`
+    wins over it. (The sandbox stores SCPs but does not yet enforce them; see
+    [docs/differences.md](../docs/differences.md).)
+
+    SCPs limit what a master key can do. Centralized root access goes further: it lets the
     management account take member accounts' master keys away.
+    """),
+    code("""
+    labkit.widgets.quiz("realm-what-restricts-root")
+    """),
+    md("""
+    ## Centralized root access, step by step
 
-    ## 🔐 Centralized root access, step by step
-
-    ### 🔧 What went wrong: the feature before the trust
+    ### What went wrong: the feature before the trust
     """),
     code("""
     !aws iam enable-organizations-root-credentials-management
     """),
     md("""
-    IAM may act on the organization's accounts only once the organization **trusts** it. That is
-    one command, run in the management account
-    ([Centralize root access for member accounts](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html)):
+    ### Your turn: let IAM act on the organization
 
-    ```bash
-    aws organizations enable-aws-service-access --service-principal iam.amazonaws.com
-    ```
-
-    **⌨️ Your turn.** Type it below (with `!` in front) and run the cell.
+    IAM may act on the organization's accounts only once the organization **trusts** it
+    ([Centralize root access for member accounts](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html)).
+    Compose that command: it belongs to the `organizations` service, its action is
+    `enable-aws-service-access`, and its one option, `--service-principal`, names the service
+    to trust. A service's principal is its name followed by `.amazonaws.com`.
     """),
-    your_turn("realm-trusted-access", "replace this line with the enable-aws-service-access command"),
+    your_turn("realm-trusted-access", "replace this line with your command"),
     md("""
     Now the two features: **root credentials management** (audit and delete members' root
     credentials, and stop new members from getting any) and **root sessions** (short privileged
@@ -97,22 +119,32 @@ CELLS = [
     !aws iam list-organizations-features
     """),
     md("""
-    ## 🧑‍✈️ A steward, not the master key
+    ## A steward, not the master key
 
-    Privileged root sessions are opened with `aws sts assume-root` — and **not** with root's own
-    credentials: AWS requires an IAM principal of the management account (or of a delegated
-    administrator account). So the realm gets a steward, an administrator of the management
-    account (here, for brevity, with `AdministratorAccess` and an access key; in real life an
-    Identity Center permission set or an MFA-protected role, as in chapter 04).
-
-    ### 🔧 What went wrong: assume-root with the master key
+    Privileged root sessions are opened with `aws sts assume-root`. You are holding the
+    management account's master key, which may do everything in its own castle. Can it open a
+    root session in a member's?
     """),
-    code("""
-    try:
-        lab.client("sts").assume_root(TargetPrincipal=workloads,
-                                      TaskPolicyArn={"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
-    except ClientError as err:
-        labkit.explain(err)
+    predict(
+        "realm-root-assume-root",
+        "You, the management account's root user, ask STS for a root session on castle-workloads. What does AWS answer?",
+        """
+        try:  # What went wrong (perhaps): assume-root with the master key
+            lab.client("sts").assume_root(TargetPrincipal=workloads,
+                                          TaskPolicyArn={"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
+            print("It works")
+        except ClientError as err:
+            print(err.response["Error"]["Code"], "-", err.response["Error"]["Message"])
+        """,
+    ),
+    md("""
+    AWS requires an IAM principal of the management account (or of a delegated administrator
+    account) for `assume-root`, never root itself. So the realm gets a **steward**, an
+    administrator of the management account. Here, for brevity, the steward is a user with
+    `AdministratorAccess` and an access key. In a real organization a person would sign in
+    through [IAM Identity Center](glossary.ipynb#identity-center), AWS's sign-in portal for
+    people across all of an organization's accounts, and get short-lived credentials for the
+    job (`aws login` or `aws sso login` with AWS CLI v2) — no long-lived key at all.
     """),
     code("""
     iam.create_user(UserName="steward")
@@ -122,7 +154,7 @@ CELLS = [
     !aws sts get-caller-identity --query Arn
     """),
     md("""
-    ## 🔍 Audit a member's root — from the management account
+    ## Audit a member's root from the management account
 
     A root session is scoped by a **task policy**, one of five AWS managed policies under
     `arn:aws:iam::aws:policy/root-task/`: `IAMAuditRootUserCredentials`,
@@ -153,7 +185,7 @@ CELLS = [
     An active access key, a password, no MFA: a master key anyone who found that old script
     could use. But an *audit* session may only look:
 
-    ### 🔧 What went wrong: deleting with the audit task
+    ### What went wrong: deleting with the audit task
     """),
     code("""
     leftover_key = lab.client("iam").list_access_keys()["AccessKeyMetadata"][0]["AccessKeyId"]
@@ -163,10 +195,11 @@ CELLS = [
         labkit.explain(err)
     """),
     md("""
-    ## 🗑️ Take the member's master key away
+    ## Take the member's master key away
 
     Back to the steward, and a session with the task policy that deletes root credentials. The
-    command line reads the same as the boto3 call; the task policy is given as `arn=...`:
+    command line reads the same as the boto3 call; the task policy is given as `arn=...`, and
+    `answer = !aws ...` with `answer.n` (as for the SCP) hands the new credentials to Python:
     """),
     code("""
     lab.use(steward)
@@ -182,53 +215,43 @@ CELLS = [
     few tasks that need it go through a 15-minute `assume-root` session from the management
     account. (Its root therefore needs no MFA; CIS v5.0.0 and later say the same for member
     accounts under centralized root access.)
-
-    The session could do nothing else, either — it is not an administrator of the member:
-
-    ### 🔧 What went wrong: a root session outside its task
-    """),
-    code("""
-    !aws iam get-account-summary
     """),
     md("""
-    And every one of these steps is in the management account's activity log, under the
-    steward's name:
+    ## Your turn: the archive's master key
+
+    `castle-archive`'s root still has a password. Take it away: the same steps as for
+    `castle-workloads`, in one cell — as the steward, a session on `archive` with the task
+    policy that deletes root credentials; in it, delete the login profile; then back to the
+    steward. The check reads the member account's root, not your typing.
     """),
-    code("""
-    lab.use(steward)
-    trail = lab.client("cloudtrail").lookup_events(
-        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "AssumeRoot"}])["Events"]
-    [(e["EventTime"].strftime("%H:%M:%S"), e["Username"], e["EventName"]) for e in trail]
-    """),
-    md("""
-    `castle-archive` still has a root password. Taking it away is the same two steps — a
-    `IAMDeleteRootUserCredentials` session on `archive`, then `delete-login-profile` — and a good
-    exercise to do on your own in a new cell.
-    """),
+    your_turn("realm-archive-root", "replace this line with your commands (several lines are fine)"),
     code("""
     lab.use(None)
-    labkit.widgets.quiz("realm-who-assumes-root", "realm-session-length", "realm-what-restricts-root")
+    labkit.widgets.quiz("realm-read-the-denial", "realm-who-assumes-root", "realm-session-length")
     """),
     reflection(
         "realm-forgotten-roots",
         "How many AWS accounts does your organization have, and who could sign in as the root "
         "user of each one today? Which would you take away first?",
     ),
-    md("""
-    ## 🔁 Recap
-    - An AWS Organization has one management account and member accounts, each with its own
-      root user.
-    - SCPs restrict every principal of a member account, its root included; nothing restricts the
-      management account's root, so it stays in the deepest vault.
-    - Centralized root access (since November 2024): `organizations enable-aws-service-access
-      --service-principal iam.amazonaws.com`, then `iam enable-organizations-root-credentials-management`
-      and `enable-organizations-root-sessions`.
-    - `sts assume-root` (from an IAM principal, never root) opens a session of at most 900 s on a
-      member's root, scoped by one of five task policies: audit, delete credentials, and more.
-
-    ## ➡️ What's next
-    That is the whole realm: residents with their own keys, two-key locks, and master keys in
-    the vault — or gone. Go back to [00 — Start here](00-start-here.ipynb) for the exercises, and
-    run `labkit journal` to collect your reflections.
-    """),
+    *footer(
+        summary=[
+            "An organization has one management account and member accounts, each with its own root user.",
+            "An SCP grants nothing: it caps every identity of a member account, its root included — never the management account.",
+            "Centralized root access: trust IAM in the organization, then root credentials management and root sessions.",
+            "`sts assume-root` (from an IAM principal, never root) opens a session of at most 900 s on a member's root, limited to one task.",
+        ],
+        own_account=[
+            "List your organization's accounts and find out which member roots still have a password or an access key (an audit root session shows it).",
+            "Enable centralized root access and delete member accounts' root credentials.",
+            "Keep workloads out of the management account, and its root user in the deepest vault, with MFA.",
+            "Write SCPs for the few things no one in a member account should ever do.",
+        ],
+        next="""
+        That is the whole realm: residents with their own keys, two-key locks, and master keys
+        in the vault — or gone. Now prove it alone: the
+        [capstone exercise](../exercises/capstone.ipynb) hands you an inherited account with
+        about ten problems to find and fix. Run `labkit journal` to collect your reflections.
+        """,
+    ),
 ]

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 
 __all__ = ["answer_cells", "reflection_cells", "solutions", "what_went_wrong_cells", "your_turn_cells",
-           "typed_your_turns"]
+           "prediction_cells", "typed_your_turns"]
 
 ANSWER_MARK = "# YOUR CODE HERE"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -59,8 +59,24 @@ def your_turn_cells(path: Path) -> dict[int, str]:
             for index, cell in enumerate(_read(path).cells) if "your-turn" in cell.metadata.get("tags", [])}
 
 
+def prediction_cells(path: Path) -> dict[int, tuple[int, str]]:
+    """Cell index -> (line number, the line the learner writes) for each predict-then-run cell:
+    ``prediction = "<option>"``, the first option, as the desktop test writes it."""
+    from labkit.checks.predictions import PREDICTION_LINE, PREDICTIONS
+
+    found = {}
+    for index, cell in enumerate(_read(path).cells):
+        info = cell.metadata.get("labkit", {})
+        if "predict" in cell.metadata.get("tags", []) and "predict" in info:
+            line = cell.source.split("\n").index(PREDICTION_LINE)
+            option = PREDICTIONS[info["predict"]].options[0].replace('"', '\\"')
+            found[index] = (line, f'prediction = "{option}"')
+    return found
+
+
 def typed_your_turns(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``nb`` with every your-turn marker line replaced by the task's answer, as a learner types it."""
+    """``nb`` with every your-turn marker line replaced by the task's answer, and every prediction
+    written, as a learner types them."""
     from labkit.checks.your_turn_tasks import typed_your_turns as typed
 
     return typed(nb)

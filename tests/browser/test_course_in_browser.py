@@ -24,6 +24,7 @@ from labkit.notebook_format import LANGUAGE_INFO
 from .conftest import ROOT
 from .course_notebooks import (
     answer_cells,
+    prediction_cells,
     reflection_cells,
     solutions,
     what_went_wrong_cells,
@@ -166,8 +167,25 @@ def _type_your_turns(lab: LabPage, notebook: Path) -> None:
         lab.page.keyboard.press("Shift+End")
         lab.page.keyboard.type(answer)
         lab.page.keyboard.press("Escape")
-        typed = lab.cell_source(index).split("\n")[0]
+        typed = "\n".join(lab.cell_source(index).split("\n")[:answer.count("\n") + 1])
         assert typed == answer, f"typed {typed!r}, meant {answer!r} (the editor closed a bracket?)"
+
+
+def _write_predictions(lab: LabPage, notebook: Path) -> None:
+    """Write each predict-then-run cell's prediction on its ``prediction = ""`` line, key by key."""
+    for index, (line, written) in prediction_cells(notebook).items():
+        editor = lab.cell(index).locator(".cm-content")
+        editor.scroll_into_view_if_needed()
+        editor.click()
+        lab.page.keyboard.press("Control+Home")
+        for _ in range(line):
+            lab.page.keyboard.press("ArrowDown")
+        lab.page.keyboard.press("Home")
+        lab.page.keyboard.press("Shift+End")
+        lab.page.keyboard.type(written)
+        lab.page.keyboard.press("Escape")
+        typed = lab.cell_source(index).split("\n")[line]
+        assert typed == written, f"wrote {typed!r}, meant {written!r}"
 
 
 
@@ -188,11 +206,16 @@ def _run_like_a_learner(lab: LabPage, chapter: str, source: Path | None = None,
     """
     path = source or lab.server.course / chapter
     _type_your_turns(lab, path)
+    _write_predictions(lab, path)
     seconds = lab.run_all(timeout=timeout)
     outputs = lab.outputs()
     for index in your_turn_cells(path):
         shown = "".join(o["text"] for o in outputs[index])
         assert "✅" in shown, f"your-turn cell {index} not confirmed: {shown[:300]}"
+    for index in prediction_cells(path):
+        shown = "".join(o["text"] for o in outputs[index])
+        verdict = "✅ You predicted" in shown or "🤔 You predicted" in shown
+        assert verdict, f"prediction cell {index} gave no verdict: {shown[:300]}"
     allowed = what_went_wrong_cells(path)
     shown_errors = {index: [out["text"][:300] for out in outs if _is_error(out)]
                     for index, outs in enumerate(outputs)}
