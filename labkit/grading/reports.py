@@ -324,6 +324,7 @@ def report_html(entries: list[dict[str, Any]], reflections: ClassReflections | N
         _assignment_section(a, es, names)
         + (reflections_html(reflections.for_students(e["student"] for e in es)) if reflections else "")
         for a, es in sorted(by_assignment.items()))
+    hints_by_name = {names.get(student, student): tasks for student, tasks in (hints or {}).items()}
     flagged = [e for e in entries if e.get("flags")]
     extra = ""
     if flagged:
@@ -335,5 +336,5 @@ def report_html(entries: list[dict[str, Any]], reflections: ClassReflections | N
         extra += f"<h2>On the roster, handed nothing in ({len(missing)})</h2><ul>{items}</ul>"
     body = (f"<h1>IAM castle &mdash; class report</h1><p>{_count(len(entries), 'submission')}. "
             "Each row links to the feedback the student receives.</p>"
-            f"{extra}{sections or '<p>No submissions yet.</p>'}{hints_html({names.get(s, s): t for s, t in (hints or {}).items()})}{SORT_SCRIPT}")
+            f"{extra}{sections or '<p>No submissions yet.</p>'}{hints_html(hints_by_name)}{SORT_SCRIPT}")
     return _page("IAM castle class report", body)
