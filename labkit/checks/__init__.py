@@ -8,7 +8,7 @@ only way to pass is to make the account right::
     for result in run_checks("users", lab):
         print(result.passed, result.description, result.hint)
 
-Assignments: ``users``, ``mfa``, ``root``, ``least-privilege``.
+Assignments: ``users``, ``mfa``, ``root``, ``least-privilege``, ``capstone``.
 """
 
 from __future__ import annotations
@@ -67,9 +67,10 @@ class CheckResult:
 
 
 def _registry() -> dict[str, Assignment]:
-    from . import least_privilege, mfa, root, users
+    from . import capstone, least_privilege, mfa, root, users
 
-    return {a.id: a for a in (users.ASSIGNMENT, mfa.ASSIGNMENT, root.ASSIGNMENT, least_privilege.ASSIGNMENT)}
+    return {a.id: a for a in (users.ASSIGNMENT, mfa.ASSIGNMENT, root.ASSIGNMENT, least_privilege.ASSIGNMENT,
+                              capstone.ASSIGNMENT)}
 
 
 ASSIGNMENTS: dict[str, Assignment] = _registry()
