@@ -31,6 +31,7 @@ from ._account import (
     activity,
     allowed,
     beyond_the_task,
+    ci_token,
     granted_statements,
     iam,
     login_profile,
@@ -113,15 +114,15 @@ def _assume(lab: Lab, token: str) -> dict[str, Any] | None:
 def ci_role_trust(lab: Lab) -> tuple[bool, str]:
     """Passes when castle-co/app on main may assume castle-deploy, and another repository, branch
     or audience may not."""
-    if not _assume(lab, lab.ci_token(repository=REPOSITORY, ref=BRANCH)):
+    if not _assume(lab, ci_token(lab, repository=REPOSITORY, ref=BRANCH)):
         return False, (f"a job of {REPOSITORY} on main cannot assume the role {ROLE} (is there an "
                        "OIDC provider for token.actions.githubusercontent.com, and does the trust "
                        "policy name it?)")
-    if _assume(lab, lab.ci_token(repository="mordred/castle-fork", ref=BRANCH)):
+    if _assume(lab, ci_token(lab, repository="mordred/castle-fork", ref=BRANCH)):
         return False, "a job of ANY repository may assume the role: add a condition on the token's sub claim"
-    if _assume(lab, lab.ci_token(repository=REPOSITORY, ref="refs/heads/untested-feature")):
+    if _assume(lab, ci_token(lab, repository=REPOSITORY, ref="refs/heads/untested-feature")):
         return False, "a job on any branch may assume the role: the sub condition should name refs/heads/main"
-    if _assume(lab, lab.ci_token(repository=REPOSITORY, ref=BRANCH, audience="https://example.com")):
+    if _assume(lab, ci_token(lab, repository=REPOSITORY, ref=BRANCH, audience="https://example.com")):
         return False, "a token meant for another audience is accepted: check aud too"
     return True, f"only {REPOSITORY} on main gets in"
 
@@ -139,7 +140,7 @@ def ci_role_deploys(lab: Lab) -> tuple[bool, str]:
                             {"s3:PutObject": (f"arn:aws:s3:::{RELEASES}/*",)})
     if extra:
         return False, f"the role can also do {'; '.join(extra)}: the job only puts releases into {RELEASES}"
-    answer = _assume(lab, lab.ci_token(repository=REPOSITORY, ref=BRANCH))
+    answer = _assume(lab, ci_token(lab, repository=REPOSITORY, ref=BRANCH))
     if answer is None:
         return False, f"the job cannot assume {ROLE}, so it cannot deploy"
     session = Credentials.from_response(answer)

@@ -108,17 +108,17 @@ ASSIGNMENT = Assignment(
     checks=(
         Check("alice-exists", 1, f"The user {ALICE} exists",
               "Create her with aws iam create-user (or iam.create_user in boto3)", alice_exists),
-        Check("alice-reset-required", 2, f"{ALICE} has a temporary console password she must change",
+        Check("alice-reset-required", 3, f"{ALICE} has a temporary console password she must change",
               "A console password is a 'login profile'; look at the options of "
               "aws iam create-login-profile help (or update-login-profile if she has one)",
               alice_must_reset),
-        Check("alice-may-change-password", 1, f"{ALICE} is allowed to change her password",
+        Check("alice-may-change-password", 2, f"{ALICE} is allowed to change her password",
               "Changing a password needs iam:ChangePassword: attach the AWS managed policy "
               "IAMUserChangePassword to her (or let all users change theirs in the password policy)",
               alice_may_change_password),
-        Check("alice-tried", 1, f"{ALICE} tried a call and was refused",
+        Check("alice-tried", 2, f"{ALICE} tried a call and was refused",
               "Give her an access key and call list-users signed as her", alice_was_refused),
-        Check("alice-no-permissions", 1, f"{ALICE} cannot do anything yet (least privilege)",
+        Check("alice-no-permissions", 2, f"{ALICE} cannot do anything yet (least privilege)",
               "New users start with no permissions: give her no policy beyond IAMUserChangePassword "
               "and add her to no group",
               alice_can_do_nothing_yet),
