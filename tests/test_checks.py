@@ -140,7 +140,7 @@ def test_a_role_any_repository_may_assume_is_caught(lab: labkit.Lab) -> None:
     run_build_job(lab, build_role(lab, sub=None))
     got = _by_id("capstone", lab)
     assert not got["ci-role-trust"].passed and "ANY repository" in got["ci-role-trust"].detail
-    assert got["ci-job-ran"].passed
+    assert "put no release" in got["ci-job-ran"].detail  # it assumed the role, and deployed nothing
 
 
 def test_a_role_for_every_branch_is_caught(lab: labkit.Lab) -> None:
@@ -302,6 +302,7 @@ def _castle(lab: labkit.Lab, scribe: str, knight: str) -> None:
     for bucket in ("castle-library", "castle-armory"):
         s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket="castle-library", Key="scrolls/history.txt", Body=b"1214")
+    s3.put_object(Bucket="castle-armory", Key="swords/excalibur.txt", Body=b"sharp")
     for name, policy in (("scribe", scribe), ("knight", knight)):
         iam.create_user(UserName=name)
         iam.put_user_policy(UserName=name, PolicyName="keys", PolicyDocument=policy)
@@ -340,7 +341,7 @@ def test_probing_leaves_the_account_as_it_was(lab: labkit.Lab) -> None:
     before = state()
     got = _by_id("least-privilege", lab)
     assert "put castle-library" in got["scribe-not-armory"].detail  # the scribe could write
-    assert state() == before == (((), ()), (("scrolls/history.txt",), ()))
+    assert state() == before == (((), ()), (("scrolls/history.txt",), ("swords/excalibur.txt",)))
 
 
 def test_missing_buckets_or_users_fail_with_a_reason(lab: labkit.Lab) -> None:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ..clock import clock
-from . import Assignment, Check
+from . import Assignment, Check, once_per_run
 from ._account import (
     activity,
     allowed,
@@ -55,7 +55,7 @@ PROBE = "labkit-check/probe.txt"
 
 def _rows(*row_ids: str):  # noqa: ANN202 - returns a check function
     def test(lab: Lab) -> tuple[bool, str]:
-        card = scorecard(lab)
+        card = once_per_run("scorecard", lambda: scorecard(lab))
         rows = [card.row(r) for r in row_ids]
         failed = [r for r in rows if not r.passed]
         shown = failed or rows
@@ -90,6 +90,9 @@ def carol_least_privilege(lab: Lab) -> tuple[bool, str]:
 
     if user(lab, CAROL) is None:
         return False, f"{CAROL} is gone, but she still reads the ledgers"
+    if login_profile(lab, CAROL) is None:
+        return False, (f"{CAROL} has no console password any more, but she signs in to the console "
+                       "for her work")
     got = probe_bucket(lab, CAROL, TREASURY)
     missing = [a for a in ("list", "get") if not got[a]]
     if missing:
@@ -156,11 +159,19 @@ def ci_role_deploys(lab: Lab) -> tuple[bool, str]:
 
 
 def ci_job_ran(lab: Lab) -> tuple[bool, str]:
-    """Passes when the activity log shows the learner's job assuming castle-deploy with a CI token."""
+    """Passes when the activity log shows the learner's job assuming castle-deploy with a CI token,
+    and castle-releases holds a release (object writes are data events, which the event history
+    does not show, so the bucket itself is read)."""
     for e in activity(lab, event_name="AssumeRoleWithWebIdentity"):
         role_arn = str((e.get("requestParameters") or {}).get("roleArn"))
         if not e.get("errorCode") and f":role/{ROLE}" in role_arn:
-            return True, f"the deployment job worked as {ROLE}"
+            try:
+                objects = s3(lab).list_objects_v2(Bucket=RELEASES).get("Contents", [])
+            except ClientError:
+                objects = []
+            if not [o for o in objects if not o["Key"].startswith("labkit-check/")]:
+                return False, f"the job assumed {ROLE} but put no release into {RELEASES}"
+            return True, f"the deployment job worked as {ROLE} and put a release into {RELEASES}"
     return False, (f"nobody assumed {ROLE} with a CI token yet "
                    "(run the job once: assume-role-with-web-identity)")
 
@@ -241,7 +252,7 @@ ASSIGNMENT = Assignment(
         Check("ci-role-deploys", 1, f"The role may put releases into {RELEASES}, and nothing more",
               f"Give the role the CI user's permission: s3:PutObject on arn:aws:s3:::{RELEASES}/*",
               ci_role_deploys),
-        Check("ci-job-ran", 1, f"The deployment job ran as {ROLE}",
+        Check("ci-job-ran", 1, f"The deployment job ran as {ROLE} and put a release into {RELEASES}",
               "sts assume-role-with-web-identity with WebIdentityToken=lab.ci_token(...)", ci_job_ran),
         Check("ci-key-gone", 1, f"{CI_USER}'s long-lived access key no longer works",
               "Once the job uses the role: aws iam delete-access-key --user-name ci-deployer ...",

@@ -34,11 +34,24 @@ WRITE_PROBE = "labkit-check/written-by-user.txt"  # what the user tries to write
 Probe = dict[str, bool]  # e.g. {"list castle-library": True, "get castle-armory": False, ...}
 
 
-def buckets_exist(lab: Lab) -> tuple[bool, str]:
-    """Passes when both castle buckets exist."""
+def _missing(lab: Lab) -> list[str]:
+    """The castle buckets that do not exist."""
     names = {b["Name"] for b in s3(lab).list_buckets()["Buckets"]}
-    missing = sorted({LIBRARY, ARMORY} - names)
-    return not missing, "both buckets exist" if not missing else "missing: " + ", ".join(missing)
+    return sorted({LIBRARY, ARMORY} - names)
+
+
+def buckets_exist(lab: Lab) -> tuple[bool, str]:
+    """Passes when both castle buckets exist and each holds something (a scroll, a sword)."""
+    client = s3(lab)
+    missing = _missing(lab)
+    if missing:
+        return False, "missing: " + ", ".join(missing)
+    empty = [b for b in (LIBRARY, ARMORY)
+             if not [o for o in client.list_objects_v2(Bucket=b).get("Contents", [])
+                     if not o["Key"].startswith("labkit-check/")]]
+    if empty:
+        return False, f"empty: {', '.join(empty)} (put one object in each room)"
+    return True, "both buckets exist, each with something in it"
 
 
 def probe(lab: Lab, name: str) -> Probe:
@@ -88,9 +101,9 @@ def _expect(name: str, must: tuple[str, ...] = (), must_not: tuple[str, ...] = (
     def test(lab: Lab) -> tuple[bool, str]:
         if user(lab, name) is None:
             return False, f"no user named {name}"
-        ok, why = buckets_exist(lab)
-        if not ok:
-            return False, why
+        missing_buckets = _missing(lab)
+        if missing_buckets:
+            return False, "missing: " + ", ".join(missing_buckets)
         got = probe(lab, name)
         missing = [a for a in must if not got[a]]
         extra = [a for a in must_not if got[a]]
@@ -124,8 +137,9 @@ ASSIGNMENT = Assignment(
     title="Only the keys they need",
     scenario="new-account",
     checks=(
-        Check("buckets", 1, f"The buckets {LIBRARY} and {ARMORY} exist",
-              "As root: aws s3 mb s3://<bucket-name>", buckets_exist),
+        Check("buckets", 1, f"The buckets {LIBRARY} and {ARMORY} exist, each with an object in it",
+              "As root: aws s3 mb s3://<bucket-name>, then put an object in each (s3.put_object)",
+              buckets_exist),
         Check("scribe-reads-library", 3, "The scribe can list the library and read its scrolls",
               "s3:ListBucket applies to the bucket ARN, s3:GetObject to the objects in it (bucket/*)",
               _expect("scribe", must=(f"list {LIBRARY}", f"get {LIBRARY}"))),

@@ -138,6 +138,15 @@ def _carol_gets_readonly_everything(w: Work) -> None:
                              PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
 
 
+def _carol_password_removed(w: Work) -> None:
+    """"Fixes" her missing MFA by taking her console away, although she needs it."""
+    w.iam.delete_login_profile(UserName="carol-finance")
+
+
+def _job_puts_nothing(w: Work) -> None:
+    run_job(w.lab, w.notes["role"])
+
+
 def _carol_locked_out(w: Work) -> None:
     w.iam.delete_user_policy(UserName="carol-finance", PolicyName="treasury")
 
@@ -180,6 +189,11 @@ WRONG = [
     WrongAnswer("carol-locked-out", "carol's over-broad policy deleted and nothing put in its place",
                 lambda lab: solve(lab, carol_policy=_carol_locked_out),
                 {"carol-least-privilege": "can no longer list or get castle-treasury"}),
+    WrongAnswer("carol-console-taken-away", "carol's console password deleted instead of giving her MFA",
+                lambda lab: solve(lab, carol_mfa=_carol_password_removed),
+                {"carol-least-privilege": "no console password any more"}),
+    WrongAnswer("job-puts-no-release", "the job assumes the role and deploys nothing",
+                lambda lab: solve(lab, ci_job=_job_puts_nothing), {"ci-job-ran": "put no release"}),
     WrongAnswer("dave-key-left", "the leaver's password removed, his access key left active",
                 lambda lab: solve(lab, leaver=_key_only_deactivated_for_dave),
                 {"stale-credentials": "still has an active access key"}),

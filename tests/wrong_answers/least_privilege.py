@@ -13,12 +13,13 @@ LIBRARY, ARMORY = "castle-library", "castle-armory"
 
 
 def solve(lab: labkit.Lab, scribe: str | None = None, knight: str | None = None,
-          buckets: tuple[str, ...] = (LIBRARY, ARMORY)) -> None:
+          buckets: tuple[str, ...] = (LIBRARY, ARMORY), filled: bool = True) -> None:
     """Buckets with a scroll and a sword, the scribe and the knight with their policies."""
     iam, s3 = lab.client("iam"), lab.client("s3")
     for bucket in buckets:
         s3.create_bucket(Bucket=bucket)
-        s3.put_object(Bucket=bucket, Key="inside.txt", Body=b"castle")
+        if filled:
+            s3.put_object(Bucket=bucket, Key="inside.txt", Body=b"castle")
     for name, document in (("scribe", scribe or read_only(LIBRARY)), ("knight", knight or read_only(ARMORY))):
         iam.create_user(UserName=name)
         iam.put_user_policy(UserName=name, PolicyName="keys", PolicyDocument=document)
@@ -75,4 +76,6 @@ WRONG = [
                 _not_action, {"knight-nothing-more": "every action except s3:PutObject"}),
     WrongAnswer("one-bucket-missing", "partial work: the armory never built",
                 lambda lab: solve(lab, buckets=(LIBRARY,)), {"buckets": "missing: castle-armory"}),
+    WrongAnswer("empty-rooms", "partial work: the buckets made, nothing put in them",
+                lambda lab: solve(lab, filled=False), {"buckets": "empty: castle-library, castle-armory"}),
 ]
