@@ -16,6 +16,11 @@ problems and no list of them. The checks read what the course taught you to read
   long-lived access key no longer works;
 * **stale credentials** (CIS 1.12): whoever has not used their console password for 45 days has
   no password and no active access key left.
+
+CIS numbers are v4.0.1's, as on the scorecard: 1.12 "Ensure credentials unused for 45 days or
+greater are disabled", 1.15 "Ensure IAM Users Receive Permissions Only Through Groups" (v6.0.0
+moved them to 2.12/2.14, v7.0.0 to 2.11/2.13). The capstone grades 1.15 for administrator rights;
+the course still teaches inline policies on a user for one person's narrow needs (chapter 05).
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ def alice_can_do_nothing_yet(lab: Lab) -> tuple[bool, str]:
     if granted:
         return False, "she may already: " + ", ".join(granted)
     own_password = (f"arn:aws:iam::{lab.account_id}:user/{ALICE}", "arn:aws:iam::*:user/${aws:username}",
-                    "arn:aws:iam::*:user/*/${aws:username}")  # as in AWS's IAMUserChangePassword
+                    "arn:aws:iam::*:user/*/${aws:username}")  # the forms AWS's IAMUserChangePassword uses
     extra = beyond_the_task(granted_statements(lab, ALICE), {
         "iam:ChangePassword": own_password, "iam:GetAccountPasswordPolicy": ("*",)})
     if extra:
