@@ -258,3 +258,14 @@ def ci_token(lab: Lab, repository: str, ref: str, audience: str = "sts.amazonaws
         return lab.ci_token(repository=repository, ref=ref, audience=audience)
     finally:
         lab.caller = saved
+
+
+def in_words(findings: list[str], limit: int = 4) -> str:
+    """Findings joined for a hint; past ``limit``, the first few and how many more.
+
+    >>> in_words(["a", "b", "c", "d", "e", "f"])
+    'a; b; c; and 3 more'
+    """
+    if len(findings) <= limit:
+        return "; ".join(findings)
+    return "; ".join(findings[:limit - 1]) + f"; and {len(findings) - limit + 1} more"

@@ -39,6 +39,7 @@ from ._account import (
     ci_token,
     granted_statements,
     iam,
+    in_words,
     login_profile,
     probe_client,
     s3,
@@ -106,7 +107,7 @@ def carol_least_privilege(lab: Lab) -> tuple[bool, str]:
     extra = beyond_the_task(granted_statements(lab, CAROL), {
         "s3:ListBucket": (f"arn:aws:s3:::{TREASURY}",), "s3:GetObject": (f"arn:aws:s3:::{TREASURY}/*",)})
     if extra:
-        return False, f"{CAROL} can also do {'; '.join(extra)}: that is more than reading the ledgers needs"
+        return False, f"{CAROL} can also do {in_words(extra)}: that is more than reading the ledgers needs"
     return True, f"{CAROL} reads {TREASURY} and nothing else"
 
 
@@ -147,7 +148,7 @@ def ci_role_deploys(lab: Lab) -> tuple[bool, str]:
     extra = beyond_the_task(granted_statements(lab, ROLE, kind="role"),
                             {"s3:PutObject": (f"arn:aws:s3:::{RELEASES}/*",)})
     if extra:
-        return False, f"the role can also do {'; '.join(extra)}: the job only puts releases into {RELEASES}"
+        return False, f"the role can also do {in_words(extra)}: the job only puts releases into {RELEASES}"
     answer = _assume(lab, ci_token(lab, repository=REPOSITORY, ref=BRANCH))
     if answer is None:
         return False, f"the job cannot assume {ROLE}, so it cannot deploy"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from . import Assignment, Check
-from ._account import TemporaryKey, allowed, beyond_the_task, granted_statements, s3, user
+from ._account import TemporaryKey, allowed, beyond_the_task, granted_statements, in_words, s3, user
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
@@ -126,7 +126,7 @@ def _nothing_more(name: str, bucket: str):  # noqa: ANN202
             return False, f"no user named {name}"
         extra = beyond_the_task(granted_statements(lab, name), needed)
         if extra:
-            return False, f"the {name} can also do {'; '.join(extra)}: that is more than the task needs"
+            return False, f"the {name} can also do {in_words(extra)}: that is more than the task needs"
         return True, f"the {name}'s policies allow reading {bucket} and nothing else"
 
     return test

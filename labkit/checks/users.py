@@ -27,6 +27,7 @@ from ._account import (
     allowed,
     beyond_the_task,
     granted_statements,
+    in_words,
     login_profile,
     probe_client,
     user,
@@ -97,7 +98,7 @@ def alice_can_do_nothing_yet(lab: Lab) -> tuple[bool, str]:
     extra = beyond_the_task(granted_statements(lab, ALICE), {
         "iam:ChangePassword": own_password, "iam:GetAccountPasswordPolicy": ("*",)})
     if extra:
-        return False, f"she can also do {'; '.join(extra)}: that is more than a new user needs"
+        return False, f"she can also do {in_words(extra)}: that is more than a new user needs"
     return True, "every call was denied"
 
 
