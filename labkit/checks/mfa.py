@@ -94,25 +94,27 @@ def _signer(event: dict[str, Any]) -> str:
 
 
 def enrolled_herself(lab: Lab) -> tuple[bool, str]:
-    """Passes when the activity log shows Alice's own successful CreateVirtualMFADevice and
-    EnableMFADevice (for her device): nobody but her has seen its secret."""
+    """Passes when the activity log shows that Alice herself enabled her device (EnableMFADevice)
+    and created it (the CreateVirtualMFADevice of that device's name): nobody else saw its secret."""
     if not mfa_devices(lab, ALICE):
         return False, "enable her MFA device first"
     enabled = [e for e in activity(lab, event_name="EnableMFADevice") if not e.get("errorCode")
                and (e.get("requestParameters") or {}).get("userName") == ALICE]
-    created = [e for e in activity(lab, event_name="CreateVirtualMFADevice") if not e.get("errorCode")]
     if not enabled:
         return False, "the activity log shows no EnableMFADevice for her"
-    by = _signer(enabled[0])  # the newest
+    newest = enabled[0]
+    by = _signer(newest)
     if by != ALICE:
         return False, (f"her device was enabled by {by}, not by Alice: the administrator has seen its "
                        "secret. Alice enrols her own device, signed in with her own key")
-    mine = [e for e in created if _signer(e) == ALICE]
-    if not mine:
-        by = _signer(created[0]) if created else "someone"
-        return False, (f"her device was created by {by}, not by Alice, so its secret was shown to "
-                       "someone else: she creates it herself, with her own key")
-    return True, "Alice created and enabled her own device (activity log)"
+    name = str((newest.get("requestParameters") or {}).get("serialNumber", "")).rsplit("/", 1)[-1]
+    created = [e for e in activity(lab, event_name="CreateVirtualMFADevice") if not e.get("errorCode")
+               and (e.get("requestParameters") or {}).get("virtualMFADeviceName") == name]
+    if not created or _signer(created[0]) != ALICE:
+        who = _signer(created[0]) if created else "someone"
+        return False, (f"her device {name!r} was created by {who}, not by Alice, so its secret was shown "
+                       "to someone else: she creates it herself, with her own key")
+    return True, f"Alice created and enabled her own device {name!r} (activity log)"
 
 
 def signed_in_with_mfa(lab: Lab) -> tuple[bool, str]:

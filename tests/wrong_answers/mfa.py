@@ -49,6 +49,21 @@ def _without_deny() -> dict[str, Any]:
 DENY_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
 
 
+def _her_spare_then_admins_device(lab: labkit.Lab) -> None:
+    """Alice creates (and deletes) a device of her own, then enables one the administrator made."""
+    iam = lab.client("iam")
+    iam.create_user(UserName=ALICE)
+    iam.put_user_policy(UserName=ALICE, PolicyName="mfa-or-nothing",
+                        PolicyDocument=json.dumps(MFA_OR_NOTHING))
+    alice = lab.client("iam", credentials=keys_of(iam, ALICE))
+    spare = alice.create_virtual_mfa_device(VirtualMFADeviceName="alice-spare")["VirtualMFADevice"]
+    iam.delete_virtual_mfa_device(SerialNumber=spare["SerialNumber"])
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    code1, code2 = labkit.Authenticator(device["Base32StringSeed"]).pair()
+    alice.enable_mfa_device(UserName=ALICE, SerialNumber=device["SerialNumber"],
+                            AuthenticationCode1=code1, AuthenticationCode2=code2)
+
+
 def _created_by_admin_enabled_by_alice(lab: labkit.Lab) -> None:
     iam = lab.client("iam")
     iam.create_user(UserName=ALICE)
@@ -72,6 +87,9 @@ WRONG = [
                 "the administrator creates the device (sees its secret), Alice enables it",
                 _created_by_admin_enabled_by_alice,
                 {"alice-enrolled-herself": "created by root, not by Alice"}),
+    WrongAnswer("her-spare-admins-device",
+                "Alice made a spare device herself, but enabled the one the admin made",
+                _her_spare_then_admins_device, {"alice-enrolled-herself": "'alice' was created by root"}),
     WrongAnswer("no-house-rule", "self-service allowed, but the Deny of the house rule left out",
                 lambda lab: solve(lab, rule=_without_deny()),
                 {"house-rule": "not by a deny-unless-MFA rule"}),
