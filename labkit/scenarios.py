@@ -5,6 +5,8 @@
 * ``inherited-account``: the account you inherit in chapter 04. Root has an
   active access key and no MFA, and was used for daily work yesterday; there
   is no password policy; two console users exist and only one has MFA.
+* ``capstone``: the capstone's inherited account, the ``inherited-account`` and more a
+  predecessor left behind (see :func:`capstone`): about ten problems, none of them announced.
 * ``organization``: you are the management account 123456789012 of an AWS
   Organizations organization (all features) with two member accounts,
   ``castle-workloads`` and ``castle-archive``. Each member has its own root user
@@ -20,6 +22,7 @@ grader all start from exactly the same account.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -30,7 +33,7 @@ from .clock import clock
 if TYPE_CHECKING:
     from .sandbox import Lab
 
-__all__ = ["SCENARIOS", "apply", "new_account", "inherited_account", "organization"]
+__all__ = ["SCENARIOS", "apply", "new_account", "inherited_account", "capstone", "organization"]
 
 
 def new_account(lab: Lab) -> None:
@@ -74,6 +77,43 @@ def inherited_account(lab: Lab) -> None:
     ]})
 
 
+def _policy(*statements: tuple[str, str]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": action, "Resource": resource} for action, resource in statements]})
+
+
+def capstone(lab: Lab) -> None:
+    """The capstone's account: everything of ``inherited-account``, and what else the predecessor did.
+
+    The problems (the learner is told none of them): root has an access key, no MFA, and was
+    used for daily work; there is no password policy; ``carol-finance`` has a console password
+    and no MFA, and an inline policy ``s3:*`` on ``*`` although she only reads the treasury's
+    ledgers (bucket ``castle-treasury``); ``bob-ops`` holds ``AdministratorAccess`` attached to
+    him directly, not through a group; the deployment job runs as the IAM user ``ci-deployer``
+    with a long-lived access key (it puts releases into ``castle-releases``); ``dave-intern``
+    left long ago, and his console password (last used 200 days ago, no MFA) and access key
+    still work. Built with the auditor's credentials, so it leaves no trace in the activity log.
+    """
+    inherited_account(lab)
+    iam = lab.client("iam", credentials=lab.auditor())
+    s3 = lab.client("s3", credentials=lab.auditor())
+    for bucket in ("castle-treasury", "castle-releases"):
+        s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket="castle-treasury", Key="ledgers/2026.csv", Body=b"month,gold\njanuary,1214\n")
+    iam.attach_user_policy(UserName="bob-ops", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    iam.put_user_policy(UserName="carol-finance", PolicyName="treasury",
+                        PolicyDocument=_policy(("s3:*", "*")))
+    iam.create_user(UserName="ci-deployer")
+    iam.put_user_policy(UserName="ci-deployer", PolicyName="deploy",
+                        PolicyDocument=_policy(("s3:PutObject", "arn:aws:s3:::castle-releases/*")))
+    iam.create_access_key(UserName="ci-deployer")
+    iam.create_user(UserName="dave-intern")
+    iam.create_login_profile(UserName="dave-intern", Password="Dave-Intern-Summer-2025!")
+    iam.create_access_key(UserName="dave-intern")
+    lab.admin("backdate", {"principal": "dave-intern",
+                           "password_last_used": (clock.utcnow() - timedelta(days=200)).isoformat()})
+
+
 def organization(lab: Lab) -> None:
     """A management account with two member accounts whose root users still hold credentials."""
     org = lab.client("organizations")
@@ -87,6 +127,7 @@ def organization(lab: Lab) -> None:
 SCENARIOS: dict[str, Callable[[Lab], None]] = {
     "new-account": new_account,
     "inherited-account": inherited_account,
+    "capstone": capstone,
     "organization": organization,
 }
 

@@ -30,7 +30,7 @@ def _policy(*statements: tuple[str, str]) -> str:
 def test_the_assignments_and_their_scenarios() -> None:
     assert {a: ASSIGNMENTS[a].scenario for a in ASSIGNMENTS} == {
         "users": "new-account", "mfa": "new-account", "root": "inherited-account",
-        "least-privilege": "new-account"}
+        "least-privilege": "new-account", "capstone": "capstone"}
     for assignment in ASSIGNMENTS.values():
         ids = [c.id for c in assignment.checks]
         assert len(ids) == len(set(ids)), assignment.id
@@ -39,7 +39,7 @@ def test_the_assignments_and_their_scenarios() -> None:
 
 
 def test_an_unknown_assignment_names_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="least-privilege, mfa, root, users"):
+    with pytest.raises(ValueError, match="capstone, least-privilege, mfa, root, users"):
         get_assignment("user")
 
 
@@ -79,7 +79,7 @@ PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercont
 
 
 def build_role(lab: labkit.Lab, sub: str | None = "repo:castle-co/app:ref:refs/heads/main") -> str:
-    """The build job's OIDC provider and role (``sub=None``: a trust policy without a sub condition)."""
+    """The deployment job's OIDC provider and role (``sub=None``: a trust policy without a sub condition)."""
     iam = lab.client("iam")
     iam.create_open_id_connect_provider(Url="https://token.actions.githubusercontent.com",
                                         ClientIDList=["sts.amazonaws.com"],
@@ -91,7 +91,8 @@ def build_role(lab: labkit.Lab, sub: str | None = "repo:castle-co/app:ref:refs/h
     trust = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity",
         "Condition": condition}]}
-    return iam.create_role(RoleName="castle-build", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    role = iam.create_role(RoleName="castle-deploy", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    return str(role["Arn"])
 
 
 def run_build_job(lab: labkit.Lab, role_arn: str) -> None:
@@ -106,7 +107,6 @@ def users_done_right(lab: labkit.Lab) -> labkit.Credentials:
     iam.create_user(UserName=ALICE)
     iam.create_login_profile(UserName=ALICE, Password="TempPassword123!", PasswordResetRequired=True)
     iam.attach_user_policy(UserName=ALICE, PolicyArn="arn:aws:iam::aws:policy/IAMUserChangePassword")
-    run_build_job(lab, build_role(lab))
     keys = labkit.Credentials.from_response(iam.create_access_key(UserName=ALICE)["AccessKey"])
     with pytest.raises(ClientError):
         lab.client("iam", credentials=keys).list_users()
@@ -138,25 +138,26 @@ def test_the_whole_users_exercise_scores_full_marks(lab: labkit.Lab) -> None:
 
 def test_a_role_any_repository_may_assume_is_caught(lab: labkit.Lab) -> None:
     run_build_job(lab, build_role(lab, sub=None))
-    got = _by_id("users", lab)
-    assert not got["build-role-trust"].passed and "ANY repository" in got["build-role-trust"].detail
-    assert got["build-job-ran"].passed
+    got = _by_id("capstone", lab)
+    assert not got["ci-role-trust"].passed and "ANY repository" in got["ci-role-trust"].detail
+    assert "put no release" in got["ci-job-ran"].detail  # it assumed the role, and deployed nothing
 
 
 def test_a_role_for_every_branch_is_caught(lab: labkit.Lab) -> None:
     build_role(lab, sub="repo:castle-co/app:*")
-    got = _by_id("users", lab)
-    assert got["build-role-trust"].passed is False
-    assert "any branch" in got["build-role-trust"].detail
-    assert not got["build-job-ran"].passed, "the check's own CI tokens must not count as the job"
+    got = _by_id("capstone", lab)
+    assert got["ci-role-trust"].passed is False
+    assert "any branch" in got["ci-role-trust"].detail
+    assert not got["ci-job-ran"].passed, "the check's own CI tokens must not count as the job"
 
 
-def test_a_build_user_with_a_key_is_not_a_role(lab: labkit.Lab) -> None:
+def test_a_ci_user_with_a_key_is_not_a_role(lab: labkit.Lab) -> None:
     iam = lab.client("iam")
-    iam.create_user(UserName="castle-build-bot")
-    iam.create_access_key(UserName="castle-build-bot")
-    got = _by_id("users", lab)
-    assert not got["build-role-trust"].passed and "cannot assume the role" in got["build-role-trust"].detail
+    iam.create_user(UserName="ci-deployer")
+    iam.create_access_key(UserName="ci-deployer")
+    got = _by_id("capstone", lab)
+    assert not got["ci-role-trust"].passed and "cannot assume the role" in got["ci-role-trust"].detail
+    assert not got["ci-key-gone"].passed and "still works" in got["ci-key-gone"].detail
 
 
 def test_alice_with_permissions_fails_and_says_what_she_may_do(lab: labkit.Lab) -> None:
@@ -221,7 +222,8 @@ def test_mfa_checks_follow_the_rule_the_device_and_the_sign_in(lab: labkit.Lab) 
     got = _by_id("mfa", lab)
     assert got["alice-mfa-enabled"].passed and got["no-stray-devices"].passed
     assert not got["alice-signed-in-with-mfa"].passed
-    assert got["alice-signed-in-with-mfa"].detail == "her last sign-in was before MFA was enabled"
+    assert "her last sign-in was before MFA was enabled" in got["alice-signed-in-with-mfa"].detail
+    assert got["alice-enrolled-herself"].passed, got["alice-enrolled-herself"].detail
 
     console.sign_in(lab.account_id, ALICE, PASSWORD, mfa_code=phone.code())
     assert all(r.passed for r in run_checks("mfa", lab))
@@ -300,6 +302,7 @@ def _castle(lab: labkit.Lab, scribe: str, knight: str) -> None:
     for bucket in ("castle-library", "castle-armory"):
         s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket="castle-library", Key="scrolls/history.txt", Body=b"1214")
+    s3.put_object(Bucket="castle-armory", Key="swords/excalibur.txt", Body=b"sharp")
     for name, policy in (("scribe", scribe), ("knight", knight)):
         iam.create_user(UserName=name)
         iam.put_user_policy(UserName=name, PolicyName="keys", PolicyDocument=policy)
@@ -338,7 +341,7 @@ def test_probing_leaves_the_account_as_it_was(lab: labkit.Lab) -> None:
     before = state()
     got = _by_id("least-privilege", lab)
     assert "put castle-library" in got["scribe-not-armory"].detail  # the scribe could write
-    assert state() == before == (((), ()), (("scrolls/history.txt",), ()))
+    assert state() == before == (((), ()), (("scrolls/history.txt",), ("swords/excalibur.txt",)))
 
 
 def test_missing_buckets_or_users_fail_with_a_reason(lab: labkit.Lab) -> None:

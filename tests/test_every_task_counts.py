@@ -4,16 +4,25 @@ For each assignment, each solution cell in turn is replaced by its released exer
 (``# YOUR CODE HERE`` / ``raise NotImplementedError()``), the notebook runs as the grader runs
 it, and the checks grade the account. The score must fall below full every time. (A fully
 blank notebook scoring 0 is ``test_solutions.py::test_released_exercise_scores_zero``.)
+
+One kernel per assignment serves all of its cases (attached to this process's sandbox, which
+each case resets): a first cell clears the kernel's names and forgets the attached sandbox, so
+every run starts as a fresh kernel would, without paying for a kernel's start each time.
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
-from attached_run import run_attached
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
 
 import labkit
 from labkit.checks import ASSIGNMENTS, get_assignment, run_checks
@@ -46,11 +55,38 @@ def test_every_assignment_has_several_tasks() -> None:
         assert len(_tasks(assignment_id)) >= 3, assignment_id
 
 
+FRESH_START = """%reset -f
+import labkit.sandbox
+labkit.sandbox._lab = None  # labkit.start() attaches again, with root as the caller"""
+
+
+@pytest.fixture(scope="module")
+def kernels(session_lab: labkit.Lab) -> Iterator[dict[str, KernelManager]]:
+    """Started on first use, one per assignment, attached to the session's sandbox."""
+    started: dict[str, KernelManager] = {}
+    yield started
+    for km in started.values():
+        km.shutdown_kernel(now=True)
+
+
+def _run_in(kernels: dict[str, KernelManager], lab: labkit.Lab, assignment_id: str,
+            nb: nbformat.NotebookNode) -> None:
+    lab.reset(get_assignment(assignment_id).scenario)
+    if assignment_id not in kernels:
+        env = dict(os.environ, LABKIT_ATTACH=json.dumps(lab.attach_spec()), LABKIT_PROGRESS=os.path.join(
+            tempfile.mkdtemp(prefix="labkit-answers-"), "answers.jsonl"))
+        kernels[assignment_id] = km = KernelManager(kernel_name="python3")
+        km.start_kernel(env=env, cwd=str(ROOT / "solutions"))
+    nb.cells.insert(0, nbformat.v4.new_code_cell(FRESH_START))
+    NotebookClient(nb, km=kernels[assignment_id], timeout=120, allow_errors=True).execute()
+
+
 @pytest.mark.parametrize(("assignment_id", "index"), CASES, ids=[f"{a}-cell{i}" for a, i in CASES])
-def test_leaving_out_a_task_loses_points(session_lab: labkit.Lab, assignment_id: str, index: int) -> None:
+def test_leaving_out_a_task_loses_points(session_lab: labkit.Lab, kernels: dict[str, KernelManager],
+                                         assignment_id: str, index: int) -> None:
     assignment = get_assignment(assignment_id)
     nb = _with_one_task_blank(assignment_id, index)
-    run_attached(session_lab, nb, assignment.scenario, ROOT / "solutions")
+    _run_in(kernels, session_lab, assignment_id, nb)
     results = run_checks(assignment_id, session_lab)
     score = sum(r.points for r in results)
     assert score < assignment.max_score, (

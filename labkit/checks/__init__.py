@@ -8,19 +8,42 @@ only way to pass is to make the account right::
     for result in run_checks("users", lab):
         print(result.passed, result.description, result.hint)
 
-Assignments: ``users``, ``mfa``, ``root``, ``least-privilege``.
+Assignments: ``users``, ``mfa``, ``root``, ``least-privilege``, ``capstone``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
 
-__all__ = ["Check", "Assignment", "CheckResult", "ASSIGNMENTS", "get_assignment", "run_checks", "report"]
+T = TypeVar("T")
+
+__all__ = ["Check", "Assignment", "CheckResult", "ASSIGNMENTS", "get_assignment", "run_checks", "report",
+           "once_per_run"]
+
+# What the checks of one run_checks share (e.g. the scorecard); a context variable, so that two
+# threads running checks at once never share one.
+_run_cache: ContextVar[dict[str, Any] | None] = ContextVar("labkit_checks_run_cache", default=None)
+
+
+def once_per_run(key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, computed once per :func:`run_checks` and shared by its checks.
+
+    Several checks read the same scorecard; within one run the account does not change
+    (checks that try something put everything back), so they share one reading. Outside a
+    run, ``compute()`` is called every time.
+    """
+    cache = _run_cache.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cast(T, cache[key])
 
 
 @dataclass(frozen=True)
@@ -67,9 +90,10 @@ class CheckResult:
 
 
 def _registry() -> dict[str, Assignment]:
-    from . import least_privilege, mfa, root, users
+    from . import capstone, least_privilege, mfa, root, users
 
-    return {a.id: a for a in (users.ASSIGNMENT, mfa.ASSIGNMENT, root.ASSIGNMENT, least_privilege.ASSIGNMENT)}
+    return {a.id: a for a in (users.ASSIGNMENT, mfa.ASSIGNMENT, root.ASSIGNMENT, least_privilege.ASSIGNMENT,
+                              capstone.ASSIGNMENT)}
 
 
 ASSIGNMENTS: dict[str, Assignment] = _registry()
@@ -93,12 +117,21 @@ def run_checks(assignment_id: str, lab: Lab) -> list[CheckResult]:
     """
     from ._account import CannotProbe
 
+    checks = get_assignment(assignment_id).checks
+    token = _run_cache.set({})
+    try:
+        return _run(checks, lab, CannotProbe)
+    finally:
+        _run_cache.reset(token)
+
+
+def _run(checks: tuple[Check, ...], lab: Lab, cannot_probe: type[Exception]) -> list[CheckResult]:
     results = []
-    for check in get_assignment(assignment_id).checks:
+    for check in checks:
         try:
             outcome = check.test(lab)
             passed, detail = outcome if isinstance(outcome, tuple) else (bool(outcome), "")
-        except CannotProbe as exc:  # the account is in a state the check cannot try: say what to do
+        except cannot_probe as exc:  # the account is in a state the check cannot try: say what to do
             passed, detail = False, str(exc)
         except Exception as exc:  # a broken account state is a failed check, not a crash
             passed, detail = False, f"{type(exc).__name__}: {exc}"

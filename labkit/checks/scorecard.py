@@ -117,7 +117,9 @@ def _root_hardware_mfa(iam: Any, summary: dict[str, Any], account_id: str) -> tu
     virtual = [d["SerialNumber"] for d in assigned if d.get("User", {}).get("Arn") == root_arn]
     if virtual:
         return False, ("root signs in with a virtual (app) device: " + ", ".join(virtual)
-                       + "; register a hardware key and remove the app")
+                       + "; CIS 1.6 asks for hardware: register a security key for root in the console "
+                       "(register_passkey). The sandbox's console cannot remove root's app device: to "
+                       "start over, run the notebook again from the top")
     return True, "root's MFA devices are hardware devices or security keys"
 
 
