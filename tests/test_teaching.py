@@ -296,7 +296,7 @@ def test_hints_reach_the_class_report(lab: labkit.Lab, tmp_path: Path, monkeypat
         (folder / f"{student}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     hints = collect_hints([folder])
     assert hints == {"ada": {"castle-alias": ["idea"]}, "bo": {"castle-alias": ["idea"]}}
-    page = report_html([], None, hints)
+    page = report_html([], None, hints=hints)
     assert "Hints used in your-turn tasks" in page
     assert "<td>ada</td><td>castle-alias</td><td>idea</td>" in page
 
