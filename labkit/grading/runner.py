@@ -34,6 +34,7 @@ from typing import Any, TextIO
 
 from ..journal import collect_class
 from . import integrity, processes
+from .bounds import bounded_entry, printable
 from .classlist import Adjustments, LatePolicy, Roster, id_pattern, parse_time
 from .exports import exporters
 from .gradebook import RERUN_STATUSES, Gradebook, OutLock, feedback_name, write_atomically
@@ -240,6 +241,7 @@ class GradingRun:
             entry.update(key=self.key(sub), file=sub.path, flags=list(self._flags(sub)),
                          submitted_at=sub.submitted_at)
         entry.pop("trace", None)
+        bounded_entry(entry)
         entry["graded_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.gradebook.record(entry)
         write_atomically(self._feedback_path(entry["student"]), feedback_html(entry))
@@ -297,6 +299,9 @@ class GradingRun:
             return None
         jail = Jail(Limits(cpu_seconds=int(self.timeout) + 60))
         jail.probe()
+        jail.prepare_groups()
+        for note in jail.notes:
+            print(f"limits: {note}", file=self.stream)
         return jail
 
     # -- the run ------------------------------------------------------------------
@@ -342,7 +347,7 @@ class GradingRun:
                                    exporters=exporters(self.roster))
         summary = RunSummary(warnings=list(self.gradebook.warnings))
         for warning in summary.warnings:
-            print(f"warning: {warning}", file=self.stream)
+            print(f"warning: {printable(warning)}", file=self.stream)
         todo, invalid = self._read_all(summary)
         if todo:
             self.jail = self._jail()  # refuses (JailUnavailable) before anything is graded
@@ -368,12 +373,16 @@ class GradingRun:
             for worker in self.workers:
                 self._stop(worker)
             self.workers = []
+            if self.jail is not None:
+                self.jail.release_groups()
             self.gradebook.save()
             self.write_reports()
             entries = self.gradebook.ordered()
-            summary.rerun = [e["student"] for e in entries if e["status"] in RERUN_STATUSES]
-            summary.attacks = [e["student"] for e in entries if e["status"] == "attack"]
-            summary.flagged = [e["student"] for e in entries if e.get("flags")]
+            # names as the terminal shows them: no escape sequence of a student's reaches it
+            summary.rerun = [printable(e["student"]) for e in entries if e["status"] in RERUN_STATUSES]
+            summary.attacks = [printable(e["student"]) for e in entries if e["status"] == "attack"]
+            summary.flagged = [printable(e["student"]) for e in entries if e.get("flags")]
+            summary.missing = [printable(m) for m in summary.missing]
             summary.seconds = time.monotonic() - started
         return summary
 
