@@ -288,7 +288,13 @@ class GradingRun:
         assert self.gradebook is not None
         entries = self.gradebook.ordered()
         for entry in entries:
-            write_atomically(self._feedback_path(entry["student"]), feedback_html(entry))
+            page, html = self._feedback_path(entry["student"]), feedback_html(entry)
+            try:
+                if page.read_text(encoding="utf-8") == html:
+                    continue  # written as the result arrived: not again
+            except (OSError, UnicodeDecodeError):
+                pass
+            write_atomically(page, html)
         reflections = collect_class(self.paths, self.pattern)
         write_atomically(self.out / "report.html", report_html(entries, reflections))
 
