@@ -181,6 +181,7 @@ def too_large(err: RequestTooLarge) -> Response:
     """The answer to a body too large to read: 413, and the connection closed (the rest of the body
     is never read). AWS's query APIs document no such error; this one is the sandbox's."""
     body = _xml_error("RequestEntityTooLarge", str(err), True)
+    # "Connection: close" makes the server close the connection instead of reading the rest of the body
     return Response(413, body, [("Content-Type", "text/xml"), ("Connection", "close")])
 
 
