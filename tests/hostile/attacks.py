@@ -361,8 +361,9 @@ finish()
 MALFORMED_IOPUB = """
 from ipykernel.kernelapp import IPKernelApp
 kernel = IPKernelApp.instance().kernel
-kernel.session.send(kernel.iopub_socket, "stream", content=["not", "a", "dict"],
-                    parent=kernel.get_parent("shell"), ident=b"stream.stdout")
+msg = kernel.session.msg("stream", content={"name": "stdout", "text": "x"}, parent=kernel.get_parent("shell"))
+msg["content"] = b'["not", "a", "dict"]'  # already packed: Session sends bytes as they are
+kernel.session.send(kernel.iopub_socket, msg, ident=b"stream.stdout")
 time.sleep(2)
 """
 
