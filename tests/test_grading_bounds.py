@@ -148,6 +148,14 @@ def test_damaged_zip_entries_are_invalid_rows_naming_the_file(tmp_path: Path) ->
         assert "\n" not in (row.invalid or "")
 
 
+def test_a_fifo_named_like_a_notebook_does_not_block_the_class(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.ipynb")
+    [(student, source, _)] = find_submissions([tmp_path])
+    assert "not a regular file" in (read_submission(student, source, KNOWN).invalid or "")
+
+
 def test_month_zero_and_too_many_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good = json.dumps(_notebook([])).encode()
     path = _zip(tmp_path / "dates.zip", {"ana.ipynb": good})

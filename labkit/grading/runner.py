@@ -295,7 +295,11 @@ class GradingRun:
             except (OSError, UnicodeDecodeError):
                 pass
             write_atomically(page, html)
-        reflections = collect_class(self.paths, self.pattern)
+        try:
+            reflections = collect_class(self.paths, self.pattern)
+        except Exception as err:  # noqa: BLE001 - the report is always written, with or without them
+            print(f"warning: reflections left out of the report: {printable(err)[:300]}", file=self.stream)
+            reflections = None
         write_atomically(self.out / "report.html", report_html(entries, reflections))
 
     def _jail(self) -> Jail | None:

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -111,7 +112,10 @@ def _nbgrader_time(path: Path) -> float | None:
 
 def _file_source(name: str, path: Path) -> Source:
     def read() -> bytes:
-        with open(path, "rb") as fh:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO named *.ipynb must not block the class
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError("it is not a regular file")
             return fh.read(MAX_NOTEBOOK_BYTES + 1)
 
     try:
