@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import zmq
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
@@ -51,6 +52,7 @@ WARMUP = (
     "__import__('os').chdir(__import__('os').environ['HOME'])\n"
 )
 MAX_ERRORS = 20
+MAX_MESSAGE_BYTES = 64 * 1024**2  # one message from the kernel (outputs are counted, never kept)
 MAX_ERROR_TEXT = 2_000
 POLL = 0.25
 # Variables a graded kernel never inherits from the grader.
@@ -201,6 +203,9 @@ class FreshKernel:
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.pid: int = self.km.provisioner.process.pid  # type: ignore[union-attr]
         self.kc = self.km.blocking_client()
+        # The worker (outside the jail) reads what the kernel sends: a message larger than this is
+        # dropped by ZeroMQ before it is read, so one huge print cannot make the worker hold it.
+        self.kc.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.kc.start_channels()
         self.kc.execute(WARMUP, silent=True, store_history=False)
         self._used = False
