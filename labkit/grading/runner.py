@@ -4,8 +4,10 @@ The parent process never runs student code. It checks that a jail can be made
 (:mod:`labkit.grading.jail`), locks the output folder, imports everything heavy
 once (moto, labkit, the checks, jupyter_client), then forks ``jobs`` workers
 that inherit those modules already loaded (see :mod:`labkit.grading.worker`).
-It keeps the only copy of the gradebook and writes the output folder after
-every submission.
+It keeps the only copy of the gradebook: every result is appended to its
+journal the moment it arrives, and the output folder is rewritten every few
+seconds and at the end (see :mod:`labkit.grading.gradebook`). What a
+submission controls is bounded before it is kept (:mod:`labkit.grading.bounds`).
 
 Statuses are honest about whose doing a result is:
 
