@@ -285,7 +285,8 @@ def course_prompts(root: Path | None = None) -> dict[str, str]:
 
     if root is None:  # the course labkit came with; the working folder's only for an installed labkit
         beside = Path(__file__).resolve().parents[1]
-        root = beside if (beside / "solutions").is_dir() or (beside / "notebooks").is_dir() else project_root()
+        ours = (beside / "solutions").is_dir() or (beside / "notebooks").is_dir()
+        root = beside if ours else project_root()
     prompts: dict[str, str] = {}
     for folder in ("solutions", "notebooks"):
         for path in sorted((root / folder).glob("*.ipynb")):
