@@ -29,7 +29,7 @@ from labkit.grading.submissions import Source, find_submissions, read_submission
 from labkit.journal import collect, collect_class, render_class
 
 KNOWN = {"users", "mfa", "root", "least-privilege"}
-FUZZ = settings(max_examples=150, derandomize=True, deadline=None,
+FUZZ = settings(max_examples=150, derandomize=True, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 SCALAR = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
 JSON = st.recursive(SCALAR, lambda inner: st.lists(inner, max_size=4)
@@ -173,7 +173,7 @@ def test_month_zero_and_too_many_entries(tmp_path: Path, monkeypatch: pytest.Mon
     assert "4 entries" in (read_submission(student, source, KNOWN).invalid or "")
 
 
-@settings(max_examples=60, derandomize=True, deadline=None)
+@settings(max_examples=60, derandomize=True, deadline=None, database=None)
 @given(flips=st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=6))
 def test_fuzzed_zips_become_rows_never_exceptions(tmp_path_factory: Any,
                                                   flips: list[tuple[int, int]]) -> None:
@@ -279,21 +279,32 @@ def test_results_are_journaled_then_saved(tmp_path: Path) -> None:
 
 # -- the sandbox: a body too large is refused before it is read -------------------------------------------
 
-def test_the_sandbox_refuses_a_huge_body_without_reading_it() -> None:
-    from labkit.realism.wire import MAX_BODY_BYTES
+def _post_declaring_3_gib(port: int) -> bytes:
+    """The answer to a request that declares a 3 GiB body and sends 17 kB of it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as conn:
+        conn.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                     b"Content-Length: %d\r\n\r\n" % (3 * 1024**3) + b"Action=ListUsers&" * 1000)
+        conn.shutdown(socket.SHUT_WR)  # the server discards what is left of the body, 10 MB at a time
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_the_sandbox_refuses_a_huge_body_without_reading_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from labkit.realism import wire
     from labkit.server import SandboxServer
 
     server = SandboxServer().start()
     try:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as conn:
-            conn.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                         b"Content-Length: %d\r\n\r\n" % (3 * 1024**3) + b"Action=ListUsers&" * 1000)
-            conn.shutdown(socket.SHUT_WR)  # the server discards what is left of the body, 10 MB at a time
-            answer = b""
-            while chunk := conn.recv(65536):  # an old sandbox reads the 17 kB it got and answers 4xx/200
-                answer += chunk
+        answer = _post_declaring_3_gib(server.port)
         assert answer.startswith(b"HTTP/1.1 413") and b"RequestEntityTooLarge" in answer, answer
         assert b"connection: close" in answer.lower()
-        assert MAX_BODY_BYTES == 10 * 1024**2
+        assert wire.MAX_BODY_BYTES == 10 * 1024**2
+        # Control: with the bound out of the way, the sandbox reads the body (all 3 GiB, were they sent)
+        # and answers the request itself.
+        monkeypatch.setattr(wire, "MAX_BODY_BYTES", 4 * 1024**3)
+        answer = _post_declaring_3_gib(server.port)
+        assert not answer.startswith(b"HTTP/1.1 413") and b"RequestEntityTooLarge" not in answer, answer
     finally:
         server.stop()
