@@ -144,6 +144,12 @@ class Jail:
         """Find where submissions' control groups can be made; :attr:`notes` says what holds."""
         found = cgroups.find(f"labkit-grade-{os.getpid()}")
         gib = self.limits.group_memory_bytes / 1024**3
+        if not isinstance(found, str):
+            try:  # one group made and removed now, so that no submission's kernel fails to start later
+                found.group("probe", self.limits.group_memory_bytes, self.limits.group_tasks).remove()
+            except OSError as err:
+                cgroups.remove_base(found)
+                found = f"a control group cannot be set up ({err.strerror or err})"
         if isinstance(found, str):
             self.notes.append(f"no per-submission control groups here ({found}): each process of a "
                               f"submission is limited on its own ({self.limits.memory_bytes / 1024**3:g} GiB "
