@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import re
@@ -42,7 +43,7 @@ from pathlib import Path
 from typing import Any, overload
 
 __all__ = ["Entry", "Journal", "ClassReflections", "answer_of", "collect", "collect_class", "knowledge_lines",
-           "render", "render_class", "write_journal", "register_cli"]
+           "render", "render_class", "write_journal", "register_cli", "course_prompts"]
 
 BLANK = "_(your answer here)_"
 _TEMPLATE_LINES = (
@@ -156,18 +157,19 @@ def collect(paths: Iterable[str | Path]) -> Journal:
     for path in _notebooks(Path(p) for p in paths):
         try:
             nb = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue  # not a notebook we can read: nothing to collect
-        chapter = _chapter_title(nb, path.stem)
-        for cell in nb.get("cells", []):
-            meta = cell.get("metadata", {})
-            if cell.get("cell_type") != "markdown" or "reflection" not in meta.get("tags", []):
-                continue
-            info = meta.get("labkit", {})
-            prompt = str(info.get("prompt", ""))
-            source = "".join(cell.get("source", ""))
-            entries.append(Entry(str(path), chapter, str(info.get("reflection", "")), prompt,
-                                 answer_of(source, prompt)))
+            cells = nb.get("cells", [])
+            chapter = _chapter_title(nb, path.stem)
+            found = []
+            for cell in cells:
+                info = _reflection_info(cell)
+                if info is None or cell.get("cell_type") != "markdown":
+                    continue
+                rid, prompt = info
+                found.append(Entry(str(path), chapter, rid, prompt, answer_of(_text(cell.get("source", "")),
+                                                                              prompt)))
+        except Exception:  # noqa: BLE001, S112 - not a notebook we can read (however malformed): skipped
+            continue
+        entries += found
     return Journal(tuple(entries), tuple(knowledge_lines()))
 
 
@@ -258,16 +260,68 @@ class ClassReflections:
                                 tuple(s for s in self.unreadable if s in wanted))
 
 
-def collect_class(paths: Iterable[str | Path], pattern: re.Pattern[str] | None = None) -> ClassReflections:
+def _text(value: Any) -> str:
+    """A cell's ``source`` as text, whatever a hand-edited notebook put there."""
+    if isinstance(value, list):
+        return "".join(v if isinstance(v, str) else str(v) for v in value)
+    return value if isinstance(value, str) else str(value)
+
+
+def _reflection_info(cell: Any) -> tuple[str, str] | None:
+    """``(reflection id, prompt)`` of a reflection cell, None for any other cell (of any shape)."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    tags = meta.get("tags") if isinstance(meta, dict) else None
+    if not isinstance(tags, list) or "reflection" not in tags:
+        return None
+    info = meta.get("labkit") if isinstance(meta, dict) else None
+    info = info if isinstance(info, dict) else {}
+    return _text(info.get("reflection", "")), _text(info.get("prompt", ""))
+
+
+def course_prompts(root: Path | None = None) -> dict[str, str]:
+    """Every reflection prompt of the course's own notebooks (``solutions/`` and ``notebooks/``),
+    ``{id: prompt}``: the class report shows these texts, never a student's copy of them."""
+    from .cli import project_root
+
+    if root is None:  # the course labkit came with; the working folder's only for an installed labkit
+        beside = Path(__file__).resolve().parents[1]
+        ours = (beside / "solutions").is_dir() or (beside / "notebooks").is_dir()
+        root = beside if ours else project_root()
+    prompts: dict[str, str] = {}
+    for folder in ("solutions", "notebooks"):
+        for path in sorted((root / folder).glob("*.ipynb")):
+            try:
+                cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+            except (OSError, ValueError, AttributeError):
+                continue
+            for cell in cells if isinstance(cells, list) else []:
+                found = _reflection_info(cell)
+                if found and found[0]:
+                    prompts.setdefault(*found)
+    return prompts
+
+
+def collect_class(paths: Iterable[str | Path], pattern: re.Pattern[str] | None = None,
+                  prompts_of_course: dict[str, str] | None = None) -> ClassReflections:
     """Every submission's reflections, per prompt and per student (student ids as ``labkit grade``
     names them: the path below the folder given, without ``.ipynb``, or what ``pattern`` takes
-    from an LMS file name). Zips are read in place. Never runs a notebook."""
+    from an LMS file name). Zips are read in place. Never runs a notebook.
+
+    Only the course's own prompts count (``prompts_of_course``, default :func:`course_prompts`),
+    with the course's wording: a prompt a student added or reworded is not shown. Each answer is
+    at most :data:`labkit.grading.bounds.ANSWER_CHARS` characters, all of them together at most
+    :data:`~labkit.grading.bounds.REPORT_ANSWER_CHARS` (what is cut says so). A file that is not a
+    readable notebook, however malformed, is listed in ``unreadable``.
+    """
+    from .grading.bounds import ANSWER_CHARS, REPORT_ANSWER_CHARS, clip
     from .grading.submissions import find_submissions
 
+    known = course_prompts() if prompts_of_course is None else prompts_of_course
     students: list[str] = []
     prompts: dict[str, str] = {}
     answers: dict[str, dict[str, str | None]] = {}
     unreadable: list[str] = []
+    budget = REPORT_ANSWER_CHARS
     given = [Path(p) for p in paths]
     existing = [p for p in given if p.exists()]  # a folder moved away meanwhile: skipped
     for student, source, _ in find_submissions(existing, pattern):
@@ -277,20 +331,29 @@ def collect_class(paths: Iterable[str | Path], pattern: re.Pattern[str] | None =
             cells = nb.get("cells", []) if isinstance(nb, dict) else None
             if not isinstance(cells, list):
                 raise ValueError("no cells")
-        except (OSError, ValueError):
+            found: dict[str, str | None] = {}
+            for cell in cells:
+                info = _reflection_info(cell)
+                if info is None or info[0] not in known or info[0] in found:
+                    continue
+                found[info[0]] = answer_of(_text(cell.get("source", "")), known[info[0]])
+        except Exception:  # noqa: BLE001 - any malformed file (too deep, wrong types): listed, never fatal
             unreadable.append(student)
             continue
-        for cell in cells:
-            meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
-            if not isinstance(meta, dict) or "reflection" not in (meta.get("tags") or []):
-                continue
-            info = meta.get("labkit", {}) if isinstance(meta.get("labkit"), dict) else {}
-            rid, prompt = str(info.get("reflection", "")), str(info.get("prompt", ""))
-            text = cell.get("source", "")
-            text = "".join(text) if isinstance(text, list) else str(text)
-            prompts.setdefault(rid, prompt)
-            answers.setdefault(rid, {})[student] = answer_of(text, prompt)
-    return ClassReflections(tuple(students), tuple(prompts.items()), answers, tuple(unreadable))
+        for rid, answer in found.items():
+            if answer is not None:
+                answer = clip(answer, max(0, min(ANSWER_CHARS, budget)))
+                budget -= len(answer)
+            prompts.setdefault(rid, known[rid])
+            answers.setdefault(rid, {})[student] = answer
+    order = {rid: i for i, rid in enumerate(known)}
+    ordered = tuple(sorted(prompts.items(), key=lambda item: order[item[0]]))
+    return ClassReflections(tuple(students), ordered, answers, tuple(unreadable))
+
+
+def _md(text: str) -> str:
+    """A student's text for Markdown: its HTML shown as text, never rendered (``<`` and ``&``)."""
+    return html.escape(text, quote=False)
 
 
 def render_class(reflections: ClassReflections) -> str:
@@ -301,15 +364,15 @@ def render_class(reflections: ClassReflections) -> str:
         given = reflections.answers.get(rid, {})
         blank = sum(1 for s in reflections.students if given.get(s) is None)
         answered = len(reflections.students) - blank
-        out += [f"## {prompt}", "", f"_{answered} answered, {blank} blank or missing_", ""]
+        out += [f"## {_md(prompt)}", "", f"_{answered} answered, {blank} blank or missing_", ""]
         for student in reflections.students:
             if student not in given:
                 text = "_(no such prompt in this notebook)_"
             else:
-                text = given[student] or "_(blank)_"
-            out += [f"**{student}**", "", text, ""]
+                text = _md(given[student] or "") or "_(blank)_"
+            out += [f"**{_md(student)}**", "", text, ""]
     if reflections.unreadable:
-        out += ["## Unreadable submissions", "", *[f"- {s}" for s in reflections.unreadable]]
+        out += ["## Unreadable submissions", "", *[f"- {_md(s)}" for s in reflections.unreadable]]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -338,6 +338,9 @@ def test_gradebook_resumes_by_student_and_key(tmp_path: Path) -> None:
     book.record(_entry("bob"))
     book.record(_entry("bob", key="k2"))
     book.record(_entry("eve", status="grader-error"))
+    assert Gradebook(tmp_path, key=b"k" * 32).up_to_date("bob", "k2")  # from the journal, before a save
+    book.save()  # as a run does at its end
+    assert not (tmp_path / "results.journal").exists()
     again = Gradebook(tmp_path, key=b"k" * 32)
     assert again.up_to_date("bob", "k2") and not again.up_to_date("bob", "k1")
     assert not again.up_to_date("eve", "k1")  # the grader's own failure: graded again

@@ -80,8 +80,10 @@ def _python_for(user: str, base: Path) -> str | None:
 
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     system = shutil.which(f"python{version}", path="/usr/bin:/bin")
-    if system is None:
-        return None
+    if system is None:  # this interpreter then, its folders opened for the run (see _open_folders)
+        probe = subprocess.run(["runuser", "-u", user, "--", sys.executable, "-c", "import labkit, moto"],
+                               capture_output=True, text=True)
+        return sys.executable if probe.returncode == 0 else None
     venv = base / "venv"
     subprocess.run([system, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
     sp = next((venv / "lib").glob("python*/site-packages"))
@@ -100,6 +102,31 @@ def _python_for(user: str, base: Path) -> str | None:
     probe = subprocess.run(["runuser", "-u", user, "--", python, "-c", "import labkit, moto, ipykernel"],
                            capture_output=True, text=True)
     return python if probe.returncode == 0 else None
+
+
+def _open_folders(paths: list[str]) -> list[tuple[str, int]]:
+    """Let every user pass through (not list) the folders above ``paths`` and ``paths`` themselves.
+
+    A fresh clone in ``mktemp -d`` (0700) or an interpreter under ``/root`` is out of the ordinary
+    user's reach, and the run would have to be skipped; the modes changed are returned, to be put
+    back by :func:`_restore_folders`.
+    """
+    import stat
+
+    changed: list[tuple[str, int]] = []
+    for path in paths:
+        here = Path(path).resolve()
+        for folder in [here, *here.parents] if here.is_dir() else list(here.parents):
+            mode = folder.stat().st_mode
+            if not mode & stat.S_IXOTH and all(f != str(folder) for f, _ in changed):
+                changed.append((str(folder), stat.S_IMODE(mode)))
+                folder.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+    return changed
+
+
+def _restore_folders(changed: list[tuple[str, int]]) -> None:
+    for folder, mode in reversed(changed):
+        os.chmod(folder, mode)
 
 
 class _Agent:
@@ -142,9 +169,22 @@ def build_class(base: Path, builder: Builder) -> dict[str, Any]:
         notebooks[student] = builder.notebook([*solution, cell(attack, params)])
     for student in ("a2-v1", "a2-v2", "a2-v3", "a7-v4", "weird <b>name</b>"):
         notebooks[student] = builder.correct()
+    for student, attack in RESOURCE_ATTACKS.items():
+        notebooks[student] = builder.notebook([*solution, cell(attack, params)])
+    for student, extra in _odd_cells().items():
+        nb = builder.correct()
+        nb["cells"] += extra
+        notebooks[student] = nb
+    notebooks[ESCAPE_NAME] = builder.correct()
+    notebooks[feedback_name("weird <b>name</b>")[: -len(".html")]] = builder.correct()  # another's page name
     for student, nb in notebooks.items():
         Builder.write(subs / f"{student}.ipynb", nb)
     correct = json.dumps(builder.correct())
+    (subs / "c1-deep.ipynb").write_bytes(b"[" * 200_000 + b"]" * 200_000)
+    _broken_zip(subs / "d-broken.zip", correct.encode())
+    with zipfile.ZipFile(subs / "e-bulk.zip", "w") as archive:
+        for i in range(BULK):
+            archive.writestr(f"s{i:04}.ipynb", "{}")
     (subs / "UPPER.IPYNB").write_text(correct)
     with open(os.fsencode(subs) + b"/" + LATIN1_NAME + b".ipynb", "wb") as fh:
         fh.write(correct.encode())
@@ -160,9 +200,59 @@ def build_class(base: Path, builder: Builder) -> dict[str, Any]:
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(config), TMPDIR=str(tmp),
                SSH_AUTH_SOCK=str(base / "agent.sock"), LMS_TOKEN="canary-lms-token-7f3a",
                AWS_ACCESS_KEY_ID="AKIACANARY0ENVIRONMT", AWS_SECRET_ACCESS_KEY="canary-env-secret")
+    invalid = {"c1-deep", "d-broken/crc", "d-broken/locked", "d-broken/d64",
+               *(f"e-bulk/s{i:04}" for i in range(BULK))}
+    graded = {"UPPER", "Jos\xe9 N\xfa\xf1ez", LONG_NAME, "late-batch/M\xfcller", "late-batch/escape",
+              "d-broken/month0"}
     return {"subs": subs, "out": out, "tmp": tmp, "env": env, "params": params, "agent": agent,
-            "students": set(notebooks) | {"UPPER", "Jos\xe9 N\xfa\xf1ez", LONG_NAME, "late-batch/M\xfcller",
-                                         "late-batch/escape"}}
+            "students": set(notebooks) | invalid | graded, "invalid": invalid}
+
+
+RESOURCE_ATTACKS = {"b1-task-hog": "task-hog", "b2-fork-memory": "fork-memory", "b3-disk-fill": "disk-fill",
+                    "b4-malformed-iopub": "malformed-iopub", "b5-big-body": "big-body"}
+ESCAPE_NAME = "esc\x1b[2J\x1b[1Aname"  # clears the screen and moves up a line, printed raw
+BULK = 2000
+COURSE_PROMPT = "ex-users-keys-vs-passwords"
+
+
+def _odd_cells() -> dict[str, list[dict[str, Any]]]:
+    """Correct notebooks with odd extra cells: metadata of the wrong type, 20,000 fake prompts."""
+    def reflection(rid: str, prompt: str, source: Any) -> dict[str, Any]:
+        return {"cell_type": "markdown", "source": source,
+                "metadata": {"tags": ["reflection"], "labkit": {"reflection": rid, "prompt": prompt}}}
+
+    fakes = [reflection(f"fake-{i}", f"FAKE PROMPT {i}", "spam " * 2) for i in range(20_000)]
+    return {
+        "c2-tags": [{"cell_type": "markdown", "source": "x", "metadata": {"tags": 5}}],
+        "c3-numbers": [reflection(COURSE_PROMPT, "The course's prompt", [1, 2, 3])],
+        "c4-fake-prompts": [reflection(COURSE_PROMPT, "HIJACKED HEADING <b>bold</b>", "---\nmine"), *fakes],
+    }
+
+
+def _broken_zip(path: Path, correct: bytes) -> None:
+    """A zip with a month-0 date (graded), a bad CRC, an encrypted and a deflate64 entry (each invalid)."""
+    import struct
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in ("month0", "crc", "locked", "d64"):
+            archive.writestr(name + ".ipynb", correct)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        infos = {i.filename: i for i in archive.infolist()}
+    # (offset in the local header, in the central record, format, value)
+    patches = {"month0.ipynb": (12, 14, "<H", (2026 - 1980) << 9 | 19),  # DOS date, month 0
+               "crc.ipynb": (14, 16, "<I", 0xDEADBEEF),                # CRC-32
+               "locked.ipynb": (6, 8, "<H", 1),                        # flags: encrypted
+               "d64.ipynb": (8, 10, "<H", 9)}                          # method 9: deflate64
+    for name, (local, central, fmt, value) in patches.items():
+        struct.pack_into(fmt, data, infos[name].header_offset + local, value)
+        at = data.find(b"PK\x01\x02")
+        while at != -1:
+            length = struct.unpack_from("<H", data, at + 28)[0]
+            if bytes(data[at + 46: at + 46 + length]) == name.encode():
+                struct.pack_into(fmt, data, at + central, value)
+            at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
 
 
 def run_class(base: Path, builder: Builder, user: str | None) -> dict[str, Any]:
@@ -173,8 +263,8 @@ def run_class(base: Path, builder: Builder, user: str | None) -> dict[str, Any]:
            "--timeout", "90"]
     if user is not None:
         python = _python_for(user, base) or ""
-        if not python:
-            pytest.skip(f"no Python that {user} can run here")
+        if not python:  # a skip here would hide the ordinary user's run: fail instead
+            pytest.fail(f"no Python that {user} can run here, even with the course's folders opened")
         uid = pwd.getpwnam(user).pw_uid
         for folder, _, files in os.walk(base):
             for name in [folder, *(os.path.join(folder, f) for f in files)]:
@@ -194,6 +284,16 @@ def run_class(base: Path, builder: Builder, user: str | None) -> dict[str, Any]:
             "labkit_before": labkit_before, "python": python, "user": user, "cmd": cmd}
 
 
+def _open_for_ordinary_user(base: Path) -> list[tuple[str, int]]:
+    """The course, its environment and its Python, passable for the ordinary user (undone after)."""
+    import site
+
+    paths = [str(ROOT), str(base), *site.getsitepackages(), sys.prefix]
+    if not shutil.which(f"python{sys.version_info.major}.{sys.version_info.minor}", path="/usr/bin:/bin"):
+        paths += [sys.base_prefix, os.path.realpath(sys.executable)]  # no system twin: this Python
+    return _open_folders(paths)
+
+
 @pytest.fixture(scope="module", params=["test-user", ORDINARY_USER])
 def hostile(request: pytest.FixtureRequest) -> Any:
     builder = Builder(json.loads(SOLUTION.read_text()))
@@ -206,9 +306,11 @@ def hostile(request: pytest.FixtureRequest) -> Any:
             pytest.skip(f"no user {ORDINARY_USER} on this machine")
     base = Path(tempfile.mkdtemp(prefix="labkit-hostile-"))
     os.chmod(base, 0o755)
+    opened = _open_for_ordinary_user(base) if request.param == ORDINARY_USER else []
     try:
         yield run_class(base, builder, request.param if request.param == ORDINARY_USER else None)
     finally:
+        _restore_folders(opened)
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -222,7 +324,8 @@ def test_the_run_finishes_in_jails_with_one_row_each(hostile: dict[str, Any]) ->
 def test_correct_submissions_keep_full_marks(hostile: dict[str, Any]) -> None:
     r = hostile["results"]
     for student, entry in r.items():
-        if "setup-only" in student:
+        if "setup-only" in student or student in hostile["invalid"] or student in ("b2-fork-memory",
+                                                                                    "b4-malformed-iopub"):
             continue
         assert entry["status"] == "graded" and entry["score"] == entry["max_score"] == 10, (student, entry)
     # The persistence attacker ran in between: a set-up-only notebook after it scores as one before it.
@@ -284,6 +387,60 @@ def test_strange_names_are_graded_and_stay_in_place(hostile: dict[str, Any]) -> 
     assert sorted(p.parent for p in (out / "feedback").rglob("*.html")) == [out / "feedback"] * len(r)
 
 
+def test_resource_attacks_are_held_and_blamed_on_the_attacker(hostile: dict[str, Any]) -> None:
+    r, stderr = hostile["results"], hostile["proc"].stderr
+    grouped = "its own control group" in stderr
+    assert "limits: " in stderr  # the summary says which limits hold
+    assert grouped or "no per-submission control groups here" in stderr
+    hog = report_of(r["b1-task-hog"])
+    assert hog is not None and 0 < hog["held"] <= 256, hog  # its own uid's (or group's) tasks only
+    memory = r["b2-fork-memory"]
+    assert memory["score"] == 10 and memory["status"] in ("graded", "error"), memory
+    if grouped:  # 2 GiB for all its processes: at most four 400 MB children beside the kernel
+        fork = report_of(memory)
+        assert fork is None or fork["alive"] <= 4, fork
+        assert "memory limit" in memory["detail"], memory
+    disk = report_of(r["b3-disk-fill"])
+    assert disk is not None and disk["home_mb"] <= 256 and disk["home_refused"] == 28, disk  # ENOSPC
+    assert disk["kernel_folder_written"] is (hostile["user"] is not None), disk  # root closes that folder
+    iopub = r["b4-malformed-iopub"]
+    assert iopub["status"] == "error" and "malformed message" in iopub["detail"], iopub  # not grader-error
+    assert iopub["score"] == 10
+    body = report_of(r["b5-big-body"])
+    assert body is not None and body["status"].startswith("HTTP/1.1 413"), body
+
+
+def test_every_unreadable_file_is_its_own_row_and_the_report_is_written(hostile: dict[str, Any]) -> None:
+    r, out = hostile["results"], hostile["out"]
+    for student in hostile["invalid"]:
+        assert r[student]["status"] == "invalid" and "\n" not in r[student]["detail"], r[student]
+    assert r["c1-deep"]["detail"].startswith("c1-deep.ipynb: ")
+    assert "damaged" in r["d-broken/crc"]["detail"] and "encrypted" in r["d-broken/locked"]["detail"]
+    assert "compression method" in r["d-broken/d64"]["detail"]
+    for student in ("c2-tags", "c3-numbers", "c4-fake-prompts", "d-broken/month0"):
+        assert r[student]["status"] == "graded" and r[student]["score"] == 10, r[student]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert len(report) < 5_000_000  # 20,000 fake prompts made it 180 MB
+    assert "Which people and programs in your work need a password" in report  # the course's own words
+    assert "HIJACKED HEADING" not in report and "FAKE PROMPT" not in report
+    assert all(len(e["detail"]) <= 2_100 for e in r.values())
+    assert (out / "results.json").stat().st_size < 20_000_000
+    assert not (out / "results.journal").exists()  # saved at the end
+
+
+def test_names_reach_the_terminal_without_control_characters(hostile: dict[str, Any]) -> None:
+    assert "\x1b" not in hostile["proc"].stderr and "\x1b" not in hostile["proc"].stdout
+    assert hostile["results"][ESCAPE_NAME]["status"] == "graded"
+
+
+def test_a_student_named_like_anothers_page_gets_a_page_of_her_own(hostile: dict[str, Any]) -> None:
+    out, twin = hostile["out"], feedback_name("weird <b>name</b>")[: -len(".html")]
+    pages = {feedback_name("weird <b>name</b>"), feedback_name(twin)}
+    assert len(pages) == 2
+    assert "weird &lt;b&gt;name" in (out / "feedback" / feedback_name("weird <b>name</b>")).read_text()
+    assert twin in (out / "feedback" / feedback_name(twin)).read_text()
+
+
 # -- the instructor's files: lateness, LMS files, roster aliases (issue 24, three of its attacks) ----
 # One small class graded for real (roster, --due, --late-from-file-times), each attack beside a correct
 # classmate; each test also shows the attack working where the defence is off (the control).
@@ -305,9 +462,11 @@ def lms_attacks(request: pytest.FixtureRequest) -> Any:
             pytest.skip(f"no user {ORDINARY_USER} on this machine")
     base = Path(tempfile.mkdtemp(prefix="labkit-lms-attacks-"))
     os.chmod(base, 0o755)
+    opened = _open_for_ordinary_user(base) if request.param == ORDINARY_USER else []
     try:
         yield _grade_lms_attacks(base, request.param if request.param == ORDINARY_USER else None)
     finally:
+        _restore_folders(opened)
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -349,8 +508,8 @@ def _grade_lms_attacks(base: Path, user: str | None) -> dict[str, Any]:
            "--due", LMS_DUE, "--late-penalty", "5", "--late-from-file-times", "--assignment", "users"]
     if user is not None:
         python = _python_for(user, base)
-        if python is None:
-            pytest.skip(f"no Python that {user} can run here")
+        if python is None:  # a skip here would hide the ordinary user's run: fail instead
+            pytest.fail(f"no Python that {user} can run here, even with the course's folders opened")
         uid = pwd.getpwnam(user).pw_uid
         for folder, _, files in os.walk(base):
             for name in [folder, *(os.path.join(folder, f) for f in files)]:

@@ -12,7 +12,10 @@ EXIT_OK, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TAMPERED = 0, 2, 130, 3
 
 
 def _names(students: list[str], limit: int = 8) -> str:
-    shown = ", ".join(students[:limit])
+    """The first ``limit`` names as a terminal may show them: no control character of a student's."""
+    from .bounds import printable
+
+    shown = ", ".join(printable(s) for s in students[:limit])
     return shown + (f" and {len(students) - limit} more" if len(students) > limit else "")
 
 

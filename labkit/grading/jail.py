@@ -23,9 +23,20 @@ with, inside the jail:
 
 Run by an ordinary user, ``bwrap`` also unshares the user namespace (unprivileged
 user namespaces). Run by root, it does not: bwrap sets the jail up as root and the
-kernel then drops to ``nobody`` (65534) with no capabilities and ``no_new_privs``
+kernel then drops to a uid of its own (:meth:`Jail.new_uid`: one no account uses,
+different for every jail alive at once) with no capabilities and ``no_new_privs``
 (``setpriv``), so the kernel is an unprivileged process even outside the jail and
-the process limit holds (the kernel does not enforce ``RLIMIT_NPROC`` on root).
+the process limit holds (the kernel does not enforce ``RLIMIT_NPROC`` on root). The
+limit counts a uid's tasks machine-wide, so with one shared uid (``nobody``) a jail
+that held every task it could get left none for the others; with a uid each, it
+cannot.
+
+Beyond the per-process limits, each submission gets a control group
+(:mod:`labkit.grading.cgroups`) where the machine allows it: memory and tasks of
+all its processes together. Its ``HOME`` is a size-capped tmpfs like ``/tmp``
+(nothing it writes there reaches the host's disk); as root, its kernel folder
+(connection file, sockets) is handed back to root once the kernel is up, so the
+notebook cannot write there either. :attr:`Jail.notes` says which of these hold.
 """
 
 from __future__ import annotations
@@ -39,10 +50,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["JailUnavailable", "Limits", "Jail", "SANDBOX_SOCKET", "NOBODY"]
+from . import cgroups
+from .cgroups import CgroupSetup, SubmissionGroup
+
+__all__ = ["JailUnavailable", "Limits", "Jail", "SANDBOX_SOCKET", "NOBODY", "UID_BASE"]
 
 SANDBOX_SOCKET = "/run/labkit/sandbox.sock"
 NOBODY = 65534
+UID_BASE = 1_000_000_000  # root's jails run as UID_BASE + 8 * worker pid + 0..7: uids no account has
 _SYSTEM_RO = ("/usr", "/etc/localtime", "/etc/hosts", "/etc/ssl", "/etc/ca-certificates")
 _MERGED_USR = (("usr/lib", "/lib"), ("usr/lib64", "/lib64"), ("usr/bin", "/bin"), ("usr/sbin", "/sbin"))
 
@@ -60,7 +75,9 @@ class Limits:
     file_bytes: int = 64 * 1024**2      # largest file it may write
     cpu_seconds: int = 600              # CPU time of each process
     open_files: int = 1024
-    tmpfs_bytes: int = 256 * 1024**2    # size of its private /tmp and /dev/shm
+    tmpfs_bytes: int = 256 * 1024**2    # size of its private /tmp, /dev/shm and HOME (each)
+    group_memory_bytes: int = 2 * 1024**3  # memory of all its processes together (a cgroup), tmpfs too
+    group_tasks: int = 256              # tasks (processes and threads) of all its processes together
 
     def as_json(self) -> str:
         return json.dumps(self.__dict__)
@@ -105,6 +122,53 @@ class Jail:
         self.as_root = os.geteuid() == 0
         self.setpriv = shutil.which("setpriv") or "/usr/bin/setpriv"
         self.python_paths = _python_paths()
+        self.cgroups: CgroupSetup | None = None
+        self.notes: list[str] = []
+        self._uids = 0
+
+    def new_uid(self) -> int:
+        """A uid for the next jail: as root one of this process's eight (never ``nobody``, never an
+        account's), so jails alive at once never share a uid; else our own."""
+        if not self.as_root:
+            return os.geteuid()
+        self._uids += 1
+        return UID_BASE + 8 * os.getpid() + self._uids % 8
+
+    def new_group(self, name: str) -> SubmissionGroup | None:
+        """A control group for one submission (None where there are none)."""
+        if self.cgroups is None:
+            return None
+        return self.cgroups.group(name, self.limits.group_memory_bytes, self.limits.group_tasks)
+
+    def prepare_groups(self) -> None:
+        """Find where submissions' control groups can be made; :attr:`notes` says what holds."""
+        found = cgroups.find(f"labkit-grade-{os.getpid()}")
+        gib = self.limits.group_memory_bytes / 1024**3
+        if not isinstance(found, str):
+            try:  # one group made and removed now, so that no submission's kernel fails to start later
+                found.group("probe", self.limits.group_memory_bytes, self.limits.group_tasks).remove()
+            except OSError as err:
+                cgroups.remove_base(found)
+                found = f"a control group cannot be set up ({err.strerror or err})"
+        if isinstance(found, str):
+            self.notes.append(f"no per-submission control groups here ({found}): each process of a "
+                              f"submission is limited on its own ({self.limits.memory_bytes / 1024**3:g} GiB "
+                              f"of address space, {self.limits.processes} tasks), not the submission as a "
+                              "whole")
+        else:
+            self.cgroups = found
+            self.notes.append(f"each submission runs in its own control group (cgroup v{found.version}): "
+                              f"{gib:g} GiB of memory and {self.limits.group_tasks} tasks for all its "
+                              "processes together")
+        if not self.as_root:
+            self.notes.append("grading as an ordinary user: a submission can still write files of up to "
+                              f"{self.limits.file_bytes // 1024**2} MB into its kernel folder on this disk "
+                              "(as root that folder is closed to it)")
+
+    def release_groups(self) -> None:
+        """Remove this grader's control-group folders (after its jails are gone)."""
+        if self.cgroups is not None:
+            cgroups.remove_base(self.cgroups)
 
     @property
     def kernel_uid(self) -> int:
@@ -117,7 +181,7 @@ class Jail:
             return [*common, "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
         return ["--unshare-user", *common]
 
-    def _filesystem(self, rw_folder: str, sandbox_socket: str | None) -> list[str]:
+    def _filesystem(self, rw_folder: str, sandbox_socket: str | None, home: str | None = None) -> list[str]:
         args = ["--ro-bind", "/usr", "/usr"]
         for target, link in _MERGED_USR:
             if os.path.islink(link):
@@ -140,6 +204,8 @@ class Jail:
         for path in self.python_paths:
             args += [*_parents(path, made), "--ro-bind", path, path]
         args += [*_parents(rw_folder, made), "--bind", rw_folder, rw_folder]
+        if home:  # HOME: memory with a size, like /tmp (never the host's disk)
+            args += ["--perms", "1777", "--size", size, "--tmpfs", home]
         if sandbox_socket:
             args += [*_parents(SANDBOX_SOCKET, made), "--ro-bind", sandbox_socket, SANDBOX_SOCKET]
         for top in sealed:
@@ -147,17 +213,23 @@ class Jail:
         return [*args, "--remount-ro", "/"]  # the folders made above, too: only /tmp, /dev/shm, its own
 
     def command(self, argv: list[str], rw_folder: str, env: dict[str, str],
-                sandbox_socket: str | None = None, port: int = 0, cwd: str | None = None) -> list[str]:
-        """``bwrap ... argv``: run ``argv`` (a Python program's arguments) jailed, with ``env`` only."""
+                sandbox_socket: str | None = None, port: int = 0, cwd: str | None = None,
+                uid: int | None = None, home: str | None = None) -> list[str]:
+        """``bwrap ... argv``: run ``argv`` (a Python program's arguments) jailed, with ``env`` only.
+
+        ``uid`` (root only): the uid the program drops to (default ``nobody``); ``home``: a folder
+        below ``rw_folder`` that becomes a size-capped tmpfs.
+        """
         args = [self.bwrap, *self._namespaces(), "--die-with-parent", "--new-session",
-                *self._filesystem(rw_folder, sandbox_socket), "--chdir", cwd or rw_folder, "--clearenv"]
+                *self._filesystem(rw_folder, sandbox_socket, home), "--chdir", cwd or rw_folder, "--clearenv"]
         for name, value in sorted(env.items()):
             args += ["--setenv", name, value]
         inner = [sys.executable, "-m", "labkit.grading.jail_kernel", "--limits", self.limits.as_json()]
         if sandbox_socket and port:
             inner += ["--forward", str(port)]
         if self.as_root:
-            inner = [self.setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+            user = NOBODY if uid is None else uid
+            inner = [self.setpriv, f"--reuid={user}", f"--regid={user}", "--clear-groups",
                      "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", *inner]
         return [*args, "--", *inner, "--", *argv]
 

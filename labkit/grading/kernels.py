@@ -32,10 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import zmq
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from . import processes
+from .cgroups import SubmissionGroup
 from .jail import Jail, own_for_kernel
 
 __all__ = ["FreshKernel", "KernelPlace", "Execution", "CellError", "remove_tree"]
@@ -50,6 +52,7 @@ WARMUP = (
     "__import__('os').chdir(__import__('os').environ['HOME'])\n"
 )
 MAX_ERRORS = 20
+MAX_MESSAGE_BYTES = 64 * 1024**2  # one message from the kernel (outputs are counted, never kept)
 MAX_ERROR_TEXT = 2_000
 POLL = 0.25
 # Variables a graded kernel never inherits from the grader.
@@ -104,6 +107,11 @@ class Execution:
     grader_side: bool = False  # it failed before the notebook's first cell: not the student's doing
 
 
+def _field(msg: Any, name: str) -> Any:
+    """``msg[name]`` of a message as the kernel sent it (None when ``msg`` is not an object)."""
+    return msg.get(name) if isinstance(msg, dict) else None
+
+
 def _jail_base_env(base: dict[str, str]) -> dict[str, str]:
     """The allow-list a jailed kernel starts from: nothing of the grader's own environment but these."""
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp",
@@ -126,7 +134,7 @@ def remove_tree(path: str) -> None:
     shutil.rmtree(path, onerror=make_writable)
 
 
-def kernel_environment(base: dict[str, str], home: str) -> dict[str, str]:
+def kernel_environment(base: dict[str, str], home: str, aws_folder: Path | None = None) -> dict[str, str]:
     """The environment of a graded kernel: ``base`` without grader or AWS settings, private dirs.
 
     ``HOME`` is the kernel's own folder and the AWS settings lead nowhere real
@@ -136,7 +144,7 @@ def kernel_environment(base: dict[str, str], home: str) -> dict[str, str]:
     from ..offline_env import offline_environment
 
     kept = {k: v for k, v in base.items() if not k.startswith(_DROPPED_PREFIXES)}
-    env = offline_environment(kept, Path(home) / "aws")
+    env = offline_environment(kept, aws_folder or Path(home) / "aws")
     env.update({
         "HOME": home,
         "IPYTHONDIR": os.path.join(home, "ipython"),
@@ -164,10 +172,19 @@ class FreshKernel:
         os.mkdir(user_home)
         launch = ["-m", "ipykernel_launcher", "-f", "{connection_file}",
                   "--HistoryManager.hist_file=:memory:"]
+        self.uid = os.geteuid()
+        self.group: SubmissionGroup | None = None
+        self.memory_limit = 0
         if place.jail is not None:
-            env = kernel_environment(_jail_base_env(place.base_env), user_home)
+            self.uid = place.jail.new_uid()
+            self.memory_limit = place.jail.limits.group_memory_bytes
+            env = kernel_environment(_jail_base_env(place.base_env), user_home,
+                                     Path(self.home) / "aws")  # HOME is a tmpfs: the AWS files beside it
             argv = place.jail.command(launch, self.home, env, place.sandbox_socket, place.port,
-                                      cwd=place.folder)
+                                      cwd=place.folder, uid=self.uid, home=user_home)
+            self.group = place.jail.new_group(os.path.basename(self.home))
+            if self.group is not None:
+                argv = self.group.join_command(argv)
             outer_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         else:
             argv = [sys.executable, *launch]
@@ -181,11 +198,14 @@ class FreshKernel:
             self.km.ip = os.path.join(os.path.basename(self.home), "kernel-ipc")
         self.km.write_connection_file()
         if place.jail is not None:
-            own_for_kernel(Path(self.home), place.jail.kernel_uid)
+            own_for_kernel(Path(self.home), self.uid)
         self.km.start_kernel(cwd=place.folder, env=outer_env, stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.pid: int = self.km.provisioner.process.pid  # type: ignore[union-attr]
         self.kc = self.km.blocking_client()
+        # The worker (outside the jail) reads what the kernel sends: a message larger than this is
+        # dropped by ZeroMQ before it is read, so one huge print cannot make the worker hold it.
+        self.kc.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.kc.start_channels()
         self.kc.execute(WARMUP, silent=True, store_history=False)
         self._used = False
@@ -194,6 +214,12 @@ class FreshKernel:
         """Wait until the kernel answers (its warm-up done); then forget its connection file."""
         self.kc.wait_for_ready(timeout=timeout)
         self.km.cleanup_connection_file()
+        if self.uid != os.geteuid() and os.geteuid() == 0:
+            # Its sockets are bound: the kernel folder goes back to root, so nothing the notebook
+            # writes can land there (on the host's disk); the kernel still reads what it needs.
+            for folder in (self.home, os.path.join(self.home, "aws")):
+                os.chown(folder, 0, 0)
+                os.chmod(folder, 0o755)
 
     def run(self, cells: tuple[str, ...], attach: dict[str, str], cell_timeout: float,
             deadline: float) -> Execution:
@@ -225,16 +251,30 @@ class FreshKernel:
                 whole = end >= deadline
                 result.detail = (f"the notebook's time limit was reached in code cell {index + 1}" if whole
                                  else f"code cell {index + 1} ran longer than {cell_timeout:g} s")
+            elif state == "malformed":
+                result.outcome = "died"
+                result.detail = (f"the kernel sent the grader a malformed message in code cell {index + 1} "
+                                 f"({result.detail}); the notebook was stopped there")
             else:
                 result.outcome = "died"
                 code = self.km.provisioner.process.poll() if self.km.provisioner else None  # type: ignore
                 result.detail = f"the kernel died in code cell {index + 1} (exit code {code})"
             break
+        if self.group is not None and self.group.ran_out_of_memory():
+            gib = self.memory_limit / 1024**3
+            note = (f"the submission reached its memory limit ({gib:g} GiB for all its processes together): "
+                    "a process of it was killed")
+            result.detail = f"{result.detail}; {note}" if result.detail else note
         return result
 
     def _execute(self, source: str, index: int, end: float, result: Execution,
                  silent: bool = False) -> str:
-        """Execute one cell; ``idle`` when done, ``timeout`` or ``died`` otherwise."""
+        """Execute one cell; ``idle`` when done, ``timeout``, ``died`` or ``malformed`` otherwise.
+
+        Everything on the IOPub channel comes from the kernel, which the notebook controls: a
+        message that cannot be read or does not have the shape the protocol gives it is
+        ``malformed`` (with the reason in ``result.detail``), never an error of the grader's.
+        """
         msg_id = self.kc.execute(source, silent=silent, store_history=not silent, allow_stdin=False,
                                  stop_on_error=False)
         while True:
@@ -247,17 +287,36 @@ class FreshKernel:
                 if not self.km.is_alive():
                     return "died"
                 continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "status" and content.get("execution_state") == "idle":
-                return "idle"
-            if kind == "error":
-                if len(result.errors) < MAX_ERRORS:
-                    result.errors.append(CellError(index + 1, str(content.get("ename", ""))[:200],
-                                                   str(content.get("evalue", ""))[:MAX_ERROR_TEXT]))
-            elif kind in ("stream", "display_data", "execute_result", "update_display_data"):
-                result.output_bytes += len(json.dumps(content.get("data") or content.get("text") or ""))
+            except Exception as err:  # noqa: BLE001 - bad signature, not JSON, ...: the kernel's doing
+                result.detail = f"unreadable: {type(err).__name__}"
+                return "malformed"
+            try:
+                state = self._on_message(msg, msg_id, index, result)
+            except (AttributeError, KeyError, TypeError, ValueError, RecursionError) as err:
+                kind = str(_field(msg, "msg_type"))[:40]
+                result.detail = f"{type(err).__name__} reading a {kind!r} message"
+                return "malformed"
+            if state:
+                return state
+
+    @staticmethod
+    def _on_message(msg: Any, msg_id: str, index: int, result: Execution) -> str:
+        """Count one IOPub message; ``idle`` when the cell is done, else ``""``."""
+        parent = _field(msg, "parent_header")
+        if not isinstance(parent, dict) or parent.get("msg_id") != msg_id:
+            return ""
+        kind, content = _field(msg, "msg_type"), _field(msg, "content")
+        if not isinstance(content, dict):
+            raise TypeError(f"its content is a {type(content).__name__}, not an object")
+        if kind == "status" and content.get("execution_state") == "idle":
+            return "idle"
+        if kind == "error":
+            if len(result.errors) < MAX_ERRORS:
+                result.errors.append(CellError(index + 1, str(content.get("ename", ""))[:200],
+                                               str(content.get("evalue", ""))[:MAX_ERROR_TEXT]))
+        elif kind in ("stream", "display_data", "execute_result", "update_display_data"):
+            result.output_bytes += len(json.dumps(content.get("data") or content.get("text") or ""))
+        return ""
 
     def kill(self) -> None:
         """Kill the kernel and everything in its process group; free its folder."""
@@ -270,6 +329,8 @@ class FreshKernel:
         except OSError:
             pass
         processes.reap(self.pid)
+        if self.group is not None:
+            self.group.remove()
         try:
             self.km.cleanup_resources()
         except Exception:  # noqa: BLE001

@@ -4,8 +4,10 @@ The parent process never runs student code. It checks that a jail can be made
 (:mod:`labkit.grading.jail`), locks the output folder, imports everything heavy
 once (moto, labkit, the checks, jupyter_client), then forks ``jobs`` workers
 that inherit those modules already loaded (see :mod:`labkit.grading.worker`).
-It keeps the only copy of the gradebook and writes the output folder after
-every submission.
+It keeps the only copy of the gradebook: every result is appended to its
+journal the moment it arrives, and the output folder is rewritten every few
+seconds and at the end (see :mod:`labkit.grading.gradebook`). What a
+submission controls is bounded before it is kept (:mod:`labkit.grading.bounds`).
 
 Statuses are honest about whose doing a result is:
 
@@ -34,6 +36,7 @@ from typing import Any, TextIO
 
 from ..journal import collect_class
 from . import integrity, processes
+from .bounds import bounded_entry, printable
 from .canvas_feedback import write_feedback_zip
 from .classlist import Adjustments, LatePolicy, Roster, id_pattern, parse_time
 from .exports import ExportOptions, lms_files
@@ -256,6 +259,7 @@ class GradingRun:
             entry.update(key=self.key(sub), file=sub.path, flags=list(self._flags(sub)),
                          **self._when_fields(sub.student))
         entry.pop("trace", None)
+        bounded_entry(entry)
         entry["graded_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.gradebook.record(entry)
         final = self.gradebook.with_final_of(entry)
@@ -328,12 +332,26 @@ class GradingRun:
         assert self.gradebook is not None
         entries = self.gradebook.with_final()
         for entry in entries:
-            write_atomically(self._feedback_path(entry["student"]), feedback_html(entry, self._name(entry)))
+            page, html = self._feedback_path(entry["student"]), feedback_html(entry, self._name(entry))
+            try:
+                if page.read_text(encoding="utf-8") == html:
+                    continue  # written as the result arrived: not again
+            except (OSError, UnicodeDecodeError):
+                pass
+            write_atomically(page, html)
         for student, source in self.sources.items():
             write_notebook_page(self.out, student, source)
         write_feedback_zip(self.out, entries, self.pattern)
-        reflections = collect_class(self.paths, self.pattern)
-        hints = collect_hints(self.paths, self.pattern)
+        try:
+            reflections = collect_class(self.paths, self.pattern)
+        except Exception as err:  # noqa: BLE001 - the report is always written, with or without them
+            print(f"warning: reflections left out of the report: {printable(err)[:300]}", file=self.stream)
+            reflections = None
+        try:
+            hints = collect_hints(self.paths, self.pattern)
+        except Exception as err:  # noqa: BLE001 - the report is always written, with or without them
+            print(f"warning: hints left out of the report: {printable(err)[:300]}", file=self.stream)
+            hints = {}
         missing = [(e.display_name, e.id) for e in self.roster.entries
                    if e.id in set(self.missing)] if self.roster else []
         names = {e["student"]: self._name(e) for e in entries}
@@ -347,6 +365,9 @@ class GradingRun:
             return None
         jail = Jail(Limits(cpu_seconds=int(self.timeout) + 60))
         jail.probe()
+        jail.prepare_groups()
+        for note in jail.notes:
+            print(f"limits: {note}", file=self.stream)
         return jail
 
     # -- the run ------------------------------------------------------------------
@@ -404,7 +425,7 @@ class GradingRun:
                                    bom=self.options.bom)
         summary = RunSummary(warnings=list(self.gradebook.warnings))
         for warning in summary.warnings:
-            print(f"warning: {warning}", file=self.stream)
+            print(f"warning: {printable(warning)}", file=self.stream)
         todo, invalid = self._read_all(summary)
         if todo:
             self.jail = self._jail()  # refuses (JailUnavailable) before anything is graded
@@ -430,12 +451,16 @@ class GradingRun:
             for worker in self.workers:
                 self._stop(worker)
             self.workers = []
+            if self.jail is not None:
+                self.jail.release_groups()
             self.gradebook.save()
             self.write_reports()
             entries = self.gradebook.ordered()
-            summary.rerun = [e["student"] for e in entries if e["status"] in RERUN_STATUSES]
-            summary.attacks = [e["student"] for e in entries if e["status"] == "attack"]
-            summary.flagged = [e["student"] for e in entries if e.get("flags")]
+            # names as the terminal shows them: no escape sequence of a student's reaches it
+            summary.rerun = [printable(e["student"]) for e in entries if e["status"] in RERUN_STATUSES]
+            summary.attacks = [printable(e["student"]) for e in entries if e["status"] == "attack"]
+            summary.flagged = [printable(e["student"]) for e in entries if e.get("flags")]
+            summary.missing = [printable(m) for m in summary.missing]
             summary.left_out = lms_files(self.gradebook.with_final(), self.roster,
                                          self.export_options).left_out
             summary.seconds = time.monotonic() - started

@@ -23,11 +23,15 @@ import hashlib
 import json
 import os
 import re
+import stat
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from .bounds import ZIP_ENTRIES, clip
 
 __all__ = ["Source", "Submission", "find_sources", "find_submissions", "read_submission", "code_cells",
            "DuplicateStudentError", "decode_name"]
@@ -112,7 +116,10 @@ def _nbgrader_time(path: Path) -> float | None:
 
 def _file_source(name: str, path: Path) -> Source:
     def read() -> bytes:
-        with open(path, "rb") as fh:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO named *.ipynb must not block the class
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError("it is not a regular file")
             return fh.read(MAX_NOTEBOOK_BYTES + 1)
 
     try:
@@ -122,19 +129,49 @@ def _file_source(name: str, path: Path) -> Source:
     return Source(name, decode_name(os.fsencode(path)), read, _nbgrader_time(path), mtime)
 
 
+class _Zip:
+    """One zip, opened once for all its entries (reopening it per entry reads its directory again)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.archive: zipfile.ZipFile | None = None
+
+    def open(self) -> zipfile.ZipFile:
+        if self.archive is None:
+            self.archive = zipfile.ZipFile(self.path)
+        return self.archive
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        """The entry's bytes (at most one byte past the limit); :class:`OSError` naming what is wrong."""
+        if info.file_size > MAX_NOTEBOOK_BYTES:
+            raise OSError(f"it is larger than {MAX_NOTEBOOK_BYTES // 1024**2} MB")
+        if info.flag_bits & 0x1:
+            raise OSError("the zip entry is encrypted (password-protected); zip it again without a password")
+        try:
+            with self.open().open(info) as fh:
+                return fh.read(MAX_NOTEBOOK_BYTES + 1)
+        except NotImplementedError as err:  # deflate64, ... (zipfile: "That compression method ...")
+            raise OSError(f"the zip entry uses a compression method Python cannot read ({err})") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, ValueError) as err:
+            raise OSError(f"the zip entry is damaged ({str(err)[:200] or type(err).__name__})") from None
+
+
 def _zip_sources(zip_path: Path, prefix: str) -> list[Source]:
     where = decode_name(os.fsencode(zip_path))
+    whole = prefix[:-1] + ".zip" if prefix else Path(where).name
+    opened = _Zip(zip_path)
     try:
-        zip_time: float | None = zip_path.stat().st_mtime
+        zip_time: float | None = zip_path.stat().st_mtime  # the zip's time on this disk, never an entry's
     except OSError:
         zip_time = None
     try:
-        archive = zipfile.ZipFile(zip_path)
-        infos = archive.infolist()
-    except (OSError, zipfile.BadZipFile) as err:
+        infos = opened.open().infolist()
+        if len(infos) > ZIP_ENTRIES:
+            raise OSError(f"it has {len(infos)} entries; labkit reads zips of at most {ZIP_ENTRIES}")
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError) as err:
         def broken(err: Exception = err) -> bytes:
-            raise OSError(f"the zip file cannot be read ({err})")
-        return [Source(prefix[:-1] + ".zip" if prefix else Path(where).name, where, broken)]
+            raise OSError(f"the zip file cannot be read ({str(err)[:200]})")
+        return [Source(whole, where, broken)]
     found = []
     for info in infos:
         parts = [p for p in _zip_name(info).replace("\\", "/").split("/") if p not in ("", ".", "..")]
@@ -144,13 +181,9 @@ def _zip_sources(zip_path: Path, prefix: str) -> list[Source]:
             continue
 
         def read(info: zipfile.ZipInfo = info) -> bytes:
-            if info.file_size > MAX_NOTEBOOK_BYTES:
-                raise OSError(f"it is larger than {MAX_NOTEBOOK_BYTES // 1024**2} MB")
-            with zipfile.ZipFile(zip_path) as again, again.open(info) as fh:
-                return fh.read(MAX_NOTEBOOK_BYTES + 1)
+            return opened.read(info)
 
         found.append(Source(prefix + name, f"{where}:{name}", read, None, zip_time))
-    archive.close()
     return found
 
 
@@ -274,15 +307,28 @@ def read_submission(student: str, source: Source, known: set[str], forced: str |
                                     for other in source.also)
     try:
         data = source.read()
-    except OSError as err:
-        reason = err.strerror or str(err)
+    except Exception as err:  # noqa: BLE001 - any reader's failure is this file's row, never the class's
+        reason = (err.strerror if isinstance(err, OSError) else None) or str(err) or type(err).__name__
         return Submission(student, source.origin, "", forced or from_path, flags=others,
-                          invalid=f"the file could not be read ({reason})", submitted_at=source.submitted_at)
+                          invalid=f"{clip(source.name, 300)}: the file could not be read "
+                                  f"({clip(reason, 300)})",
+                          submitted_at=source.submitted_at)
     digest = hashlib.sha256(data).hexdigest()
+    try:
+        return _classify(student, source, data, digest, known, forced, from_path, others)
+    except (RecursionError, MemoryError, TypeError, ValueError, AttributeError) as err:
+        # a reader that met what it did not expect: this file's row, never the class's
+        return Submission(student, source.origin, digest, forced or from_path, flags=others,
+                          invalid=f"{clip(source.name, 300)}: not a notebook labkit can read "
+                                  f"({type(err).__name__})", submitted_at=source.submitted_at)
+
+
+def _classify(student: str, source: Source, data: bytes, digest: str, known: set[str], forced: str | None,
+              from_path: str | None, others: tuple[str, ...]) -> Submission:
 
     def invalid(reason: str, assignment: str | None = forced or from_path) -> Submission:
-        return Submission(student, source.origin, digest, assignment, invalid=reason, flags=others,
-                          submitted_at=source.submitted_at)
+        return Submission(student, source.origin, digest, assignment, flags=others,
+                          invalid=f"{clip(source.name, 300)}: {reason}", submitted_at=source.submitted_at)
 
     if len(data) > MAX_NOTEBOOK_BYTES:
         return invalid(f"the file is larger than {MAX_NOTEBOOK_BYTES // 1024**2} MB")
@@ -290,6 +336,8 @@ def read_submission(student: str, source: Source, known: set[str], forced: str |
         notebook = json.loads(data)
     except (ValueError, UnicodeDecodeError):
         return invalid("the file is not valid JSON, so it is not a notebook")
+    except RecursionError:
+        return invalid("the file's JSON is nested too deeply to be a notebook")
     if not isinstance(notebook, dict):
         return invalid("the file is JSON but not a Jupyter notebook")
     try:

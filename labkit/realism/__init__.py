@@ -33,7 +33,17 @@ from . import cloudtrail, console_api, mfa, oidc, organizations, passwords, poli
 from . import moto_bridge as mb
 from .identity import Principal, identify
 from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
-from .wire import AwsRequest, Response, aws_error, collect, json_response, not_available, query_response
+from .wire import (
+    AwsRequest,
+    RequestTooLarge,
+    Response,
+    aws_error,
+    collect,
+    json_response,
+    not_available,
+    query_response,
+    too_large,
+)
 
 __all__ = ["RealismLayer", "answering_here"]
 
@@ -95,7 +105,10 @@ class RealismLayer:
             _answering.depth -= 1
 
     def _handle(self, environ: dict[str, Any]) -> Response:
-        req = AwsRequest.from_environ(environ)
+        try:
+            req = AwsRequest.from_environ(environ)
+        except RequestTooLarge as err:
+            return too_large(err)
         with self.lock:
             if req.path.startswith("/labkit/"):
                 return console_api.handle(self, req)

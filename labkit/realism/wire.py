@@ -18,7 +18,20 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 from xml.sax.saxutils import escape
 
-__all__ = ["AwsRequest", "Response", "aws_error", "query_response", "json_response", "not_available"]
+__all__ = ["AwsRequest", "Response", "aws_error", "query_response", "json_response", "not_available",
+           "RequestTooLarge", "MAX_BODY_BYTES", "too_large"]
+
+# The largest request body the sandbox reads. AWS's own limits are far below it for what the course
+# sends: an IAM managed policy is at most 6,144 characters, a role's inline policies 10,240 (IAM and
+# STS quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html); the course's
+# S3 objects are a few bytes. A larger body is refused from its Content-Length, before one byte of it
+# is read (and before the sender is known), so no notebook can make the process serving its sandbox
+# (outside the grading jail) hold gigabytes.
+MAX_BODY_BYTES = 10 * 1024**2
+
+
+class RequestTooLarge(ValueError):
+    """A request whose declared body is larger than :data:`MAX_BODY_BYTES` (or not a number)."""
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
 NAMESPACES = {
@@ -62,7 +75,13 @@ class AwsRequest:
 
     @classmethod
     def from_environ(cls, environ: dict[str, Any]) -> AwsRequest:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise RequestTooLarge("the Content-Length header is not a number") from None
+        if length < 0 or length > MAX_BODY_BYTES:
+            raise RequestTooLarge(f"a request body of {length} bytes is larger than the sandbox reads "
+                                  f"({MAX_BODY_BYTES // 1024**2} MiB)")
         body = environ["wsgi.input"].read(length) if length else b""
         auth = environ.get("HTTP_AUTHORIZATION", "")
         match = _CREDENTIAL.search(auth)
@@ -156,6 +175,14 @@ def aws_error(req: AwsRequest | None, code: str, message: str, status: int = 400
         return Response(status, body, [("Content-Type", "application/x-amz-json-1.1"),
                                        ("x-amzn-ErrorType", code)])
     return Response(status, _xml_error(code, message, status < 500), [("Content-Type", "text/xml")])
+
+
+def too_large(err: RequestTooLarge) -> Response:
+    """The answer to a body too large to read: 413, and the connection closed (the rest of the body
+    is never read). AWS's query APIs document no such error; this one is the sandbox's."""
+    body = _xml_error("RequestEntityTooLarge", str(err), True)
+    # "Connection: close" makes the server close the connection instead of reading the rest of the body
+    return Response(413, body, [("Content-Type", "text/xml"), ("Connection", "close")])
 
 
 def not_available(req: AwsRequest) -> Response:

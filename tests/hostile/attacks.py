@@ -284,8 +284,118 @@ os.kill(os.getppid(), signal.SIGKILL)
 time.sleep(5)
 """
 
+# Hold every task the kernel's uid may have (threads until refused), while classmates are graded.
+TASK_HOG = """
+import threading
+stop = threading.Event()
+held = 0
+try:
+    while held < 100_000:
+        threading.Thread(target=stop.wait, args=(P["seconds"] + 30,), daemon=True).start()
+        held += 1
+except RuntimeError:
+    pass
+time.sleep(P["seconds"])
+report["held"] = held
+stop.set()
+finish()
+"""
+
+# Six forked children holding 400 MB each (touched): 2.4 GB for one submission.
+FORK_MEMORY = """
+read_end, write_end = os.pipe()
+children = []
+for _ in range(6):
+    pid = os.fork()
+    if pid == 0:
+        block = bytearray(400 * 1024 * 1024)
+        for i in range(0, len(block), 4096):
+            block[i] = 1
+        os.write(write_end, b"+")
+        time.sleep(120)
+        os._exit(0)
+    children.append(pid)
+import select
+holding, dead, end = 0, set(), time.monotonic() + 60
+while holding + len(dead) < 6 and time.monotonic() < end:
+    if select.select([read_end], [], [], 0.2)[0]:
+        holding += len(os.read(read_end, 6))
+    dead |= {c for c in children if c not in dead and os.waitpid(c, os.WNOHANG)[0]}
+report["alive"] = 6 - len(dead)
+for c in children:
+    try:
+        os.kill(c, 9)
+    except OSError:
+        pass
+finish()
+"""
+
+# Fill HOME (the host's /tmp, once), and write beside it, into the kernel's own folder.
+DISK_FILL = """
+home = os.environ["HOME"]
+report["home_mb"] = 0
+try:
+    for i in range(60):                                  # at most 600 MB: enough to pass any cap
+        with open(os.path.join(home, f"fill-{i}"), "wb") as fh:
+            fh.write(b"x" * (10 * 1024 * 1024))
+        report["home_mb"] += 10
+except OSError as err:
+    report["home_refused"] = err.errno
+report["files"] = 0
+try:
+    for i in range(2000):
+        open(os.path.join(home, f"small-{i}"), "w").close()
+        report["files"] += 1
+except OSError:
+    pass
+try:
+    with open(os.path.join(os.path.dirname(home), "beside-home"), "wb") as fh:
+        fh.write(b"x" * 1024)
+    report["kernel_folder_written"] = True
+except OSError:
+    report["kernel_folder_written"] = False
+finish()
+"""
+
+# An IOPub "stream" message whose content is a list: the grader must blame the notebook.
+MALFORMED_IOPUB = """
+from ipykernel.kernelapp import IPKernelApp
+kernel = IPKernelApp.instance().kernel
+msg = kernel.session.msg("stream", content={"name": "stdout", "text": "x"}, parent=kernel.get_parent("shell"))
+msg["content"] = b'["not", "a", "dict"]'  # already packed: Session sends bytes as they are
+kernel.session.send(kernel.iopub_socket, msg, ident=b"stream.stdout")
+time.sleep(2)
+"""
+
+# Declare a 3 GiB body to the sandbox and stream 64 MB of it.
+BIG_BODY = """
+host, port = "127.0.0.1", own_port()
+conn = socket.create_connection((host, port), timeout=30)
+conn.sendall(b"POST / HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/x-www-form-urlencoded\\r\\n"
+             b"Content-Length: %d\\r\\n\\r\\n" % (3 * 1024**3))
+chunk = b"Action=ListUsers&" * 65536
+sent = 0
+try:
+    while sent < 64 * 1024 * 1024:
+        conn.sendall(chunk)
+        sent += len(chunk)
+    conn.shutdown(socket.SHUT_WR)
+except OSError:
+    pass
+answer = b""
+try:
+    while data := conn.recv(65536):
+        answer += data
+except OSError:
+    pass
+report["status"] = answer.split(b"\\r\\n", 1)[0].decode(errors="replace")
+finish()
+"""
+
 ATTACKS = {"cross-student": CROSS_STUDENT, "persist": PERSIST, "secrets": SECRETS, "stray": STRAY,
-           "signals": SIGNALS, "tamper": TAMPER, "kill-worker": KILL_WORKER}
+           "signals": SIGNALS, "tamper": TAMPER, "kill-worker": KILL_WORKER, "task-hog": TASK_HOG,
+           "fork-memory": FORK_MEMORY, "disk-fill": DISK_FILL, "malformed-iopub": MALFORMED_IOPUB,
+           "big-body": BIG_BODY}
 
 
 def cell(name: str, params: dict[str, Any]) -> str:
