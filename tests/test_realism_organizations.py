@@ -174,3 +174,35 @@ def test_a_root_session_ends_after_900_seconds_and_cannot_renew_itself(org: labk
     finally:
         clock.unfreeze()
     assert len(org.client("iam").list_users()["Users"]) == 1  # the management account untouched
+
+
+def test_an_scp_limits_a_member_accounts_root_once_enabled(org: labkit.Lab, admin: labkit.Credentials,
+                                                           aws_cli) -> None:
+    """SCPs cap every principal of a member account, its root included (AWS: "SCPs affect ... the
+    root user"), never the management account; they apply once enabled on the organization's root."""
+    _enable_everything(org, aws_cli)
+    members, orgs = _members(org), org.client("organizations")
+    deny = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "iam:CreateLoginProfile", "Resource": "*"}]})
+    scp = orgs.create_policy(Name="no-root-password", Type="SERVICE_CONTROL_POLICY", Description="d",
+                             Content=deny)["Policy"]["PolicySummary"]["Id"]
+    orgs.attach_policy(PolicyId=scp, TargetId=members["castle-archive"])
+
+    def create_root_password(account: str) -> str:
+        task = {"arn": "arn:aws:iam::aws:policy/root-task/IAMCreateRootUserPassword"}
+        sts = org.client("sts", credentials=admin)
+        session = sts.assume_root(TargetPrincipal=account, TaskPolicyArn=task)
+        iam = org.client("iam", credentials=labkit.Credentials.from_response(session["Credentials"]))
+        try:
+            iam.create_login_profile()
+            return "created"
+        except ClientError as err:
+            return f'{err.response["Error"]["Code"]}: {err.response["Error"]["Message"]}'
+
+    assert create_root_password(members["castle-archive"]).startswith("EntityAlreadyExists")  # not enabled
+    orgs.enable_policy_type(RootId=orgs.list_roots()["Roots"][0]["Id"], PolicyType="SERVICE_CONTROL_POLICY")
+    refused = create_root_password(members["castle-archive"])
+    assert refused.startswith("AccessDenied")
+    assert refused.endswith("with an explicit deny in a service control policy")
+    assert create_root_password(members["castle-workloads"]).startswith("EntityAlreadyExists")  # no SCP there
+    org.client("iam").create_user(UserName="still-free")  # the management account is never limited

@@ -30,6 +30,7 @@ only what a root session's task policies reach is modelled.
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -177,6 +178,40 @@ def _task_allows(task: str, action: str, resource: str, principal_arn: str) -> b
                            action, resource, context) == "allow"
 
 
+SCP = "SERVICE_CONTROL_POLICY"
+
+
+def scp_verdict(account_id: str, action: str, resource: str, principal_arn: str) -> str:
+    """What the organization's SCPs say to a request by a member account's principal (its root
+    included): ``'allow'``, ``'explicit-deny'`` or ``'implicit-deny'``.
+
+    Once SCPs are enabled on the organization's root, every level from the account up to the
+    root must allow the action (``FullAWSAccess`` does, by default) and no SCP may deny it; the
+    management account is never limited
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html).
+    """
+    backend = _org_backend()
+    if backend.org is None or account_id == mb.ACCOUNT_ID:
+        return "allow"
+    root = next((ou for ou in backend.ou if getattr(ou, "type", "") == "ROOT"), None)
+    enabled = [t for t in (root.policy_types if root else []) if t.get("Type") == SCP]
+    if root is None or not any(t.get("Status") == "ENABLED" for t in enabled):
+        return "allow"
+    context = {"aws:PrincipalArn": principal_arn}
+    verdicts = []
+    target = account_id
+    while target:
+        node = next((n for n in [*backend.accounts, *backend.ou] if n.id == target), None)
+        docs = [json.loads(p.content) for p in getattr(node, "attached_policies", [])
+                if p.type == SCP and p.content]
+        verdicts.append(policy.evaluate(docs, action, resource, context))
+        parents = backend.list_parents(ChildId=target)["Parents"] if target != root.id else []
+        target = parents[0]["Id"] if parents else ""
+    if "explicit-deny" in verdicts:
+        return "explicit-deny"
+    return "implicit-deny" if "implicit-deny" in verdicts else "allow"
+
+
 def _iso(when: datetime | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
@@ -194,6 +229,12 @@ def member_root_call(req: AwsRequest, session: TempSession, state: AccountState)
     resource = root.arn if "UserName" not in req.params else \
         f"arn:aws:iam::{root.account_id}:user/{req.params['UserName']}"
     iam_action = f"{service}:{action}"
+    scps = scp_verdict(root.account_id, iam_action, resource, root.arn)
+    if scps != "allow":
+        why = ("with an explicit deny in a service control policy" if scps == "explicit-deny"
+               else f"because no service control policy allows the {iam_action} action")
+        return aws_error(req, "AccessDenied", f"User: {root.arn} is not authorized to perform: {iam_action} "
+                                              f"on resource: {resource} {why}", 403)
     if not _task_allows(session.task_policy or "", iam_action, resource, root.arn):
         return aws_error(req, "AccessDenied",
                          f"User: {root.arn} is not authorized to perform: {iam_action} on resource: "

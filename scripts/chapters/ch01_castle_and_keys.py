@@ -78,7 +78,7 @@ CELLS = [
     master key.** Every new AWS account starts this way, which is why the next chapters exist.
     """),
     code("""
-    labkit.widgets.quiz("castle-root-arn", "castle-whoami-permission")
+    labkit.widgets.quiz("castle-root-arn")
     """),
     md("""
     ## What is in the castle?
@@ -164,7 +164,7 @@ CELLS = [
     really change every 30 seconds).
     """),
     code("""
-    labkit.widgets.quiz("castle-who-is-an-iam-user", "castle-root-limits")
+    labkit.widgets.quiz("castle-whoami-permission", "castle-who-is-an-iam-user", "castle-root-limits")
     """),
     reflection(
         "castle-keys",

@@ -68,9 +68,13 @@ CELLS = [
     password again. First a new notebook trick. A `!` line can hand what it prints to Python:
     `answer = !aws ...` keeps the printed lines in `answer`, a list of strings, and `answer.n`
     joins them into one text, which `json.loads` turns into a dictionary. That is how we get
-    the new policy's id:
+    the organization's root id (SCPs must be enabled there first) and the new policy's id:
     """),
     code("""
+    answer = !aws organizations list-roots
+    root_id = json.loads(answer.n)["Roots"][0]["Id"]
+    !aws organizations enable-policy-type --root-id {root_id} --policy-type SERVICE_CONTROL_POLICY --query "Root.PolicyTypes"
+
     no_root_password = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Deny", "Action": "iam:CreateLoginProfile", "Resource": "*"}]})
     answer = !aws organizations create-policy --name no-root-password --type SERVICE_CONTROL_POLICY --description "No new root passwords" --content '{no_root_password}'
@@ -81,8 +85,7 @@ CELLS = [
     md("""
     `castle-archive` now has two SCPs: AWS's `FullAWSAccess` (attached everywhere by default: an
     SCP only limits, so something must set the ceiling at "everything") and ours, whose `Deny`
-    wins over it. (The sandbox stores SCPs but does not yet enforce them; see
-    [docs/differences.md](../docs/differences.md).)
+    wins over it. You will see it refuse at the end of the chapter.
 
     SCPs limit what a master key can do. Centralized root access goes further: it lets the
     management account take member accounts' master keys away.
@@ -138,13 +141,11 @@ CELLS = [
         """,
     ),
     md("""
-    AWS requires an IAM principal of the management account (or of a delegated administrator
-    account) for `assume-root`, never root itself. So the realm gets a **steward**, an
-    administrator of the management account. Here, for brevity, the steward is a user with
-    `AdministratorAccess` and an access key. In a real organization a person would sign in
-    through [IAM Identity Center](glossary.ipynb#identity-center), AWS's sign-in portal for
-    people across all of an organization's accounts, and get short-lived credentials for the
-    job (`aws login` or `aws sso login` with AWS CLI v2) — no long-lived key at all.
+    `assume-root` needs an IAM principal of the management account, never root. So the realm
+    gets a **steward**: here a user with `AdministratorAccess` and a key. In a real organization
+    a person signs in through [IAM Identity Center](glossary.ipynb#identity-center), AWS's
+    sign-in portal for all of an organization's accounts, and gets short-lived credentials
+    (`aws login` or `aws sso login`) — no long-lived key at all.
     """),
     code("""
     iam.create_user(UserName="steward")
@@ -211,10 +212,8 @@ CELLS = [
     !aws iam list-access-keys
     """),
     md("""
-    `castle-workloads`'s root has no password and no key left: nobody can sign in as it, and the
-    few tasks that need it go through a 15-minute `assume-root` session from the management
-    account. (Its root therefore needs no MFA; CIS v5.0.0 and later say the same for member
-    accounts under centralized root access.)
+    `castle-workloads`'s root has no password and no key left: nobody can sign in as it (so it
+    needs no MFA either), and the few tasks that need it go through a 15-minute session.
     """),
     md("""
     ## Your turn: the archive's master key
@@ -222,9 +221,21 @@ CELLS = [
     `castle-archive`'s root still has a password. Take it away: the same steps as for
     `castle-workloads`, in one cell — as the steward, a session on `archive` with the task
     policy that deletes root credentials; in it, delete the login profile; then back to the
-    steward. The check reads the member account's root, not your typing.
+    steward.
     """),
     your_turn("realm-archive-root", "replace this line with your commands (several lines are fine)"),
+    md("""
+    ### What went wrong: giving the archive's root a password back
+
+    Now the SCP from the start of the chapter does its job. Even a root session whose task is
+    exactly "create the root password" is refused in `castle-archive`: the SCP caps its root too.
+    """),
+    code("""
+    lab.use(steward)
+    answer = !aws sts assume-root --target-principal {archive} --task-policy-arn arn=arn:aws:iam::aws:policy/root-task/IAMCreateRootUserPassword
+    lab.use(labkit.Credentials.from_response(json.loads(answer.n)["Credentials"]))
+    !aws iam create-login-profile
+    """),
     code("""
     lab.use(None)
     labkit.widgets.quiz("realm-read-the-denial", "realm-who-assumes-root", "realm-session-length")
