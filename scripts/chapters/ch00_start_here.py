@@ -90,6 +90,12 @@ CELLS = [
     second way is [boto3](glossary.ipynb#boto3), AWS's Python library, as you would use it in a
     program. Both ask IAM the same question here: *which users does this account have?* (none
     yet, so the answer is an empty list.)
+
+    The `aws` here is AWS CLI version 1, running inside your kernel: for everything this course
+    does, its commands and output match version 2's. Version 1 has been in
+    [maintenance mode since 15 July 2026](https://aws.amazon.com/blogs/developer/aws-cli-v1-maintenance-mode-announcing-changes-to-dependency-updates/);
+    on your own machine, install version 2 (2.32 or later for `aws login`, which this course
+    mentions).
     """),
     code("""
     !aws iam list-users
@@ -153,7 +159,10 @@ CELLS = [
 
     > **Prefer a real terminal?** A terminal has no kernel, so no sandbox. Run `labkit serve` in
     > one terminal and paste the `export` lines it prints into another; that terminal then talks
-    > to the sandbox `labkit serve` runs.
+    > to the sandbox `labkit serve` runs. Your own AWS CLI or SDK works there too, and any
+    > request it makes to a real AWS address is refused by the course's proxy. An AWS CLI v2
+    > older than 2.13 ignores the sandbox's endpoint: add `--endpoint-url "$AWS_ENDPOINT_URL"`
+    > to each command (`labkit serve --check-client` says whether yours needs it).
     """),
     *footer(
         summary=[

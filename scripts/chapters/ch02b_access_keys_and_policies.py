@@ -61,8 +61,10 @@ CELLS = [
     > **2026:** with AWS CLI v2.32 or later (since November 2025), Alice would rather run
     > [`aws login`](https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sign-in.html):
     > it signs her in through the browser and gives the CLI short-lived credentials, so no
-    > long-term key sits on her laptop. This sandbox runs AWS CLI version 1, which has no
-    > `aws login`, so she gets a key here — the way many accounts still work.
+    > long-term key sits on her laptop (as an IAM user she would also need the
+    > `SignInLocalDevelopmentAccess` policy). This sandbox runs AWS CLI version 1 (in
+    > maintenance mode since July 2026), which has no `aws login`, so she gets a key here — the
+    > way many accounts still work.
 
     We call it from Python, so the notebook can keep the key (and print only the secret's start):
     """),
