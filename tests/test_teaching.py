@@ -144,7 +144,7 @@ def _command(answer: str) -> str:
                          ids=[i for i in IDS if i >= "02"])
 def test_practice_that_transfers(path: Path) -> None:
     """From 02 on: a your-turn whose command appears in no earlier cell, a prediction, a
-    read-the-error question."""
+    read-the-error question and a predict-the-outcome question."""
     _rewritten(path)
     nb = _nb(path)
     composed = []
@@ -159,6 +159,7 @@ def test_practice_that_transfers(path: Path) -> None:
     assert any("predict" in c.metadata.get("tags", []) for c in nb.cells), "no predict-then-run cell"
     skills = {question(q).skill for c in nb.cells if c.cell_type == "code" for q in _quiz_ids(c)}
     assert "read-error" in skills, "no read-the-error question"
+    assert "predict" in skills, "no predict-the-outcome question"
 
 
 def _term_pattern(term: str) -> re.Pattern[str]:

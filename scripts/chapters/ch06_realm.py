@@ -238,7 +238,8 @@ CELLS = [
     """),
     code("""
     lab.use(None)
-    labkit.widgets.quiz("realm-read-the-denial", "realm-who-assumes-root", "realm-session-length")
+    labkit.widgets.quiz("realm-read-the-denial", "realm-predict-scp-management", "realm-who-assumes-root",
+                        "realm-session-length")
     """),
     reflection(
         "realm-forgotten-roots",
