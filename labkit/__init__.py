@@ -13,6 +13,7 @@ Public names (each has a docstring: try ``labkit.start?`` in a cell):
 * :class:`SecurityKey` — a passkey / FIDO2 security key for that page, and
   :class:`PhishingProxy` — a look-alike page that relays to the real one;
 * :func:`explain` — what an AWS error means and how to fix it;
+* :func:`define` — what a word of the course means, and the chapter that teaches it;
 * :func:`your_turn` — checks a command you typed, at once, against your sandbox;
 * :func:`check_prediction` — compares your prediction with what the sandbox did;
 * :mod:`labkit.widgets` — authenticator, quiz and "Check my work" widgets.
@@ -25,6 +26,7 @@ from .authenticator import Authenticator
 from .clock import clock
 from .console import Console, ConsoleError, MFACodeRequired, SignInFailed
 from .explain import explain
+from .glossary import define
 from .guard import RealAWSBlockedError
 from .passkey import SecurityKey
 from .phishing import PhishingProxy
@@ -45,6 +47,7 @@ __all__ = [
     "SignInFailed",
     "check_prediction",
     "clock",
+    "define",
     "explain",
     "start",
     "your_turn",

@@ -191,7 +191,8 @@ def _table(chapters: dict[str, dict[str, Any]]) -> str:
 
 
 def glossary_notebook() -> dict[str, Any]:
-    """``glossary.ipynb``: every term, its definition and the chapter that teaches it (Markdown only)."""
+    """``glossary.ipynb``: every term, its definition and the chapter that teaches it, and how to ask
+    for one from a cell (:func:`labkit.define`)."""
     chapters = {name.split("-")[0]: name for name in _sources()}
     cells = [md("# Glossary\n\nThe words this course uses, in alphabetical order. Each entry names the "
                 "chapter that teaches it; chapters link here at a word's first use.")]
@@ -201,6 +202,9 @@ def glossary_notebook() -> dict[str, Any]:
         also = f" Also: {', '.join(entry['aliases'])}." if entry.get("aliases") else ""
         cells.append(md(f'<a id="{entry["anchor"]}"></a>\n## {entry["term"]}\n\n{entry["definition"]}'
                         f"{also} *Taught in {taught}.*"))
+    cells.append(md("## From a cell\n\nIn any chapter, `labkit.define(...)` shows an entry without leaving "
+                    "the notebook; it knows the other names too (try `\"MFA\"` or `\"multi-factor authentication\"`)."))
+    cells.append(code('import labkit\n\nlabkit.define("trust policy")'))
     return notebook(cells)
 
 
