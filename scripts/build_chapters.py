@@ -203,7 +203,8 @@ def glossary_notebook() -> dict[str, Any]:
         cells.append(md(f'<a id="{entry["anchor"]}"></a>\n## {entry["term"]}\n\n{entry["definition"]}'
                         f"{also} *Taught in {taught}.*"))
     cells.append(md("## From a cell\n\nIn any chapter, `labkit.define(...)` shows an entry without leaving "
-                    "the notebook; it knows the other names too (try `\"MFA\"` or `\"multi-factor authentication\"`)."))
+                    "the notebook; it knows the other names too (try `\"MFA\"` or "
+                    "`\"multi-factor authentication\"`)."))
     cells.append(code('import labkit\n\nlabkit.define("trust policy")'))
     return notebook(cells)
 
