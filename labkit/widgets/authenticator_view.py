@@ -25,6 +25,7 @@ authenticator app's "enter a setup key" screen — the same thing AWS's console 
 
 from __future__ import annotations
 
+import base64
 import html
 import threading
 from collections.abc import Callable
@@ -52,6 +53,13 @@ _SCAN_TEXT = (
 def grouped_key(seed: str) -> str:
     """The base32 secret in groups of four characters, easy to read aloud and to type."""
     return " ".join(seed[i:i + 4] for i in range(0, len(seed), 4))
+
+
+def _qr_html(png: bytes, alt: str) -> str:
+    """The QR code as an image with its text alternative (what a screen reader says instead)."""
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img class="labkit-qr" src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+            'width="180" height="180" style="image-rendering:pixelated">')
 
 
 def _key_html(seed: str) -> str:
@@ -91,9 +99,9 @@ class AuthenticatorView(w.VBox):
             from ..realism.mfa import qr_png as make_qr
 
             qr_png = make_qr(secret)
-        self.qr = w.Image(value=qr_png or b"", format="png", layout=w.Layout(width="180px", height="180px"))
-        self.qr.add_class("labkit-qr")
-        self.qr.tooltip = QR_ALT  # the image's text alternative (a title; the key is shown as text too)
+        self.qr_png = qr_png or b""
+        # An <img> with its text alternative (``alt``), which ipywidgets' Image cannot carry.
+        self.qr = w.HTML(_qr_html(self.qr_png, QR_ALT) if qr_png else "")
         label_html = html.escape(self.authenticator.label)
         self.title = w.HTML(f"<b>&#x1F4F1; Authenticator</b> &#x2014; {label_html}")
         self.code_display = w.HTML()

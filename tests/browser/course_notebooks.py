@@ -6,8 +6,8 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["answer_cells", "reflection_cells", "solutions", "what_went_wrong_cells", "your_turn_cells",
-           "prediction_cells", "typed_your_turns"]
+__all__ = ["answer_cells", "quiz_cells", "reflection_cells", "solutions", "what_went_wrong_cells",
+           "your_turn_cells", "prediction_cells", "typed_your_turns"]
 
 ANSWER_MARK = "# YOUR CODE HERE"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -31,6 +31,12 @@ def what_went_wrong_cells(path: Path, marked_only: bool = False) -> set[int]:
                                            or in_section and not marked_only):
             found.add(index)
     return found
+
+
+def quiz_cells(path: Path) -> set[int]:
+    """Code cells that show a knowledge check (a "read this error" question quotes AWS's error text)."""
+    return {index for index, cell in enumerate(_read(path).cells)
+            if cell.cell_type == "code" and "widgets.quiz(" in cell.source}
 
 
 def reflection_cells(path: Path) -> dict[str, int]:

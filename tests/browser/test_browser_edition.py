@@ -31,7 +31,7 @@ from labkit.checks import get_assignment
 from labkit.checks.users import ASSIGNMENT as USERS
 
 from .conftest import CHROMIUM_ARGS, ROOT, VIEWPORT, record_table
-from .course_notebooks import answer_cells, solutions, what_went_wrong_cells
+from .course_notebooks import answer_cells, solutions, what_went_wrong_cells, your_turn_cells
 from .lab_page import LabPage
 from .lite_page import LitePage
 from .server import copy_course, start_lab
@@ -44,6 +44,7 @@ from .test_course_in_browser import (
     _paste,
     _run_like_a_learner,
     _type_your_turns,
+    _write_predictions,
 )
 
 pytestmark = pytest.mark.browser
@@ -132,7 +133,7 @@ def test_chapter_03_runs_top_to_bottom_in_the_browser(lab: LitePage) -> None:
     _timings["chapter_03_browser"] = _notebooks[CHAPTER_03][1]
     allowed = what_went_wrong_cells(ROOT / CHAPTER_03)
 
-    sources = _code_sources(ROOT / CHAPTER_03)
+    sources = {**_code_sources(ROOT / CHAPTER_03), **your_turn_cells(ROOT / CHAPTER_03)}  # as typed
     aws_cells = [i for i, src in sources.items() if src.lstrip().startswith("!aws") or "\n!aws" in src]
     assert aws_cells, "chapter 03 has no !aws line any more: pick another check"
     printed = {i: " ".join(o["text"] for o in outputs[i]) for i in aws_cells}
@@ -165,6 +166,7 @@ def test_chapter_03_on_the_desktop_kernel_for_comparison(offline_browser: Any, s
         desktop = LabPage(context.new_page(), server, shots)
         desktop.open(CHAPTER_03)
         _type_your_turns(desktop, ROOT / CHAPTER_03)
+        _write_predictions(desktop, ROOT / CHAPTER_03)
         started = time.monotonic()
         desktop.run_all(timeout=600_000)
         _timings["chapter_03_desktop"] = time.monotonic() - started
