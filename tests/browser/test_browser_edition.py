@@ -227,11 +227,11 @@ def _shot_name(notebook: str) -> str:
 @pytest.mark.parametrize("notebook", [n for n in EVERY_NOTEBOOK if n != CHAPTER_03],  # 03: its own test
                          ids=_shot_name)
 def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(lab: LitePage, notebook: str) -> None:
-    """Each chapter, the start page and each solution, in a new kernel: your-turns typed, Run All,
-    errors only where the notebook makes them on purpose; every question of a chapter's knowledge
-    check answered (wrong, then right); a solution scores full marks."""
+    """Each chapter, the start page, the glossary and each solution, in a new kernel: your-turns
+    typed, Run All, errors only where the notebook makes them on purpose; every question of a
+    chapter's knowledge check answered (wrong, then right); a solution scores full marks."""
     outputs = _run_in_a_fresh_kernel(lab, notebook)
-    if notebook.startswith("notebooks/"):
+    if notebook.startswith("notebooks/") and "widgets.quiz(" in (ROOT / notebook).read_text(encoding="utf-8"):
         _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last, notebook,
                          f"browser-edition-every-{_shot_name(notebook)}-quiz")
     if notebook in EXPECTED:
