@@ -19,6 +19,7 @@ user ``cloudsdk`` (through ``runuser``), whose grader uses unprivileged user nam
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -32,6 +33,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -284,6 +286,29 @@ def run_class(base: Path, builder: Builder, user: str | None) -> dict[str, Any]:
             "labkit_before": labkit_before, "python": python, "user": user, "cmd": cmd}
 
 
+@contextlib.contextmanager
+def _class_folder(who: str, prefix: str) -> Iterator[tuple[Path, str | None]]:
+    """A folder for one graded class, and the user to grade it as (None: the test's own user).
+
+    For the ordinary user, the course and its environment are made passable for the run, and put
+    back after; a machine without that user, or a run already as an ordinary user, skips it."""
+    if who == ORDINARY_USER:
+        if os.geteuid() != 0:
+            pytest.skip("already running as an ordinary user (see the test-user run)")
+        try:
+            pwd.getpwnam(ORDINARY_USER)
+        except KeyError:
+            pytest.skip(f"no user {ORDINARY_USER} on this machine")
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(base, 0o755)
+    opened = _open_for_ordinary_user(base) if who == ORDINARY_USER else []
+    try:
+        yield base, (ORDINARY_USER if who == ORDINARY_USER else None)
+    finally:
+        _restore_folders(opened)
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def _open_for_ordinary_user(base: Path) -> list[tuple[str, int]]:
     """The course, its environment and its Python, passable for the ordinary user (undone after)."""
     import site
@@ -297,21 +322,8 @@ def _open_for_ordinary_user(base: Path) -> list[tuple[str, int]]:
 @pytest.fixture(scope="module", params=["test-user", ORDINARY_USER])
 def hostile(request: pytest.FixtureRequest) -> Any:
     builder = Builder(json.loads(SOLUTION.read_text()))
-    if request.param == ORDINARY_USER:
-        if os.geteuid() != 0:
-            pytest.skip("already running as an ordinary user (see the test-user run)")
-        try:
-            pwd.getpwnam(ORDINARY_USER)
-        except KeyError:
-            pytest.skip(f"no user {ORDINARY_USER} on this machine")
-    base = Path(tempfile.mkdtemp(prefix="labkit-hostile-"))
-    os.chmod(base, 0o755)
-    opened = _open_for_ordinary_user(base) if request.param == ORDINARY_USER else []
-    try:
-        yield run_class(base, builder, request.param if request.param == ORDINARY_USER else None)
-    finally:
-        _restore_folders(opened)
-        shutil.rmtree(base, ignore_errors=True)
+    with _class_folder(request.param, "labkit-hostile-") as (base, user):
+        yield run_class(base, builder, user)
 
 
 def test_the_run_finishes_in_jails_with_one_row_each(hostile: dict[str, Any]) -> None:
@@ -453,21 +465,8 @@ FORMULA_IDS = ("=HYPERLINK(1)", "@SUM(1+1)", "+1+1", "-2+3", "\tx", "\rx")
 @pytest.fixture(scope="module", params=["test-user", ORDINARY_USER])
 def lms_attacks(request: pytest.FixtureRequest) -> Any:
     """The class graded as the test user and, when that is root, as an ordinary user."""
-    if request.param == ORDINARY_USER:
-        if os.geteuid() != 0:
-            pytest.skip("already running as an ordinary user (see the test-user run)")
-        try:
-            pwd.getpwnam(ORDINARY_USER)
-        except KeyError:
-            pytest.skip(f"no user {ORDINARY_USER} on this machine")
-    base = Path(tempfile.mkdtemp(prefix="labkit-lms-attacks-"))
-    os.chmod(base, 0o755)
-    opened = _open_for_ordinary_user(base) if request.param == ORDINARY_USER else []
-    try:
-        yield _grade_lms_attacks(base, request.param if request.param == ORDINARY_USER else None)
-    finally:
-        _restore_folders(opened)
-        shutil.rmtree(base, ignore_errors=True)
+    with _class_folder(request.param, "labkit-lms-attacks-") as (base, user):
+        yield _grade_lms_attacks(base, user)
 
 
 def _grade_lms_attacks(base: Path, user: str | None) -> dict[str, Any]:

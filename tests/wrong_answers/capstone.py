@@ -111,17 +111,24 @@ STEPS: dict[str, Callable[[Work], None]] = {
 }
 
 
-def solve(lab: labkit.Lab, **instead: Callable[[Work], None] | None) -> Work:
-    """Every step of the right answer, in order; ``instead`` replaces a step (None leaves it out)."""
+def solve_steps(lab: labkit.Lab, steps: dict[str, Callable[[Work], None]],
+                instead: dict[str, Callable[[Work], None] | None]) -> Work:
+    """Every step of a right answer, in order; ``instead`` replaces a step (None leaves it out)."""
     work = Work(lab)
-    for name, step in STEPS.items():
+    for name, step in steps.items():
         chosen = instead.get(name.replace("-", "_"), step)
         if chosen is not None:
             chosen(work)
     return work
 
 
-def _root_app(w: Work) -> None:
+def solve(lab: labkit.Lab, **instead: Callable[[Work], None] | None) -> Work:
+    """Every step of the capstone's right answer; ``instead`` replaces a step (None leaves it out)."""
+    return solve_steps(lab, STEPS, instead)
+
+
+def root_app(w: Work) -> None:
+    """Root protected with an authenticator app, not the security key the course asks for."""
     root = labkit.Console(w.lab).sign_in_root(w.lab.root_email, w.lab.root_password)
     setup = root.create_root_mfa_device(name="vault-app")
     root.activate_root_mfa_device(*labkit.Authenticator(setup.seed).pair())
@@ -172,7 +179,7 @@ def _key_deleted_by_root_before_any_admin(w: Work) -> None:
 
 WRONG = [
     WrongAnswer("root-app-device", "root's MFA is an authenticator app, not a security key",
-                lambda lab: solve(lab, root_key=_root_app), {"root-mfa": "virtual (app) device"}),
+                lambda lab: solve(lab, root_key=root_app), {"root-mfa": "virtual (app) device"}),
     WrongAnswer("no-password-policy", "partial work: the password policy is forgotten",
                 lambda lab: solve(lab, password_policy=None), {"password-policy": "no password policy"}),
     WrongAnswer("bob-still-direct", "bob joins the admins' group but keeps AdministratorAccess on himself",

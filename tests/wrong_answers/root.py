@@ -8,7 +8,7 @@ from collections.abc import Callable
 import labkit
 
 from . import WrongAnswer
-from .capstone import ADMIN, Work, handover, password_policy, root_key
+from .capstone import ADMIN, Work, handover, password_policy, root_app, root_key, solve_steps
 from .common import MFA_OR_NOTHING, enable_app, keys_of
 
 
@@ -40,19 +40,8 @@ STEPS: dict[str, Callable[[Work], None]] = {
 
 
 def solve(lab: labkit.Lab, **instead: Callable[[Work], None] | None) -> Work:
-    """Every step of the right answer, in order; ``instead`` replaces a step (None leaves it out)."""
-    work = Work(lab)
-    for name, step in STEPS.items():
-        chosen = instead.get(name.replace("-", "_"), step)
-        if chosen is not None:
-            chosen(work)
-    return work
-
-
-def _root_app(w: Work) -> None:
-    root = labkit.Console(w.lab).sign_in_root(w.lab.root_email, w.lab.root_password)
-    setup = root.create_root_mfa_device(name="vault-app")
-    root.activate_root_mfa_device(*labkit.Authenticator(setup.seed).pair())
+    """Every step of the root exercise's right answer; ``instead`` replaces a step (None leaves it out)."""
+    return solve_steps(lab, STEPS, instead)
 
 
 def _short_policy(w: Work) -> None:
@@ -80,7 +69,7 @@ def _deactivated_only(w: Work) -> None:
 
 WRONG = [
     WrongAnswer("root-app-device", "root's MFA is an authenticator app (the path chapter 04 does not take)",
-                lambda lab: solve(lab, root_key=_root_app), {"root-hardware-mfa": "virtual (app) device"}),
+                lambda lab: solve(lab, root_key=root_app), {"root-hardware-mfa": "virtual (app) device"}),
     WrongAnswer("no-root-mfa", "partial work: root never gets MFA",
                 lambda lab: solve(lab, root_key=None), {"root-mfa": "assign an MFA device"}),
     WrongAnswer("short-passwords", "a password policy of 8 characters",
