@@ -94,15 +94,9 @@ CHAPTERS = ["00-start-here", "01-the-castle-and-its-keys", "02-permanent-residen
 def test_chapter_has_the_course_shape(name: str) -> None:
     """The header first, the footer last (tests/test_teaching.py checks both in detail), one
     set-up line, a quiz and a reflection."""
-    from test_teaching import NOT_YET_REWRITTEN
-
     nb = _committed(ROOT / "notebooks" / f"{name}.ipynb")
     text = ["".join(c.source) for c in nb.cells]
-    if name.split("-")[0] in NOT_YET_REWRITTEN:  # the shape before issue 18
-        assert "Learning objectives" in text[0]
-        assert "Recap" in text[-1] and "What's next" in text[-1]
-    else:
-        assert "## Before you start" in text[0] and "## What comes next" in text[-1]
+    assert "## Before you start" in text[0] and "## What comes next" in text[-1]
     setups = [c for c in nb.cells if c.cell_type == "code" and "labkit.start(" in c.source]
     assert len(setups) == 1
     assert any("labkit.widgets.quiz(" in t for t in text)

@@ -34,10 +34,6 @@ QUIZ = re.compile(r"labkit\.widgets\.quiz\(([^)]*)\)")
 EMOJI_START = re.compile(r"^#+\s+[^\w\s`*\[(\"'<]")
 REFLECTION_HEADING = "### ✍️ Reflection"  # the reflection template's own (docs/conventions.md)
 
-# Chapters still to be rewritten to these rules (issue 18). Remove a chapter from this set in
-# the commit that rewrites it; the set must end empty.
-NOT_YET_REWRITTEN: set[str] = set()
-
 
 def _nb(path: Path) -> Any:
     return nbformat.read(path, as_version=4)
@@ -45,11 +41,6 @@ def _nb(path: Path) -> Any:
 
 def _chapter(path: Path) -> str:
     return path.stem.split("-")[0]
-
-
-def _rewritten(path: Path) -> None:
-    if _chapter(path) in NOT_YET_REWRITTEN:
-        pytest.skip(f"chapter {_chapter(path)} is not yet rewritten to the teaching rules (issue 18)")
 
 
 def _headings(nb: Any) -> list[str]:
@@ -76,7 +67,6 @@ def _is_checkpoint(cell: Any) -> bool:
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_chapter_fits_a_sitting_and_says_so(path: Path) -> None:
-    _rewritten(path)
     nb = _nb(path)
     minutes = pace.estimate(nb).minutes
     assert minutes <= pace.LIMIT, f"{path.name} takes {minutes} minutes (limit {pace.LIMIT}): split it"
@@ -102,7 +92,6 @@ def test_start_page_lists_every_chapter_with_its_time_and_the_total() -> None:
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_headings_in_order_without_leading_emoji(path: Path) -> None:
-    _rewritten(path)
     headings = _headings(_nb(path))
     levels = [len(h) - len(h.lstrip("#")) for h in headings]
     assert levels and levels[0] == 1 and levels.count(1) == 1, "one H1, first"
@@ -114,7 +103,6 @@ def test_headings_in_order_without_leading_emoji(path: Path) -> None:
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_footer_summary_own_account_next(path: Path) -> None:
-    _rewritten(path)
     tail = [c.source for c in _nb(path).cells if "footer" in c.metadata.get("tags", [])]
     assert [s.splitlines()[0] for s in tail] == ["## Summary", "## On your own AWS account",
                                                  "## What comes next"]
@@ -124,7 +112,6 @@ def test_footer_summary_own_account_next(path: Path) -> None:
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_a_checkpoint_at_least_every_eight_code_cells(path: Path) -> None:
-    _rewritten(path)
     run, longest = 0, 0
     for cell in _nb(path).cells:
         if cell.cell_type != "code":
@@ -145,7 +132,6 @@ def _command(answer: str) -> str:
 def test_practice_that_transfers(path: Path) -> None:
     """From 02 on: a your-turn whose command appears in no earlier cell, a prediction, a
     read-the-error question and a predict-the-outcome question."""
-    _rewritten(path)
     nb = _nb(path)
     composed = []
     for index, cell in enumerate(nb.cells):
@@ -169,18 +155,16 @@ def _term_pattern(term: str) -> re.Pattern[str]:
 def test_glossary_is_complete_and_well_formed() -> None:
     anchors = [t["anchor"] for t in GLOSSARY]
     assert len(GLOSSARY) >= 25 and len(set(anchors)) == len(anchors)
-    chapters = set(IDS) | NOT_YET_REWRITTEN
+    chapters = set(IDS)
     assert all(t["definition"] and t["chapter"] in chapters for t in GLOSSARY), "every term names a chapter"
     built = (ROOT / "notebooks" / "glossary.ipynb").read_text(encoding="utf-8")
     assert all(f'id=\\"{a}\\"' in built for a in anchors)
 
 
 def test_no_term_in_code_or_a_heading_before_the_chapter_that_teaches_it() -> None:
-    order = {chapter: i for i, chapter in enumerate(sorted(set(IDS) | NOT_YET_REWRITTEN))}
+    order = {chapter: i for i, chapter in enumerate(sorted(IDS))}
     early = []
     for path in CHAPTERS:
-        if _chapter(path) in NOT_YET_REWRITTEN:
-            continue
         nb = _nb(path)
         text = "\n".join([c.source for c in nb.cells if c.cell_type == "code"] + _headings(nb))
         for term in GLOSSARY:
