@@ -132,10 +132,15 @@ class RealismLayer:
             return who
         principal: Principal = who
         resp = self.serve(req, principal)
-        member_session = principal.made_by == "AssumeRoot"  # recorded in the member's own trail
-        if req.access_key != self.state.auditor.access_key_id and not member_session:  # checks: no trace
-            action, _ = policy.action_and_resource(req, principal.arn)
-            cloudtrail.record_call(self.state.trail, req, principal, action, resp)
+        if req.access_key == self.state.auditor.access_key_id:  # checks: no trace
+            return resp
+        action, _ = policy.action_and_resource(req, principal.arn)
+        if principal.made_by == "AssumeRoot":  # recorded in the member's own trail, as its root
+            member = organizations.member_root(self.state, principal.arn.split(":")[4])
+            if member is not None:
+                cloudtrail.record_call(member.trail, req, principal, action, resp)
+            return resp
+        cloudtrail.record_call(self.state.trail, req, principal, action, resp)
         return resp
 
     def serve(self, req: AwsRequest, principal: Principal) -> Response:
@@ -197,7 +202,9 @@ class RealismLayer:
         verdict = policy.evaluate(documents, action, resource, context)
         if verdict == "allow":
             return None
-        message = policy.denied_message(principal.arn, action, resource, verdict)
+        denier = policy.denying_policy_arn(documents, action, resource, context) \
+            if verdict == "explicit-deny" else None
+        message = policy.denied_message(principal.arn, action, resource, verdict, denier)
         return aws_error(req, "AccessDenied", message, 403)
 
     def iam(self, req: AwsRequest, principal: Principal) -> Response:

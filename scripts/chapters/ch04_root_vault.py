@@ -121,7 +121,7 @@ CELLS = [
     md("""
     The console lets root in — onto one page only: *register an MFA device*. **Root MFA is no
     longer optional:** AWS began requiring it for the root users of Organizations management
-    accounts in May 2024, of standalone accounts from June 2024, and of member accounts in June
+    accounts in May 2024, of standalone accounts gradually from July 2024, and of member accounts in June
     2025. A root user without MFA may postpone registering for up to 35 days; the predecessor
     postponed until the grace period ran out, so now the console allows nothing else
     ([AWS Security Blog](https://aws.amazon.com/blogs/security/secure-by-design-aws-enhances-centralized-security-controls-as-mfa-requirements-expand)).
@@ -212,7 +212,13 @@ CELLS = [
     bucket policy that denies everyone. For those rare moments you take the key out of the
     vault, sign in with MFA, do the one task, and put it back.
 
-    Can anything restrict root? **No IAM policy can.** In an AWS Organization, though, service
+    Can anything restrict root? **No policy is attached to root** the way one is attached to an
+    IAM user, so in its own account root may do everything *its identity* is allowed. But a
+    **resource's own policy binds root too**: a bucket policy that denies everyone denies root
+    as well. AWS keeps one door open so that an owner cannot lock itself out for good: the
+    bucket owner's root may still read, replace or delete that bucket policy — which is the
+    "unlock" task above ([DeleteBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html)).
+    In an AWS Organization, service
     control policies (SCPs) apply to the root user of *member* accounts — and since November
     2024 the organization can even remove member accounts' root passwords and keys altogether
     (centralized root access, [chapter 06](06-a-realm-of-castles.ipynb)).
@@ -231,7 +237,7 @@ CELLS = [
             "Audit with the credential report (`generate-` then `get-credential-report`), `get-account-summary`, and a scorecard of CIS v4.0.1 checks — name the version you follow.",
             "Root MFA is mandatory and assigned in the console only; prefer two hardware keys for root.",
             "Taking over an account means changing everything the predecessor knew: root password, e-mail, MFA devices and keys.",
-            "No IAM policy restricts root; only SCPs, in member accounts of an organization, do.",
+            "No policy is attached to root, but a resource's policy (a bucket policy that denies everyone) binds it — root keeps only the right to remove that bucket policy; SCPs bind a member account's root.",
         ],
         own_account=[
             "Sign in as root once, register two security keys (or passkeys) for it, and store them apart.",

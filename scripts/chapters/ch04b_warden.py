@@ -204,9 +204,12 @@ CELLS = [
 
     How would an auditor know that root is no longer used? Not from root's access key: its
     "last used" date went away with the key. What stays is the **activity log**: [CloudTrail](glossary.ipynb#cloudtrail)'s
-    event history records every management call — who (`userIdentity`, whose `type` is `Root`
-    for the master key), what, when, from where, and whether AWS refused it
+    event history records the management calls of the last **90 days**, in each Region — who
+    (`userIdentity`, whose `type` is `Root` for the master key), what, when, from where, and
+    whether AWS refused it
     ([Viewing CloudTrail events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events.html)).
+    Proving "root is not used" for longer than that takes a **trail** (multi-Region, or one
+    trail for the whole organization) that keeps the events, and an alarm.
     The warden reads the last calls of everyone, oldest first:
     """),
     code("""

@@ -57,8 +57,9 @@ CELLS = [
 
     ## What can hold a member's root back
 
-    In chapter 04 nothing could restrict root: IAM policies do not apply to it. In an
-    organization, a **service control policy (SCP)** can. An SCP is written like the policies of
+    In chapter 04 no policy could be attached to root: only a resource's own policy (a bucket
+    policy that denies everyone) binds it. In an organization, a **service control policy
+    (SCP)** can restrict root everywhere in a member account. An SCP is written like the policies of
     chapter 05, but it grants nothing: it sets the most that any identity in a member account
     may do, **its root user included**. SCPs never apply to the management account, so *its*
     root stays as powerful as ever — keep it in the deepest vault
@@ -145,7 +146,8 @@ CELLS = [
     gets a **steward**: here a user with `AdministratorAccess` and a key. In a real organization
     a person signs in through [IAM Identity Center](glossary.ipynb#identity-center), AWS's
     sign-in portal for all of an organization's accounts, and gets short-lived credentials
-    (`aws login` or `aws sso login`) — no long-lived key at all.
+    (`aws sso login`, or `aws login` for IAM users and roles, which then need the
+    `SignInLocalDevelopmentAccess` policy) — no long-lived key at all.
     """),
     code("""
     iam.create_user(UserName="steward")
