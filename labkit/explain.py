@@ -25,6 +25,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
+from .sandbox_wording import NOTE, sandbox_wording
+
 __all__ = ["explain", "Explanation", "EXPLANATIONS", "error_code_and_message"]
 
 
@@ -251,9 +253,14 @@ def explain(err: BaseException | str) -> None:
     title = f"{code} (when calling {operation})" if operation else code
     lines = [title]
     speaker = getattr(err, "said_by", None) or _SPEAKER.get(code, "AWS" if from_aws else "Python")
+    own_words = speaker == "AWS" and sandbox_wording(code, message)
+    if own_words:  # AWS's exact text is unknown: never present the sandbox's sentence as AWS's
+        speaker = "The sandbox"
     says = f"  {speaker} says: "
     if message:
         lines += textwrap.wrap(message, 96, initial_indent=says, subsequent_indent="    ")
+    if own_words:
+        lines.append(f"    ({NOTE})")
     lines += textwrap.wrap(entry.meaning, 96, initial_indent="  What it means: ", subsequent_indent="  ")
     lines += textwrap.wrap(entry.fix, 96, initial_indent="  How to fix it: ", subsequent_indent="  ")
     print("\n".join(lines))

@@ -14,7 +14,7 @@ from labkit.realism.policy import evaluate
 MFA_FAILED = ("MultiFactorAuthentication failed, unable to validate MFA code.  "
               "Please verify your MFA serial number is valid and associated with this user.")
 WRONG_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
-INVALID_TOKEN = "The security token included in the request is invalid."
+INVALID_TOKEN = "The security token included in the request is invalid"  # IAM's: no period
 
 # AWS's documented "manage your own MFA; deny everything else without MFA" policy.
 SELF_MANAGE_MFA = {

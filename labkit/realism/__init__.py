@@ -29,7 +29,19 @@ import threading
 from http import HTTPStatus
 from typing import Any
 
-from . import cloudtrail, console_api, mfa, oidc, organizations, passwords, policy, root, sts, users
+from . import (
+    bucket_policy,
+    cloudtrail,
+    console_api,
+    mfa,
+    oidc,
+    organizations,
+    passwords,
+    policy,
+    root,
+    sts,
+    users,
+)
 from . import moto_bridge as mb
 from .identity import Principal, identify
 from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
@@ -156,6 +168,11 @@ class RealismLayer:
             return sts.get_caller_identity(principal)
         if service == "sts" and action == "GetSessionToken":
             return sts.get_session_token(req, principal, self.state)
+
+        if service == "s3":  # a bucket policy's Deny binds root too (but for the policy itself)
+            refused = bucket_policy.refusal(req, principal)
+            if refused is not None:
+                return refused
 
         if service == "iam" and principal.is_root:
             answered = root.handle_root_self_call(req, self.state)

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from ..clock import clock
 from . import moto_bridge as mb
 from . import policy
+from .signature import refusal
 from .state import AccessKeyRecord, AccountState, TempSession, new_key_id, new_secret
 from .wire import NAMESPACES, AwsRequest, Response, aws_error, not_available, query_response
 
@@ -233,8 +234,7 @@ def member_root_call(req: AwsRequest, session: TempSession, state: AccountState)
     """A request in an AssumeRoot session: the member's root user, within the task policy."""
     root = member_root(state, session.account_id or "")
     if root is None:
-        invalid = "The security token included in the request is invalid."
-        return aws_error(req, "InvalidClientTokenId", invalid, 403)
+        return refusal(req, "unknown")
     service, action = req.service, req.action
     if service == "sts" and action == "GetCallerIdentity":
         return query_response("sts", action, {"UserId": root.account_id, "Account": root.account_id,

@@ -235,7 +235,8 @@ def _s3_action_and_resource(req: AwsRequest) -> tuple[str, str]:
         return f"s3:{verb.get(m, 'DeleteObject')}", arn
     arn = f"arn:aws:s3:::{bucket}"
     if "policy" in req.params:
-        return ("s3:GetBucketPolicy" if m == "GET" else "s3:PutBucketPolicy"), arn
+        verbs = {"GET": "s3:GetBucketPolicy", "DELETE": "s3:DeleteBucketPolicy"}
+        return verbs.get(m, "s3:PutBucketPolicy"), arn
     if "delete" in req.params and m == "POST":
         return "s3:DeleteObject", f"{arn}/*"
     verb = {"GET": "ListBucket", "HEAD": "ListBucket", "PUT": "CreateBucket", "DELETE": "DeleteBucket"}
