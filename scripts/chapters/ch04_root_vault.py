@@ -28,7 +28,6 @@ CELLS = [
         build="A locked vault: root with two security keys, a new password and e-mail, and a CIS-strength password policy.",
     ),
     code("""
-    import json
     import labkit
     from botocore.exceptions import ClientError
     from labkit.checks.scorecard import scorecard
@@ -219,23 +218,8 @@ CELLS = [
     as well. AWS keeps one door open so that an owner cannot lock itself out for good: the
     bucket owner's root may still read, replace or delete that bucket policy — which is the
     "unlock" task above ([DeleteBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html)).
-    Watch both, as root:
-    """),
-    code("""
-    s3 = lab.client("s3")
-    s3.create_bucket(Bucket="castle-treasury")
-    locked = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
-              "Resource": ["arn:aws:s3:::castle-treasury", "arn:aws:s3:::castle-treasury/*"]}]}
-    s3.put_bucket_policy(Bucket="castle-treasury", Policy=json.dumps(locked))
-    try:  # What went wrong, on purpose: even the master key is refused
-        s3.list_objects_v2(Bucket="castle-treasury")
-    except ClientError as err:
-        labkit.explain(err)
-    s3.delete_bucket_policy(Bucket="castle-treasury")  # root's one way out: remove the policy
-    print("unlocked:", s3.list_objects_v2(Bucket="castle-treasury")["KeyCount"], "objects")
-    """),
-    md("""
-    In an AWS Organization, service
+    You will watch both in [chapter 05b](05b-build-jobs-without-keys.ipynb). In an AWS
+    Organization, service
     control policies (SCPs) apply to the root user of *member* accounts — and since November
     2024 the organization can even remove member accounts' root passwords and keys altogether
     (centralized root access, [chapter 06](06-a-realm-of-castles.ipynb)).
