@@ -219,7 +219,7 @@ CELLS = [
     """),
     md("""
     Root's administration, then the warden's first sign-in, then root only listing and deleting
-    its own key, then the warden at work. That is what the scorecard's check 1.7 reads: *once an
+    its own key, then the warden at work. That is what the scorecard's check 2.7 reads: *once an
     administrator took over, did root only look after its own credentials?* The command line
     asks the same with `aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=root`.
     On a real account you would also set an alarm (an EventBridge rule or a CloudWatch metric

@@ -101,7 +101,8 @@ CELLS = [
     md("""
     ### Your turn: let IAM act on the organization
 
-    IAM may act on the organization's accounts only once the organization **trusts** it
+    (The error *code* is AWS's; its sentence is the sandbox's, as AWS does not publish this
+    message.) IAM may act on the organization's accounts only once the organization **trusts** it
     ([Centralize root access for member accounts](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html)).
     Compose that command: it belongs to the `organizations` service, its action is
     `enable-aws-service-access`, and its one option, `--service-principal`, names the service
