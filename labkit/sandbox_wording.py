@@ -38,9 +38,9 @@ OWN_TEXTS: tuple[OwnText, ...] = (
             "AssumeRoot while root sessions are off: no published text"),
     OwnText("AccessDenied", "is not a member account of your organization",
             "AssumeRoot on an account outside the organization: no published text"),
-    OwnText("AccessDenied", "with an explicit deny in a session policy",
+    OwnText("AccessDenied", "arn:aws:iam::aws:policy/root-task/",
             "a member's root refused by its task policy in an AssumeRoot session: the usual "
-            "session-policy shape, not confirmed for task policies"),
+            "session-policy shape ending with the task policy's ARN, not confirmed for root sessions"),
     OwnText("ServiceAccessNotEnabledException", "trusted access is not enabled",
             "the sentence is the error shape's description in the IAM API model, "
             "not a message seen from AWS"),

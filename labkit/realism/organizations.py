@@ -247,9 +247,11 @@ def member_root_call(req: AwsRequest, session: TempSession, state: AccountState)
         return aws_error(req, "AccessDenied", policy.denied_message(
             root.arn, iam_action, resource, scps, denier, "service control"), 403)
     if not _task_allows(session.task_policy or "", iam_action, resource, root.arn):
-        return aws_error(req, "AccessDenied",
-                         f"User: {root.arn} is not authorized to perform: {iam_action} on resource: "
-                         f"{resource} with an explicit deny in a session policy", 403)
+        # The task policy is the session's policy; since January 2026 a session policy's deny names
+        # its ARN. AWS's text for root sessions is not published: labkit.sandbox_wording lists it.
+        task_arn = f"arn:aws:iam::aws:policy/root-task/{session.task_policy}"
+        return aws_error(req, "AccessDenied", policy.denied_message(
+            root.arn, iam_action, resource, "explicit-deny", task_arn, "session"), 403)
     handler = _MEMBER_ROOT_ACTIONS.get(action) if service == "iam" else None
     if handler is None:
         return not_available(req)
