@@ -25,6 +25,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
+from .sandbox_wording import NOTE, sandbox_wording
+
 __all__ = ["explain", "Explanation", "EXPLANATIONS", "error_code_and_message"]
 
 
@@ -69,6 +71,15 @@ EXPLANATIONS: dict[str, Explanation] = {
     # signature, issuer or audience is InvalidIdentityToken), so the lock is the trust policy's
     # Condition on the token's claims, e.g. `sub`
     # (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub).
+    # A bucket policy's Deny binds root too; root may still remove the policy
+    # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html).
+    "AccessDenied/resource-policy": Explanation(
+        "A `Deny` in the resource's own policy (for a bucket, its bucket policy) applies to you. "
+        "A Deny beats every Allow, and a resource's policy binds every caller, the root user too.",
+        "Read the resource's policy (`aws s3api get-bucket-policy --bucket ...`) and change or "
+        "delete the statement. If the policy denies everyone, only the account's root user can "
+        "still read, replace or delete a bucket policy.",
+    ),
     "AccessDenied/trust-policy": Explanation(
         "STS accepted the token as genuine, but the role's trust policy does not let this caller "
         "assume the role: a Condition on the token's claims did not match. For a CI service the "
@@ -228,6 +239,8 @@ def error_code_and_message(err: BaseException | str) -> tuple[str, str, str | No
 def _explanation_for(code: str, message: str) -> Explanation:
     if code == "AccessDenied" and "MultiFactorAuthentication failed" in message:
         return EXPLANATIONS["AccessDenied/MFA"]
+    if code == "AccessDenied" and "explicit deny in a resource-based policy" in message:
+        return EXPLANATIONS["AccessDenied/resource-policy"]
     if code == "AccessDenied" and "sts:AssumeRoleWithWebIdentity" in message:
         return EXPLANATIONS["AccessDenied/trust-policy"]
     if code == "SignInFailed" and "security key did not answer" in message:
@@ -251,9 +264,14 @@ def explain(err: BaseException | str) -> None:
     title = f"{code} (when calling {operation})" if operation else code
     lines = [title]
     speaker = getattr(err, "said_by", None) or _SPEAKER.get(code, "AWS" if from_aws else "Python")
+    own_words = speaker == "AWS" and sandbox_wording(code, message)
+    if own_words:  # AWS's exact text is unknown: never present the sandbox's sentence as AWS's
+        speaker = "The sandbox"
     says = f"  {speaker} says: "
     if message:
         lines += textwrap.wrap(message, 96, initial_indent=says, subsequent_indent="    ")
+    if own_words:
+        lines.append(f"    ({NOTE})")
     lines += textwrap.wrap(entry.meaning, 96, initial_indent="  What it means: ", subsequent_indent="  ")
     lines += textwrap.wrap(entry.fix, 96, initial_indent="  How to fix it: ", subsequent_indent="  ")
     print("\n".join(lines))

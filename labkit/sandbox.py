@@ -212,6 +212,24 @@ class Lab:
         data = self._admin("auditor", {})
         return Credentials(data["access_key_id"], data["secret_access_key"])
 
+    def member_event_history(self, account_id: str) -> list[dict[str, Any]]:
+        """The event history of member account ``account_id``, newest first, as
+        ``lookup_events`` returns its ``Events``.
+
+        What an ``AssumeRoot`` session does in a member account is recorded *there*, as that
+        account's root (``userIdentity.type`` ``Root``, the session's ``AccessKeyId``); only the
+        ``AssumeRoot`` call itself is in the management account's history. In AWS you would read
+        it signed in to the member account (or in an organization trail); the sandbox models no
+        other identity there, so this method is its window onto that account::
+
+            for event in lab.member_event_history(workloads):
+                print(event["EventName"], event["Username"], event.get("AccessKeyId"))
+        """
+        data = self._request("POST", "/labkit/console/member-events", {"account_id": account_id})
+        if "error" in data:
+            raise ValueError(data["error"])
+        return list(data["Events"])
+
     def ci_token(self, repository: str = "castle-co/app", ref: str = "refs/heads/main", *,
                  audience: str = "sts.amazonaws.com", environment: str | None = None) -> str:
         """An OIDC token, as GitHub Actions gives a workflow job of ``repository`` on ``ref``.

@@ -282,9 +282,9 @@ def test_scorecard_names_its_benchmark_and_wants_hardware_mfa_for_root(lab: labk
     from labkit.checks.scorecard import CIS_VERSION, scorecard
 
     card = scorecard(lab)
-    assert CIS_VERSION == "CIS AWS Foundations Benchmark v4.0.1" and CIS_VERSION in str(card)
-    assert [(r.id, r.cis) for r in card.rows][:3] == [("root-mfa", "1.5"), ("root-hardware-mfa", "1.6"),
-                                                      ("no-root-access-keys", "1.4")]
+    assert CIS_VERSION == "CIS AWS Foundations Benchmark v7.0.0" and CIS_VERSION in str(card)
+    assert [(r.id, r.cis, r.level) for r in card.rows][:3] == [
+        ("root-mfa", "2.5", 1), ("root-hardware-mfa", "2.6", 2), ("no-root-access-keys", "2.4", 1)]
     root = labkit.Console(lab).sign_in_root(lab.root_email, lab.root_password)
     setup = root.create_root_mfa_device(name="vault-app")
     root.activate_root_mfa_device(*labkit.Authenticator(setup.seed).pair())

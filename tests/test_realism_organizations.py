@@ -184,8 +184,9 @@ def test_an_scp_limits_a_member_accounts_root_once_enabled(org: labkit.Lab, admi
     members, orgs = _members(org), org.client("organizations")
     deny = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Deny", "Action": "iam:CreateLoginProfile", "Resource": "*"}]})
-    scp = orgs.create_policy(Name="no-root-password", Type="SERVICE_CONTROL_POLICY", Description="d",
-                             Content=deny)["Policy"]["PolicySummary"]["Id"]
+    summary = orgs.create_policy(Name="no-root-password", Type="SERVICE_CONTROL_POLICY", Description="d",
+                                 Content=deny)["Policy"]["PolicySummary"]
+    scp = summary["Id"]
     orgs.attach_policy(PolicyId=scp, TargetId=members["castle-archive"])
 
     def create_root_password(account: str) -> str:
@@ -203,6 +204,30 @@ def test_an_scp_limits_a_member_accounts_root_once_enabled(org: labkit.Lab, admi
     orgs.enable_policy_type(RootId=orgs.list_roots()["Roots"][0]["Id"], PolicyType="SERVICE_CONTROL_POLICY")
     refused = create_root_password(members["castle-archive"])
     assert refused.startswith("AccessDenied")
-    assert refused.endswith("with an explicit deny in a service control policy")
+    # since January 2026 the message ends with the denying SCP's ARN (same organization)
+    assert refused.endswith(f"with an explicit deny in a service control policy: {summary['Arn']}")
     assert create_root_password(members["castle-workloads"]).startswith("EntityAlreadyExists")  # no SCP there
     org.client("iam").create_user(UserName="still-free")  # the management account is never limited
+
+
+def test_a_root_sessions_actions_are_in_the_members_event_history(org: labkit.Lab, admin: labkit.Credentials,
+                                                                  aws_cli) -> None:
+    """AssumeRoot is logged in the management account; what the session does, in the member
+    account as its root ("Track privileged tasks in AWS CloudTrail", IAM User Guide)."""
+    _enable_everything(org, aws_cli)
+    workloads = _members(org)["castle-workloads"]
+    audit = org.client("sts", credentials=admin).assume_root(
+        TargetPrincipal=workloads, TaskPolicyArn={"arn": AUDIT})
+    creds = labkit.Credentials.from_response(audit["Credentials"])
+    org.client("iam", credentials=creds).list_access_keys()
+    mine = [e["EventName"] for e in org.client("cloudtrail").lookup_events()["Events"]]
+    assert "AssumeRoot" in mine and "ListAccessKeys" not in mine
+    theirs = org.member_event_history(workloads)
+    assert [e["EventName"] for e in theirs] == ["ListAccessKeys"]
+    detail = json.loads(theirs[0]["CloudTrailEvent"])
+    assert detail["userIdentity"]["type"] == "Root"
+    assert detail["userIdentity"]["arn"] == f"arn:aws:iam::{workloads}:root"
+    assert theirs[0]["AccessKeyId"] == creds.access_key_id and detail["recipientAccountId"] == workloads
+    assert org.member_event_history(_members(org)["castle-archive"]) == []
+    with pytest.raises(ValueError, match="not a member account"):
+        org.member_event_history("123456789012")

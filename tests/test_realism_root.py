@@ -71,7 +71,8 @@ def test_unknown_keys_are_invalid(lab: labkit.Lab) -> None:
     with pytest.raises(ClientError) as err:
         lab.client("iam", credentials=stranger).list_users()
     assert err.value.response["Error"]["Code"] == "InvalidClientTokenId"
-    assert err.value.response["Error"]["Message"] == "The security token included in the request is invalid."
+    # IAM's text has no final period (STS's has one): 99designs/aws-vault#328
+    assert err.value.response["Error"]["Message"] == "The security token included in the request is invalid"
 
 
 def test_account_summary_tells_the_truth_about_root(lab: labkit.Lab) -> None:
@@ -131,3 +132,33 @@ def test_user_names_are_unique_regardless_of_case(lab: labkit.Lab) -> None:
         iam.create_user(UserName="Alice-Developer")
     assert err.value.response["Error"]["Code"] == "EntityAlreadyExists"
     assert err.value.response["Error"]["Message"] == "User with name alice-developer already exists."
+
+
+def test_a_bucket_policy_that_denies_everyone_denies_root_but_for_the_policy_itself(lab: labkit.Lab,
+                                                                                    aws_cli) -> None:
+    """Resource-based policies bind root: a bucket policy denying everyone refuses root too, and
+    root keeps only GetBucketPolicy, PutBucketPolicy and DeleteBucketPolicy (S3 API reference,
+    DeleteBucketPolicy). An IAM user named in the Deny is refused as well, even as an admin."""
+    s3 = lab.client("s3")
+    s3.create_bucket(Bucket="castle-treasury")
+    s3.put_object(Bucket="castle-treasury", Key="gold.txt", Body=b"42")
+    bucket = "arn:aws:s3:::castle-treasury"
+    deny = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [bucket, f"{bucket}/*"]}]}
+    s3.put_bucket_policy(Bucket="castle-treasury", Policy=json.dumps(deny))
+    with pytest.raises(ClientError) as err:
+        s3.get_object(Bucket="castle-treasury", Key="gold.txt")
+    assert err.value.response["Error"]["Message"] == (
+        f'User: {ROOT_ARN} is not authorized to perform: s3:GetObject on resource: "{bucket}/gold.txt" '
+        "with an explicit deny in a resource-based policy")
+    listed = aws_cli("s3api", "list-objects-v2", "--bucket", "castle-treasury", check=False)
+    assert "(AccessDenied)" in listed.stderr and "s3:ListBucket" in listed.stderr
+    iam = lab.client("iam")
+    iam.create_user(UserName="warden")
+    iam.attach_user_policy(UserName="warden", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    warden = labkit.Credentials.from_response(iam.create_access_key(UserName="warden")["AccessKey"])
+    with pytest.raises(ClientError, match="resource-based policy"):  # no root privilege for an admin
+        lab.client("s3", credentials=warden).delete_bucket_policy(Bucket="castle-treasury")
+    assert json.loads(s3.get_bucket_policy(Bucket="castle-treasury")["Policy"]) == deny  # root reads it
+    aws_cli("s3api", "delete-bucket-policy", "--bucket", "castle-treasury")  # and unlocks the bucket
+    assert s3.get_object(Bucket="castle-treasury", Key="gold.txt")["Body"].read() == b"42"

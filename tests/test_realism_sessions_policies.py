@@ -14,7 +14,7 @@ from labkit.realism.policy import evaluate
 MFA_FAILED = ("MultiFactorAuthentication failed, unable to validate MFA code.  "
               "Please verify your MFA serial number is valid and associated with this user.")
 WRONG_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
-INVALID_TOKEN = "The security token included in the request is invalid."
+INVALID_TOKEN = "The security token included in the request is invalid"  # IAM's: no period
 
 # AWS's documented "manage your own MFA; deny everything else without MFA" policy.
 SELF_MANAGE_MFA = {
@@ -257,3 +257,30 @@ def test_resource_variables() -> None:
     ctx = {"aws:username": "alice"}
     assert evaluate([doc], "iam:GetUser", "arn:aws:iam::123456789012:user/alice", ctx) == "allow"
     assert evaluate([doc], "iam:GetUser", "arn:aws:iam::123456789012:user/bob", ctx) == "implicit-deny"
+
+
+def test_an_explicit_deny_names_the_managed_policy_that_denied(lab: labkit.Lab, aws_cli) -> None:
+    """Since January 2026 an explicit deny ends with the denying policy's ARN (AWS Security Blog,
+    "Enhanced access denied error messages with policy ARNs"); an inline policy has no ARN, and
+    an implicit deny names no policy."""
+    iam = lab.client("iam")
+    iam.create_user(UserName="bob")
+    iam.attach_user_policy(UserName="bob", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    deny = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}]})
+    arn = iam.create_policy(PolicyName="NoLists", PolicyDocument=deny)["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="bob", PolicyArn=arn)
+    bob = labkit.Credentials.from_response(iam.create_access_key(UserName="bob")["AccessKey"])
+    with pytest.raises(ClientError) as err:
+        lab.client("iam", credentials=bob).list_users()
+    assert err.value.response["Error"]["Message"].endswith(
+        f"with an explicit deny in an identity-based policy: {arn}")
+    lab.use(bob)
+    assert f"identity-based policy: {arn}" in aws_cli("iam", "list-users", check=False).stderr
+    lab.use(None)
+    iam.detach_user_policy(UserName="bob", PolicyArn=arn)
+    iam.put_user_policy(UserName="bob", PolicyName="no-lists", PolicyDocument=deny)
+    with pytest.raises(ClientError) as err:
+        lab.client("iam", credentials=bob).list_users()
+    inline = err.value.response["Error"]["Message"]
+    assert inline.endswith("with an explicit deny in an identity-based policy")  # no ARN to name

@@ -3,9 +3,9 @@
 The account (scenario ``capstone``, see :func:`labkit.scenarios.capstone`) comes with about ten
 problems and no list of them. The checks read what the course taught you to read:
 
-* the **scorecard** (CIS AWS Foundations Benchmark v4.0.1, section 1) — every row is a check
+* the **scorecard** (CIS AWS Foundations Benchmark v7.0.0, section 2) — every row is a check
   here, so "make the scorecard green" is graded row by row;
-* **administrators through a group** (CIS 1.15, "IAM users receive permissions only through
+* **administrators through a group** (CIS 2.13, "IAM users receive permissions only through
   groups"): no user holds ``AdministratorAccess`` directly; ``bob-ops`` still administers, through
   a group whose access keys are useless without MFA;
 * **least privilege** for ``carol-finance``: she can still read the treasury's ledgers, and the
@@ -14,12 +14,12 @@ problems and no list of them. The checks read what the course taught you to read
   role ``castle-deploy`` lets in only jobs of ``castle-co/app`` on ``main``, may put releases into
   ``castle-releases`` and nothing more, the job really ran (activity log), and the CI user's
   long-lived access key no longer works;
-* **stale credentials** (CIS 1.12): whoever has not used their console password for 45 days has
+* **stale credentials** (CIS 2.11): whoever has not used their console password for 45 days has
   no password and no active access key left.
 
-CIS numbers are v4.0.1's, as on the scorecard: 1.12 "Ensure credentials unused for 45 days or
-greater are disabled", 1.15 "Ensure IAM Users Receive Permissions Only Through Groups" (v6.0.0
-moved them to 2.12/2.14, v7.0.0 to 2.11/2.13). The capstone grades 1.15 for administrator rights;
+CIS numbers are v7.0.0's, as on the scorecard: 2.11 "Ensure credentials unused for 45 days or
+more are disabled", 2.13 "Ensure IAM users receive permissions only through groups" (v4.0.1's
+1.12/1.15, v6.0.0's 2.12/2.14). The capstone grades 2.13 for administrator rights;
 the course still teaches inline policies on a user for one person's narrow needs (chapter 05).
 """
 
@@ -55,7 +55,7 @@ ROLE = "castle-deploy"
 REPOSITORY, BRANCH = "castle-co/app", "refs/heads/main"
 CI_USER, CAROL, BOB = "ci-deployer", "carol-finance", "bob-ops"
 TREASURY, RELEASES = "castle-treasury", "castle-releases"
-STALE_AFTER = timedelta(days=45)  # CIS AWS Foundations Benchmark v4.0.1, 1.12
+STALE_AFTER = timedelta(days=45)  # CIS AWS Foundations Benchmark v7.0.0, 2.11
 PROBE = "labkit-check/probe.txt"
 
 
@@ -216,7 +216,7 @@ def stale_credentials(lab: Lab) -> tuple[bool, str]:
             if row.get(f"access_key_{n}_active") == "true" and used and now - used >= STALE_AFTER:
                 stale.append(f"{row['user']}'s access key {n} is active but unused since {used:%Y-%m-%d}")
     if stale:
-        return False, "; ".join(stale) + " (CIS 1.12: disable credentials unused for 45 days)"
+        return False, "; ".join(stale) + " (CIS 2.11: disable credentials unused for 45 days)"
     return True, "nobody keeps credentials they stopped using"
 
 
@@ -225,7 +225,7 @@ ASSIGNMENT = Assignment(
     title="Capstone: the inherited castle",
     scenario="capstone",
     checks=(
-        Check("root-mfa", 2, "Scorecard 1.5 and 1.6: root has MFA, and it is a security key",
+        Check("root-mfa", 2, "Scorecard 2.5 and 2.6: root has MFA, and it is a security key",
               "Sign in as root in labkit.Console and register a labkit.SecurityKey (register_passkey)",
               _rows("root-mfa", "root-hardware-mfa")),
         Check("no-root-access-keys", 1, "Scorecard 1.4: root has no access keys",

@@ -75,7 +75,7 @@ ASSIGNMENT = Assignment(
               "(root_console.register_passkey(labkit.SecurityKey(...), name=...))", _row("root-mfa")),
         Check("root-hardware-mfa", 1, "Root's MFA is a security key (hardware), not an app",
               "For the master key choose hardware, as chapter 04 does: register_passkey with a "
-              "labkit.SecurityKey; an authenticator app leaves CIS 1.6 red", _row("root-hardware-mfa")),
+              "labkit.SecurityKey; an authenticator app leaves CIS 2.6 red", _row("root-hardware-mfa")),
         Check("no-root-access-keys", 2, "The root user has no access keys",
               "Switch to an admin user first, then delete root's key with root's own credentials",
               _row("no-root-access-keys")),

@@ -1,8 +1,9 @@
 """Is the root user still used? The answer comes from the activity log, not from a key's dates.
 
 Deleting an access key erases its "last used" date, never the trail: CloudTrail's event history
-keeps every call root made. So "root is not used for daily tasks" (CIS AWS Foundations
-Benchmark v4.0.1, check 1.7) is judged from the events whose ``userIdentity.type`` is ``Root``:
+keeps every call root made (for 90 days; a trail keeps them longer). So "root is not used for
+daily tasks" (CIS AWS Foundations Benchmark v7.0.0, check 2.7; v4.0.1's 1.7) is judged from
+the events whose ``userIdentity.type`` is ``Root``:
 
 * an **administrator** is an IAM user or role holding AWS's ``AdministratorAccess`` (directly
   or through a group); the **handover** is that administrator's first successful call;

@@ -1,10 +1,9 @@
 """A CIS-style security scorecard of the sandbox account.
 
-Seven checks from the CIS AWS Foundations Benchmark **v4.0.1**, section 1
-("Identity and Access Management"); the numbers are v4.0.1's (v1.5.0 to v4.0.1
-number these checks alike; v5.0.0 renumbered them, and v6 moved IAM to
-section 2). Each reads the account through the AWS API, as an auditor could,
-and says why it passed or failed::
+Seven checks from the CIS AWS Foundations Benchmark **v7.0.0**, section 2
+("Identity and Access Management"), with each one's profile level (1 or 2). Each
+reads the account through the AWS API, as an auditor could, and says why it
+passed or failed::
 
     from labkit.checks.scorecard import scorecard
     scorecard(lab)              # shows a pass/fail table in the notebook
@@ -12,18 +11,21 @@ and says why it passed or failed::
 ===========================  ===============================================
 check                        passes when
 ===========================  ===============================================
-root-mfa                     the root user has an MFA device (CIS 1.5)
+root-mfa                     the root user has an MFA device (CIS 2.5, level 1)
 root-hardware-mfa            root's MFA is a hardware device or security key, not
-                             a virtual (app) device (CIS 1.6)
-no-root-access-keys          the root user has no access keys (CIS 1.4)
+                             a virtual (app) device (CIS 2.6, level 2)
+no-root-access-keys          the root user has no access keys (CIS 2.4, level 1)
 root-not-used                root is not used for daily work: in the activity log
                              (CloudTrail), once an administrator took over, root
-                             only looked after its own credentials (CIS 1.7; see
-                             :mod:`labkit.checks.root_activity`)
-password-length              password policy demands 14+ characters (CIS 1.8)
-password-reuse               password policy prevents reusing the last 24 (CIS 1.9)
-console-users-mfa            every user with a console password has MFA (CIS 1.10)
+                             only looked after its own credentials (CIS 2.7, level 1;
+                             see :mod:`labkit.checks.root_activity`)
+password-length              password policy demands 14+ characters (CIS 2.8, level 1)
+password-reuse               password policy prevents reusing the last 24 (CIS 2.9, level 1)
+console-users-mfa            every user with a console password has MFA (CIS 2.10, level 1)
 ===========================  ===============================================
+
+Ids and titles are v7.0.0's, as prowler's ``cis_7.0_aws.json`` lists them. Meeting older
+reports: :data:`RENUMBERING` says where these checks were before.
 """
 
 from __future__ import annotations
@@ -42,9 +44,13 @@ from .root_activity import root_not_used
 if TYPE_CHECKING:
     from ..sandbox import Credentials, Lab
 
-__all__ = ["ScoreRow", "Scorecard", "scorecard", "credential_report", "CIS_VERSION"]
+__all__ = ["ScoreRow", "Scorecard", "scorecard", "credential_report", "CIS_VERSION", "RENUMBERING"]
 
-CIS_VERSION = "CIS AWS Foundations Benchmark v4.0.1"
+CIS_VERSION = "CIS AWS Foundations Benchmark v7.0.0"
+RENUMBERING = ("CIS v1.5.0 to v4.0.1 numbered these checks 1.4 to 1.10 in section 1; v7.0.0 puts "
+               "IAM in section 2, after the new organization rows 2.1.1-2.1.3: 1.4 is 2.4, 1.5 is "
+               "2.5 ... 1.10 is 2.10.")
+"""One line of history for learners who meet a report with the old numbers."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class ScoreRow:
     title: str
     passed: bool
     detail: str
+    level: int = 1  # the benchmark's profile: 1 (essential) or 2 (defence in depth)
 
 
 @dataclass(frozen=True)
@@ -77,12 +84,14 @@ class Scorecard:
 
     def __str__(self) -> str:
         lines = [f"Security scorecard ({CIS_VERSION}): {self.score} checks pass"]
-        lines += [f"  {'PASS' if r.passed else 'FAIL'}  {r.cis:<5} {r.title} - {r.detail}" for r in self.rows]
+        lines += [f"  {'PASS' if r.passed else 'FAIL'}  {r.cis:<5} L{r.level} {r.title} - {r.detail}"
+                  for r in self.rows]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         body = "".join(
-            f"<tr><td>{'&#x2705; pass' if r.passed else '&#x274C; fail'}</td><td>{html.escape(r.cis)}</td>"
+            f"<tr><td>{'&#x2705; pass' if r.passed else '&#x274C; fail'}</td>"
+            f"<td>{html.escape(r.cis)} (level {r.level})</td>"
             f"<td>{html.escape(r.title)}</td><td>{html.escape(r.detail)}</td></tr>"
             for r in self.rows
         )
@@ -109,7 +118,8 @@ def _when(value: str) -> datetime | None:
 
 
 def _root_hardware_mfa(iam: Any, summary: dict[str, Any], account_id: str) -> tuple[bool, str]:
-    """CIS 1.6, audited as the benchmark says: root has MFA, and no *virtual* device is root's."""
+    """CIS 2.6 (v4.0.1: 1.6), audited as the benchmark says: root has MFA, and no *virtual*
+    device is root's."""
     if summary.get("AccountMFAEnabled") != 1:
         return False, "root has no MFA device at all"
     root_arn = f"arn:aws:iam::{account_id}:root"
@@ -117,7 +127,7 @@ def _root_hardware_mfa(iam: Any, summary: dict[str, Any], account_id: str) -> tu
     virtual = [d["SerialNumber"] for d in assigned if d.get("User", {}).get("Arn") == root_arn]
     if virtual:
         return False, ("root signs in with a virtual (app) device: " + ", ".join(virtual)
-                       + "; CIS 1.6 asks for hardware: register a security key for root in the console "
+                       + "; CIS 2.6 asks for hardware: register a security key for root in the console "
                        "(register_passkey). The sandbox's console cannot remove root's app device: to "
                        "start over, run the notebook again from the top")
     return True, "root's MFA devices are hardware devices or security keys"
@@ -149,23 +159,28 @@ def scorecard(lab: Lab, credentials: Credentials | None = None) -> Scorecard:
     not_used, not_used_detail = root_not_used(lab, credentials)
     hardware, hardware_detail = _root_hardware_mfa(iam, summary, lab.account_id)
     rows = (
-        ScoreRow("root-mfa", "1.5", "MFA is enabled for the root user",
+        ScoreRow("root-mfa", "2.5", "Ensure MFA is enabled for the 'root' user account",
                  summary.get("AccountMFAEnabled") == 1,
                  "root has an MFA device" if summary.get("AccountMFAEnabled") == 1
                  else "assign an MFA device to root in the console"),
-        ScoreRow("root-hardware-mfa", "1.6", "Hardware MFA is enabled for the root user", hardware,
-                 hardware_detail),
-        ScoreRow("no-root-access-keys", "1.4", "No root user access keys exist",
+        ScoreRow("root-hardware-mfa", "2.6", "Ensure hardware MFA is enabled for the 'root' user account",
+                 hardware, hardware_detail, level=2),
+        ScoreRow("no-root-access-keys", "2.4", "Ensure no 'root' user account access key exists",
                  summary.get("AccountAccessKeysPresent") == 0,
                  "root has no access keys" if summary.get("AccountAccessKeysPresent") == 0
                  else "root still has an access key: delete it"),
-        ScoreRow("root-not-used", "1.7", "The root user is not used for daily tasks",
+        ScoreRow("root-not-used", "2.7",
+                 "Eliminate use of the 'root' user for administrative and daily tasks",
                  not_used, not_used_detail),
-        ScoreRow("password-length", "1.8", "Password policy requires at least 14 characters", length >= 14,
+        ScoreRow("password-length", "2.8",
+                 "Ensure IAM password policy requires minimum length of 14 or greater",
+                 length >= 14,
                  f"minimum length is {length}" if policy else "no password policy is set"),
-        ScoreRow("password-reuse", "1.9", "Password policy prevents reuse of the last 24 passwords",
+        ScoreRow("password-reuse", "2.9", "Ensure IAM password policy prevents password reuse",
                  reuse >= 24, f"reuse prevention is {reuse}" if policy else "no password policy is set"),
-        ScoreRow("console-users-mfa", "1.10", "Every user with a console password has MFA",
+        ScoreRow("console-users-mfa", "2.10",
+                 "Ensure multi-factor authentication (MFA) is enabled for all IAM users that have a "
+                 "console password",
                  not without_mfa,
                  "all console users have MFA" if not without_mfa
                  else "no MFA: " + ", ".join(without_mfa)),

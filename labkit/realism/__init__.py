@@ -29,7 +29,19 @@ import threading
 from http import HTTPStatus
 from typing import Any
 
-from . import cloudtrail, console_api, mfa, oidc, organizations, passwords, policy, root, sts, users
+from . import (
+    bucket_policy,
+    cloudtrail,
+    console_api,
+    mfa,
+    oidc,
+    organizations,
+    passwords,
+    policy,
+    root,
+    sts,
+    users,
+)
 from . import moto_bridge as mb
 from .identity import Principal, identify
 from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
@@ -132,10 +144,15 @@ class RealismLayer:
             return who
         principal: Principal = who
         resp = self.serve(req, principal)
-        member_session = principal.made_by == "AssumeRoot"  # recorded in the member's own trail
-        if req.access_key != self.state.auditor.access_key_id and not member_session:  # checks: no trace
-            action, _ = policy.action_and_resource(req, principal.arn)
-            cloudtrail.record_call(self.state.trail, req, principal, action, resp)
+        if req.access_key == self.state.auditor.access_key_id:  # checks: no trace
+            return resp
+        action, _ = policy.action_and_resource(req, principal.arn)
+        if principal.made_by == "AssumeRoot":  # recorded in the member's own trail, as its root
+            member = organizations.member_root(self.state, principal.arn.split(":")[4])
+            if member is not None:
+                cloudtrail.record_call(member.trail, req, principal, action, resp)
+            return resp
+        cloudtrail.record_call(self.state.trail, req, principal, action, resp)
         return resp
 
     def serve(self, req: AwsRequest, principal: Principal) -> Response:
@@ -151,6 +168,11 @@ class RealismLayer:
             return sts.get_caller_identity(principal)
         if service == "sts" and action == "GetSessionToken":
             return sts.get_session_token(req, principal, self.state)
+
+        if service == "s3":  # a bucket policy's Deny binds root too (but for the policy itself)
+            refused = bucket_policy.refusal(req, principal)
+            if refused is not None:
+                return refused
 
         if service == "iam" and principal.is_root:
             answered = root.handle_root_self_call(req, self.state)
@@ -197,7 +219,9 @@ class RealismLayer:
         verdict = policy.evaluate(documents, action, resource, context)
         if verdict == "allow":
             return None
-        message = policy.denied_message(principal.arn, action, resource, verdict)
+        denier = policy.denying_policy_arn(documents, action, resource, context) \
+            if verdict == "explicit-deny" else None
+        message = policy.denied_message(principal.arn, action, resource, verdict, denier)
         return aws_error(req, "AccessDenied", message, 403)
 
     def iam(self, req: AwsRequest, principal: Principal) -> Response:

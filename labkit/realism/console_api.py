@@ -276,6 +276,21 @@ def root_change_email(state: AccountState, data: dict[str, Any]) -> Response:
     return json_response({"status": "changed", "email": new})
 
 
+def member_events(state: AccountState, data: dict[str, Any]) -> Response:
+    """A member account's event history, newest first (the last 90 days), as ``LookupEvents``
+    returns it. In AWS you would read it signed in to that account; the sandbox has no
+    identities there but its root, so this window stands in for that sign-in."""
+    from . import organizations
+
+    member = organizations.member_root(state, str(data.get("account_id", "")))
+    if member is None:
+        return json_response({"error": f"{data.get('account_id')!r} is not a member account of "
+                                       "this sandbox's organization"}, 400)
+    oldest = clock.utcnow() - cloudtrail.RETENTION
+    return json_response({"Events": [e.as_lookup_result() for e in reversed(member.trail)
+                                     if e.event_time >= oldest]})
+
+
 CONSOLE = {
     "sign-in": sign_in,
     "sign-in-root": sign_in_root,
@@ -286,6 +301,7 @@ CONSOLE = {
     "passkey/register-begin": passkey_register_begin,
     "passkey/register-finish": passkey_register_finish,
     "root/email": root_change_email,
+    "member-events": member_events,
 }
 
 

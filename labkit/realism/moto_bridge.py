@@ -222,12 +222,19 @@ def _doc(document: Any) -> dict[str, Any]:
         return {}
 
 
+# A managed policy's document carries its ARN under this key, so that an explicit deny can name
+# the policy (policy.denying_policy_arn); inline policies have no ARN.
+POLICY_ARN_KEY = "labkit:PolicyArn"
+
+
 def _managed_doc(policy: Any) -> dict[str, Any]:
     version = getattr(policy, "default_version_id", None)
+    document = getattr(policy, "document", "{}")
     for v in getattr(policy, "versions", []) or []:
         if getattr(v, "version_id", None) == version or getattr(v, "is_default", False):
-            return _doc(v.document)
-    return _doc(getattr(policy, "document", "{}"))
+            document = v.document
+            break
+    return {**_doc(document), POLICY_ARN_KEY: getattr(policy, "arn", None)}
 
 
 def policy_documents_for_user(name: str) -> list[dict[str, Any]]:

@@ -39,10 +39,12 @@ from typing import TYPE_CHECKING, Any
 from ..clock import clock
 from . import moto_bridge as mb
 from . import policy
+from .signature import refusal
 from .state import AccessKeyRecord, AccountState, TempSession, new_key_id, new_secret
 from .wire import NAMESPACES, AwsRequest, Response, aws_error, not_available, query_response
 
 if TYPE_CHECKING:
+    from .cloudtrail import TrailEvent
     from .identity import Principal
 
 __all__ = ["MemberRoot", "FEATURE_ACTIONS", "iam_feature_call", "assume_root", "member_root_call",
@@ -77,6 +79,11 @@ class MemberRoot:
     password_created: datetime = field(default_factory=clock.utcnow)
     keys: list[AccessKeyRecord] = field(default_factory=list)
     mfa_devices: dict[str, datetime] = field(default_factory=dict)  # serial -> enabled at
+    # The member account's own event history: what AssumeRoot sessions did there, recorded as
+    # that account's root. The AssumeRoot call itself stays in the management account's
+    # ("Track privileged tasks in AWS CloudTrail",
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-track-privileged-tasks.html).
+    trail: list[TrailEvent] = field(default_factory=list)
 
     @property
     def arn(self) -> str:
@@ -183,7 +190,12 @@ SCP = "SERVICE_CONTROL_POLICY"
 
 def scp_verdict(account_id: str, action: str, resource: str, principal_arn: str) -> str:
     """What the organization's SCPs say to a request by a member account's principal (its root
-    included): ``'allow'``, ``'explicit-deny'`` or ``'implicit-deny'``.
+    included): ``'allow'``, ``'explicit-deny'`` or ``'implicit-deny'``."""
+    return scp_decision(account_id, action, resource, principal_arn)[0]
+
+
+def scp_decision(account_id: str, action: str, resource: str, principal_arn: str) -> tuple[str, str | None]:
+    """:func:`scp_verdict`, and the ARN of the SCP whose ``Deny`` applies (or None).
 
     Once SCPs are enabled on the organization's root, every level from the account up to the
     root must allow the action (``FullAWSAccess`` does, by default) and no SCP may deny it; the
@@ -192,24 +204,26 @@ def scp_verdict(account_id: str, action: str, resource: str, principal_arn: str)
     """
     backend = _org_backend()
     if backend.org is None or account_id == mb.ACCOUNT_ID:
-        return "allow"
+        return "allow", None
     root = next((ou for ou in backend.ou if getattr(ou, "type", "") == "ROOT"), None)
     enabled = [t for t in (root.policy_types if root else []) if t.get("Type") == SCP]
     if root is None or not any(t.get("Status") == "ENABLED" for t in enabled):
-        return "allow"
+        return "allow", None
     context = {"aws:PrincipalArn": principal_arn}
     verdicts = []
+    denier: str | None = None
     target = account_id
     while target:
         node = next((n for n in [*backend.accounts, *backend.ou] if n.id == target), None)
-        docs = [json.loads(p.content) for p in getattr(node, "attached_policies", [])
-                if p.type == SCP and p.content]
+        docs = [{**json.loads(p.content), mb.POLICY_ARN_KEY: p.arn}
+                for p in getattr(node, "attached_policies", []) if p.type == SCP and p.content]
         verdicts.append(policy.evaluate(docs, action, resource, context))
+        denier = denier or policy.denying_policy_arn(docs, action, resource, context)
         parents = backend.list_parents(ChildId=target)["Parents"] if target != root.id else []
         target = parents[0]["Id"] if parents else ""
     if "explicit-deny" in verdicts:
-        return "explicit-deny"
-    return "implicit-deny" if "implicit-deny" in verdicts else "allow"
+        return "explicit-deny", denier
+    return ("implicit-deny" if "implicit-deny" in verdicts else "allow"), None
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -220,8 +234,7 @@ def member_root_call(req: AwsRequest, session: TempSession, state: AccountState)
     """A request in an AssumeRoot session: the member's root user, within the task policy."""
     root = member_root(state, session.account_id or "")
     if root is None:
-        invalid = "The security token included in the request is invalid."
-        return aws_error(req, "InvalidClientTokenId", invalid, 403)
+        return refusal(req, "unknown")
     service, action = req.service, req.action
     if service == "sts" and action == "GetCallerIdentity":
         return query_response("sts", action, {"UserId": root.account_id, "Account": root.account_id,
@@ -229,16 +242,16 @@ def member_root_call(req: AwsRequest, session: TempSession, state: AccountState)
     resource = root.arn if "UserName" not in req.params else \
         f"arn:aws:iam::{root.account_id}:user/{req.params['UserName']}"
     iam_action = f"{service}:{action}"
-    scps = scp_verdict(root.account_id, iam_action, resource, root.arn)
-    if scps != "allow":
-        why = ("with an explicit deny in a service control policy" if scps == "explicit-deny"
-               else f"because no service control policy allows the {iam_action} action")
-        return aws_error(req, "AccessDenied", f"User: {root.arn} is not authorized to perform: {iam_action} "
-                                              f"on resource: {resource} {why}", 403)
+    scps, denier = scp_decision(root.account_id, iam_action, resource, root.arn)
+    if scps != "allow":  # since January 2026 an explicit deny names the SCP (policy.denied_message)
+        return aws_error(req, "AccessDenied", policy.denied_message(
+            root.arn, iam_action, resource, scps, denier, "service control"), 403)
     if not _task_allows(session.task_policy or "", iam_action, resource, root.arn):
-        return aws_error(req, "AccessDenied",
-                         f"User: {root.arn} is not authorized to perform: {iam_action} on resource: "
-                         f"{resource} with an explicit deny in a session policy", 403)
+        # The task policy is the session's policy; since January 2026 a session policy's deny names
+        # its ARN. AWS's text for root sessions is not published: labkit.sandbox_wording lists it.
+        task_arn = f"arn:aws:iam::aws:policy/root-task/{session.task_policy}"
+        return aws_error(req, "AccessDenied", policy.denied_message(
+            root.arn, iam_action, resource, "explicit-deny", task_arn, "session"), 403)
     handler = _MEMBER_ROOT_ACTIONS.get(action) if service == "iam" else None
     if handler is None:
         return not_available(req)

@@ -25,7 +25,7 @@ from typing import Any
 from . import moto_bridge as mb
 from .wire import AwsRequest
 
-__all__ = ["evaluate", "action_and_resource", "denied_message", "trust_allows"]
+__all__ = ["evaluate", "action_and_resource", "denied_message", "denying_policy_arn", "trust_allows"]
 
 _VAR = re.compile(r"\$\{([^}]+)\}")
 
@@ -115,6 +115,21 @@ def evaluate(documents: list[dict[str, Any]], action: str, resource: str, contex
     return "allow" if allowed else "implicit-deny"
 
 
+def denying_policy_arn(documents: list[dict[str, Any]], action: str, resource: str,
+                       context: dict[str, Any]) -> str | None:
+    """The ARN of the first managed policy whose ``Deny`` applies (None for an inline policy,
+    which has no ARN, or when nothing denies)."""
+    from .moto_bridge import POLICY_ARN_KEY
+
+    for doc in documents:
+        for stmt in _as_list(doc.get("Statement")):
+            if isinstance(stmt, dict) and stmt.get("Effect") == "Deny" and \
+                    _statement_applies(stmt, action, resource, context):
+                arn = doc.get(POLICY_ARN_KEY)
+                return str(arn) if arn else None
+    return None
+
+
 def trust_allows(trust: dict[str, Any], principal_type: str, principal: str, action: str,
                  context: dict[str, Any]) -> bool:
     """Does a role's trust policy let ``principal`` (e.g. ``Federated``: an OIDC provider ARN)
@@ -143,13 +158,29 @@ def trust_allows(trust: dict[str, Any], principal_type: str, principal: str, act
     return allowed
 
 
-def denied_message(principal_arn: str, action: str, resource: str, verdict: str) -> str:
-    """AWS's AccessDenied wording, naming the principal, action and resource."""
-    why = (
-        "with an explicit deny in an identity-based policy"
-        if verdict == "explicit-deny"
-        else f"because no identity-based policy allows the {action} action"
-    )
+def denied_message(principal_arn: str, action: str, resource: str, verdict: str,
+                   policy_arn: str | None = None, policy_type: str = "identity-based") -> str:
+    """AWS's AccessDenied wording, naming the principal, action and resource.
+
+    Since January 2026 an explicit deny in the same account or organization also names the
+    denying policy: "... with an explicit deny in a service control policy: <policy ARN>"
+    (AWS Security Blog, "Enhanced access denied error messages with policy ARNs",
+    https://aws.amazon.com/blogs/security/enhanced-access-denied-error-messages-with-policy-arns).
+    An inline policy has no ARN; what AWS appends then is not published, and the sandbox
+    appends nothing (docs/differences.md).
+
+    >>> denied_message("arn:aws:iam::123456789012:user/bob", "iam:ListUsers",
+    ...                "arn:aws:iam::123456789012:user/", "explicit-deny",
+    ...                "arn:aws:iam::123456789012:policy/NoLists").partition(" with ")[2]
+    'an explicit deny in an identity-based policy: arn:aws:iam::123456789012:policy/NoLists'
+    """
+    article = "an" if policy_type[0] in "aeiou" else "a"
+    if verdict == "explicit-deny":
+        why = f"with an explicit deny in {article} {policy_type} policy"
+        if policy_arn:
+            why += f": {policy_arn}"
+    else:
+        why = f"because no {policy_type} policy allows the {action} action"
     return f"User: {principal_arn} is not authorized to perform: {action} on resource: {resource} {why}"
 
 
@@ -204,7 +235,8 @@ def _s3_action_and_resource(req: AwsRequest) -> tuple[str, str]:
         return f"s3:{verb.get(m, 'DeleteObject')}", arn
     arn = f"arn:aws:s3:::{bucket}"
     if "policy" in req.params:
-        return ("s3:GetBucketPolicy" if m == "GET" else "s3:PutBucketPolicy"), arn
+        verbs = {"GET": "s3:GetBucketPolicy", "DELETE": "s3:DeleteBucketPolicy"}
+        return verbs.get(m, "s3:PutBucketPolicy"), arn
     if "delete" in req.params and m == "POST":
         return "s3:DeleteObject", f"{arn}/*"
     verb = {"GET": "ListBucket", "HEAD": "ListBucket", "PUT": "CreateBucket", "DELETE": "DeleteBucket"}

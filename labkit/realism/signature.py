@@ -53,6 +53,9 @@ __all__ = ["ERRORS", "SECRET_LOOKUPS", "MAX_SKEW", "check_time", "secret_for", "
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 
+IAM_INVALID_TOKEN = "The security token included in the request is invalid"
+"""IAM's ``InvalidClientTokenId`` text, which (unlike STS's) ends without a period."""
+
 # (code, message) per kind of refusal: the query/JSON services' wording, then S3's.
 ERRORS: dict[str, dict[str, tuple[str, str]]] = {
     # aws/aws-cli#135, aws/aws-sdk-ruby#374 (IAM/EC2/SQS); S3: s3tools/s3cmd#1053, aws/aws-sdk-js#508.
@@ -66,9 +69,12 @@ ERRORS: dict[str, dict[str, tuple[str, str]]] = {
                "Check your key and signing method."),
     },
     # STS GetCallerIdentity: jamesls/aws-creds-test#1, jrl84/amazon-sp-api#218 (full XML body);
+    # IAM says it without the final period: "(InvalidClientTokenId) when calling the ListUsers
+    # operation: The security token included in the request is invalid" (99designs/aws-vault#328);
     # S3: brefphp/laravel-bridge#67 (full XML body).
     "unknown": {
         "default": ("InvalidClientTokenId", "The security token included in the request is invalid."),
+        "iam": ("InvalidClientTokenId", IAM_INVALID_TOKEN),
         "s3": ("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
     },
     # AWS Knowledge Center "sts-iam-token-expired" (title; S3 ListBuckets: "The provided token has

@@ -9,12 +9,12 @@ from datetime import timedelta
 from ..clock import clock
 from . import mfa
 from .identity import Principal
+from .signature import refusal
 from .state import AccountState, TempSession, new_key_id, new_secret
 from .wire import AwsRequest, Response, aws_error, query_response
 
 __all__ = ["get_caller_identity", "get_session_token", "session_limits"]
 
-_INVALID = "The security token included in the request is invalid."
 # What GetSessionToken's credentials may still call in STS:
 # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
 _STS_FOR_PLAIN_SESSIONS = {"AssumeRole", "GetCallerIdentity"}
@@ -31,7 +31,7 @@ def session_limits(req: AwsRequest, principal: Principal) -> Response | None:
     if principal.made_by != "GetSessionToken":
         return None
     if req.service == "iam" and not principal.mfa:
-        return aws_error(req, "InvalidClientTokenId", _INVALID, 403)
+        return refusal(req, "unknown")  # IAM's text: no final period (99designs/aws-vault#328)
     if req.service == "sts" and req.action not in _STS_FOR_PLAIN_SESSIONS:
         # AWS's wording for GetSessionToken; the same sentence for the other STS calls.
         return aws_error(req, "AccessDenied", f"Cannot call {req.action} with session credentials", 403)

@@ -37,7 +37,7 @@ CELLS = [
     |---|---|
     | **people** (you, your team) | sign in through **[IAM Identity Center](glossary.ipynb#identity-center)** (or another identity provider) and get temporary credentials |
     | **workloads** (servers, functions, build jobs) | **[roles](glossary.ipynb#role)**, which hand out short-lived credentials — chapter 05b builds one for a build job |
-    | **IAM users** | what those cannot cover: emergency (break-glass) access, tools that need an access key, and small accounts without Identity Center |
+    | **IAM users** | what those cannot cover: emergency (break-glass) access, tools that need an access key, and people only where Identity Center is not available and there is no other identity provider (a standalone account can create an organization and turn Identity Center on) |
 
     Automation does not take people out of the picture. Someone still signs in to find out why a
     deployment failed, to change a setting, to approve a change — and those accounts can do the

@@ -130,7 +130,8 @@ CELLS = [
     md("""
     Read the end of the message: *with an explicit deny in an identity-based policy* — not
     "no policy allows it". Her `Allow` for `iam:ListUsers` is there; the house rule's `Deny`
-    beat it.
+    beat it. (Since January 2026 AWS also ends such a message with the denying policy's ARN
+    when it is a managed policy; the house rule is an inline policy, which has none.)
 
     To work, Alice exchanges her key **and a current code** for temporary credentials: STS's
     action `GetSessionToken` ([STS](glossary.ipynb#sts), the *Security Token Service*, hands out temporary

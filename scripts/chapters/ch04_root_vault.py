@@ -16,7 +16,7 @@ CELLS = [
         did not do that, and who has just left the company.
         """,
         objectives=[
-            "audit an account with the credential report, the account summary and a scorecard that follows the CIS AWS Foundations Benchmark v4.0.1;",
+            "audit an account with the credential report, the account summary and a scorecard that follows the CIS AWS Foundations Benchmark v7.0.0;",
             "register root's MFA the only way AWS allows — in the console — with a backup device;",
             "take over everything the predecessor knew: root's password, e-mail address and MFA;",
             "set a strong password policy from its requirements, without a printed command.",
@@ -121,14 +121,14 @@ CELLS = [
     md("""
     The console lets root in — onto one page only: *register an MFA device*. **Root MFA is no
     longer optional:** AWS began requiring it for the root users of Organizations management
-    accounts in May 2024, of standalone accounts from June 2024, and of member accounts in June
+    accounts in May 2024, of standalone accounts gradually from July 2024, and of member accounts in June
     2025. A root user without MFA may postpone registering for up to 35 days; the predecessor
     postponed until the grace period ran out, so now the console allows nothing else
     ([AWS Security Blog](https://aws.amazon.com/blogs/security/secure-by-design-aws-enhances-centralized-security-controls-as-mfa-requirements-expand)).
 
     In the console: *account menu → Security credentials → Assign MFA device*. You name the
     device and pick its type: a passkey or security key, an authenticator app, or a hardware
-    TOTP token. For the master key, choose **hardware**: CIS asks for it (check 1.6), and a
+    TOTP token. For the master key, choose **hardware**: CIS asks for it (check 2.6), and a
     security key also resists phishing, as chapter 03b showed. One key is one key that can be
     lost: root, like every IAM user, may have **up to eight** MFA devices, so a second key goes
     into another safe place:
@@ -186,7 +186,7 @@ CELLS = [
     the command lists them all.
 
     **⌨️ Your turn, on your own.** Set a policy that CIS accepts: at least **14** characters
-    (check 1.8), no reuse of the last **24** passwords (check 1.9), uppercase and lowercase
+    (check 2.8), no reuse of the last **24** passwords (check 2.9), uppercase and lowercase
     letters, numbers and symbols required — and users allowed to change their own password (the
     other fix for chapter 02's locked-out Alice). One line, with `!` in front.
     """),
@@ -212,7 +212,14 @@ CELLS = [
     bucket policy that denies everyone. For those rare moments you take the key out of the
     vault, sign in with MFA, do the one task, and put it back.
 
-    Can anything restrict root? **No IAM policy can.** In an AWS Organization, though, service
+    Can anything restrict root? **No policy is attached to root** the way one is attached to an
+    IAM user, so in its own account root may do everything *its identity* is allowed. But a
+    **resource's own policy binds root too**: a bucket policy that denies everyone denies root
+    as well. AWS keeps one door open so that an owner cannot lock itself out for good: the
+    bucket owner's root may still read, replace or delete that bucket policy — which is the
+    "unlock" task above ([DeleteBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html)).
+    You will watch both in [chapter 05b](05b-build-jobs-without-keys.ipynb). In an AWS
+    Organization, service
     control policies (SCPs) apply to the root user of *member* accounts — and since November
     2024 the organization can even remove member accounts' root passwords and keys altogether
     (centralized root access, [chapter 06](06-a-realm-of-castles.ipynb)).
@@ -228,10 +235,10 @@ CELLS = [
     ),
     *footer(
         summary=[
-            "Audit with the credential report (`generate-` then `get-credential-report`), `get-account-summary`, and a scorecard of CIS v4.0.1 checks — name the version you follow.",
+            "Audit with the credential report (`generate-` then `get-credential-report`), `get-account-summary`, and a scorecard of CIS v7.0.0 checks — name the version you follow (v4.0.1's 1.4-1.10 are v7.0.0's 2.4-2.10).",
             "Root MFA is mandatory and assigned in the console only; prefer two hardware keys for root.",
             "Taking over an account means changing everything the predecessor knew: root password, e-mail, MFA devices and keys.",
-            "No IAM policy restricts root; only SCPs, in member accounts of an organization, do.",
+            "No policy is attached to root, but a resource's policy (a bucket policy that denies everyone) binds it — root keeps only the right to remove that bucket policy; SCPs bind a member account's root.",
         ],
         own_account=[
             "Sign in as root once, register two security keys (or passkeys) for it, and store them apart.",

@@ -204,9 +204,12 @@ CELLS = [
 
     How would an auditor know that root is no longer used? Not from root's access key: its
     "last used" date went away with the key. What stays is the **activity log**: [CloudTrail](glossary.ipynb#cloudtrail)'s
-    event history records every management call — who (`userIdentity`, whose `type` is `Root`
-    for the master key), what, when, from where, and whether AWS refused it
+    event history records the management calls of the last **90 days**, in each Region — who
+    (`userIdentity`, whose `type` is `Root` for the master key), what, when, from where, and
+    whether AWS refused it
     ([Viewing CloudTrail events](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events.html)).
+    Proving "root is not used" for longer than that takes a **trail** (multi-Region, or one
+    trail for the whole organization) that keeps the events, and an alarm.
     The warden reads the last calls of everyone, oldest first:
     """),
     code("""
@@ -216,7 +219,7 @@ CELLS = [
     """),
     md("""
     Root's administration, then the warden's first sign-in, then root only listing and deleting
-    its own key, then the warden at work. That is what the scorecard's check 1.7 reads: *once an
+    its own key, then the warden at work. That is what the scorecard's check 2.7 reads: *once an
     administrator took over, did root only look after its own credentials?* The command line
     asks the same with `aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=root`.
     On a real account you would also set an alarm (an EventBridge rule or a CloudWatch metric

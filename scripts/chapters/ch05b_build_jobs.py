@@ -157,6 +157,28 @@ CELLS = [
     """),
     your_turn("oidc-build-permissions", "replace this line with the policy and the call that puts it on the role"),
     md("""
+    ## A resource's own policy binds even root
+
+    A trust policy belongs to the role, not to the caller: it is a **resource-based policy**,
+    with a `Principal`. A bucket policy is another — and, as chapter 04 said, it binds the
+    master key too. Lock a bucket against everyone, as root, and watch root be refused; then
+    use the one right AWS keeps for the bucket owner's root: deleting that bucket policy
+    ([DeleteBucketPolicy](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html)).
+    """),
+    code("""
+    s3 = lab.client("s3")
+    s3.create_bucket(Bucket="castle-treasury")
+    locked = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+              "Resource": ["arn:aws:s3:::castle-treasury", "arn:aws:s3:::castle-treasury/*"]}]}
+    s3.put_bucket_policy(Bucket="castle-treasury", Policy=json.dumps(locked))
+    try:  # What went wrong, on purpose: even the master key is refused
+        s3.list_objects_v2(Bucket="castle-treasury")
+    except ClientError as err:
+        labkit.explain(err)
+    s3.delete_bucket_policy(Bucket="castle-treasury")  # root's one way out
+    print("unlocked:", s3.list_objects_v2(Bucket="castle-treasury")["KeyCount"], "objects")
+    """),
+    md("""
     ## Check your understanding
     """),
     code("""

@@ -57,8 +57,9 @@ CELLS = [
 
     ## What can hold a member's root back
 
-    In chapter 04 nothing could restrict root: IAM policies do not apply to it. In an
-    organization, a **service control policy (SCP)** can. An SCP is written like the policies of
+    In chapter 04 no policy could be attached to root: only a resource's own policy (a bucket
+    policy that denies everyone) binds it. In an organization, a **service control policy
+    (SCP)** can restrict root everywhere in a member account. An SCP is written like the policies of
     chapter 05, but it grants nothing: it sets the most that any identity in a member account
     may do, **its root user included**. SCPs never apply to the management account, so *its*
     root stays as powerful as ever — keep it in the deepest vault
@@ -89,11 +90,7 @@ CELLS = [
 
     SCPs limit what a master key can do. Centralized root access goes further: it lets the
     management account take member accounts' master keys away.
-    """),
-    code("""
-    labkit.widgets.quiz("realm-what-restricts-root")
-    """),
-    md("""
+
     ## Centralized root access, step by step
 
     ### What went wrong: the feature before the trust
@@ -104,7 +101,8 @@ CELLS = [
     md("""
     ### Your turn: let IAM act on the organization
 
-    IAM may act on the organization's accounts only once the organization **trusts** it
+    (The error *code* is AWS's; its sentence is the sandbox's, as AWS does not publish this
+    message.) IAM may act on the organization's accounts only once the organization **trusts** it
     ([Centralize root access for member accounts](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html)).
     Compose that command: it belongs to the `organizations` service, its action is
     `enable-aws-service-access`, and its one option, `--service-principal`, names the service
@@ -137,7 +135,7 @@ CELLS = [
                                           TaskPolicyArn={"arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
             print("It works")
         except ClientError as err:
-            print(err.response["Error"]["Code"], "-", err.response["Error"]["Message"])
+            labkit.explain(err)  # AWS does not publish this text: the sandbox's own words
         """,
     ),
     md("""
@@ -145,7 +143,8 @@ CELLS = [
     gets a **steward**: here a user with `AdministratorAccess` and a key. In a real organization
     a person signs in through [IAM Identity Center](glossary.ipynb#identity-center), AWS's
     sign-in portal for all of an organization's accounts, and gets short-lived credentials
-    (`aws login` or `aws sso login`) — no long-lived key at all.
+    (`aws sso login`, or `aws login` for IAM users and roles, which then need the
+    `SignInLocalDevelopmentAccess` policy) — no long-lived key at all.
     """),
     code("""
     iam.create_user(UserName="steward")
@@ -162,7 +161,9 @@ CELLS = [
     `IAMCreateRootUserPassword`, `IAMDeleteRootUserCredentials`, `S3UnlockBucketPolicy` and
     `SQSUnlockQueuePolicy`. It lasts at most **900 seconds**
     ([AssumeRoot](https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html)).
-    First, look at `castle-workloads`'s root credentials:
+    First, look at `castle-workloads`'s root credentials. The session *is* the member's root —
+    the ARN ends in `:root` of account `castle-workloads` — and without a `--user-name`, IAM
+    calls act on that root's own credentials, as in chapter 04:
     """),
     code("""
     audit = lab.client("sts").assume_root(
@@ -172,12 +173,6 @@ CELLS = [
     print("session ends:", audit["Credentials"]["Expiration"])
     lab.use(audit_session)
     !aws sts get-caller-identity --query Arn
-    """),
-    md("""
-    The session *is* the member's root — the ARN ends in `:root` of account `castle-workloads`.
-    Without a `--user-name`, IAM calls act on that root's own credentials, as in chapter 04:
-    """),
-    code("""
     !aws iam list-access-keys --query "AccessKeyMetadata[].[AccessKeyId, Status]" --output text
     !aws iam get-login-profile
     !aws iam list-mfa-devices
@@ -214,6 +209,19 @@ CELLS = [
     md("""
     `castle-workloads`'s root has no password and no key left: nobody can sign in as it (so it
     needs no MFA either), and the few tasks that need it go through a 15-minute session.
+
+    Who sees what happened? The management account's activity log records only the
+    `AssumeRoot` calls. What the session *did* is in `castle-workloads`'s own event history, as
+    that account's root, with the session's key id
+    ([Track privileged tasks in CloudTrail](https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-track-privileged-tasks.html)).
+    The sandbox shows a member's history with `lab.member_event_history`:
+    """),
+    code("""
+    lab.use(steward)
+    for event in lab.client("cloudtrail").lookup_events(MaxResults=3)["Events"]:
+        print("management:      ", event["EventName"], event["Username"])
+    for event in lab.member_event_history(workloads)[:3]:
+        print("castle-workloads:", event["EventName"], event["Username"], event["AccessKeyId"])
     """),
     md("""
     ## Your turn: the archive's master key
@@ -229,6 +237,7 @@ CELLS = [
 
     Now the SCP from the start of the chapter does its job. Even a root session whose task is
     exactly "create the root password" is refused in `castle-archive`: the SCP caps its root too.
+    Since January 2026 the message ends with the denying SCP's ARN.
     """),
     code("""
     lab.use(steward)
@@ -238,7 +247,7 @@ CELLS = [
     """),
     code("""
     lab.use(None)
-    labkit.widgets.quiz("realm-read-the-denial", "realm-predict-scp-management", "realm-who-assumes-root",
+    labkit.widgets.quiz("realm-what-restricts-root", "realm-read-the-denial", "realm-predict-scp-management", "realm-who-assumes-root",
                         "realm-session-length")
     """),
     reflection(
