@@ -301,14 +301,15 @@ stop.set()
 finish()
 """
 
-# Six forked children holding 400 MB each (touched): 2.4 GB for one submission.
+# Six forked children holding 450 MiB each (touched): 2.6 GiB for one submission. (At 400 MiB, five
+# children and the kernel came within a few MiB of a 2 GiB group limit: whether a fifth fit was luck.)
 FORK_MEMORY = """
 read_end, write_end = os.pipe()
 children = []
 for _ in range(6):
     pid = os.fork()
     if pid == 0:
-        block = bytearray(400 * 1024 * 1024)
+        block = bytearray(450 * 1024 * 1024)
         for i in range(0, len(block), 4096):
             block[i] = 1
         os.write(write_end, b"+")
