@@ -45,6 +45,9 @@ if TYPE_CHECKING:
 __all__ = ["ScoreRow", "Scorecard", "scorecard", "credential_report", "CIS_VERSION"]
 
 CIS_VERSION = "CIS AWS Foundations Benchmark v4.0.1"
+# The result in words; the glyph beside it is for the eye only (a screen reader skips it).
+_PASS = '<span aria-hidden="true">&#x2705;</span> pass'
+_FAIL = '<span aria-hidden="true">&#x274C;</span> fail'
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ class Scorecard:
 
     def _repr_html_(self) -> str:
         body = "".join(
-            f"<tr><td>{'&#x2705; pass' if r.passed else '&#x274C; fail'}</td><td>{html.escape(r.cis)}</td>"
+            f"<tr><td>{_PASS if r.passed else _FAIL}</td><td>{html.escape(r.cis)}</td>"
             f"<td>{html.escape(r.title)}</td><td>{html.escape(r.detail)}</td></tr>"
             for r in self.rows
         )
