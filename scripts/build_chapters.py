@@ -59,7 +59,7 @@ def code(text: str, tags: list[str] | None = None) -> dict[str, Any]:
 def reflection(reflection_id: str, prompt: str) -> dict[str, Any]:
     """A reflection prompt, exactly as docs/conventions.md defines it."""
     text = (
-        "### ✍️ Reflection\n"
+        "### Reflection\n"
         f"**{prompt}**\n\n"
         "*Double-click this cell and write your answer below the line, then press Shift+Enter.*\n\n"
         "---\n"

@@ -170,7 +170,8 @@ def score_histogram_svg(scores: list[int], max_score: int, width: int = 460, hei
             f'<text x="{left + (width - left) / 2:.0f}" y="{height - 2}" font-size="11" text-anchor="middle">'
             "score</text>")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-            f'aria-label="score distribution (the numbers are in the table beside it)">{"".join(bars)}{axis}</svg>')
+            'aria-label="score distribution (the numbers are in the table beside it)">'
+            f'{"".join(bars)}{axis}</svg>')
 
 
 def pass_rate_svg(rates: list[tuple[str, str, float]], width: int = 460) -> str:

@@ -66,7 +66,8 @@ def _qr_html(png: bytes, alt: str) -> str:
 # kernel cannot reach the learner's clipboard. Its status line says "Key copied" politely.
 _COPY_SCRIPT = ("navigator.clipboard.writeText(this.dataset.key).then("
                 "() => {this.nextElementSibling.textContent = 'Key copied.';}, "
-                "() => {this.nextElementSibling.textContent = 'Could not copy: select the key and copy it.';})")
+                "() => {this.nextElementSibling.textContent = "
+                "'Could not copy: select the key and copy it.';})")
 
 
 def _key_html(seed: str) -> str:
