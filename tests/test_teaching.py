@@ -99,9 +99,13 @@ def test_start_page_lists_every_chapter_with_its_time_and_the_total() -> None:
     assert "../exercises/capstone.ipynb" in "".join(c.source for c in start.cells)
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+# Every notebook a learner opens: chapters, the glossary, exercises and their solutions.
+EVERY_NOTEBOOK = sorted(p for folder in ("notebooks", "exercises", "solutions")
+                        for p in (ROOT / folder).glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", EVERY_NOTEBOOK, ids=[f"{p.parent.name}/{p.stem}" for p in EVERY_NOTEBOOK])
 def test_headings_in_order_without_leading_emoji(path: Path) -> None:
-    _rewritten(path)
     headings = _headings(_nb(path))
     levels = [len(h) - len(h.lstrip("#")) for h in headings]
     assert levels and levels[0] == 1 and levels.count(1) == 1, "one H1, first"
