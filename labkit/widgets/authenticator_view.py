@@ -175,7 +175,7 @@ class AuthenticatorView(w.VBox):
         left, code = self.seconds_left, self.code
         self.code_display.value = (
             '<div style="font-family:monospace;font-size:2.6em;letter-spacing:0.18em;'
-            f'font-weight:bold;color:#0b5394">{code}</div>'
+            f'font-weight:bold">{code}</div>'
         )
         if code != self._announced:
             self._announced = code

@@ -24,15 +24,20 @@ def results_html(title: str, results: list[CheckResult]) -> str:
     top = sum(r.max_points for r in results)
     rows = []
     for r in results:
-        mark = "&#x2705;" if r.passed else "&#x274C;"
+        # In words (a screen reader skips the glyph, and colour alone says nothing: WCAG 1.1.1, 1.4.1).
+        mark = ('<span aria-hidden="true">&#x2705;</span> passed' if r.passed
+                else '<span aria-hidden="true">&#x274C;</span> not yet')
         hint = "" if r.passed else f"<br><i>Hint:</i> {html.escape(r.hint)}"
         detail = f" <small>({html.escape(r.detail)})</small>" if r.detail else ""
         cls = "labkit-check-pass" if r.passed else "labkit-check-fail"
         rows.append(f'<tr class="{cls}"><td>{mark}</td><td>{html.escape(r.description)}{detail}{hint}</td>'
                     f"<td>{r.points}/{r.max_points}</td></tr>")
     verdict = "All checks pass. Well done!" if total == top else "Not yet: see the hints."
-    return (f'<div class="labkit-check-results"><b>{html.escape(title)}: {total}/{top} points</b>'
-            f" &#x2014; {verdict}<table>{''.join(rows)}</table></div>")
+    # The score line is a status message: said by a screen reader without moving the focus (WCAG 4.1.3).
+    return (f'<div class="labkit-check-results"><p role="status" style="margin:0">'
+            f"<b>{html.escape(title)}: {total}/{top} points</b> &#x2014; {verdict}</p>"
+            '<table><thead><tr><th scope="col">result</th><th scope="col">check</th>'
+            f'<th scope="col">points</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
 class CheckMyWork(w.VBox):

@@ -97,8 +97,9 @@ class QuestionCard(w.VBox):
         self.feedback = verdict.feedback
         if chosen:
             knowledge_log.record(self.question.id, chosen, verdict.right)
-        colour = "#1a7f37" if verdict.right else "#555" if not chosen else "#b35900"
-        self.result.value = f'<div style="color:{colour}">{_inline_code(verdict.feedback)}</div>'
+        # A status message: a screen reader says the feedback without moving the focus (WCAG 4.1.3). The
+        # text keeps the theme's own colour (contrast in light and dark themes); its words say right or not.
+        self.result.value = f'<div role="status">{_inline_code(verdict.feedback)}</div>'
         return verdict.right
 
 

@@ -8,6 +8,7 @@ audits of the notebooks themselves run where the notebooks run: after *Run All* 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from labkit.grading.reports import feedback_html, report_html
 
 from .accessibility import WHOLE_PAGE, assert_accessible, axe_missing
-from .conftest import VIEWPORT
+from .conftest import ROOT, VIEWPORT
 
 pytestmark = pytest.mark.browser
 
@@ -63,3 +64,115 @@ def test_the_graders_pages_have_no_serious_accessibility_findings(page: Any, nam
         page.keyboard.press("Enter")
         assert page.locator("table.sortable th[aria-sort]").inner_text() == "final"
         assert page.locator("table.chart-data caption").count() == 1, "the histogram has no data table"
+
+
+# -- the keyboard alone ----------------------------------------------------------------------------
+CHAPTER_03 = "notebooks/03-the-two-key-system-mfa.ipynb"
+MAX_PRESSES = 60  # Tab presses to reach anything: more means it cannot be reached (or focus is stuck)
+
+# Where the focus is, and whether the learner can see it (an outline or a ring drawn around it).
+_FOCUS = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return {tag: 'body', visible: false, text: '', cls: '', inQuiz: false};
+    const style = getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+    const ring = style.boxShadow && style.boxShadow !== 'none';
+    const label = el.closest('label');
+    const card = el.closest('.labkit-quiz-question');  // the quiz's first child is its header
+    return {tag: el.tagName.toLowerCase(), type: el.type || '', visible: outline || !!ring,
+            text: ((label || el).textContent || '').trim().slice(0, 200), cls: String(el.className),
+            inQuiz: !!el.closest('.labkit-quiz'), inEditor: !!el.closest('.cm-content'),
+            card: card ? [...card.parentElement.children].indexOf(card) - 1 : -1};
+}"""
+
+
+def _focus(lab: Any) -> dict[str, Any]:
+    return dict(lab.page.evaluate(_FOCUS))
+
+
+def _press(lab: Any, key: str, seen: list[dict[str, Any]]) -> dict[str, Any]:
+    lab.page.keyboard.press(key)
+    now = _focus(lab)
+    seen.append(now)
+    if now["tag"] in ("input", "button"):  # a control of the course's: its focus must show
+        assert now["visible"], f"focus on {now} is not visible (no outline, no ring)"
+    return now
+
+
+def test_chapter_03_with_the_keyboard_alone(lab: Any) -> None:
+    """Open chapter 03, run each cell with Shift+Enter (typing the your-turn command and the prediction
+    in the cells that ask for them), then answer its knowledge check with Tab, Space and Enter only.
+    Every control the course draws shows its focus, and Tab and Escape always lead out again."""
+    from labkit.question_bank import question
+
+    from .course_notebooks import prediction_cells, your_turn_cells
+    from .lab_page import _RUN_ALL_STATE
+    from .test_course_in_browser import _quiz_ids
+
+    path = ROOT / CHAPTER_03
+    lab.open(CHAPTER_03)
+    cells = json.loads(path.read_text())["cells"]
+    typed, predicted = your_turn_cells(path), prediction_cells(path)
+    keys = lab.page.keyboard
+    seen: list[dict[str, Any]] = []
+    lab.cell(0).click()  # a mouse click only to give the page itself the focus: the notebook's first cell
+    keys.press("Escape")
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] != "code":
+            keys.press("ArrowDown")  # command mode: the next cell
+            continue
+        if index in typed or index in predicted:
+            keys.press("Enter")  # edit mode
+            assert _focus(lab)["inEditor"], "Enter did not put the cursor in the cell"
+            keys.press("Control+Home")
+            if index in predicted:
+                for _ in range(predicted[index][0]):
+                    keys.press("ArrowDown")
+                keys.press("Home")
+            keys.press("Shift+End")
+            keys.type(typed[index] if index in typed else predicted[index][1])
+            keys.press("Escape")  # out of the editor again: no keyboard trap
+            assert not _focus(lab)["inEditor"], "Escape did not leave the cell's editor"
+        keys.press("Shift+Enter")  # run it, and go to the next cell
+    state = lab.page.wait_for_function(_RUN_ALL_STATE, arg=0, timeout=180_000).json_value()
+    assert state == "done", f"not every cell ran ({state})"
+    outputs = lab.outputs()
+    for index in typed:
+        assert "✅" in "".join(o["text"] for o in outputs[index]), outputs[index]
+
+    # The knowledge check: Shift+Tab from the cell after it (the active one now) walks back into it.
+    ids = _quiz_ids(path)
+    quiz = lab.panel.locator(".labkit-quiz").last
+    cards = quiz.locator(".labkit-quiz-question")
+    presses = 0
+
+    def press(key: str) -> dict[str, Any]:
+        nonlocal presses
+        presses += 1
+        assert presses < MAX_PRESSES * len(ids), f"too many key presses; the last places: {seen[-6:]}"
+        return _press(lab, key, seen)
+
+    for card_index in reversed(range(len(ids))):
+        q = question(ids[card_index])
+        right = {q.options[i].text for i in q.correct}
+        while press("Shift+Tab")["card"] != card_index:  # into this question (its Check button first)
+            pass
+        chosen: set[str] = set()
+        now = _focus(lab)
+        while now["card"] == card_index:  # back through its options: Space on each right one
+            if now["tag"] == "input" and now["text"] in right:
+                keys.press("Space")
+                chosen.add(now["text"])
+            now = press("Shift+Tab")
+        assert chosen == right, f"question {card_index + 1}: reached {chosen}, meant {right}"
+        while not (_focus(lab)["card"] == card_index and _focus(lab)["tag"] == "button"):
+            press("Tab")  # forwards again, to its Check button
+        keys.press("Enter")
+        cards.nth(card_index).locator(".labkit-quiz-feedback", has_text="Right!").wait_for()
+    lab.shot("a11y-keyboard-only-chapter-03-quiz", quiz)
+    # Out of the knowledge check entirely: focus leaves the course's widgets (nothing traps it there).
+    for _ in range(MAX_PRESSES):
+        if not _press(lab, "Shift+Tab", seen)["inQuiz"]:
+            break
+    else:
+        raise AssertionError(f"focus never left the knowledge check: {seen[-5:]}")
