@@ -35,6 +35,7 @@ import ipywidgets as w
 
 from ..authenticator import STEP, Authenticator
 from ..editions import IN_BROWSER
+from .focus_style import FOCUS_STYLE
 
 __all__ = ["AuthenticatorView", "authenticator", "grouped_key"]
 
@@ -144,7 +145,7 @@ class AuthenticatorView(w.VBox):
             style = "max-width:640px;font-size:0.9em;line-height:1.45;margin-top:6px"
             children.append(w.HTML(f'<div style="{style}"><span class="labkit-qr-alt">{html.escape(QR_ALT)}'
                                    f"</span> {_SCAN_TEXT}</div>"))
-        self.key_text = w.HTML(_key_html(self.authenticator.seed))
+        self.key_text = w.HTML(FOCUS_STYLE + _key_html(self.authenticator.seed))
         children.append(self.key_text)
         super().__init__(children, layout=w.Layout(border="1px solid #ccc", padding="8px", width="auto"))
         self.add_class("labkit-authenticator")

@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..checks import CheckResult, get_assignment, run_checks
+from .focus_style import FOCUS_STYLE
 
 __all__ = ["CheckMyWork", "check_my_work", "results_html"]
 
@@ -51,7 +52,7 @@ class CheckMyWork(w.VBox):
         self.output = w.HTML("<i>Click to check your sandbox account against this exercise.</i>")
         self.output.add_class("labkit-check-output")
         self.button.on_click(lambda _: self.check())
-        super().__init__([self.button, self.output])
+        super().__init__([w.HTML(FOCUS_STYLE), self.button, self.output])
         self.add_class("labkit-check-my-work")
         self.results: list[CheckResult] = []
 

@@ -29,6 +29,7 @@ import ipywidgets as w
 
 from .. import knowledge_log
 from ..question_bank import Question, question
+from .focus_style import FOCUS_STYLE
 
 __all__ = ["QuestionCard", "Quiz", "quiz"]
 
@@ -109,7 +110,7 @@ class Quiz(w.VBox):
     def __init__(self, questions: Sequence[Question]) -> None:
         numbered = len(questions) > 1
         self.cards = [QuestionCard(q, i + 1 if numbered else None) for i, q in enumerate(questions)]
-        header = w.HTML(_STYLE + "<b>&#x1F914; Knowledge check</b> "
+        header = w.HTML(_STYLE + FOCUS_STYLE + "<b>&#x1F914; Knowledge check</b> "
                         "<small>(not graded: try as often as you like)</small>")
         super().__init__([header, *self.cards], layout=w.Layout(border="1px solid #ddd", padding="6px"))
         self.add_class("labkit-quiz")

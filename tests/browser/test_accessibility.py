@@ -70,18 +70,18 @@ def test_the_graders_pages_have_no_serious_accessibility_findings(page: Any, nam
 CHAPTER_03 = "notebooks/03-the-two-key-system-mfa.ipynb"
 MAX_PRESSES = 60  # Tab presses to reach anything: more means it cannot be reached (or focus is stuck)
 
-# Where the focus is, and whether the learner can see it (an outline or a ring drawn around it).
+# Where the focus is, and whether the learner can see it (an outline of 2 px or more around it).
 _FOCUS = """() => {
     const el = document.activeElement;
     if (!el || el === document.body) return {tag: 'body', visible: false, text: '', cls: '', inQuiz: false};
     const style = getComputedStyle(el);
-    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
-    const ring = style.boxShadow && style.boxShadow !== 'none';
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
     const label = el.closest('label');
     const card = el.closest('.labkit-quiz-question');  // the quiz's first child is its header
-    return {tag: el.tagName.toLowerCase(), type: el.type || '', visible: outline || !!ring,
+    return {tag: el.tagName.toLowerCase(), type: el.type || '', visible: outline,
             text: ((label || el).textContent || '').trim().slice(0, 200), cls: String(el.className),
-            inQuiz: !!el.closest('.labkit-quiz'), inEditor: !!el.closest('.cm-content'),
+            inQuiz: !!el.closest('.labkit-quiz'), course: !!el.closest('[class*="labkit-"]'),
+            inEditor: !!el.closest('.cm-content'),
             card: card ? [...card.parentElement.children].indexOf(card) - 1 : -1};
 }"""
 
@@ -94,8 +94,8 @@ def _press(lab: Any, key: str, seen: list[dict[str, Any]]) -> dict[str, Any]:
     lab.page.keyboard.press(key)
     now = _focus(lab)
     seen.append(now)
-    if now["tag"] in ("input", "button"):  # a control of the course's: its focus must show
-        assert now["visible"], f"focus on {now} is not visible (no outline, no ring)"
+    if now["tag"] in ("input", "button") and now["course"]:  # a control of the course's: focus must show
+        assert now["visible"], f"focus on {now} is not visible (no outline)"
     return now
 
 
@@ -176,3 +176,26 @@ def test_chapter_03_with_the_keyboard_alone(lab: Any) -> None:
             break
     else:
         raise AssertionError(f"focus never left the knowledge check: {seen[-5:]}")
+
+
+def _use_theme(lab: Any, theme: str) -> None:
+    """Switch JupyterLab's theme from the command palette, and wait until the page shows it."""
+    lab.page.keyboard.press("Control+Shift+c")
+    lab.page.keyboard.type(f"Use Theme: {theme}")
+    lab.page.keyboard.press("Enter")
+    light = "false" if "Dark" in theme else "true"
+    lab.page.locator(f"body[data-jp-theme-light='{light}']").wait_for(timeout=30_000)
+    lab.page.wait_for_timeout(500)  # let the new theme's colours paint before measuring contrast
+
+
+def test_chapter_03_in_the_dark_theme(lab: Any) -> None:
+    """The same chapter, as the keyboard test left it (run, knowledge check answered), audited again
+    in JupyterLab's dark theme: the course's colours must meet AA contrast there too."""
+    if not lab.current_tab_title.startswith("03-the-two-key-system-mfa.ipynb"):
+        pytest.skip("runs after the keyboard test, on the chapter it ran")
+    try:
+        _use_theme(lab, "JupyterLab Dark")
+        lab.shot("a11y-chapter-03-dark-theme", lab.panel.locator(".labkit-quiz").last)
+        assert_accessible(lab.page, "desktop: chapter 03, dark theme")
+    finally:
+        _use_theme(lab, "JupyterLab Light")
