@@ -115,6 +115,18 @@ def test_headings_in_order_without_leading_emoji(path: Path) -> None:
     assert not emoji, f"headings start with a symbol (screen readers read it first): {emoji}"
 
 
+# Link texts that do not say where they go (WCAG 2.4.4): read out of context, in a screen reader's list.
+VAGUE_LINKS = re.compile(r"^(here|click here|this|this page|link|read more|more|see here)$", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", EVERY_NOTEBOOK, ids=[f"{p.parent.name}/{p.stem}" for p in EVERY_NOTEBOOK])
+def test_link_texts_say_where_they_go(path: Path) -> None:
+    texts = [t.strip() for c in _nb(path).cells if c.cell_type == "markdown"
+             for t in re.findall(r"\[([^\]]+)\]\([^)]+\)", c.source)]
+    vague = [t for t in texts if VAGUE_LINKS.match(t) or re.match(r"^<?https?://", t)]
+    assert not vague, f"links whose text does not say where they go: {vague}"
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_footer_summary_own_account_next(path: Path) -> None:
     _rewritten(path)
