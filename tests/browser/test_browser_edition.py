@@ -10,7 +10,9 @@ like a desktop submission; the learner's work still there after a reload; then e
 notebook of ``notebooks/`` and ``solutions/`` top to bottom, each in a fresh kernel (solutions
 uploaded into the site's storage first, and scoring full marks in "Check my work"). The same
 chapter 03 also runs on the desktop kernel (``labkit lab``) in the same browser, for the timing
-tables printed at the end of the run (and saved beside the screenshots).
+tables printed at the end of the run (and saved beside the screenshots). Each page a learner
+reaches (the start page, every notebook after Run All, the exercise after "Check my work") is
+audited with axe-core for WCAG 2.2 AA (tests/browser/accessibility.py).
 """
 
 from __future__ import annotations

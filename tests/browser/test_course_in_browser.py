@@ -3,7 +3,8 @@
 The steps run in order on one browser tab: the start page and its link to chapter 03; all of
 chapter 03 with its authenticator; the ``users`` exercise with "Check my work"; a reflection
 that survives a reload; a terminal that reaches no AWS until ``labkit serve`` connects it.
-Each step leaves a screenshot (folder printed at the end of the run).
+Each step leaves a screenshot (folder printed at the end of the run). The start page, chapter 03
+and the exercise after "Check my work" are audited with axe-core (tests/browser/accessibility.py).
 """
 
 from __future__ import annotations
