@@ -113,7 +113,9 @@ def footer(*, summary: list[str], own_account: list[str], next: str) -> list[dic
     return [
         md("## Summary\n\n" + "\n".join(f"- {line}" for line in summary), tags=["footer"]),
         md("## On your own AWS account\n\nWhat to do on a real account (the sandbox needs none of it):\n\n"
-           + "\n".join(f"- [ ] {item}" for item in own_account), tags=["footer"]),
+           # A numbered list, not a "- [ ]" task list: JupyterLab draws that as check boxes without a
+           # label, which a screen reader announces as unlabelled controls (WCAG 4.1.2).
+           + "\n".join(f"{n}. {item}" for n, item in enumerate(own_account, 1)), tags=["footer"]),
         md("## What comes next\n\n" + textwrap.dedent(next).strip(), tags=["footer"]),
     ]
 

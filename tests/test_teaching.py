@@ -134,7 +134,7 @@ def test_footer_summary_own_account_next(path: Path) -> None:
     assert [s.splitlines()[0] for s in tail] == ["## Summary", "## On your own AWS account",
                                                  "## What comes next"]
     assert 3 <= tail[0].count("\n- ") <= 5
-    assert "- [ ] " in tail[1]
+    assert "\n1. " in tail[1] and "- [ ]" not in tail[1], "a numbered list (task-list boxes have no label)"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
