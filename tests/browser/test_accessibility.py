@@ -185,7 +185,7 @@ def _use_theme(lab: Any, theme: str) -> None:
     lab.page.keyboard.type(f"Use Theme: {theme}")
     lab.page.keyboard.press("Enter")
     light = "false" if "Dark" in theme else "true"
-    lab.page.locator(f"body[data-jp-theme-light='{light}']").wait_for(timeout=30_000)
+    lab.page.locator(f"body[data-jp-theme-light='{light}']").wait_for(state="attached", timeout=30_000)
     lab.page.wait_for_timeout(500)  # let the new theme's colours paint before measuring contrast
 
 
