@@ -128,6 +128,12 @@ def _write_summary() -> None:
             lines.append(f"| {owner} | {rule} | {impact} | {n} | {len(pages[(rule, impact)])} |")
     record_table("accessibility (axe-core, WCAG 2.2 AA): findings by rule", lines)
     detail = [f"- {f.where}: {f.line()}" for f in _log.findings if f.course]
+    theirs: dict[str, Finding] = {}
+    for f in _log.findings:
+        if not f.course:
+            theirs.setdefault(f.rule, f)
+    examples = [f"- {f.rule}: {f.target} {f.html}" for f in theirs.values()]
     folder: Path = artifacts_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "accessibility.md").write_text("\n".join(lines + ["", "course findings:", *detail]) + "\n")
+    (folder / "accessibility.md").write_text("\n".join(
+        lines + ["", "course findings:", *detail, "", "JupyterLab's, one example per rule:", *examples]) + "\n")
