@@ -135,5 +135,5 @@ def _write_summary() -> None:
     examples = [f"- {f.rule}: {f.target} {f.html}" for f in theirs.values()]
     folder: Path = artifacts_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "accessibility.md").write_text("\n".join(
-        lines + ["", "course findings:", *detail, "", "JupyterLab's, one example per rule:", *examples]) + "\n")
+    text = lines + ["", "course findings:", *detail, "", "JupyterLab's, one example per rule:", *examples]
+    (folder / "accessibility.md").write_text("\n".join(text) + "\n")
