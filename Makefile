@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup lab test lint bench release browser-deps isolation-deps client-deps site clean
+.PHONY: setup lab test lint bench release browser-deps a11y-deps isolation-deps client-deps site clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ lab: setup isolation-deps
 
 browser-deps:
 	@scripts/install-chromium.sh
+
+# axe-core from npm (into build/axe): the accessibility audits of the browser tests
+# (docs/accessibility.md; skipped with the reason if npm cannot install it)
+a11y-deps:
+	@scripts/install-axe.sh
 
 # bubblewrap and setpriv: the safety tests, and the jail of every graded submission (labkit grade
 # refuses to grade without it)
@@ -46,7 +51,7 @@ site: setup
 release: setup
 	$(BIN)/labkit release
 
-test: setup browser-deps isolation-deps client-deps lint
+test: setup browser-deps a11y-deps isolation-deps client-deps lint
 	$(BIN)/labkit release --check
 	$(BIN)/python -m pytest
 

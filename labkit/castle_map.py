@@ -29,6 +29,11 @@ def _ago(value: str | None) -> str:
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _glyph(entity: str) -> str:
+    """An emoji drawn for the eye, hidden from screen readers (the words beside it say the same)."""
+    return f'<span aria-hidden="true">{entity}</span>'
+
+
 def castle_map_html(lab: Lab) -> str:
     """The castle map as an HTML table (what ``lab`` shows in a notebook)."""
     try:
@@ -36,14 +41,16 @@ def castle_map_html(lab: Lab) -> str:
     except (PermissionError, RuntimeError, OSError) as exc:
         where, why = html.escape(lab.endpoint_url), html.escape(str(exc))
         return f"<p><b>IAM castle sandbox</b> at {where} ({why})</p>"
-    yes, no = "&#x2705;", "&#x274C;"
+    # Words beside the glyphs: a screen reader says "yes"/"no", not "check mark button".
+    yes, no = _glyph("&#x2705;") + " yes", _glyph("&#x274C;") + " no"
     body = []
     for r in rows:
-        who = "&#x1F451; root (master key)" if r["who"] == "root" else "&#x1F9D1; " + html.escape(r["who"])
-        password = (yes + (" (must reset)" if r["reset_required"] else "")) if r["password"] else "&#x2014;"
+        who = (_glyph("&#x1F451;") + " root (master key)" if r["who"] == "root"
+               else _glyph("&#x1F9D1;") + " " + html.escape(r["who"]))
+        password = (yes + (" (must reset)" if r["reset_required"] else "")) if r["password"] else "no"
         body.append(
             f"<tr><td>{who}</td><td>{password}</td><td>{yes if r['mfa'] else no}</td>"
-            f"<td>{r['keys'] or '&#x2014;'}</td><td>{_ago(r['last_used'])}</td></tr>"
+            f"<td>{r['keys'] or 'none'}</td><td>{_ago(r['last_used'])}</td></tr>"
         )
     return (
         '<table class="labkit-castle-map"><caption style="text-align:left"><b>Castle map</b>'

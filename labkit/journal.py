@@ -47,7 +47,8 @@ __all__ = ["Entry", "Journal", "ClassReflections", "answer_of", "collect", "coll
 
 BLANK = "_(your answer here)_"
 _TEMPLATE_LINES = (
-    "### ✍️ Reflection",
+    "### Reflection",
+    "### ✍️ Reflection",  # the heading of notebooks from before (an emoji first: read aloud first)
     "*Double-click this cell and write your answer below the line, then press Shift+Enter.*",
     BLANK,
 )

@@ -59,7 +59,7 @@ def code(text: str, tags: list[str] | None = None) -> dict[str, Any]:
 def reflection(reflection_id: str, prompt: str) -> dict[str, Any]:
     """A reflection prompt, exactly as docs/conventions.md defines it."""
     text = (
-        "### ✍️ Reflection\n"
+        "### Reflection\n"
         f"**{prompt}**\n\n"
         "*Double-click this cell and write your answer below the line, then press Shift+Enter.*\n\n"
         "---\n"
@@ -113,7 +113,9 @@ def footer(*, summary: list[str], own_account: list[str], next: str) -> list[dic
     return [
         md("## Summary\n\n" + "\n".join(f"- {line}" for line in summary), tags=["footer"]),
         md("## On your own AWS account\n\nWhat to do on a real account (the sandbox needs none of it):\n\n"
-           + "\n".join(f"- [ ] {item}" for item in own_account), tags=["footer"]),
+           # A numbered list, not a "- [ ]" task list: JupyterLab draws that as check boxes without a
+           # label, which a screen reader announces as unlabelled controls (WCAG 4.1.2).
+           + "\n".join(f"{n}. {item}" for n, item in enumerate(own_account, 1)), tags=["footer"]),
         md("## What comes next\n\n" + textwrap.dedent(next).strip(), tags=["footer"]),
     ]
 

@@ -107,3 +107,13 @@ def test_cli_refuses_a_missing_path_and_writes_nothing(tmp_path: Path) -> None:
                           capture_output=True, text=True)
     assert done.returncode == 2 and "not found" in done.stdout
     assert out.read_text() == "kept\n"
+
+
+def test_a_reflection_with_the_old_emoji_heading_and_no_marker_still_reads() -> None:
+    """Notebooks saved before the heading lost its emoji: the template lines are still not the answer."""
+    from labkit.journal import answer_of
+
+    for heading in ("### Reflection", "### ✍️ Reflection"):
+        source = (f"{heading}\n**Why?**\n\n*Double-click this cell and write your answer below the line, "
+                  "then press Shift+Enter.*\n\nBecause keys leak.")
+        assert answer_of(source, "Why?") == "Because keys leak."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -137,6 +138,11 @@ def test_castle_map_shows_who_holds_which_keys(lab: labkit.Lab) -> None:
     html = lab._repr_html_()
     assert "root (master key)" in html
     assert "alice-developer" in html and "must reset" in html
+    # Yes/no in words beside the glyphs, which screen readers skip (WCAG 1.1.1, 1.4.1).
+    (alice,) = [row for row in html.split("<tr>") if "alice-developer" in row]
+    cells = re.findall(r"<td>(.*?)</td>", alice)
+    words = [re.sub(r'<span aria-hidden="true">[^<]*</span>\s*', "", c) for c in cells]
+    assert words[1:4] == ["yes (must reset)", "no", "none"], cells
 
 
 def test_naming_a_scenario_again_resets_and_says_so(lab: labkit.Lab, capsys) -> None:  # noqa: ANN001

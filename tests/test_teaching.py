@@ -32,7 +32,6 @@ IDS = [p.stem.split("-")[0] for p in CHAPTERS]
 CHECKPOINT_EVERY = 8
 QUIZ = re.compile(r"labkit\.widgets\.quiz\(([^)]*)\)")
 EMOJI_START = re.compile(r"^#+\s+[^\w\s`*\[(\"'<]")
-REFLECTION_HEADING = "### ✍️ Reflection"  # the reflection template's own (docs/conventions.md)
 
 
 def _nb(path: Path) -> Any:
@@ -90,15 +89,32 @@ def test_start_page_lists_every_chapter_with_its_time_and_the_total() -> None:
     assert "../exercises/capstone.ipynb" in "".join(c.source for c in start.cells)
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+# Every notebook a learner opens: chapters, the glossary, exercises and their solutions.
+EVERY_NOTEBOOK = sorted(p for folder in ("notebooks", "exercises", "solutions")
+                        for p in (ROOT / folder).glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", EVERY_NOTEBOOK, ids=[f"{p.parent.name}/{p.stem}" for p in EVERY_NOTEBOOK])
 def test_headings_in_order_without_leading_emoji(path: Path) -> None:
     headings = _headings(_nb(path))
     levels = [len(h) - len(h.lstrip("#")) for h in headings]
     assert levels and levels[0] == 1 and levels.count(1) == 1, "one H1, first"
     jumps = [h for h, before, now in zip(headings[1:], levels, levels[1:], strict=False) if now > before + 1]
     assert not jumps, f"headings skip a level: {jumps}"
-    emoji = [h for h in headings if EMOJI_START.match(h) and h != REFLECTION_HEADING]
+    emoji = [h for h in headings if EMOJI_START.match(h)]
     assert not emoji, f"headings start with a symbol (screen readers read it first): {emoji}"
+
+
+# Link texts that do not say where they go (WCAG 2.4.4): read out of context, in a screen reader's list.
+VAGUE_LINKS = re.compile(r"^(here|click here|this|this page|link|read more|more|see here)$", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", EVERY_NOTEBOOK, ids=[f"{p.parent.name}/{p.stem}" for p in EVERY_NOTEBOOK])
+def test_link_texts_say_where_they_go(path: Path) -> None:
+    texts = [t.strip() for c in _nb(path).cells if c.cell_type == "markdown"
+             for t in re.findall(r"\[([^\]]+)\]\([^)]+\)", c.source)]
+    vague = [t for t in texts if VAGUE_LINKS.match(t) or re.match(r"^<?https?://", t)]
+    assert not vague, f"links whose text does not say where they go: {vague}"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
@@ -107,7 +123,7 @@ def test_footer_summary_own_account_next(path: Path) -> None:
     assert [s.splitlines()[0] for s in tail] == ["## Summary", "## On your own AWS account",
                                                  "## What comes next"]
     assert 3 <= tail[0].count("\n- ") <= 5
-    assert "- [ ] " in tail[1]
+    assert "\n1. " in tail[1] and "- [ ]" not in tail[1], "a numbered list (task-list boxes have no label)"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)

@@ -38,6 +38,20 @@ def test_authenticator_shows_the_code_of_the_seed(frozen) -> None:
     view.close()
 
 
+def test_authenticator_announces_a_new_code_politely_once_per_code(frozen) -> None:
+    """A screen reader hears the code when it changes, not the countdown every second."""
+    view = authenticator(SEED, live=False)
+    said = view.announcer.value
+    assert 'aria-live="polite"' in said and " ".join(view.code) in said and "10 more seconds" in said
+    frozen.advance(5)
+    view.refresh()
+    assert view.announcer.value == said  # the same code: nothing new to say
+    frozen.advance(10)
+    view.refresh()
+    assert view.announcer.value != said and " ".join(view.code) in view.announcer.value
+    view.close()
+
+
 def test_authenticator_has_the_css_classes_a_browser_test_looks_for(frozen) -> None:
     view = authenticator(SEED, qr_png=b"\x89PNG fake", live=False)
     assert "labkit-authenticator" in view._dom_classes
@@ -49,6 +63,8 @@ def test_authenticator_has_the_css_classes_a_browser_test_looks_for(frozen) -> N
     assert "Can't scan? Enter this key" in key and " ".join(SEED[i:i + 4] for i in range(0, 8, 4)) in key
     typed = key.split("<code")[1].split(">", 1)[1].split("<")[0].replace(" ", "")
     assert Authenticator(typed).code() == view.code
+    assert f'data-key="{SEED}"' in key and ">Copy key</button>" in key  # what the copy button copies
+    assert 'role="status"' in key  # where "Key copied." is said
     view.close()
 
 

@@ -51,6 +51,9 @@ RENUMBERING = ("CIS v1.5.0 to v4.0.1 numbered these checks 1.4 to 1.10 in sectio
                "IAM in section 2, after the new organization rows 2.1.1-2.1.3: 1.4 is 2.4, 1.5 is "
                "2.5 ... 1.10 is 2.10.")
 """One line of history for learners who meet a report with the old numbers."""
+# The result in words; the glyph beside it is for the eye only (a screen reader skips it).
+_PASS = '<span aria-hidden="true">&#x2705;</span> pass'
+_FAIL = '<span aria-hidden="true">&#x274C;</span> fail'
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ class Scorecard:
 
     def _repr_html_(self) -> str:
         body = "".join(
-            f"<tr><td>{'&#x2705; pass' if r.passed else '&#x274C; fail'}</td>"
+            f"<tr><td>{_PASS if r.passed else _FAIL}</td>"
             f"<td>{html.escape(r.cis)} (level {r.level})</td>"
             f"<td>{html.escape(r.title)}</td><td>{html.escape(r.detail)}</td></tr>"
             for r in self.rows

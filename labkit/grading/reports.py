@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..journal import ClassReflections
 
 __all__ = ["feedback_html", "report_html", "reflections_html", "hints_html", "score_histogram_svg",
-           "pass_rate_svg"]
+           "score_table_html", "pass_rate_svg"]
 
 STATUS_TEXT = {
     "graded": "Your notebook ran to the end and was graded.",
@@ -42,7 +42,9 @@ code,pre{background:#f3f5f7;padding:.1rem .3rem;border-radius:.2rem}pre{padding:
 .charts{display:flex;flex-wrap:wrap;gap:2rem}figure{margin:0}figcaption{font-weight:600;margin-bottom:.3rem}
 .answer{white-space:pre-wrap}.blank{color:#8a94a0;font-style:italic}
 td.pass{background:#dcf5e3;white-space:nowrap}td.fail{background:#fde0dc;white-space:nowrap}
-table.sortable th{cursor:pointer;font-size:.8rem}.wide{overflow-x:auto}
+table.sortable th{font-size:.8rem}
+button.sort{all:unset;cursor:pointer;font-weight:600}button.sort:focus-visible{outline:2px solid #1d4ed8;
+outline-offset:2px}.wide{overflow-x:auto}
 table.final{width:auto}.flag{color:#8a4b00}
 """
 
@@ -58,8 +60,8 @@ def _badge(status: str) -> str:
 
 
 def _check_row(c: dict[str, Any]) -> str:
-    result = ('<td class="pass">&#x2705; passed</td>' if c["passed"]
-              else '<td class="fail">&#x274C; not yet</td>')
+    result = ('<td class="pass"><span aria-hidden="true">&#x2705;</span> passed</td>' if c["passed"]
+              else '<td class="fail"><span aria-hidden="true">&#x274C;</span> not yet</td>')
     detail = f"<br><small>{escape(c['detail'])}</small>" if c.get("detail") else ""
     hint = (f'<br><span class="hint">Hint: {escape(c["hint"])}</span>'
             if not c["passed"] and c.get("hint") else "")
@@ -122,17 +124,32 @@ def feedback_html(entry: dict[str, Any], name: str | None = None) -> str:
     return _page(f"Feedback: {who}", "\n".join(parts))
 
 
-def score_histogram_svg(scores: list[int], max_score: int, width: int = 460, height: int = 220) -> str:
-    """A bar chart: how many submissions got each score (or each tenth of the maximum)."""
+def _score_bins(scores: list[int], max_score: int) -> tuple[list[str], list[int]]:
+    """Each score (or each tenth of the maximum, above 20 points) and how many submissions got it."""
     if max_score <= 20:
-        labels = [str(s) for s in range(max_score + 1)]
         counts = Counter(scores)
-        values = [counts.get(s, 0) for s in range(max_score + 1)]
-    else:
-        labels = [f"{10 * i}%" for i in range(10)]
-        values = [0] * 10
-        for s in scores:
-            values[min(9, int(10 * s / max_score))] += 1
+        return [str(s) for s in range(max_score + 1)], [counts.get(s, 0) for s in range(max_score + 1)]
+    values = [0] * 10
+    for s in scores:
+        values[min(9, int(10 * s / max_score))] += 1
+    return [f"{10 * i}%" for i in range(10)], values
+
+
+def score_table_html(scores: list[int], max_score: int) -> str:
+    """The histogram's numbers as a table: what a screen reader reads instead of the bars."""
+    labels, values = _score_bins(scores, max_score)
+    rows = "".join(f"<tr><td>{escape(label)}</td><td>{value}</td></tr>"
+                   for label, value in zip(labels, values, strict=True))
+    return ('<table class="chart-data"><caption>Score distribution: submissions per score</caption>'
+            f'<thead><tr><th scope="col">score</th><th scope="col">submissions</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
+def score_histogram_svg(scores: list[int], max_score: int, width: int = 460, height: int = 220) -> str:
+    """A bar chart: how many submissions got each score (or each tenth of the maximum).
+
+    Its numbers are also in :func:`score_table_html`, which the class report shows beside it."""
+    labels, values = _score_bins(scores, max_score)
     top = max(values + [1])
     left, bottom, plot_h = 30, 30, height - 50
     slot = (width - left - 10) / len(values)
@@ -153,7 +170,8 @@ def score_histogram_svg(scores: list[int], max_score: int, width: int = 460, hei
             f'<text x="{left + (width - left) / 2:.0f}" y="{height - 2}" font-size="11" text-anchor="middle">'
             "score</text>")
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-            f'aria-label="score distribution">{"".join(bars)}{axis}</svg>')
+            'aria-label="score distribution (the numbers are in the table beside it)">'
+            f'{"".join(bars)}{axis}</svg>')
 
 
 def pass_rate_svg(rates: list[tuple[str, str, float]], width: int = 460) -> str:
@@ -206,9 +224,16 @@ def reflections_html(reflections: ClassReflections) -> str:
 
 _SORT_JS = """
 document.querySelectorAll('table.sortable th').forEach(function (th, col) {
-  th.addEventListener('click', function () {
+  // Sortable with the keyboard too: each column head holds a button (Enter or Space sorts by it).
+  var button = document.createElement('button');
+  button.type = 'button'; button.className = 'sort';
+  while (th.firstChild) button.appendChild(th.firstChild);
+  th.appendChild(button);
+  button.addEventListener('click', function () {
     var body = th.closest('table').tBodies[0], rows = Array.from(body.rows);
     var asc = th.dataset.dir !== 'asc'; th.dataset.dir = asc ? 'asc' : 'desc';
+    th.closest('tr').querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
+    th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
     rows.sort(function (a, b) {
       var x = a.cells[col].dataset.v || a.cells[col].textContent;
       var y = b.cells[col].dataset.v || b.cells[col].textContent;
@@ -267,7 +292,9 @@ def _assignment_section(assignment: str, entries: list[dict[str, Any]], names: d
     charts = ""
     if ran:
         charts = ('<div class="charts"><figure><figcaption>Score distribution</figcaption>'
-                  f"{score_histogram_svg(scores, max_score)}</figure>")
+                  f"{score_histogram_svg(scores, max_score)}"
+                  f"<details><summary>Score distribution as a table</summary>"
+                  f"{score_table_html(scores, max_score)}</details></figure>")
         if rates:
             charts += f"<figure><figcaption>Pass rate per check</figcaption>{pass_rate_svg(rates)}</figure>"
         charts += "</div>"

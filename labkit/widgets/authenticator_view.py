@@ -35,6 +35,7 @@ import ipywidgets as w
 
 from ..authenticator import STEP, Authenticator
 from ..editions import IN_BROWSER
+from .focus_style import FOCUS_STYLE
 
 __all__ = ["AuthenticatorView", "authenticator", "grouped_key"]
 
@@ -62,12 +63,34 @@ def _qr_html(png: bytes, alt: str) -> str:
             'width="180" height="180" style="image-rendering:pixelated">')
 
 
+# The copy button writes the key (without the spaces) to the clipboard in the browser itself: the
+# kernel cannot reach the learner's clipboard. Its status line says "Key copied" politely.
+_COPY_SCRIPT = ("navigator.clipboard.writeText(this.dataset.key).then("
+                "() => {this.nextElementSibling.textContent = 'Key copied.';}, "
+                "() => {this.nextElementSibling.textContent = "
+                "'Could not copy: select the key and copy it.';})")
+
+
 def _key_html(seed: str) -> str:
+    """The secret as text in groups of four, with a button that copies it."""
+    key = html.escape(seed.replace(" ", ""))
     return ('<div class="labkit-secret-key" style="max-width:640px;font-size:0.9em;margin-top:6px">'
             "<b>Can't scan? Enter this key</b> in your authenticator app (choose “enter a setup "
             "key”, time-based):<br>"
             f'<code style="font-size:1.15em;letter-spacing:0.05em">{html.escape(grouped_key(seed))}'
-            "</code></div>")
+            f'</code> <button type="button" class="labkit-copy-key" data-key="{key}" '
+            f'onclick="{html.escape(_COPY_SCRIPT)}">Copy key</button>'
+            '<span class="labkit-copy-status" role="status" aria-live="polite"></span></div>')
+
+
+# Read by screen readers, not drawn (the code is on the screen already, in big digits).
+_SCREEN_READER_ONLY = ("position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+                       "white-space:nowrap")
+
+
+def announcement(code: str, seconds_left: int) -> str:
+    """What a screen reader is told when a new code appears (once per code, not every second)."""
+    return f"New code {' '.join(code)}, valid for {seconds_left} more seconds."
 
 
 def _seed_and_png(source: Any, qr_png: bytes | None) -> tuple[str | bytes, bytes | None, str | None]:
@@ -109,14 +132,20 @@ class AuthenticatorView(w.VBox):
         self.countdown = w.IntProgress(min=0, max=STEP, description="", layout=w.Layout(width="220px"))
         self.countdown.add_class("labkit-countdown")
         self.countdown_text = w.HTML()
-        screen = w.VBox([self.title, self.code_display, w.HBox([self.countdown, self.countdown_text])])
+        # Screen readers: the code and its seconds left, said politely and only when the code changes
+        # (a region that changed every second would talk over everything else).
+        self.announcer = w.HTML()
+        self.announcer.add_class("labkit-announce")
+        self._announced = ""
+        screen = w.VBox([self.title, self.code_display, w.HBox([self.countdown, self.countdown_text]),
+                         self.announcer])
         top = w.HBox([self.qr, screen] if qr_png else [screen], layout=w.Layout(align_items="center"))
         children: list[w.Widget] = [top]
         if qr_png:
             style = "max-width:640px;font-size:0.9em;line-height:1.45;margin-top:6px"
             children.append(w.HTML(f'<div style="{style}"><span class="labkit-qr-alt">{html.escape(QR_ALT)}'
                                    f"</span> {_SCAN_TEXT}</div>"))
-        self.key_text = w.HTML(_key_html(self.authenticator.seed))
+        self.key_text = w.HTML(FOCUS_STYLE + _key_html(self.authenticator.seed))
         children.append(self.key_text)
         super().__init__(children, layout=w.Layout(border="1px solid #ccc", padding="8px", width="auto"))
         self.add_class("labkit-authenticator")
@@ -144,11 +173,16 @@ class AuthenticatorView(w.VBox):
 
     def refresh(self) -> None:
         """Redraw the code and the countdown (the widget does this every second)."""
-        left = self.seconds_left
+        left, code = self.seconds_left, self.code
         self.code_display.value = (
             '<div style="font-family:monospace;font-size:2.6em;letter-spacing:0.18em;'
-            f'font-weight:bold;color:#0b5394">{self.code}</div>'
+            f'font-weight:bold">{code}</div>'
         )
+        if code != self._announced:
+            self._announced = code
+            self.announcer.value = ('<div role="status" aria-live="polite" aria-atomic="true" '
+                                    f'style="{_SCREEN_READER_ONLY}">'
+                                    f"{html.escape(announcement(code, left))}</div>")
         self.countdown.value = left
         self.countdown.bar_style = "warning" if left <= 5 else "info"
         self.countdown_text.value = f"next code in {left:2d} s"

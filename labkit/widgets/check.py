@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..checks import CheckResult, get_assignment, run_checks
+from .focus_style import FOCUS_STYLE
 
 __all__ = ["CheckMyWork", "check_my_work", "results_html"]
 
@@ -24,15 +25,20 @@ def results_html(title: str, results: list[CheckResult]) -> str:
     top = sum(r.max_points for r in results)
     rows = []
     for r in results:
-        mark = "&#x2705;" if r.passed else "&#x274C;"
+        # In words (a screen reader skips the glyph, and colour alone says nothing: WCAG 1.1.1, 1.4.1).
+        mark = ('<span aria-hidden="true">&#x2705;</span> passed' if r.passed
+                else '<span aria-hidden="true">&#x274C;</span> not yet')
         hint = "" if r.passed else f"<br><i>Hint:</i> {html.escape(r.hint)}"
         detail = f" <small>({html.escape(r.detail)})</small>" if r.detail else ""
         cls = "labkit-check-pass" if r.passed else "labkit-check-fail"
         rows.append(f'<tr class="{cls}"><td>{mark}</td><td>{html.escape(r.description)}{detail}{hint}</td>'
                     f"<td>{r.points}/{r.max_points}</td></tr>")
     verdict = "All checks pass. Well done!" if total == top else "Not yet: see the hints."
-    return (f'<div class="labkit-check-results"><b>{html.escape(title)}: {total}/{top} points</b>'
-            f" &#x2014; {verdict}<table>{''.join(rows)}</table></div>")
+    # The score line is a status message: said by a screen reader without moving the focus (WCAG 4.1.3).
+    return (f'<div class="labkit-check-results"><p role="status" style="margin:0">'
+            f"<b>{html.escape(title)}: {total}/{top} points</b> &#x2014; {verdict}</p>"
+            '<table><thead><tr><th scope="col">result</th><th scope="col">check</th>'
+            f'<th scope="col">points</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
 class CheckMyWork(w.VBox):
@@ -46,7 +52,7 @@ class CheckMyWork(w.VBox):
         self.output = w.HTML("<i>Click to check your sandbox account against this exercise.</i>")
         self.output.add_class("labkit-check-output")
         self.button.on_click(lambda _: self.check())
-        super().__init__([self.button, self.output])
+        super().__init__([w.HTML(FOCUS_STYLE), self.button, self.output])
         self.add_class("labkit-check-my-work")
         self.results: list[CheckResult] = []
 

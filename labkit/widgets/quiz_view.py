@@ -29,6 +29,7 @@ import ipywidgets as w
 
 from .. import knowledge_log
 from ..question_bank import Question, question
+from .focus_style import FOCUS_STYLE
 
 __all__ = ["QuestionCard", "Quiz", "quiz"]
 
@@ -97,8 +98,9 @@ class QuestionCard(w.VBox):
         self.feedback = verdict.feedback
         if chosen:
             knowledge_log.record(self.question.id, chosen, verdict.right)
-        colour = "#1a7f37" if verdict.right else "#555" if not chosen else "#b35900"
-        self.result.value = f'<div style="color:{colour}">{_inline_code(verdict.feedback)}</div>'
+        # A status message: a screen reader says the feedback without moving the focus (WCAG 4.1.3). The
+        # text keeps the theme's own colour (contrast in light and dark themes); its words say right or not.
+        self.result.value = f'<div role="status">{_inline_code(verdict.feedback)}</div>'
         return verdict.right
 
 
@@ -108,7 +110,7 @@ class Quiz(w.VBox):
     def __init__(self, questions: Sequence[Question]) -> None:
         numbered = len(questions) > 1
         self.cards = [QuestionCard(q, i + 1 if numbered else None) for i, q in enumerate(questions)]
-        header = w.HTML(_STYLE + "<b>&#x1F914; Knowledge check</b> "
+        header = w.HTML(_STYLE + FOCUS_STYLE + "<b>&#x1F914; Knowledge check</b> "
                         "<small>(not graded: try as often as you like)</small>")
         super().__init__([header, *self.cards], layout=w.Layout(border="1px solid #ddd", padding="6px"))
         self.add_class("labkit-quiz")

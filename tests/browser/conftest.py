@@ -27,11 +27,17 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 900}
 _report: dict[str, str] = {}
 _tables: dict[str, list[str]] = {}
+_skips: dict[str, str] = {}
 
 
 def record_table(title: str, lines: list[str]) -> None:
     """A table of measurements to print at the end of the run."""
     _tables[title] = lines
+
+
+def report_skip(title: str, reason: str) -> None:
+    """A part of the run that was skipped, said in the summary (e.g. audits without axe-core)."""
+    _skips[title] = reason
 
 
 def artifacts_dir() -> Path:
@@ -112,6 +118,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if "skipped" in _report:
         terminalreporter.write_sep("!", "browser tests SKIPPED", yellow=True)
         terminalreporter.write_line(_report["skipped"])
+    for title, reason in _skips.items():
+        terminalreporter.write_sep("!", title, yellow=True)
+        terminalreporter.write_line(reason)
     if "shots" in _report:
         terminalreporter.write_sep("-", "browser test screenshots")
         terminalreporter.write_line(_report["shots"])

@@ -10,7 +10,9 @@ like a desktop submission; the learner's work still there after a reload; then e
 notebook of ``notebooks/`` and ``solutions/`` top to bottom, each in a fresh kernel (solutions
 uploaded into the site's storage first, and scoring full marks in "Check my work"). The same
 chapter 03 also runs on the desktop kernel (``labkit lab``) in the same browser, for the timing
-tables printed at the end of the run (and saved beside the screenshots).
+tables printed at the end of the run (and saved beside the screenshots). Each page a learner
+reaches (the start page, every notebook after Run All, the exercise after "Check my work") is
+audited with axe-core for WCAG 2.2 AA (tests/browser/accessibility.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import pytest
 from labkit.checks import get_assignment
 from labkit.checks.users import ASSIGNMENT as USERS
 
+from .accessibility import assert_accessible
 from .conftest import CHROMIUM_ARGS, ROOT, VIEWPORT, record_table
 from .course_notebooks import answer_cells, solutions, what_went_wrong_cells, your_turn_cells
 from .lab_page import LabPage
@@ -111,6 +114,7 @@ def test_first_visit_runs_chapter_00_within_the_size_budget(lab: LitePage, site:
     assert lab.blocking_things() == [], "something greets the learner before the start page"
     assert "File → Download" in (lab.panel.text_content() or ""), "the start page must say how to hand in"
     lab.shot("browser-edition-01-start-page")
+    assert_accessible(lab.page, "browser edition: start page")
 
     outputs = lab.run_first_cell()
     _timings["first_cell"] = time.monotonic() - opened
@@ -147,6 +151,7 @@ def test_chapter_03_runs_top_to_bottom_in_the_browser(lab: LitePage) -> None:
     lab.shot("browser-edition-03-aws-output", shown)
     quiz = lab.panel.locator(".labkit-quiz").last
     _answer_the_quiz(lab, quiz, CHAPTER_03, "browser-edition-03a-quiz-answered")
+    assert_accessible(lab.page, f"browser edition: {CHAPTER_03}")
 
     _check_the_authenticator(lab, "browser-edition-04-chapter-03-authenticator",
                              "browser-edition-05-authenticator-next-code")
@@ -186,6 +191,7 @@ def test_exercise_scores_full_marks_and_its_download_grades_the_same(lab: LitePa
     lab.run_all(timeout=600_000)
     results = _full_marks(lab, USERS)
     lab.shot("browser-edition-07-exercise-full-score", results)
+    assert_accessible(lab.page, "browser edition: exercise after Check my work")
 
     lab.save()
     with lab.page.expect_download() as download:  # File > Download: what the start page tells learners
@@ -248,6 +254,7 @@ def test_every_notebook_runs_top_to_bottom_in_a_fresh_kernel(lab: LitePage, note
                  lab.panel.locator(".labkit-check-results").last)
         opened, ran, whole = _notebooks[notebook]
         _notebooks[notebook] = (opened, ran, whole + time.monotonic() - started)
+    assert_accessible(lab.page, f"browser edition: {notebook}")  # after Run All (and the quiz or checks)
     lab.assert_offline()
 
 

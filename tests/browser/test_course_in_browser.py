@@ -3,7 +3,8 @@
 The steps run in order on one browser tab: the start page and its link to chapter 03; all of
 chapter 03 with its authenticator; the ``users`` exercise with "Check my work"; a reflection
 that survives a reload; a terminal that reaches no AWS until ``labkit serve`` connects it.
-Each step leaves a screenshot (folder printed at the end of the run).
+Each step leaves a screenshot (folder printed at the end of the run). The start page, chapter 03
+and the exercise after "Check my work" are audited with axe-core (tests/browser/accessibility.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from labkit.checks.users import ASSIGNMENT as USERS
 from labkit.journal import collect
 from labkit.notebook_format import LANGUAGE_INFO
 
+from .accessibility import assert_accessible
 from .conftest import ROOT
 from .course_notebooks import (
     answer_cells,
@@ -53,6 +55,7 @@ def test_start_page_opens_and_links_to_chapter_03(lab: LabPage) -> None:
     defaults = settings["schema"]["properties"]
     assert defaults["fetchNews"]["default"] == "false" and defaults["checkForUpdates"]["default"] is False
     lab.shot("01-start-page")
+    assert_accessible(lab.page, "desktop: start page")
 
     lab.panel.locator("a[href*='03-the-two-key-system-mfa.ipynb']").first.click()
     lab.wait_for_notebook("03-the-two-key-system-mfa.ipynb")
@@ -67,6 +70,7 @@ def test_chapter_03_runs_and_its_authenticator_ticks(lab: LabPage) -> None:
         lab.open(CHAPTER_03)
     _run_like_a_learner(lab, CHAPTER_03)
     _answer_the_quiz(lab, lab.panel.locator(".labkit-quiz").last, CHAPTER_03, "03a-chapter-03-quiz-answered")
+    assert_accessible(lab.page, "desktop: chapter 03 after Run All")
 
     _check_the_authenticator(lab, "03-chapter-03-ran-authenticator", "04-authenticator-next-code")
 
@@ -99,6 +103,7 @@ def test_check_my_work_passes_a_correct_answer_and_hints_a_wrong_one(lab: LabPag
     assert reset_check.hint in failed.inner_text()
     assert results.locator("tr.labkit-check-pass").count() == len(USERS.checks) - 1
     lab.shot("06-exercise-wrong-answer-shows-hint", results)
+    assert_accessible(lab.page, "desktop: exercise after Check my work (a hint shown)")
 
 
 def test_reflection_survives_save_and_reload(lab: LabPage) -> None:
@@ -283,6 +288,12 @@ def _check_the_authenticator(lab: LabPage, shot: str, next_shot: str) -> None:
     first = code.text_content().strip()
     assert re.fullmatch(r"\d{6}", first), f"the authenticator shows {first!r}, not a 6-digit code"
     lab.shot(shot, phone)
+    said = phone.locator(".labkit-announce [aria-live=polite]").text_content() or ""
+    assert " ".join(first) in said, f"the new code is not announced: {said!r}"
+    key = phone.locator("button.labkit-copy-key")
+    key.click()  # "Can't scan?": the key goes to the clipboard, without its spaces
+    phone.locator(".labkit-copy-status", has_text="Key copied").wait_for()
+    assert lab.page.evaluate("navigator.clipboard.readText()") == key.get_attribute("data-key")
     lab.page.wait_for_function("([el, old]) => el.textContent.trim() !== old",
                                arg=[code.element_handle(), first], timeout=CODE_CHANGE_TIMEOUT)
     second = code.text_content().strip()
