@@ -4,6 +4,10 @@ The grader's class report and a feedback page, rendered by :mod:`labkit.grading.
 class, are audited with axe-core in chromium (every element of those pages is the course's). The
 audits of the notebooks themselves run where the notebooks run: after *Run All* in
 ``test_browser_edition.py`` and after *Check my work* in ``test_course_in_browser.py``.
+
+This module runs after those two (its name sorts after theirs): ``test_browser_edition.py`` starts
+Playwright of its own, which cannot start while the session's browser (``conftest.browser``) is
+open, and ``test_course_in_browser.py`` expects the session's JupyterLab page as it starts.
 """
 
 from __future__ import annotations
