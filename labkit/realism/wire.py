@@ -18,7 +18,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 from xml.sax.saxutils import escape
 
-__all__ = ["AwsRequest", "Response", "aws_error", "query_response", "json_response", "not_available",
+from .errors import AwsError
+
+__all__ = ["AwsRequest", "Response", "aws_error", "error_response", "query_response", "json_response", "not_available",
            "RequestTooLarge", "MAX_BODY_BYTES", "too_large"]
 
 # The largest request body the sandbox reads. AWS's own limits are far below it for what the course
@@ -175,6 +177,12 @@ def aws_error(req: AwsRequest | None, code: str, message: str, status: int = 400
         return Response(status, body, [("Content-Type", "application/x-amz-json-1.1"),
                                        ("x-amzn-ErrorType", code)])
     return Response(status, _xml_error(code, message, status < 500), [("Content-Type", "text/xml")])
+
+
+def error_response(req: AwsRequest | None, err: AwsError) -> Response:
+    """The bytes AWS sends for ``err``, in the protocol ``req`` came in (the one place errors are
+    serialized: hooks raise, the pipeline calls this)."""
+    return aws_error(req, err.code, err.message, err.status, err.s3_details)
 
 
 def too_large(err: RequestTooLarge) -> Response:
