@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from .wire import AwsRequest, Response
 
-__all__ = ["Call", "before", "after", "answer", "handlers", "unregister", "Stage"]
+__all__ = ["Call", "unsigned", "before", "after", "answer", "handlers", "unregister", "Stage"]
 
-Stage = Literal["before", "answer", "after"]
+Stage = Literal["unsigned", "before", "answer", "after"]
 Hook = Callable[["Call"], "Response | None"]
 
 
@@ -57,7 +57,7 @@ class Call:
         return f"{self.req.service}:{self.req.action}"
 
 
-_REGISTRY: dict[Stage, dict[str, list[Hook]]] = {"before": {}, "answer": {}, "after": {}}
+_REGISTRY: dict[Stage, dict[str, list[Hook]]] = {"unsigned": {}, "before": {}, "answer": {}, "after": {}}
 
 
 def _register(stage: Stage, events: tuple[str, ...]) -> Callable[[Hook], Hook]:
@@ -66,6 +66,14 @@ def _register(stage: Stage, events: tuple[str, ...]) -> Callable[[Hook], Hook]:
             _REGISTRY[stage].setdefault(event, []).append(fn)
         return fn
     return decorate
+
+
+def unsigned(*events: str) -> Callable[[Hook], Hook]:
+    """Answer a call AWS takes without a signature, before anyone is identified (``call.principal``
+    is None): a web-identity token (``sts:AssumeRoleWithWebIdentity``), the Identity Center OIDC
+    service and portal (``sso-oauth:CreateToken``, ``sso:GetRoleCredentials``), whose credential is
+    the token itself."""
+    return _register("unsigned", events)
 
 
 def before(*events: str) -> Callable[[Hook], Hook]:

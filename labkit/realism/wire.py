@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 from .errors import AwsError
 
 __all__ = ["AwsRequest", "Response", "aws_error", "error_response", "query_response", "json_response",
-           "not_available",           "RequestTooLarge", "MAX_BODY_BYTES", "too_large"]
+           "not_available", "RequestTooLarge", "MAX_BODY_BYTES", "too_large"]
 
 # The largest request body the sandbox reads. AWS's own limits are far below it for what the course
 # sends: an IAM managed policy is at most 6,144 characters, a role's inline policies 10,240 (IAM and
