@@ -38,6 +38,7 @@ from typing import Any
 
 from . import aws_in_kernel
 from .editions import IN_BROWSER
+from .sandbox_wording import cli_note
 from .shell_words import split_command
 
 __all__ = ["install", "uninstall", "installed", "enabled", "default_enabled", "set_enabled", "aws_words",
@@ -165,7 +166,11 @@ def _system(self: Any, cmd: str) -> None:
 
         result = _in_kernel(expanded, found, tty=True)
         # A terminal turns every "\n" into "\r\n" on the way to IPython, which prints what it reads.
-        print(result.output.decode(DEFAULT_ENCODING, "replace").replace("\n", "\r\n"), end="")
+        shown = result.output.decode(DEFAULT_ENCODING, "replace")
+        print(shown.replace("\n", "\r\n"), end="")
+        note = cli_note(shown)  # an error text that is the sandbox's own, not AWS's: say so
+        if note is not None:
+            print(note, end="\r\n")
         sys.stdout.flush()
         exit_code = _ipython_status(result.status)
     self.user_ns["_exit_code"] = exit_code

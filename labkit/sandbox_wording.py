@@ -10,13 +10,24 @@ never learn them as AWS's; ``docs/differences.md`` lists each one with what is k
 True
 >>> sandbox_wording("NoSuchEntity", "The user with name nobody cannot be found.")
 False
+
+The ``aws`` command prints such an error as AWS's; :func:`cli_note` finds it in what the command
+printed, so that ``!aws`` in a notebook can add one line saying whose words they are:
+
+>>> cli_note("An error occurred (PasswordPolicyViolation) when calling the ChangePassword "
+...          "operation: Password was used recently and cannot be reused.")
+"Note: the message above is the sandbox's wording; AWS's exact text is not published."
+>>> cli_note("An error occurred (NoSuchEntity) when calling the GetUser operation: "
+...          "The user with name nobody cannot be found.") is None
+True
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-__all__ = ["OwnText", "OWN_TEXTS", "sandbox_wording", "NOTE"]
+__all__ = ["OwnText", "OWN_TEXTS", "sandbox_wording", "cli_note", "NOTE"]
 
 NOTE = "the sandbox's wording; AWS's exact text is not published"
 """What :func:`labkit.explain` prints beside a text of :data:`OWN_TEXTS`."""
@@ -58,3 +69,16 @@ OWN_TEXTS: tuple[OwnText, ...] = (
 def sandbox_wording(code: str, message: str) -> bool:
     """True when ``message`` (with error ``code``) is one of the sandbox's own texts."""
     return any(t.code == code and t.fragment in message for t in OWN_TEXTS)
+
+
+# How the AWS CLI (v1 and v2) prints a service error: awscli/clidriver.py and botocore's ClientError.
+_CLI_ERROR = re.compile(r"An error occurred \((?P<code>[\w.]+)\) when calling the \w+ operation"
+                        r"(?: \(reached max retries: \d+\))?: (?P<message>.*)")
+
+
+def cli_note(output: str) -> str | None:
+    """The line to print after ``aws`` output that shows one of the sandbox's own texts, else None."""
+    for found in _CLI_ERROR.finditer(output):
+        if sandbox_wording(found["code"], found["message"]):
+            return f"Note: the message above is {NOTE}."
+    return None
