@@ -278,11 +278,11 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "an account alias is a friendly name for the account's sign-in page; IAM creates it",
          "!aws iam create-account-alias --account-alias <a name, lower case, digits and hyphens>",
          _account_alias),
-    Task("users-create-alice", "02", "Create alice-developer (the book's first command)",
+    Task("users-create-alice", "02", "Create alice-developer",
          "!aws iam create-user --user-name alice-developer",
          "Alice is a new IAM user; her user name is alice-developer",
          "!aws iam create-user --user-name <her user name>", _alice_exists, minutes=1),
-    Task("users-temp-password", "02", "Give Alice a temporary password (the book's second command)",
+    Task("users-temp-password", "02", "Give Alice a temporary password she must change",
          "!aws iam create-login-profile --user-name alice-developer --password TempPassword123! "
          "--password-reset-required",
          "a console password lives in the user's login profile; the flag --password-reset-required "

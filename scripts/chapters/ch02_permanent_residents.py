@@ -55,17 +55,15 @@ CELLS = [
     md("""
     ## Creating your first resident
 
-    You are the root user. The book creates Alice with one command:
+    You are the root user, and you have created a user before: the visitor, in chapter 00.
+    Alice's user name is `alice-developer`.
 
-    ```bash
-    aws iam create-user --user-name alice-developer
-    ```
-
-    **⌨️ Your turn.** In the cell below, replace the line that starts with `# ⌨️` with that
-    command, with `!` in front (a notebook's way of running a terminal command), and run the cell.
-    Its last line checks your account at once.
+    **⌨️ Your turn.** In the cell below, replace the line that starts with `# ⌨️` with the
+    command that creates her, with `!` in front (a notebook's way of running a terminal command),
+    and run the cell. No command is shown this time: build it from what you did for the visitor.
+    The cell's last line checks your account at once, and a failed check offers a hint.
     """),
-    your_turn("users-create-alice", "replace this line with the book's create-user command"),
+    your_turn("users-create-alice", "replace this line with the command that creates alice-developer"),
     md("""
     ### What went wrong: the user already exists
 
@@ -84,15 +82,19 @@ CELLS = [
 
     Alice cannot sign in yet: she has no password. In IAM a console password is called a
     **[login profile](glossary.ipynb#login-profile)**. You choose a temporary one, and tell AWS that she must replace it at her
-    first sign-in, so that only she knows her real password. The book's second command:
+    first sign-in, so that only she knows her real password.
 
-    ```bash
-    aws iam create-login-profile --user-name alice-developer --password TempPassword123! --password-reset-required
-    ```
+    The command is `aws iam create-login-profile`. It takes three things:
 
-    **⌨️ Your turn.** Type it below, with `!` in front, and run the cell.
+    - whose profile it is: `--user-name`, as in `create-user`;
+    - the temporary password: `--password`; use the book's `TempPassword123!`, so that the cells
+      below can sign in with it;
+    - the promise that she must change it: the flag `--password-reset-required` (a flag takes no
+      value).
+
+    **⌨️ Your turn.** Put those parts together below, with `!` in front, and run the cell.
     """),
-    your_turn("users-temp-password", "replace this line with the book's create-login-profile command"),
+    your_turn("users-temp-password", "replace this line with the create-login-profile command you built"),
     md("""
     A login profile is created once. Later changes go through `update-login-profile`, which
     takes the same options (a second `create-login-profile` fails with `EntityAlreadyExists`).
