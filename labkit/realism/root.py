@@ -14,12 +14,14 @@ import re
 from datetime import datetime
 
 from ..clock import clock
-from . import mfa
+from . import hooks, mfa
 from . import moto_bridge as mb
+from .errors import AwsError, LimitExceeded, NoSuchEntity, ReportNotPresent, ValidationError
+from .hooks import Call
 from .state import ROOT_ARN, AccessKeyRecord, AccountState, new_key_id, new_secret
-from .wire import AwsRequest, Response, aws_error, query_response
+from .wire import Response, query_response
 
-__all__ = ["handle_root_self_call", "after_account_summary", "credential_report_csv"]
+__all__ = ["handle_root_self_call", "after_account_summary", "credential_report_csv", "name_required"]
 
 ROOT_SELF_ACTIONS = {
     "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
@@ -34,25 +36,29 @@ NAME_REQUIRED_FOR_ROOT = {"CreateLoginProfile", "GetLoginProfile", "DeleteLoginP
                           "DeactivateMFADevice"}
 
 
-def name_required(req: AwsRequest) -> Response:
+def name_required(call: Call) -> None:
     """Root omitted the user name outside an AssumeRoot session (the sandbox's wording)."""
-    return aws_error(req, "ValidationError",
-                     f"{req.action} needs a UserName when called with root user credentials; only an "
-                     "AssumeRoot session may omit it.", 400)
+    req = call.req
+    if (req.service == "iam" and call.principal.is_root and req.action in NAME_REQUIRED_FOR_ROOT
+            and "UserName" not in req.params):
+        raise ValidationError(f"{req.action} needs a UserName when called with root user credentials; "
+                              "only an AssumeRoot session may omit it.")
 
 
 def iso(when: datetime | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
-def _no_such_key(req: AwsRequest, key_id: str) -> Response:
-    return aws_error(req, "NoSuchEntity", f"The Access Key with id {key_id} cannot be found", 404)
+def _no_such_key(key_id: str) -> AwsError:
+    return NoSuchEntity(f"The Access Key with id {key_id} cannot be found")
 
 
-def handle_root_self_call(req: AwsRequest, state: AccountState) -> Response | None:
+@hooks.answer(*(f"iam:{action}" for action in sorted(ROOT_SELF_ACTIONS)))
+def handle_root_self_call(call: Call) -> Response | None:
     """Answer a root call about root itself (no ``UserName``); None if not one."""
+    req, state = call.req, call.state
     action = req.action
-    if "UserName" in req.params or action not in ROOT_SELF_ACTIONS:
+    if not call.principal.is_root or "UserName" in req.params or action not in ROOT_SELF_ACTIONS:
         return None
     root = state.root
     if action == "ListAccessKeys":
@@ -63,7 +69,7 @@ def handle_root_self_call(req: AwsRequest, state: AccountState) -> Response | No
         return query_response("iam", action, {"AccessKeyMetadata": members, "IsTruncated": False})
     if action == "CreateAccessKey":
         if len(root.keys) >= 2:
-            return aws_error(req, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", 409)
+            raise LimitExceeded("Cannot exceed quota for AccessKeysPerUser: 2")
         key = AccessKeyRecord(new_key_id(), new_secret())
         root.keys.append(key)
         return query_response("iam", action, {"AccessKey": {
@@ -74,7 +80,7 @@ def handle_root_self_call(req: AwsRequest, state: AccountState) -> Response | No
         key_id = req.params.get("AccessKeyId", "")
         record = root.key(key_id)
         if record is None:
-            return _no_such_key(req, key_id)
+            raise _no_such_key(key_id)
         if action == "DeleteAccessKey":
             root.keys.remove(record)
         else:
@@ -92,10 +98,12 @@ def handle_root_self_call(req: AwsRequest, state: AccountState) -> Response | No
     return None
 
 
-def after_account_summary(resp: Response, state: AccountState) -> Response:
+@hooks.after("iam:GetAccountSummary")
+def after_account_summary(call: Call) -> Response | None:
     """Report root's MFA and access keys truthfully (moto hard-codes 0)."""
-    if resp.status != 200:
-        return resp
+    resp, state = call.response, call.state
+    if resp is None or resp.status != 200:
+        return None
     facts = {
         b"AccountMFAEnabled": b"1" if state.root.has_mfa or state.passkeys.get("root") else b"0",
         b"AccountAccessKeysPresent": b"1" if state.root.keys else b"0",
@@ -181,7 +189,10 @@ def credential_report_csv(state: AccountState) -> str:
     return out.getvalue()
 
 
-def generate_report(req: AwsRequest, state: AccountState) -> Response:
+@hooks.answer("iam:GenerateCredentialReport")
+def generate_report(call: Call) -> Response:
+    """``GenerateCredentialReport``: a snapshot of every credential, as AWS makes it."""
+    state = call.state
     first = state.report_generated is None
     state.report_generated = clock.utcnow()
     state.report_csv = credential_report_csv(state)  # a snapshot, as in AWS
@@ -192,12 +203,13 @@ def generate_report(req: AwsRequest, state: AccountState) -> Response:
     return query_response("iam", "GenerateCredentialReport", result)
 
 
-def get_report(req: AwsRequest, state: AccountState) -> Response:
+@hooks.answer("iam:GetCredentialReport")
+def get_report(call: Call) -> Response:
+    """``GetCredentialReport``: the last snapshot, base64-encoded CSV."""
+    state = call.state
     if state.report_generated is None or state.report_csv is None:
-        return aws_error(
-            req, "ReportNotPresent",
-            "Credential report not present. Generate a report with GenerateCredentialReport.", 410,
-        )
+        raise ReportNotPresent("Credential report not present. "
+                               "Generate a report with GenerateCredentialReport.")
     content = base64.b64encode(state.report_csv.encode()).decode()
     return query_response("iam", "GetCredentialReport", {
         "Content": content, "ReportFormat": "text/csv", "GeneratedTime": iso(state.report_generated),
