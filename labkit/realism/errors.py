@@ -2,7 +2,7 @@
 
 A realism rule that refuses a request raises one of these; the request pipeline turns it into
 the bytes AWS would send, in the protocol the request came in (IAM/STS query XML, JSON, S3 XML:
-:func:`labkit.realism.wire.aws_error`). The simulated console catches the same exceptions and
+:func:`labkit.realism.wire.error_response`). The simulated console catches the same exceptions and
 shows their ``message``, never XML.
 
 >>> err = NoSuchEntity("The user with name bob cannot be found.")

@@ -11,6 +11,7 @@ import base64
 import csv
 import io
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from ..clock import clock
@@ -53,49 +54,75 @@ def _no_such_key(key_id: str) -> AwsError:
     return NoSuchEntity(f"The Access Key with id {key_id} cannot be found")
 
 
+def _list_keys(call: Call) -> Response:
+    members = [{"AccessKeyId": k.access_key_id, "Status": k.status, "CreateDate": iso(k.created)}
+               for k in call.state.root.keys]
+    return query_response("iam", "ListAccessKeys", {"AccessKeyMetadata": members, "IsTruncated": False})
+
+
+def _create_key(call: Call) -> Response:
+    root = call.state.root
+    if len(root.keys) >= 2:
+        raise LimitExceeded("Cannot exceed quota for AccessKeysPerUser: 2")
+    key = AccessKeyRecord(new_key_id(), new_secret())
+    root.keys.append(key)
+    return query_response("iam", "CreateAccessKey", {"AccessKey": {
+        "AccessKeyId": key.access_key_id, "Status": key.status,
+        "SecretAccessKey": key.secret_access_key, "CreateDate": iso(key.created),
+    }})
+
+
+def _own_key(call: Call) -> AccessKeyRecord:
+    key_id = call.req.params.get("AccessKeyId", "")
+    record = call.state.root.key(key_id)
+    if record is None:
+        raise _no_such_key(key_id)
+    return record
+
+
+def _update_key(call: Call) -> Response:
+    record = _own_key(call)
+    record.status = call.req.params.get("Status", record.status)
+    return query_response("iam", "UpdateAccessKey", None)
+
+
+def _delete_key(call: Call) -> Response:
+    call.state.root.keys.remove(_own_key(call))
+    return query_response("iam", "DeleteAccessKey", None)
+
+
+def _get_user(call: Call) -> Response:
+    root = call.state.root
+    user = {"UserId": mb.ACCOUNT_ID, "Arn": ROOT_ARN, "CreateDate": iso(root.created),
+            "PasswordLastUsed": iso(root.password_last_used)}
+    return query_response("iam", "GetUser", {"User": user})
+
+
+def _get_mfa_device(call: Call) -> Response:
+    return mfa.get_passkey(call.req, call.state, "root", mb.ACCOUNT_ID)
+
+
+def _list_mfa_devices(call: Call) -> Response:
+    """Root's app devices and passkeys / security keys."""
+    devices = mfa.listed_devices(call.state, "root", mb.ACCOUNT_ID)
+    return query_response("iam", "ListMFADevices", {"MFADevices": devices, "IsTruncated": False})
+
+
+_ROOT_SELF_CALLS: dict[str, Callable[[Call], Response]] = {
+    "ListAccessKeys": _list_keys, "CreateAccessKey": _create_key, "UpdateAccessKey": _update_key,
+    "DeleteAccessKey": _delete_key, "GetUser": _get_user, "GetMFADevice": _get_mfa_device,
+    "ListMFADevices": _list_mfa_devices,
+}
+assert set(_ROOT_SELF_CALLS) == ROOT_SELF_ACTIONS
+
+
 @hooks.answer(*(f"iam:{action}" for action in sorted(ROOT_SELF_ACTIONS)))
 def handle_root_self_call(call: Call) -> Response | None:
     """Answer a root call about root itself (no ``UserName``); None if not one."""
-    req, state = call.req, call.state
-    action = req.action
-    if not call.principal.is_root or "UserName" in req.params or action not in ROOT_SELF_ACTIONS:
+    answer = _ROOT_SELF_CALLS.get(call.req.action)
+    if answer is None or not call.principal.is_root or "UserName" in call.req.params:
         return None
-    root = state.root
-    if action == "ListAccessKeys":
-        members = [
-            {"AccessKeyId": k.access_key_id, "Status": k.status, "CreateDate": iso(k.created)}
-            for k in root.keys
-        ]
-        return query_response("iam", action, {"AccessKeyMetadata": members, "IsTruncated": False})
-    if action == "CreateAccessKey":
-        if len(root.keys) >= 2:
-            raise LimitExceeded("Cannot exceed quota for AccessKeysPerUser: 2")
-        key = AccessKeyRecord(new_key_id(), new_secret())
-        root.keys.append(key)
-        return query_response("iam", action, {"AccessKey": {
-            "AccessKeyId": key.access_key_id, "Status": key.status,
-            "SecretAccessKey": key.secret_access_key, "CreateDate": iso(key.created),
-        }})
-    if action in ("UpdateAccessKey", "DeleteAccessKey"):
-        key_id = req.params.get("AccessKeyId", "")
-        record = root.key(key_id)
-        if record is None:
-            raise _no_such_key(key_id)
-        if action == "DeleteAccessKey":
-            root.keys.remove(record)
-        else:
-            record.status = req.params.get("Status", record.status)
-        return query_response("iam", action, None)
-    if action == "GetUser":
-        user = {"UserId": mb.ACCOUNT_ID, "Arn": ROOT_ARN, "CreateDate": iso(root.created),
-                "PasswordLastUsed": iso(root.password_last_used)}
-        return query_response("iam", action, {"User": user})
-    if action == "GetMFADevice":
-        return mfa.get_passkey(req, state, "root", mb.ACCOUNT_ID)
-    if action == "ListMFADevices":  # root's app devices and passkeys / security keys
-        devices = mfa.listed_devices(state, "root", mb.ACCOUNT_ID)
-        return query_response("iam", action, {"MFADevices": devices, "IsTruncated": False})
-    return None
+    return answer(call)
 
 
 @hooks.after("iam:GetAccountSummary")
