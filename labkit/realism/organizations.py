@@ -144,9 +144,8 @@ def assume_root(call: Call) -> Response:
     except ValueError:
         duration = MAX_ROOT_SESSION
     if duration > MAX_ROOT_SESSION:
-        raise ValidationError(f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed "
-                              "to "
-                              "satisfy constraint: Member must have value less than or equal to "
+        raise ValidationError(f"1 validation error detected: Value '{duration}' at 'durationSeconds' "
+                              "failed to satisfy constraint: Member must have value less than or equal to "
                               f"{MAX_ROOT_SESSION}")
     name = arn.removeprefix("arn:aws:iam::aws:policy/root-task/")
     if name not in TASK_POLICIES or not arn.startswith("arn:aws:iam::aws:policy/root-task/"):
