@@ -33,6 +33,7 @@ from . import hooks
 from . import moto_bridge as mb
 from .errors import AwsError
 from .identity import Principal, PrincipalKind
+from .rs256 import JWTError, as_list, decode_claims_unverified
 from .wire import AwsRequest, Response, json_response
 
 if TYPE_CHECKING:
@@ -192,8 +193,6 @@ def api_event(principal: Principal, name: str, service: str, when: datetime, *,
 def record_web_identity(events: list[TrailEvent], req: AwsRequest, resp: Response) -> None:
     """An ``AssumeRoleWithWebIdentity`` call: the caller is the token's subject, a
     ``WebIdentityUser`` of the OIDC provider (``Username`` is the token's ``sub``)."""
-    from .rs256 import JWTError, as_list, decode_claims_unverified
-
     try:
         claims = decode_claims_unverified(req.params.get("WebIdentityToken", ""))
     except JWTError:

@@ -27,7 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..clock import clock
-from . import cloudtrail, mfa, passkeys
+from . import cloudtrail, mfa, organizations, passkeys
 from . import moto_bridge as mb
 from .errors import AwsError
 from .identity import root_principal, user_principal
@@ -280,8 +280,6 @@ def member_events(state: AccountState, data: dict[str, Any]) -> Response:
     """A member account's event history, newest first (the last 90 days), as ``LookupEvents``
     returns it. In AWS you would read it signed in to that account; the sandbox has no
     identities there but its root, so this window stands in for that sign-in."""
-    from . import organizations
-
     member = organizations.member_root(state, str(data.get("account_id", "")))
     if member is None:
         return json_response({"error": f"{data.get('account_id')!r} is not a member account of "

@@ -17,7 +17,8 @@ from ..clock import clock
 from . import cloudtrail
 from . import moto_bridge as mb
 from .identity import root_principal, user_principal
-from .state import AccountState
+from .organizations import member_root
+from .state import AccessKeyRecord, AccountState, new_key_id, new_secret
 from .wire import Response, json_response
 
 __all__ = ["ADMIN", "Layer"]
@@ -107,9 +108,6 @@ def admin_history(layer: Layer, data: dict[str, Any]) -> Response:
 
 def admin_member_root(layer: Layer, data: dict[str, Any]) -> Response:
     """Give a member account's root user what a predecessor left: an access key, an MFA device."""
-    from .organizations import member_root
-    from .state import AccessKeyRecord, new_key_id, new_secret
-
     root = member_root(layer.state, str(data.get("account_id", "")))
     if root is None:
         return json_response({"error": "not a member account of the organization"}, 404)
