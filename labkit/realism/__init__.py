@@ -1,22 +1,31 @@
 """The realism layer: what makes moto's in-memory AWS behave like real IAM.
 
 Every request to the sandbox passes through :class:`RealismLayer`, a WSGI
-middleware in front of moto's server app. A request's path::
+middleware in front of moto's server app. The layer holds the account's state
+and a lock; the request itself goes down a declared pipeline
+(:mod:`labkit.realism.pipeline`)::
 
     aws iam enable-mfa-device ...      (or boto3)
       -> sandbox endpoint on 127.0.0.1
-      -> RealismLayer.route()          who is calling? (root / user / session)
-           -> policy check             AccessDenied, as AWS words it
-           -> realism handler          e.g. are the two MFA codes valid?
-      -> moto                          stores the change
-      -> realism post-processing       e.g. a real QR code in the response
-      -> activity log                  the call, as CloudTrail records it (cloudtrail.py)
+      -> RealismLayer                  one request at a time
+      -> pipeline.run()
+           identify                    who is calling? (root / user / session)
+           guards, authorize           AccessDenied, as AWS words it
+           before hooks                e.g. are the two MFA codes valid?     (mfa.py)
+           answer hooks, or moto       what moto lacks / moto stores the change
+           after hooks                 e.g. a real QR code in the response   (mfa.py)
+           record                      the call, as CloudTrail records it    (cloudtrail.py)
 
+A feature module registers its hooks for the actions it changes
+(:mod:`labkit.realism.hooks`); a refusal is an :class:`~labkit.realism.errors.AwsError`
+raised where it is decided and serialized once, in the request's protocol.
 Beside moto's services the layer itself answers what moto lacks: the root user
 (root.py), MFA-checked sessions (sts.py), OIDC federation for CI (oidc.py),
 centralized root access in an organization (organizations.py), CloudTrail's
-LookupEvents (cloudtrail.py) and the simulated console (console_api.py,
-passkeys.py). Anything neither can serve answers a fast 501 ``NotImplemented``.
+LookupEvents (cloudtrail.py) and, under ``/labkit/`` (endpoints.py), the
+simulated console (console_api.py, passkeys.py), the control endpoints
+(control_api.py) and the CI token issuer (ci_issuer.py). Anything neither can
+serve answers a fast 501 ``NotImplemented``.
 
 The layer speaks only the AWS wire protocol on its outside, and touches moto's
 internals only through :mod:`labkit.realism.moto_bridge`. See
@@ -29,31 +38,18 @@ import threading
 from http import HTTPStatus
 from typing import Any
 
-from . import (
-    bucket_policy,
-    cloudtrail,
-    console_api,
-    mfa,
-    oidc,
-    organizations,
-    passwords,
-    policy,
-    root,
-    sts,
-    users,
-)
+from . import endpoints, pipeline
 from . import moto_bridge as mb
-from .identity import Principal, identify
+from .errors import ServiceFailure
 from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
 from .wire import (
     AwsRequest,
     RequestTooLarge,
     Response,
-    aws_error,
     collect,
+    error_response,
     json_response,
     not_available,
-    query_response,
     too_large,
 )
 
@@ -70,15 +66,6 @@ def answering_here() -> bool:
     shows the program, as it does when the program runs on its own.
     """
     return getattr(_answering, "depth", 0) > 0
-
-# Calls that act on "me" when no UserName is given.
-SELF_SERVICE = {
-    "GetUser", "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
-    "ListMFADevices", "GetLoginProfile", "ListSigningCertificates", "ListSSHPublicKeys",
-    "CreateLoginProfile", "DeleteLoginProfile", "DeactivateMFADevice", "GetMFADevice",
-}
-# Calls AWS allows without any permission.
-NO_PERMISSION_NEEDED = {"sts:GetCallerIdentity", "sts:GetSessionToken"}
 
 
 class RealismLayer:
@@ -123,172 +110,15 @@ class RealismLayer:
             return too_large(err)
         with self.lock:
             if req.path.startswith("/labkit/"):
-                return console_api.handle(self, req)
+                return endpoints.handle(self, req)
             if req.path.startswith("/moto-api"):
                 return json_response({"error": "moto's own API is closed in the sandbox"}, 403)
             try:
-                return self.route(req)
+                return pipeline.run(req, self.state, self.forward)
             except NotImplementedError:  # moto lacks it: say so at once (a 500 would be retried)
                 return not_available(req)
             except Exception as exc:  # never let a realism bug kill the server
-                return aws_error(req, "ServiceFailure", f"Sandbox error: {exc!r}", 500)
-
-    # -- the request path ------------------------------------------------------
-    def route(self, req: AwsRequest) -> Response:
-        if req.action == "AssumeRoleWithWebIdentity":  # the token is the credential, signed or not
-            answer = oidc.assume_role_with_web_identity(req, self.state)
-            cloudtrail.record_web_identity(self.state.trail, req, answer)
-            return answer
-        who = identify(self.state, req)
-        if isinstance(who, Response):
-            return who
-        principal: Principal = who
-        resp = self.serve(req, principal)
-        if req.access_key == self.state.auditor.access_key_id:  # checks: no trace
-            return resp
-        action, _ = policy.action_and_resource(req, principal.arn)
-        if principal.made_by == "AssumeRoot":  # recorded in the member's own trail, as its root
-            member = organizations.member_root(self.state, principal.arn.split(":")[4])
-            if member is not None:
-                cloudtrail.record_call(member.trail, req, principal, action, resp)
-            return resp
-        cloudtrail.record_call(self.state.trail, req, principal, action, resp)
-        return resp
-
-    def serve(self, req: AwsRequest, principal: Principal) -> Response:
-        """Answer one request from an identified caller."""
-        service, action = req.service, req.action
-        if principal.made_by == "AssumeRoot":
-            return organizations.member_root_call(req, self.state.sessions[req.access_key or ""], self.state)
-        limited = sts.session_limits(req, principal)
-        if limited is not None:
-            return limited
-
-        if service == "sts" and action == "GetCallerIdentity":
-            return sts.get_caller_identity(principal)
-        if service == "sts" and action == "GetSessionToken":
-            return sts.get_session_token(req, principal, self.state)
-
-        if service == "s3":  # a bucket policy's Deny binds root too (but for the policy itself)
-            refused = bucket_policy.refusal(req, principal)
-            if refused is not None:
-                return refused
-
-        if service == "iam" and principal.is_root:
-            answered = root.handle_root_self_call(req, self.state)
-            if answered is not None:
-                return answered
-
-        if not principal.is_root and self.state.enforce:
-            refused = self.authorize(req, principal)
-            if refused is not None:
-                return refused
-
-        if service == "iam":
-            return self.iam(req, principal)
-        if service == "sts" and action == "AssumeRoot":
-            return organizations.assume_root(req, principal, self.state)
-        if service == "cloudtrail" and (req.header("X-Amz-Target") or "").endswith(".LookupEvents"):
-            found = cloudtrail.lookup_events(self.state.trail, req)
-            return found if isinstance(found, Response) else json_response(found)
-        return self.forward(req)
-
-    def authorize(self, req: AwsRequest, principal: Principal) -> Response | None:
-        """AccessDenied unless the caller's policies allow this request."""
-        action, resource = policy.action_and_resource(req, principal.arn)
-        if action in NO_PERMISSION_NEEDED:
-            return None
-        if action == "iam:ChangePassword" and (mb.password_policy() or {}).get(
-            "AllowUsersToChangePassword"
-        ):
-            return None
-        context: dict[str, Any] = {
-            "aws:username": principal.name,
-            "aws:userid": principal.user_id,
-            "aws:PrincipalType": "User",
-            "aws:PrincipalArn": principal.arn,
-        }
-        documents = mb.policy_documents_for_user(principal.name)
-        if principal.kind == "role":  # an assumed-role session: the role's policies
-            role_arn = f"arn:aws:iam::{mb.ACCOUNT_ID}:role/{principal.name}"
-            context = {"aws:userid": principal.user_id, "aws:PrincipalType": "AssumedRole",
-                       "aws:PrincipalArn": role_arn}
-            documents = mb.policy_documents_for_role(principal.name)
-        if principal.mfa is not None:
-            context["aws:MultiFactorAuthPresent"] = "true" if principal.mfa else "false"
-        verdict = policy.evaluate(documents, action, resource, context)
-        if verdict == "allow":
-            return None
-        denier = policy.denying_policy_arn(documents, action, resource, context) \
-            if verdict == "explicit-deny" else None
-        message = policy.denied_message(principal.arn, action, resource, verdict, denier)
-        return aws_error(req, "AccessDenied", message, 403)
-
-    def iam(self, req: AwsRequest, principal: Principal) -> Response:
-        """IAM calls: realism checks before moto, corrections after."""
-        action = req.action
-        state = self.state
-        if action in organizations.FEATURE_ACTIONS:
-            return organizations.iam_feature_call(req, state)
-        if principal.kind == "role" and action in SELF_SERVICE and "UserName" not in req.params:
-            return aws_error(req, "ValidationError",
-                             "Must specify userName when calling with non-User credentials", 400)
-        if not principal.is_root and action in SELF_SERVICE and "UserName" not in req.params:
-            req.set_params(UserName=principal.name)
-        if principal.is_root and action in root.NAME_REQUIRED_FOR_ROOT and "UserName" not in req.params:
-            return root.name_required(req)
-        policy_arn = req.params.get("PolicyArn", "")
-        if policy_arn.startswith("arn:aws:iam::aws:policy/"):
-            mb.ensure_aws_managed_policy(policy_arn)
-
-        if action == "ChangePassword":
-            refused = passwords.change_password(req, principal, state)
-            return refused or query_response("iam", action, None)
-        if action == "GenerateCredentialReport":
-            return root.generate_report(req, state)
-        if action == "GetCredentialReport":
-            return root.get_report(req, state)
-        if action in ("GetLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile"):
-            missing = passwords.missing_login_profile(req)
-            if missing is not None:
-                return missing
-        if action in ("CreateLoginProfile", "UpdateLoginProfile"):
-            refused = passwords.before_login_profile(req, state)
-            if refused is not None:
-                return refused
-        if action == "DeleteUser":
-            refused = users.before_delete_user(req, state)
-            if refused is not None:
-                return refused
-        passkey_aware = mfa.PASSKEY_AWARE.get(action)  # passkeys are MFA devices too
-        if passkey_aware is not None:
-            answered = passkey_aware(req, state)
-            if answered is not None:
-                return answered
-        if action == "CreateUser":
-            taken = mb.user_name_taken(req.params.get("UserName", ""))
-            if taken:  # IAM names are unique regardless of case
-                return aws_error(req, "EntityAlreadyExists", f"User with name {taken} already exists.", 409)
-        if action in ("EnableMFADevice", "ResyncMFADevice"):
-            refused = mfa.check_enable(req, state)
-            if refused is not None:
-                return refused
-            if action == "ResyncMFADevice":  # codes checked: nothing to store (moto lacks it)
-                return query_response("iam", action, None)
-
-        resp = self.forward(req)
-
-        if action == "CreateVirtualMFADevice":
-            return mfa.after_create_virtual_device(req, resp)
-        if action == "ListVirtualMFADevices":
-            return mfa.after_list_virtual_devices(resp, state)
-        if action in ("CreateLoginProfile", "UpdateLoginProfile"):
-            resp = passwords.after_login_profile(req, resp, state)
-        if action in ("CreateLoginProfile", "GetLoginProfile", "DeleteLoginProfile", "DeleteUser"):
-            return passwords.login_profile_dates(req, resp, state)
-        if action == "GetAccountSummary":
-            return root.after_account_summary(resp, state)
-        return resp
+                return error_response(req, ServiceFailure(f"Sandbox error: {exc!r}"))
 
     def forward(self, req: AwsRequest) -> Response:
         """Let moto do the work (what moto has not implemented: a fast, clear 501)."""

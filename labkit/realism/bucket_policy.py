@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import moto_bridge as mb
 from . import policy
-from .wire import AwsRequest, Response, aws_error
+from .errors import AccessDenied
 
 if TYPE_CHECKING:
+    from .hooks import Call
     from .identity import Principal
 
 __all__ = ["ROOT_KEEPS", "refusal"]
@@ -39,10 +40,7 @@ ROOT_KEEPS = frozenset({"s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBu
 
 
 def _bucket_policy(bucket: str) -> dict[str, Any] | None:
-    from moto.s3.models import s3_backends
-
-    found = s3_backends[mb.ACCOUNT_ID][mb.PARTITION].buckets.get(bucket)
-    text = getattr(found, "policy", None)
+    text = mb.bucket_policy_text(bucket)
     if not text:
         return None
     try:
@@ -62,9 +60,12 @@ def _names_caller(named: Any, principal: Principal) -> bool:
     return "*" in listed or any(v in wanted for v in listed)
 
 
-def refusal(req: AwsRequest, principal: Principal) -> Response | None:
+def refusal(call: Call) -> None:
     """AccessDenied when the bucket's policy denies this request to this caller (root included,
     except for root's own right to read, replace or delete the bucket policy)."""
+    req, principal = call.req, call.principal
+    if req.service != "s3":
+        return None
     action, resource = policy.action_and_resource(req, principal.arn)
     bucket = resource.removeprefix("arn:aws:s3:::").split("/", 1)[0]
     if not bucket or resource == "*":
@@ -83,4 +84,4 @@ def refusal(req: AwsRequest, principal: Principal) -> Response | None:
         return None
     message = (f"User: {principal.arn} is not authorized to perform: {action} on resource: "
                f"\"{resource}\" with an explicit deny in a resource-based policy")
-    return aws_error(req, "AccessDenied", message, 403)
+    raise AccessDenied(message)

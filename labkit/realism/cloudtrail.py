@@ -29,13 +29,18 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..clock import clock
+from . import hooks
 from . import moto_bridge as mb
-from .wire import AwsRequest, Response, aws_error
+from .errors import AwsError
+from .identity import Principal, PrincipalKind
+from .rs256 import JWTError, as_list, decode_claims_unverified
+from .wire import AwsRequest, Response, json_response
 
 if TYPE_CHECKING:
-    from .identity import Principal
+    from .hooks import Call
 
-__all__ = ["TrailEvent", "record_call", "record_console_login", "record_web_identity", "lookup_events"]
+__all__ = ["TrailEvent", "record_call", "record_console_login", "record_web_identity", "lookup_events",
+           "record_unsigned", "answer_lookup_events"]
 
 RETENTION = timedelta(days=90)
 LOOKUP_KEYS = ("EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName",
@@ -87,10 +92,10 @@ def user_identity(principal: Principal, access_key_id: str | None) -> tuple[dict
                                 "accountId": account}
     if access_key_id:
         identity["accessKeyId"] = access_key_id
-    if principal.kind == "root":
+    if principal.kind is PrincipalKind.ROOT:
         identity["type"] = "Root"
         username = "root"
-    elif principal.kind == "role":
+    elif principal.kind is PrincipalKind.ROLE:
         identity["type"] = "AssumedRole"
         role_name, session_name = principal.arn.split("/")[1:3]
         role_arn = f"arn:aws:iam::{account}:role/{role_name}"
@@ -104,7 +109,7 @@ def user_identity(principal: Principal, access_key_id: str | None) -> tuple[dict
         identity["type"] = "IAMUser"
         identity["userName"] = principal.name
         username = principal.name
-    if principal.temporary and principal.kind != "role":
+    if principal.temporary and principal.kind is not PrincipalKind.ROLE:
         identity["sessionContext"] = {"attributes": {"mfaAuthenticated": str(bool(principal.mfa)).lower()}}
     return identity, username
 
@@ -188,8 +193,6 @@ def api_event(principal: Principal, name: str, service: str, when: datetime, *,
 def record_web_identity(events: list[TrailEvent], req: AwsRequest, resp: Response) -> None:
     """An ``AssumeRoleWithWebIdentity`` call: the caller is the token's subject, a
     ``WebIdentityUser`` of the OIDC provider (``Username`` is the token's ``sub``)."""
-    from .rs256 import JWTError, as_list, decode_claims_unverified
-
     try:
         claims = decode_claims_unverified(req.params.get("WebIdentityToken", ""))
     except JWTError:
@@ -219,6 +222,19 @@ def record_web_identity(events: list[TrailEvent], req: AwsRequest, resp: Respons
     events.append(TrailEvent(detail["eventID"], now, "AssumeRoleWithWebIdentity", "sts.amazonaws.com",
                              subject, None, True, detail,
                              [{"ResourceType": "AWS::IAM::Role", "ResourceName": role}] if role else []))
+
+
+# How each call taken before identification is recorded, by operation (its caller is its token's
+# subject; the request may name no service).
+_UNSIGNED_RECORDERS = {"AssumeRoleWithWebIdentity": record_web_identity}
+
+
+def record_unsigned(events: list[TrailEvent], req: AwsRequest, resp: Response) -> None:
+    """Write down a call answered before identification (``AssumeRoleWithWebIdentity``), if event
+    history records it."""
+    recorder = _UNSIGNED_RECORDERS.get(req.operation)
+    if recorder is not None:
+        recorder(events, req, resp)
 
 
 _SECRET_PARAMS = {"Password", "OldPassword", "NewPassword", "SecretAccessKey", "WebIdentityToken",
@@ -288,24 +304,30 @@ def _matches(event: TrailEvent, key: str, value: str) -> bool:
     return actual == value
 
 
-def lookup_events(events: list[TrailEvent], req: AwsRequest) -> dict[str, Any] | Response:
-    """Answer ``LookupEvents`` from ``events`` (a JSON result, or AWS's error)."""
+@hooks.answer("cloudtrail:LookupEvents")
+def answer_lookup_events(call: Call) -> Response:
+    """``aws cloudtrail lookup-events``: the account's event history (moto keeps none)."""
+    return json_response(lookup_events(call.state.trail, call.req))
+
+
+def lookup_events(events: list[TrailEvent], req: AwsRequest) -> dict[str, Any]:
+    """Answer ``LookupEvents`` from ``events`` (a JSON result; AWS's errors are raised)."""
     data = req.json()
     attributes = data.get("LookupAttributes") or []
     if len(attributes) > 1:
-        return aws_error(req, "InvalidLookupAttributesException",
-                         "You cannot specify more than one lookup attribute.", 400)
+        raise AwsError("You cannot specify more than one lookup attribute.",
+                       code="InvalidLookupAttributesException")
     for attribute in attributes:
         if attribute.get("AttributeKey") not in LOOKUP_KEYS:
-            return aws_error(req, "InvalidLookupAttributesException",
-                             f"Invalid attribute key: {attribute.get('AttributeKey')}", 400)
+            raise AwsError(f"Invalid attribute key: {attribute.get('AttributeKey')}",
+                           code="InvalidLookupAttributesException")
     start, end = _when(data.get("StartTime")), _when(data.get("EndTime"))
     if start and end and start > end:
-        return aws_error(req, "InvalidTimeRangeException",
-                         "Start time must be before or equal to the end time.", 400)
+        raise AwsError("Start time must be before or equal to the end time.",
+                       code="InvalidTimeRangeException")
     limit = int(data.get("MaxResults") or 50)
     if not 1 <= limit <= 50:
-        return aws_error(req, "InvalidMaxResultsException", "MaxResults must be between 1 and 50.", 400)
+        raise AwsError("MaxResults must be between 1 and 50.", code="InvalidMaxResultsException")
     oldest = clock.utcnow() - RETENTION
     chosen = [
         e for e in reversed(events)

@@ -1,22 +1,20 @@
-"""The simulated AWS Management Console, and the sandbox's control endpoints.
+"""The simulated AWS Management Console: its small JSON API.
 
 The console is not an AWS API, so the sandbox serves its own small JSON API
-under ``/labkit/console/`` (used by :mod:`labkit.console`):
+under ``/labkit/console/`` (used by :mod:`labkit.console`; routed by
+:mod:`labkit.realism.endpoints`, which asks for the owner token):
 
 * ``sign-in``: account id or alias + user name + password (+ MFA code);
 * ``sign-in-root``: e-mail + password (+ MFA code);
 * ``change-password``: the forced first-sign-in password change;
 * ``root-mfa/create`` and ``root-mfa/activate``: assign root's MFA device,
-  which real AWS only allows in the console.
+  which real AWS only allows in the console;
+* ``passkey/...``, ``root/password``, ``root/email``, ``member-events``.
 
-Every ``/labkit/`` endpoint needs a secret that only the sandbox's owner holds,
-so a neighbour on the same machine who finds the port gets nothing:
-
-* ``health`` and ``console/...`` need the owner token (header ``X-Labkit-Token``),
-  held by the owner's :class:`labkit.Lab` (and by a graded notebook, for its own
-  sandbox);
-* ``admin/...`` (reset, enforcement on/off, back-dating for scenarios) needs the
-  admin token (header ``X-Labkit-Admin``), which a graded notebook never receives.
+A refusal says whose words it uses (``said_by``): AWS's own (sourced) or the
+console's. Where the rule is one the API enforces too (the password policy),
+the console catches the same :class:`~labkit.realism.errors.AwsError` the API
+raises and shows its message.
 """
 
 from __future__ import annotations
@@ -25,22 +23,19 @@ import base64
 import json
 import re
 import secrets
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import Any
 
 from ..clock import clock
-from . import cloudtrail, mfa, oidc, passkeys
+from . import cloudtrail, mfa, organizations, passkeys
 from . import moto_bridge as mb
+from .errors import AwsError
 from .identity import root_principal, user_principal
 from .passwords import check_new_password, may_change_own_password
-from .signature import secret_for
 from .state import AccountState, ConsoleSession
-from .wire import AwsRequest, Response, json_response
+from .wire import Response, json_response
 
-if TYPE_CHECKING:
-    from . import RealismLayer
-
-__all__ = ["handle"]
+__all__ = ["CONSOLE"]
 
 MFA_GRACE_DAYS = 35
 SIGN_IN_FAILED = "Your authentication information is incorrect. Please try again."
@@ -56,6 +51,11 @@ CHANGE_PASSWORD_REFUSED = (
 def _fail(message: str = SIGN_IN_FAILED, status: int = 401, aws: bool = True) -> Response:
     """A refusal. ``aws`` says whether the words are AWS's own (sourced) or the sandbox's."""
     return json_response({"error": message, "said_by": "AWS" if aws else "labkit's console"}, status)
+
+
+def _refused_by_aws(err: AwsError) -> Response:
+    """The API's own refusal (the password policy's), shown in the console in AWS's words."""
+    return json_response({"error": err.message, "code": err.code, "said_by": "AWS"}, err.status)
 
 
 def _signed_in(state: AccountState, principal: str, must_change: bool, with_mfa: bool) -> Response:
@@ -190,10 +190,10 @@ def change_password(state: AccountState, data: dict[str, Any]) -> Response:
     new = str(data.get("new_password", ""))
     if new == data.get("old_password"):
         return _fail("The new password must be different from the old password.", 400, aws=False)
-    refused = check_new_password(None, new, state, session.principal)
-    if refused is not None:
-        message = refused.text.split("<Message>")[1].split("</Message>")[0]
-        return json_response({"error": message, "code": "PasswordPolicyViolation", "said_by": "AWS"}, 400)
+    try:
+        check_new_password(new, state, session.principal)
+    except AwsError as refused:
+        return _refused_by_aws(refused)
     mb.set_user_password(owner, new, reset_required=False)
     state.remember_password(session.principal, new)
     session.must_change_password = False
@@ -250,10 +250,10 @@ def root_change_password(state: AccountState, data: dict[str, Any]) -> Response:
     new = str(data.get("new_password", ""))
     if new == state.root.password:
         return _fail("The new password must be different from the old password.", 400, aws=False)
-    refused = check_new_password(None, new, state, None)
-    if refused is not None:
-        message = refused.text.split("<Message>")[1].split("</Message>")[0]
-        return json_response({"error": message, "code": "PasswordPolicyViolation", "said_by": "AWS"}, 400)
+    try:
+        check_new_password(new, state, None)
+    except AwsError as refused:
+        return _refused_by_aws(refused)
     state.root.password = new
     return json_response({"status": "changed"})
 
@@ -280,8 +280,6 @@ def member_events(state: AccountState, data: dict[str, Any]) -> Response:
     """A member account's event history, newest first (the last 90 days), as ``LookupEvents``
     returns it. In AWS you would read it signed in to that account; the sandbox has no
     identities there but its root, so this window stands in for that sign-in."""
-    from . import organizations
-
     member = organizations.member_root(state, str(data.get("account_id", "")))
     if member is None:
         return json_response({"error": f"{data.get('account_id')!r} is not a member account of "
@@ -303,182 +301,3 @@ CONSOLE = {
     "root/email": root_change_email,
     "member-events": member_events,
 }
-
-
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def admin_reset(layer: RealismLayer, data: dict[str, Any]) -> Response:
-    """A brand-new account: moto emptied, a root user with one access key."""
-    root = layer.reset(
-        data.get("root_access_key_id"), data.get("root_secret_access_key"), bool(data.get("enforce", True))
-    )
-    return json_response({"root": root})
-
-
-def admin_describe(layer: RealismLayer, data: dict[str, Any]) -> Response:
-    root = layer.state.root
-    return json_response({
-        "account_id": mb.ACCOUNT_ID,
-        "enforce": layer.state.enforce,
-        "root": {
-            "email": root.email, "mfa": root.has_mfa,
-            "password_last_used": root.password_last_used,
-            "keys": [{"id": k.access_key_id, "status": k.status, "last_used": k.last_used}
-                     for k in root.keys],
-        },
-    })
-
-
-def admin_enforce(layer: RealismLayer, data: dict[str, Any]) -> Response:
-    layer.state.enforce = bool(data.get("on", True))
-    return json_response({"enforce": layer.state.enforce})
-
-
-def admin_backdate(layer: RealismLayer, data: dict[str, Any]) -> Response:
-    """Set "last used" facts a scenario needs ("root was used yesterday")."""
-    root = layer.state.root
-    if data.get("principal") == "root":
-        if "password_last_used" in data:
-            root.password_last_used = _when(data["password_last_used"])
-        for k in root.keys:
-            if "key_last_used" in data:
-                k.last_used = _when(data["key_last_used"])
-                k.last_used_service, k.last_used_region = "iam", "us-east-1"
-        if "created" in data:
-            root.created = _when(data["created"]) or root.created
-        if "first_sign_in_without_mfa" in data:
-            root.first_sign_in_without_mfa = _when(data["first_sign_in_without_mfa"])
-    else:
-        owner = mb.user(str(data.get("principal")))
-        if owner is None:
-            return json_response({"error": "no such user"}, 404)
-        if (last_used := _when(data.get("password_last_used"))) is not None:
-            mb.set_password_last_used(owner, last_used)
-    return json_response({"status": "ok"})
-
-
-def admin_history(layer: RealismLayer, data: dict[str, Any]) -> Response:
-    """Past activity for a scenario's trail: ``{"events": [{"principal": "root",
-    "event_name": "CreateUser", "service": "iam", "when": iso}, ...]}``; event name
-    ``ConsoleLogin`` records a successful console sign-in without MFA."""
-    trail = layer.state.trail
-    for item in data.get("events", []):
-        who = str(item.get("principal", "root"))
-        principal = root_principal() if who == "root" else user_principal(who)
-        when = _when(item.get("when")) or clock.utcnow()
-        if item.get("event_name") == "ConsoleLogin":
-            cloudtrail.record_console_login(trail, principal, who, True, bool(item.get("mfa")), when=when)
-            continue
-        key = layer.state.root.keys[0].access_key_id if who == "root" and layer.state.root.keys else None
-        trail.append(cloudtrail.api_event(principal, str(item["event_name"]), str(item.get("service", "iam")),
-                                          when, access_key_id=key, user_agent="aws-cli/1.44"))
-    trail.sort(key=lambda e: e.event_time)
-    return json_response({"recorded": len(trail)})
-
-
-def admin_member_root(layer: RealismLayer, data: dict[str, Any]) -> Response:
-    """Give a member account's root user what a predecessor left: an access key, an MFA device."""
-    from .organizations import member_root
-    from .state import AccessKeyRecord, new_key_id, new_secret
-
-    root = member_root(layer.state, str(data.get("account_id", "")))
-    if root is None:
-        return json_response({"error": "not a member account of the organization"}, 404)
-    if data.get("access_key"):
-        root.keys.append(AccessKeyRecord(new_key_id(), new_secret()))
-    if data.get("mfa"):
-        root.mfa_devices[f"arn:aws:iam::{root.account_id}:mfa/root-account-mfa-device"] = clock.utcnow()
-    return json_response({"account_id": root.account_id, "email": root.email,
-                          "keys": [k.access_key_id for k in root.keys], "mfa": list(root.mfa_devices)})
-
-
-def admin_set_root_password(layer: RealismLayer, data: dict[str, Any]) -> Response:
-    layer.state.root.password = str(data["password"])
-    return json_response({"status": "ok"})
-
-
-def admin_castle(layer: RealismLayer, data: dict[str, Any]) -> Response:
-    """Who holds which keys: one row for root and one per IAM user."""
-    root = layer.state.root
-    rows = [{
-        "who": "root", "arn": f"arn:aws:iam::{mb.ACCOUNT_ID}:root", "password": True,
-        "reset_required": False, "mfa": root.has_mfa,
-        "keys": sum(k.status == "Active" for k in root.keys),
-        "last_used": max([t for t in [root.password_last_used, *[k.last_used for k in root.keys]] if t],
-                         default=None),
-    }]
-    for u in mb.users():
-        used = [mb.password_last_used(u), *[mb.key_last_used(k)[0] for k in mb.access_keys(u)]]
-        rows.append({
-            "who": u.name, "arn": u.arn, "password": mb.user_password(u) is not None,
-            "reset_required": mb.reset_required(u), "mfa": bool(mb.user_mfa_serials(u)),
-            "keys": sum(k.status == "Active" for k in mb.access_keys(u)),
-            "last_used": max([t for t in used if t], default=None),
-        })
-    return json_response({"rows": rows, "enforce": layer.state.enforce})
-
-
-def admin_auditor(layer: RealismLayer, data: dict[str, Any]) -> Response:
-    """Keys that read the account as root would, for checks and graders only."""
-    key = layer.state.auditor
-    return json_response({"access_key_id": key.access_key_id, "secret_access_key": key.secret_access_key})
-
-
-ADMIN = {
-    "auditor": admin_auditor,
-    "castle": admin_castle,
-    "reset": admin_reset,
-    "describe": admin_describe,
-    "enforce": admin_enforce,
-    "backdate": admin_backdate,
-    "root-password": admin_set_root_password,
-    "history": admin_history,
-    "member-root": admin_member_root,
-}
-
-
-def _holds_credentials(state: AccountState, key_id: str, secret: str) -> bool:
-    """Does the caller hold an access key pair of this sandbox account (key id and secret)?"""
-    stored = secret_for(state, key_id) if key_id and secret else None
-    return stored is not None and secrets.compare_digest(stored, secret)
-
-
-def ci_token(layer: RealismLayer, data: dict[str, Any]) -> Response:
-    """A token from the simulated CI service (GitHub Actions) for a job of a repository.
-
-    Only someone holding credentials of this sandbox may ask (so a neighbour on the same
-    machine cannot mint tokens for your roles).
-    """
-    if not _holds_credentials(layer.state, str(data.get("access_key_id", "")),
-                              str(data.get("secret_access_key", ""))):
-        return json_response({"error": "The CI service needs this sandbox's credentials."}, 403)
-    try:
-        token = oidc.issue_token(str(data.get("repository", "")), str(data.get("ref") or "refs/heads/main"),
-                                 str(data.get("audience") or oidc.GITHUB_AUDIENCE),
-                                 str(data.get("event_name") or "push"), data.get("environment"))
-    except ValueError as exc:
-        return json_response({"error": str(exc)}, 400)
-    return json_response({"token": token, "issuer": oidc.GITHUB_ISSUER})
-
-
-def handle(layer: RealismLayer, req: AwsRequest) -> Response:
-    """Route ``/labkit/...`` requests."""
-    path = req.path[len("/labkit/"):].strip("/")
-    if path.startswith("admin/"):
-        if not secrets.compare_digest(req.header("X-Labkit-Admin") or "", layer.state.admin_token):
-            return json_response({"error": "the admin token is missing or wrong"}, 403)
-    elif not secrets.compare_digest(req.header("X-Labkit-Token") or "", layer.state.owner_token):
-        return json_response({"error": "this sandbox belongs to someone else: its owner token is "
-                                       "missing or wrong"}, 403)
-    data = req.json()
-    if path == "health":
-        return json_response({"ok": True, "account_id": mb.ACCOUNT_ID})
-    if path == "ci/token":
-        return ci_token(layer, data)
-    if path.startswith("console/") and path[len("console/"):] in CONSOLE:
-        return CONSOLE[path[len("console/"):]](layer.state, data)
-    if path.startswith("admin/") and path[len("admin/"):] in ADMIN:
-        return ADMIN[path[len("admin/"):]](layer, data)
-    return json_response({"error": f"unknown labkit endpoint /labkit/{path}"}, 404)

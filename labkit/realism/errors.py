@@ -2,7 +2,7 @@
 
 A realism rule that refuses a request raises one of these; the request pipeline turns it into
 the bytes AWS would send, in the protocol the request came in (IAM/STS query XML, JSON, S3 XML:
-:func:`labkit.realism.wire.aws_error`). The simulated console catches the same exceptions and
+:func:`labkit.realism.wire.error_response`). The simulated console catches the same exceptions and
 shows their ``message``, never XML.
 
 >>> err = NoSuchEntity("The user with name bob cannot be found.")
@@ -13,7 +13,10 @@ shows their ``message``, never XML.
 from __future__ import annotations
 
 __all__ = ["AwsError", "AccessDenied", "NoSuchEntity", "ValidationError", "EntityAlreadyExists",
-           "InvalidClientTokenId", "ExpiredToken", "UnauthorizedException"]
+           "InvalidClientTokenId", "ExpiredToken", "UnauthorizedException", "MissingAuthenticationToken",
+           "SignatureDoesNotMatch", "LimitExceeded", "DeleteConflict", "PasswordPolicyViolation",
+           "InvalidUserType", "InvalidAuthenticationCode", "ReportNotPresent", "InvalidIdentityToken",
+           "ExpiredTokenException", "ServiceFailure"]
 
 
 class AwsError(Exception):
@@ -79,3 +82,69 @@ class UnauthorizedException(AwsError):
     """The IAM Identity Center portal (``sso``): the access token is missing, expired or revoked."""
 
     code, status = "UnauthorizedException", 401
+
+
+class MissingAuthenticationToken(AwsError):
+    """The request carries no credentials at all."""
+
+    code, status = "MissingAuthenticationToken", 403
+
+
+class SignatureDoesNotMatch(AwsError):
+    """The signature is not the one the stored secret makes, or is out of its 15 minutes."""
+
+    code, status = "SignatureDoesNotMatch", 403
+
+
+class LimitExceeded(AwsError):
+    """IAM: a quota is reached (two access keys per user, eight MFA devices)."""
+
+    code, status = "LimitExceeded", 409
+
+
+class DeleteConflict(AwsError):
+    """IAM: the entity still holds something that must be removed first."""
+
+    code, status = "DeleteConflict", 409
+
+
+class PasswordPolicyViolation(AwsError):
+    """IAM: the new password breaks the account's password policy."""
+
+    code, status = "PasswordPolicyViolation", 400
+
+
+class InvalidUserType(AwsError):
+    """IAM ChangePassword: not an IAM user, or the old password is wrong (AWS's choice of code)."""
+
+    code, status = "InvalidUserType", 400
+
+
+class InvalidAuthenticationCode(AwsError):
+    """IAM: the two MFA codes are not two consecutive codes of the device."""
+
+    code, status = "InvalidAuthenticationCode", 403
+
+
+class ReportNotPresent(AwsError):
+    """IAM GetCredentialReport before any GenerateCredentialReport."""
+
+    code, status = "ReportNotPresent", 410
+
+
+class InvalidIdentityToken(AwsError):
+    """STS AssumeRoleWithWebIdentity: the token is malformed, unsigned by its issuer, or not for us."""
+
+    code, status = "InvalidIdentityToken", 400
+
+
+class ExpiredTokenException(AwsError):
+    """STS AssumeRoleWithWebIdentity: the web identity token has expired."""
+
+    code, status = "ExpiredTokenException", 400
+
+
+class ServiceFailure(AwsError):
+    """A fault of the sandbox itself (a 500, which SDKs retry)."""
+
+    code, status = "ServiceFailure", 500

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from .wire import AwsRequest, Response
 
-__all__ = ["Call", "unsigned", "before", "after", "answer", "handlers", "unregister", "Stage"]
+__all__ = ["Call", "unsigned", "before", "after", "answer", "handlers", "unregister", "Stage",
+           "unsigned_handlers", "registered"]
 
 Stage = Literal["unsigned", "before", "answer", "after"]
 Hook = Callable[["Call"], "Response | None"]
@@ -54,7 +55,8 @@ class Call:
 
     @property
     def event(self) -> str:
-        return f"{self.req.service}:{self.req.action}"
+        """``"<service>:<Operation>"``: the query ``Action`` or the JSON ``X-Amz-Target``'s operation."""
+        return f"{self.req.service}:{self.req.operation}"
 
 
 _REGISTRY: dict[Stage, dict[str, list[Hook]]] = {"unsigned": {}, "before": {}, "answer": {}, "after": {}}
@@ -96,6 +98,20 @@ def handlers(stage: Stage, event: str) -> list[Hook]:
     service = event.split(":", 1)[0]
     table = _REGISTRY[stage]
     return [*table.get(event, []), *table.get(f"{service}:*", [])]
+
+
+def registered(stage: Stage, event: str) -> list[Hook]:
+    """The hooks registered for exactly ``event`` (``"iam:*"`` for the service's own), in order."""
+    return list(_REGISTRY[stage].get(event, []))
+
+
+def unsigned_handlers(service: str, operation: str) -> list[Hook]:
+    """The ``unsigned`` hooks for a request that may name no service: an unsigned request has no
+    credential scope to name it, so with ``service`` empty the operation alone picks the hooks."""
+    if service:
+        return handlers("unsigned", f"{service}:{operation}")
+    return [fn for event, hooks in _REGISTRY["unsigned"].items()
+            if event.split(":", 1)[1] == operation for fn in hooks]
 
 
 def unregister(fn: Hook) -> None:

@@ -10,21 +10,22 @@ from __future__ import annotations
 import base64
 import io
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 from ..clock import clock
+from . import hooks, passkeys
 from . import moto_bridge as mb
-from . import passkeys
+from .errors import EntityAlreadyExists, InvalidAuthenticationCode, LimitExceeded, NoSuchEntity
+from .hooks import Call
 from .identity import Principal
 from .state import ROOT_MFA_NAME, AccountState
-from .wire import AwsRequest, Response, aws_error, query_response
+from .wire import AwsRequest, Response, query_response
 
 __all__ = ["totp", "code_is_valid", "codes_are_consecutive", "otpauth_uri", "qr_png",
            "MAX_DEVICES", "user_mfa_seeds", "root_mfa_seeds", "create_root_device",
            "activate_root_device", "device_count", "list_user_devices", "listed_devices",
-           "get_passkey", "get_user_passkey", "deactivate_passkey", "PASSKEY_AWARE"]
+           "get_passkey", "get_user_passkey", "deactivate_passkey", "check_enable"]
 
 # "You can register up to eight MFA devices of any combination of the currently supported MFA
 # types with your AWS account root user and IAM users."
@@ -105,17 +106,19 @@ def device_name_from_serial(serial: str) -> str:
     return serial.rsplit("/", 1)[-1]
 
 
-def after_create_virtual_device(req: AwsRequest, resp: Response) -> Response:
+@hooks.after("iam:CreateVirtualMFADevice")
+def after_create_virtual_device(call: Call) -> Response | None:
     """Give a new virtual device a real QR code (moto returns random bytes)."""
-    if resp.status != 200:
-        return resp
+    resp = call.response
+    if resp is None or resp.status != 200:
+        return None
     match = re.search(rb"<SerialNumber>([^<]+)</SerialNumber>", resp.body)
     if not match:
-        return resp
+        return None
     serial = match.group(1).decode()
     device = mb.virtual_device(serial)
     if device is None:
-        return resp
+        return None
     seed = mb.device_seed(device)
     png = qr_png(otpauth_uri(device_name_from_serial(serial), mb.ACCOUNT_ID, seed))
     mb.set_device_qr(device, png)
@@ -124,9 +127,13 @@ def after_create_virtual_device(req: AwsRequest, resp: Response) -> Response:
     return resp.with_body(body)
 
 
-def after_list_virtual_devices(resp: Response, state: AccountState) -> Response:
+@hooks.after("iam:ListVirtualMFADevices")
+def after_list_virtual_devices(call: Call) -> Response | None:
     """AWS shows a device's seed and QR code once, at creation; listings never include them.
     Root's devices are listed as assigned to the root ARN."""
+    resp, state = call.response, call.state
+    if resp is None:
+        return None
     body = re.sub(rb"<(Base32StringSeed|QRCodePNG)>[^<]*</\1>", b"", resp.body)
     created = state.root.created.strftime("%Y-%m-%dT%H:%M:%SZ")
     owner = (f"<User><Path>/</Path><UserId>{mb.ACCOUNT_ID}</UserId>"
@@ -181,13 +188,14 @@ def listed_devices(state: AccountState, principal: str, user_name: str) -> list[
     return entries
 
 
-def list_user_devices(req: AwsRequest, state: AccountState) -> Response | None:
+@hooks.answer("iam:ListMFADevices")
+def list_user_devices(call: Call) -> Response | None:
     """``ListMFADevices`` for an IAM user, passkeys included (None: moto answers, e.g. no such user)."""
-    name = req.params.get("UserName", "")
+    name = call.req.params.get("UserName", "")
     if mb.user(name) is None:
         return None
     return query_response("iam", "ListMFADevices",
-                          {"MFADevices": listed_devices(state, name, name), "IsTruncated": False})
+                          {"MFADevices": listed_devices(call.state, name, name), "IsTruncated": False})
 
 
 def get_passkey(req: AwsRequest, state: AccountState, principal: str, user_name: str) -> Response:
@@ -200,66 +208,65 @@ def get_passkey(req: AwsRequest, state: AccountState, principal: str, user_name:
     serial = req.params.get("SerialNumber", "")
     key = passkeys.find(state, principal, serial)
     if key is None:
-        return aws_error(req, "NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404)
+        raise NoSuchEntity(f"MFA Device with serial number {serial} does not exist.")
     return query_response("iam", "GetMFADevice", {
         "UserName": user_name, "SerialNumber": key.serial, "EnableDate": _iso(key.registered)})
 
 
-def get_user_passkey(req: AwsRequest, state: AccountState) -> Response:
+@hooks.answer("iam:GetMFADevice")
+def get_user_passkey(call: Call) -> Response:
     """``GetMFADevice`` for an IAM user (moto lacks the call; AWS answers it for FIDO keys only)."""
-    name = req.params.get("UserName", "")
+    name = call.req.params.get("UserName", "")
     if mb.user(name) is None:
-        return aws_error(req, "NoSuchEntity", f"The user with name {name} cannot be found.", 404)
-    return get_passkey(req, state, name, name)
+        raise NoSuchEntity(f"The user with name {name} cannot be found.")
+    return get_passkey(call.req, call.state, name, name)
 
 
-def deactivate_passkey(req: AwsRequest, state: AccountState) -> Response | None:
+@hooks.answer("iam:DeactivateMFADevice")
+def deactivate_passkey(call: Call) -> Response | None:
     """``DeactivateMFADevice`` with a passkey's serial removes that passkey (None: not a passkey).
 
     DeactivateMFADevice "deactivates the specified MFA device and removes it from association with
     the user name for which it was originally enabled" (IAM API reference); a security key has no
     existence apart from that association, so it is gone, as the console's "Remove" does.
     """
+    req, state = call.req, call.state
     name = req.params.get("UserName", "")
     if mb.user(name) is None or not passkeys.remove(state, name, req.params.get("SerialNumber", "")):
         return None
     return query_response("iam", "DeactivateMFADevice", None)
 
 
-# IAM user calls that must know about passkeys, answered before moto (None: moto answers).
-PASSKEY_AWARE: dict[str, Callable[[AwsRequest, AccountState], Response | None]] = {
-    "ListMFADevices": list_user_devices,
-    "GetMFADevice": get_user_passkey,
-    "DeactivateMFADevice": deactivate_passkey,
-}
-
-
-def check_enable(req: AwsRequest, state: AccountState) -> Response | None:
+@hooks.before("iam:EnableMFADevice", "iam:ResyncMFADevice")
+def check_enable(call: Call) -> None:
     """Refuse ``EnableMFADevice``/``ResyncMFADevice`` unless the codes are right."""
+    req, state = call.req, call.state
     p = req.params
     user_name, serial = p.get("UserName", ""), p.get("SerialNumber", "")
     owner = mb.user(user_name)
     if owner is None:
-        return aws_error(req, "NoSuchEntity", f"The user with name {user_name} cannot be found.", 404)
+        raise NoSuchEntity(f"The user with name {user_name} cannot be found.")
     device = mb.virtual_device(serial)
     if device is None:
-        return aws_error(
-            req, "NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404
-        )
+        raise NoSuchEntity(f"MFA Device with serial number {serial} does not exist.")
     holder = mb.device_owner(device)
     if req.action == "EnableMFADevice" and holder is not None:
-        return aws_error(req, "EntityAlreadyExists", "MFA Device is already in use.", 409)
+        raise EntityAlreadyExists("MFA Device is already in use.")
     if req.action == "EnableMFADevice" and device_count(state, user_name) >= MAX_DEVICES:
-        return aws_error(req, "LimitExceeded", TOO_MANY_DEVICES, 409)
+        raise LimitExceeded(TOO_MANY_DEVICES)
     if req.action == "ResyncMFADevice" and holder != user_name:
-        return aws_error(
-            req, "NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404
-        )
+        raise NoSuchEntity(f"MFA Device with serial number {serial} does not exist.")
     if not codes_are_consecutive(
         mb.device_seed(device), p.get("AuthenticationCode1", ""), p.get("AuthenticationCode2", "")
     ):
-        return aws_error(req, "InvalidAuthenticationCode", INVALID_CODE, 403)
-    return None
+        raise InvalidAuthenticationCode(INVALID_CODE)
+
+
+@hooks.answer("iam:ResyncMFADevice")
+def resync(call: Call) -> Response:
+    """``ResyncMFADevice`` once its codes are checked: a virtual device has nothing to store (the
+    codes are computed from the clock), and moto lacks the call."""
+    return query_response("iam", "ResyncMFADevice", None)
 
 
 def seed_for(state: AccountState, principal: Principal, serial: str) -> str | None:

@@ -19,6 +19,9 @@ PARTITION = "aws"
 __all__ = [
     "ACCOUNT_ID",
     "iam",
+    "organizations",
+    "org_account",
+    "bucket_policy_text",
     "reset_all",
     "user",
     "user_for_access_key",
@@ -34,6 +37,28 @@ def iam() -> Any:
     from moto.iam.models import iam_backends
 
     return iam_backends[ACCOUNT_ID][PARTITION]
+
+
+def organizations() -> Any:
+    """moto's Organizations backend for the sandbox (management) account: ``.org`` (None before
+    ``create-organization``), ``.accounts``, ``.ou``, ``.services``, ``list_parents``."""
+    from moto.organizations.models import organizations_backends
+
+    return organizations_backends[ACCOUNT_ID][PARTITION]
+
+
+def org_account(account_id: str) -> Any | None:
+    """The member account ``account_id`` of the organization (None if it is not one)."""
+    return next((a for a in organizations().accounts if a.id == account_id), None)
+
+
+def bucket_policy_text(bucket: str) -> str | bytes | None:
+    """The policy document of S3 bucket ``bucket`` as moto stores it (None: no bucket or no policy)."""
+    from moto.s3.models import s3_backends
+
+    found = s3_backends[ACCOUNT_ID][PARTITION].buckets.get(bucket)
+    text = getattr(found, "policy", None)
+    return text or None
 
 
 def reset_all() -> None:

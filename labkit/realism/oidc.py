@@ -36,10 +36,12 @@ from datetime import timedelta
 from typing import Any
 
 from ..clock import clock
+from . import hooks, policy, rs256
 from . import moto_bridge as mb
-from . import policy, rs256
-from .state import AccountState, TempSession, new_key_id, new_secret
-from .wire import AwsRequest, Response, aws_error, query_response
+from .errors import AccessDenied, ExpiredTokenException, InvalidIdentityToken, ValidationError
+from .hooks import Call
+from .state import TempSession, new_key_id, new_secret
+from .wire import Response, query_response
 
 __all__ = ["GITHUB_ISSUER", "issue_token", "assume_role_with_web_identity", "issuer_jwks"]
 
@@ -102,42 +104,45 @@ def issue_token(repository: str, ref: str = "refs/heads/main", audience: str = G
     return rs256.encode_jwt(claims, _issuer_key(), _KID)
 
 
-def assume_role_with_web_identity(req: AwsRequest, state: AccountState) -> Response:
-    """``sts assume-role-with-web-identity``: no AWS credentials, only the CI's token."""
+@hooks.unsigned("sts:AssumeRoleWithWebIdentity")
+def assume_role_with_web_identity(call: Call) -> Response:
+    """``sts assume-role-with-web-identity``: no AWS credentials, only the CI's token (signed or not,
+    the token is the credential)."""
+    req, state = call.req, call.state
     p = req.params
     token, role_arn = p.get("WebIdentityToken", ""), p.get("RoleArn", "")
     session_name = p.get("RoleSessionName", "")
     try:
         unverified = rs256.decode_claims_unverified(token)
     except rs256.JWTError:
-        return aws_error(req, "InvalidIdentityToken", "Token is not a valid JWT", 400)
+        raise InvalidIdentityToken("Token is not a valid JWT") from None
     issuer = str(unverified.get("iss", ""))
     provider = mb.oidc_provider(issuer)
     if provider is None:
-        return aws_error(req, "InvalidIdentityToken", NO_PROVIDER.format(issuer=issuer), 400)
+        raise InvalidIdentityToken(NO_PROVIDER.format(issuer=issuer))
     try:
         if issuer != GITHUB_ISSUER:
             raise rs256.JWTError("unknown issuer")
         claims = rs256.decode_jwt(token, {_KID: _issuer_key().public()})
     except rs256.JWTError:
-        return aws_error(req, "InvalidIdentityToken", BAD_SIGNATURE, 400)
+        raise InvalidIdentityToken(BAD_SIGNATURE) from None
     now = int(clock.now())
     if int(claims.get("exp", 0)) <= now:
-        return aws_error(req, "ExpiredTokenException", EXPIRED.format(now=now, exp=claims.get("exp")), 400)
+        raise ExpiredTokenException(EXPIRED.format(now=now, exp=claims.get("exp")))
     audiences = rs256.as_list(claims.get("aud"))
     if not set(audiences) & set(provider.client_id_list):
-        return aws_error(req, "InvalidIdentityToken", WRONG_AUDIENCE, 400)
+        raise InvalidIdentityToken(WRONG_AUDIENCE)
     role_name = role_arn.rsplit("/", 1)[-1]
     r = mb.role(role_name)
     if r is None or r.arn != role_arn:
-        return aws_error(req, "AccessDenied", NOT_TRUSTED, 403)
+        raise AccessDenied(NOT_TRUSTED)
     host = provider.url.rstrip("/")
     context = {f"{host}:{claim}": value for claim, value in claims.items() if isinstance(value, str)}
     context[f"{host}:aud"] = audiences[0] if audiences else ""
     provider_arn = f"arn:aws:iam::{mb.ACCOUNT_ID}:oidc-provider/{host}"
     if not policy.trust_allows(mb.role_trust_policy(r), "Federated", provider_arn,
                                "sts:AssumeRoleWithWebIdentity", context):
-        return aws_error(req, "AccessDenied", NOT_TRUSTED, 403)
+        raise AccessDenied(NOT_TRUSTED)
     try:
         duration = int(p.get("DurationSeconds") or 3600)
     except ValueError:
@@ -145,7 +150,7 @@ def assume_role_with_web_identity(req: AwsRequest, state: AccountState) -> Respo
     longest = int(getattr(r, "max_session_duration", 3600) or 3600)
     if not 900 <= duration <= longest:
         too_long = "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
-        return aws_error(req, "ValidationError", too_long, 400)
+        raise ValidationError(too_long)
     session = TempSession(
         access_key_id=new_key_id("ASIA"), secret_access_key=new_secret(),
         session_token=base64.b64encode(b"labkit-role:" + secrets.token_bytes(96)).decode(),

@@ -34,21 +34,23 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..clock import clock
+from . import hooks, policy
 from . import moto_bridge as mb
-from . import policy
+from .errors import AccessDenied, AwsError, EntityAlreadyExists, NoSuchEntity, ValidationError
+from .hooks import Call
 from .signature import refusal
 from .state import AccessKeyRecord, AccountState, TempSession, new_key_id, new_secret
-from .wire import NAMESPACES, AwsRequest, Response, aws_error, not_available, query_response
+from .wire import NAMESPACES, AwsRequest, Response, not_available, query_response
 
 if TYPE_CHECKING:
     from .cloudtrail import TrailEvent
     from .identity import Principal
 
 __all__ = ["MemberRoot", "FEATURE_ACTIONS", "iam_feature_call", "assume_root", "member_root_call",
-           "member_root"]
+           "member_root", "in_member_account", "trail_of"]
 
 TASK_POLICIES = ("IAMAuditRootUserCredentials", "IAMCreateRootUserPassword",
                  "IAMDeleteRootUserCredentials", "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy")
@@ -90,18 +92,11 @@ class MemberRoot:
         return f"arn:aws:iam::{self.account_id}:root"
 
 
-def _org_backend() -> Any:
-    from moto.organizations.models import organizations_backends
-
-    return organizations_backends[mb.ACCOUNT_ID][mb.PARTITION]
-
-
 def member_root(state: AccountState, account_id: str) -> MemberRoot | None:
     """The root user of member account ``account_id`` (None if it is not a member)."""
-    backend = _org_backend()
-    if backend.org is None or account_id == mb.ACCOUNT_ID:
+    if mb.organizations().org is None or account_id == mb.ACCOUNT_ID:
         return None
-    account = next((a for a in backend.accounts if a.id == account_id), None)
+    account = mb.org_account(account_id)
     if account is None:
         return None
     if account_id not in state.members:
@@ -110,36 +105,37 @@ def member_root(state: AccountState, account_id: str) -> MemberRoot | None:
     return found
 
 
-def _check_org(req: AwsRequest) -> Response | None:
-    backend = _org_backend()
+def _check_org() -> None:
+    backend = mb.organizations()
     if backend.org is None:
-        return aws_error(req, *_NO_ORG, 400)
+        raise AwsError(_NO_ORG[1], code=_NO_ORG[0])
     if backend.org.feature_set != "ALL":
-        return aws_error(req, *_NOT_ALL, 400)
+        raise AwsError(_NOT_ALL[1], code=_NOT_ALL[0])
     if not any(s.get("ServicePrincipal") == "iam.amazonaws.com" for s in backend.services):
-        return aws_error(req, *_NO_TRUST, 400)
-    return None
+        raise AwsError(_NO_TRUST[1], code=_NO_TRUST[0])
 
 
-def iam_feature_call(req: AwsRequest, state: AccountState) -> Response:
+@hooks.answer(*(f"iam:{action}" for action in FEATURE_ACTIONS))
+def iam_feature_call(call: Call) -> Response:
     """Enable/Disable ``RootCredentialsManagement`` / ``RootSessions``; list what is on."""
-    refused = _check_org(req)
-    if refused is not None:
-        return refused
+    req, state = call.req, call.state
+    _check_org()
     verb, feature = FEATURE_ACTIONS[req.action]
     if verb == "enable":
         state.org_features.add(feature)
     elif verb == "disable":
         state.org_features.discard(feature)
     enabled = sorted(state.org_features)
-    return query_response("iam", req.action, {"OrganizationId": _org_backend().org.id,
+    return query_response("iam", req.action, {"OrganizationId": mb.organizations().org.id,
                                               "EnabledFeatures": enabled})
 
 
-def assume_root(req: AwsRequest, principal: Principal, state: AccountState) -> Response:
+@hooks.answer("sts:AssumeRoot")
+def assume_root(call: Call) -> Response:
     """``sts assume-root``: a task-limited session as a member account's root user."""
+    req, principal, state = call.req, call.principal, call.state
     if principal.is_root:  # "You cannot use root user credentials to make this call."
-        return aws_error(req, "AccessDenied", "Cannot call AssumeRoot with root user credentials", 403)
+        raise AccessDenied("Cannot call AssumeRoot with root user credentials")
     p = req.params
     target = p.get("TargetPrincipal", "")
     arn = p.get("TaskPolicyArn.arn", "")
@@ -148,19 +144,16 @@ def assume_root(req: AwsRequest, principal: Principal, state: AccountState) -> R
     except ValueError:
         duration = MAX_ROOT_SESSION
     if duration > MAX_ROOT_SESSION:
-        return aws_error(req, "ValidationError",
-                         f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to "
-                         "satisfy constraint: Member must have value less than or equal to "
-                         f"{MAX_ROOT_SESSION}",
-                         400)
+        raise ValidationError(f"1 validation error detected: Value '{duration}' at 'durationSeconds' "
+                              "failed to satisfy constraint: Member must have value less than or equal to "
+                              f"{MAX_ROOT_SESSION}")
     name = arn.removeprefix("arn:aws:iam::aws:policy/root-task/")
     if name not in TASK_POLICIES or not arn.startswith("arn:aws:iam::aws:policy/root-task/"):
-        return aws_error(req, "ValidationError", f"{arn} is not a root task policy.", 400)
+        raise ValidationError(f"{arn} is not a root task policy.")
     if "RootSessions" not in state.org_features:
-        return aws_error(req, "AccessDenied",
-                         "Centralized root access (RootSessions) is not enabled for this organization.", 403)
+        raise AccessDenied("Centralized root access (RootSessions) is not enabled for this organization.")
     if member_root(state, target) is None:
-        return aws_error(req, "AccessDenied", f"{target} is not a member account of your organization.", 403)
+        raise AccessDenied(f"{target} is not a member account of your organization.")
     session = TempSession(
         access_key_id=new_key_id("ASIA"), secret_access_key=new_secret(),
         session_token=base64.b64encode(b"labkit-root:" + secrets.token_bytes(96)).decode(),
@@ -202,7 +195,7 @@ def scp_decision(account_id: str, action: str, resource: str, principal_arn: str
     management account is never limited
     (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html).
     """
-    backend = _org_backend()
+    backend = mb.organizations()
     if backend.org is None or account_id == mb.ACCOUNT_ID:
         return "allow", None
     root = next((ou for ou in backend.ou if getattr(ou, "type", "") == "ROOT"), None)
@@ -230,11 +223,27 @@ def _iso(when: datetime | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
+def in_member_account(call: Call) -> Response | None:
+    """An AssumeRoot session's call is served in the member account (None: not such a session)."""
+    if call.principal.made_by != "AssumeRoot":
+        return None
+    return member_root_call(call.req, call.state.sessions[call.req.access_key or ""], call.state)
+
+
+def trail_of(state: AccountState, principal: Principal) -> list[TrailEvent] | None:
+    """The event history a call of ``principal`` goes to: an AssumeRoot session's calls are
+    recorded in the member account's own, as its root (None: that member is gone)."""
+    if principal.made_by != "AssumeRoot":
+        return state.trail
+    member = member_root(state, principal.account_id)
+    return member.trail if member is not None else None
+
+
 def member_root_call(req: AwsRequest, session: TempSession, state: AccountState) -> Response:
     """A request in an AssumeRoot session: the member's root user, within the task policy."""
     root = member_root(state, session.account_id or "")
     if root is None:
-        return refusal(req, "unknown")
+        raise refusal(req, "unknown")
     service, action = req.service, req.action
     if service == "sts" and action == "GetCallerIdentity":
         return query_response("sts", action, {"UserId": root.account_id, "Account": root.account_id,
@@ -244,14 +253,14 @@ def member_root_call(req: AwsRequest, session: TempSession, state: AccountState)
     iam_action = f"{service}:{action}"
     scps, denier = scp_decision(root.account_id, iam_action, resource, root.arn)
     if scps != "allow":  # since January 2026 an explicit deny names the SCP (policy.denied_message)
-        return aws_error(req, "AccessDenied", policy.denied_message(
-            root.arn, iam_action, resource, scps, denier, "service control"), 403)
+        raise AccessDenied(policy.denied_message(root.arn, iam_action, resource, scps, denier,
+                                                 "service control"))
     if not _task_allows(session.task_policy or "", iam_action, resource, root.arn):
         # The task policy is the session's policy; since January 2026 a session policy's deny names
         # its ARN. AWS's text for root sessions is not published: labkit.sandbox_wording lists it.
         task_arn = f"arn:aws:iam::aws:policy/root-task/{session.task_policy}"
-        return aws_error(req, "AccessDenied", policy.denied_message(
-            root.arn, iam_action, resource, "explicit-deny", task_arn, "session"), 403)
+        raise AccessDenied(policy.denied_message(root.arn, iam_action, resource, "explicit-deny", task_arn,
+                                                 "session"))
     handler = _MEMBER_ROOT_ACTIONS.get(action) if service == "iam" else None
     if handler is None:
         return not_available(req)
@@ -268,14 +277,14 @@ def _delete_key(req: AwsRequest, root: MemberRoot) -> Response:
     key_id = req.params.get("AccessKeyId", "")
     record = next((k for k in root.keys if k.access_key_id == key_id), None)
     if record is None:
-        return aws_error(req, "NoSuchEntity", f"The Access Key with id {key_id} cannot be found", 404)
+        raise NoSuchEntity(f"The Access Key with id {key_id} cannot be found")
     root.keys.remove(record)
     return query_response("iam", req.action, None)
 
 
 def _get_login_profile(req: AwsRequest, root: MemberRoot) -> Response:
     if root.password is None:
-        return aws_error(req, "NoSuchEntity", "Login Profile for User root cannot be found.", 404)
+        raise NoSuchEntity("Login Profile for User root cannot be found.")
     return query_response("iam", req.action, {"LoginProfile": {
         "UserName": root.account_id, "CreateDate": _iso(root.password_created),
         "PasswordResetRequired": False}})
@@ -283,7 +292,7 @@ def _get_login_profile(req: AwsRequest, root: MemberRoot) -> Response:
 
 def _delete_login_profile(req: AwsRequest, root: MemberRoot) -> Response:
     if root.password is None:
-        return aws_error(req, "NoSuchEntity", "Login Profile for User root cannot be found.", 404)
+        raise NoSuchEntity("Login Profile for User root cannot be found.")
     root.password = None
     return query_response("iam", req.action, None)
 
@@ -292,10 +301,9 @@ def _create_login_profile(req: AwsRequest, root: MemberRoot) -> Response:
     """IAMCreateRootUserPassword: the Password parameter must be omitted; the root user then
     sets one through "Forgot password?" (the CreateLoginProfile API reference)."""
     if "Password" in req.params:
-        return aws_error(req, "ValidationError",
-                         "Password must be omitted when the request is made with an AssumeRoot session.", 400)
+        raise ValidationError("Password must be omitted when the request is made with an AssumeRoot session.")
     if root.password is not None:
-        return aws_error(req, "EntityAlreadyExists", "Login Profile for user root already exists.", 409)
+        raise EntityAlreadyExists("Login Profile for user root already exists.")
     root.password, root.password_created = secrets.token_urlsafe(12), clock.utcnow()
     return query_response("iam", req.action, {"LoginProfile": {
         "UserName": root.account_id, "CreateDate": _iso(root.password_created),
@@ -311,7 +319,7 @@ def _list_mfa(req: AwsRequest, root: MemberRoot) -> Response:
 def _deactivate_mfa(req: AwsRequest, root: MemberRoot) -> Response:
     serial = req.params.get("SerialNumber", "")
     if root.mfa_devices.pop(serial, None) is None:
-        return aws_error(req, "NoSuchEntity", f"MFA Device with serial number {serial} does not exist.", 404)
+        raise NoSuchEntity(f"MFA Device with serial number {serial} does not exist.")
     return query_response("iam", req.action, None)
 
 

@@ -12,11 +12,12 @@ import re
 from typing import Any
 
 from ..clock import clock
+from . import hooks, policy
 from . import moto_bridge as mb
-from . import policy
-from .identity import Principal
+from .errors import InvalidUserType, NoSuchEntity, PasswordPolicyViolation, ValidationError
+from .hooks import Call
 from .state import AccountState
-from .wire import AwsRequest, Response, aws_error
+from .wire import Response, query_response
 
 __all__ = ["violations", "check_new_password", "SYMBOLS"]
 
@@ -59,14 +60,12 @@ def violations(password: str, policy: dict[str, Any] | None, user: str | None = 
     return found
 
 
-def check_new_password(
-    req: AwsRequest | None, password: str, state: AccountState, user: str | None
-) -> Response | None:
-    """``PasswordPolicyViolation`` if ``password`` breaks the account's policy."""
+def check_new_password(password: str, state: AccountState, user: str | None) -> None:
+    """Raise ``PasswordPolicyViolation`` if ``password`` breaks the account's policy (and
+    ``ValidationError`` if it is longer than any IAM password may be)."""
     if len(password) > MAX_LENGTH:  # the API's length constraint, before any policy
-        return aws_error(req, "ValidationError",
-                         "1 validation error detected: Value at 'password' failed to satisfy constraint: "
-                         f"Member must have length less than or equal to {MAX_LENGTH}", 400)
+        raise ValidationError("1 validation error detected: Value at 'password' failed to satisfy "
+                              f"constraint: Member must have length less than or equal to {MAX_LENGTH}")
     policy = mb.password_policy()
     problems = violations(password, policy, user, (state.root.account_name, state.root.email))
     reuse = int((policy or {}).get("PasswordReusePrevention") or 0)
@@ -74,44 +73,23 @@ def check_new_password(
         if password in state.password_history.get(user, [])[-reuse:]:
             problems = ["Password was used recently and cannot be reused."]
     if problems:
-        return aws_error(req, "PasswordPolicyViolation", problems[0], 400)
-    return None
+        raise PasswordPolicyViolation(problems[0])
 
 
-def missing_login_profile(req: AwsRequest) -> Response | None:
-    """AWS's ``NoSuchEntity`` when the user exists but has no console password.
-
-    For Get/Update/DeleteLoginProfile (moto's wording differs).
-    """
-    user_name = req.params.get("UserName", "")
+@hooks.before("iam:GetLoginProfile", "iam:UpdateLoginProfile", "iam:DeleteLoginProfile")
+def missing_login_profile(call: Call) -> None:
+    """AWS's ``NoSuchEntity`` when the user exists but has no console password (moto's wording
+    differs)."""
+    user_name = call.req.params.get("UserName", "")
     owner = mb.user(user_name)
     if owner is not None and mb.user_password(owner) is None:
-        return aws_error(req, "NoSuchEntity", f"Login Profile for User {user_name} cannot be found.", 404)
-    return None
+        raise NoSuchEntity(f"Login Profile for User {user_name} cannot be found.")
 
 
-def login_profile_dates(req: AwsRequest, resp: Response, state: AccountState) -> Response:
-    """``CreateDate`` of a login profile is when the *password* was created, not the user.
-
-    Call after Create/Get/DeleteLoginProfile (and DeleteUser) reached moto.
-    """
-    if resp.status != 200:
-        return resp
-    user_name = req.params.get("UserName", "")
-    if req.action in ("DeleteLoginProfile", "DeleteUser"):
-        state.login_profile_created.pop(user_name, None)
-        return resp
-    if req.action == "CreateLoginProfile":
-        state.login_profile_created[user_name] = clock.utcnow()
-    created = state.login_profile_created.get(user_name)
-    if created is None:  # created before labkit watched (e.g. by a scenario): moto's date stays
-        return resp
-    stamp = b"<CreateDate>" + created.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + b"</CreateDate>"
-    return resp.with_body(re.sub(rb"<CreateDate>[^<]*</CreateDate>", stamp, resp.body, count=1))
-
-
-def before_login_profile(req: AwsRequest, state: AccountState) -> Response | None:
-    """Enforce the policy on CreateLoginProfile/UpdateLoginProfile."""
+@hooks.before("iam:CreateLoginProfile", "iam:UpdateLoginProfile")
+def before_login_profile(call: Call) -> None:
+    """Enforce the password policy on CreateLoginProfile/UpdateLoginProfile."""
+    req = call.req
     user_name = req.params.get("UserName", "")
     password = req.params.get("Password")
     if req.action == "UpdateLoginProfile" and password is None:
@@ -119,20 +97,21 @@ def before_login_profile(req: AwsRequest, state: AccountState) -> Response | Non
         current = mb.user_password(owner) if owner is not None else None
         if current is not None:  # moto would otherwise erase the password
             req.set_params(Password=current)
-        return None
-    if password is None:
-        return None
-    return check_new_password(req, password, state, user_name)
+        return
+    if password is not None:
+        check_new_password(password, call.state, user_name)
 
 
-def after_login_profile(req: AwsRequest, resp: Response, state: AccountState) -> Response:
+@hooks.after("iam:CreateLoginProfile", "iam:UpdateLoginProfile")
+def after_login_profile(call: Call) -> Response | None:
     """Honour ``--password-reset-required`` (moto ignores it on create)."""
-    if resp.status != 200:
-        return resp
+    req, resp, state = call.req, call.response, call.state
+    if resp is None or resp.status != 200:
+        return None
     user_name = req.params.get("UserName", "")
     owner = mb.user(user_name)
     if owner is None:
-        return resp
+        return None
     wanted = req.params.get("PasswordResetRequired", "").lower() == "true"
     if req.action == "CreateLoginProfile":
         mb.set_reset_required(owner, wanted)
@@ -146,6 +125,25 @@ def after_login_profile(req: AwsRequest, resp: Response, state: AccountState) ->
     if password is not None and "Password" in req.params:
         state.remember_password(user_name, password)
     return resp
+
+
+@hooks.after("iam:CreateLoginProfile", "iam:GetLoginProfile", "iam:DeleteLoginProfile", "iam:DeleteUser")
+def login_profile_dates(call: Call) -> Response | None:
+    """``CreateDate`` of a login profile is when the *password* was created, not the user."""
+    req, resp, state = call.req, call.response, call.state
+    if resp is None or resp.status != 200:
+        return None
+    user_name = req.params.get("UserName", "")
+    if req.action in ("DeleteLoginProfile", "DeleteUser"):
+        state.login_profile_created.pop(user_name, None)
+        return None
+    if req.action == "CreateLoginProfile":
+        state.login_profile_created[user_name] = clock.utcnow()
+    created = state.login_profile_created.get(user_name)
+    if created is None:  # created before labkit watched (e.g. by a scenario): moto's date stays
+        return None
+    stamp = b"<CreateDate>" + created.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + b"</CreateDate>"
+    return resp.with_body(re.sub(rb"<CreateDate>[^<]*</CreateDate>", stamp, resp.body, count=1))
 
 
 def may_change_own_password(user_name: str, with_mfa: bool | None) -> bool:
@@ -171,22 +169,19 @@ def may_change_own_password(user_name: str, with_mfa: bool | None) -> bool:
     return policy.evaluate(docs, "iam:ChangePassword", owner.arn, context) == "allow"
 
 
-def change_password(req: AwsRequest, principal: Principal, state: AccountState) -> Response | None:
+@hooks.answer("iam:ChangePassword")
+def change_password(call: Call) -> Response:
     """``ChangePassword`` for the signed-in IAM user (moto does not implement it)."""
+    req, principal, state = call.req, call.principal, call.state
     if principal.is_root:
-        return aws_error(
-            req, "InvalidUserType", "Only IAM users can change their own password with this operation.", 400
-        )
+        raise InvalidUserType("Only IAM users can change their own password with this operation.")
     owner = mb.user(principal.name)
     if owner is None or mb.user_password(owner) is None:
-        missing = f"Login Profile for User {principal.name} cannot be found."
-        return aws_error(req, "NoSuchEntity", missing, 404)
+        raise NoSuchEntity(f"Login Profile for User {principal.name} cannot be found.")
     if req.params.get("OldPassword") != mb.user_password(owner):
-        return aws_error(req, "InvalidUserType", "The old password is incorrect.", 400)
+        raise InvalidUserType("The old password is incorrect.")
     new = req.params.get("NewPassword", "")
-    refused = check_new_password(req, new, state, principal.name)
-    if refused is not None:
-        return refused
+    check_new_password(new, state, principal.name)
     mb.set_user_password(owner, new, reset_required=False)
     state.remember_password(principal.name, new)
-    return None
+    return query_response("iam", "ChangePassword", None)

@@ -11,15 +11,18 @@ import base64
 import csv
 import io
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from ..clock import clock
-from . import mfa
+from . import hooks, mfa
 from . import moto_bridge as mb
+from .errors import AwsError, LimitExceeded, NoSuchEntity, ReportNotPresent, ValidationError
+from .hooks import Call
 from .state import ROOT_ARN, AccessKeyRecord, AccountState, new_key_id, new_secret
-from .wire import AwsRequest, Response, aws_error, query_response
+from .wire import Response, query_response
 
-__all__ = ["handle_root_self_call", "after_account_summary", "credential_report_csv"]
+__all__ = ["handle_root_self_call", "after_account_summary", "credential_report_csv", "name_required"]
 
 ROOT_SELF_ACTIONS = {
     "ListAccessKeys", "CreateAccessKey", "UpdateAccessKey", "DeleteAccessKey",
@@ -34,68 +37,100 @@ NAME_REQUIRED_FOR_ROOT = {"CreateLoginProfile", "GetLoginProfile", "DeleteLoginP
                           "DeactivateMFADevice"}
 
 
-def name_required(req: AwsRequest) -> Response:
+def name_required(call: Call) -> None:
     """Root omitted the user name outside an AssumeRoot session (the sandbox's wording)."""
-    return aws_error(req, "ValidationError",
-                     f"{req.action} needs a UserName when called with root user credentials; only an "
-                     "AssumeRoot session may omit it.", 400)
+    req = call.req
+    if (req.service == "iam" and call.principal.is_root and req.action in NAME_REQUIRED_FOR_ROOT
+            and "UserName" not in req.params):
+        raise ValidationError(f"{req.action} needs a UserName when called with root user credentials; "
+                              "only an AssumeRoot session may omit it.")
 
 
 def iso(when: datetime | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
-def _no_such_key(req: AwsRequest, key_id: str) -> Response:
-    return aws_error(req, "NoSuchEntity", f"The Access Key with id {key_id} cannot be found", 404)
+def _no_such_key(key_id: str) -> AwsError:
+    return NoSuchEntity(f"The Access Key with id {key_id} cannot be found")
 
 
-def handle_root_self_call(req: AwsRequest, state: AccountState) -> Response | None:
+def _list_keys(call: Call) -> Response:
+    members = [{"AccessKeyId": k.access_key_id, "Status": k.status, "CreateDate": iso(k.created)}
+               for k in call.state.root.keys]
+    return query_response("iam", "ListAccessKeys", {"AccessKeyMetadata": members, "IsTruncated": False})
+
+
+def _create_key(call: Call) -> Response:
+    root = call.state.root
+    if len(root.keys) >= 2:
+        raise LimitExceeded("Cannot exceed quota for AccessKeysPerUser: 2")
+    key = AccessKeyRecord(new_key_id(), new_secret())
+    root.keys.append(key)
+    return query_response("iam", "CreateAccessKey", {"AccessKey": {
+        "AccessKeyId": key.access_key_id, "Status": key.status,
+        "SecretAccessKey": key.secret_access_key, "CreateDate": iso(key.created),
+    }})
+
+
+def _own_key(call: Call) -> AccessKeyRecord:
+    key_id = call.req.params.get("AccessKeyId", "")
+    record = call.state.root.key(key_id)
+    if record is None:
+        raise _no_such_key(key_id)
+    return record
+
+
+def _update_key(call: Call) -> Response:
+    record = _own_key(call)
+    record.status = call.req.params.get("Status", record.status)
+    return query_response("iam", "UpdateAccessKey", None)
+
+
+def _delete_key(call: Call) -> Response:
+    call.state.root.keys.remove(_own_key(call))
+    return query_response("iam", "DeleteAccessKey", None)
+
+
+def _get_user(call: Call) -> Response:
+    root = call.state.root
+    user = {"UserId": mb.ACCOUNT_ID, "Arn": ROOT_ARN, "CreateDate": iso(root.created),
+            "PasswordLastUsed": iso(root.password_last_used)}
+    return query_response("iam", "GetUser", {"User": user})
+
+
+def _get_mfa_device(call: Call) -> Response:
+    return mfa.get_passkey(call.req, call.state, "root", mb.ACCOUNT_ID)
+
+
+def _list_mfa_devices(call: Call) -> Response:
+    """Root's app devices and passkeys / security keys."""
+    devices = mfa.listed_devices(call.state, "root", mb.ACCOUNT_ID)
+    return query_response("iam", "ListMFADevices", {"MFADevices": devices, "IsTruncated": False})
+
+
+_ROOT_SELF_CALLS: dict[str, Callable[[Call], Response]] = {
+    "ListAccessKeys": _list_keys, "CreateAccessKey": _create_key, "UpdateAccessKey": _update_key,
+    "DeleteAccessKey": _delete_key, "GetUser": _get_user, "GetMFADevice": _get_mfa_device,
+    "ListMFADevices": _list_mfa_devices,
+}
+assert set(_ROOT_SELF_CALLS) == ROOT_SELF_ACTIONS
+
+
+@hooks.answer(*(f"iam:{action}" for action in sorted(ROOT_SELF_ACTIONS)))
+def handle_root_self_call(call: Call) -> Response | None:
     """Answer a root call about root itself (no ``UserName``); None if not one."""
-    action = req.action
-    if "UserName" in req.params or action not in ROOT_SELF_ACTIONS:
+    answer = _ROOT_SELF_CALLS.get(call.req.action)
+    if answer is None or not call.principal.is_root or "UserName" in call.req.params:
         return None
-    root = state.root
-    if action == "ListAccessKeys":
-        members = [
-            {"AccessKeyId": k.access_key_id, "Status": k.status, "CreateDate": iso(k.created)}
-            for k in root.keys
-        ]
-        return query_response("iam", action, {"AccessKeyMetadata": members, "IsTruncated": False})
-    if action == "CreateAccessKey":
-        if len(root.keys) >= 2:
-            return aws_error(req, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", 409)
-        key = AccessKeyRecord(new_key_id(), new_secret())
-        root.keys.append(key)
-        return query_response("iam", action, {"AccessKey": {
-            "AccessKeyId": key.access_key_id, "Status": key.status,
-            "SecretAccessKey": key.secret_access_key, "CreateDate": iso(key.created),
-        }})
-    if action in ("UpdateAccessKey", "DeleteAccessKey"):
-        key_id = req.params.get("AccessKeyId", "")
-        record = root.key(key_id)
-        if record is None:
-            return _no_such_key(req, key_id)
-        if action == "DeleteAccessKey":
-            root.keys.remove(record)
-        else:
-            record.status = req.params.get("Status", record.status)
-        return query_response("iam", action, None)
-    if action == "GetUser":
-        user = {"UserId": mb.ACCOUNT_ID, "Arn": ROOT_ARN, "CreateDate": iso(root.created),
-                "PasswordLastUsed": iso(root.password_last_used)}
-        return query_response("iam", action, {"User": user})
-    if action == "GetMFADevice":
-        return mfa.get_passkey(req, state, "root", mb.ACCOUNT_ID)
-    if action == "ListMFADevices":  # root's app devices and passkeys / security keys
-        devices = mfa.listed_devices(state, "root", mb.ACCOUNT_ID)
-        return query_response("iam", action, {"MFADevices": devices, "IsTruncated": False})
-    return None
+    return answer(call)
 
 
-def after_account_summary(resp: Response, state: AccountState) -> Response:
+@hooks.after("iam:GetAccountSummary")
+def after_account_summary(call: Call) -> Response | None:
     """Report root's MFA and access keys truthfully (moto hard-codes 0)."""
-    if resp.status != 200:
-        return resp
+    resp, state = call.response, call.state
+    if resp is None or resp.status != 200:
+        return None
     facts = {
         b"AccountMFAEnabled": b"1" if state.root.has_mfa or state.passkeys.get("root") else b"0",
         b"AccountAccessKeysPresent": b"1" if state.root.keys else b"0",
@@ -181,7 +216,10 @@ def credential_report_csv(state: AccountState) -> str:
     return out.getvalue()
 
 
-def generate_report(req: AwsRequest, state: AccountState) -> Response:
+@hooks.answer("iam:GenerateCredentialReport")
+def generate_report(call: Call) -> Response:
+    """``GenerateCredentialReport``: a snapshot of every credential, as AWS makes it."""
+    state = call.state
     first = state.report_generated is None
     state.report_generated = clock.utcnow()
     state.report_csv = credential_report_csv(state)  # a snapshot, as in AWS
@@ -192,12 +230,13 @@ def generate_report(req: AwsRequest, state: AccountState) -> Response:
     return query_response("iam", "GenerateCredentialReport", result)
 
 
-def get_report(req: AwsRequest, state: AccountState) -> Response:
+@hooks.answer("iam:GetCredentialReport")
+def get_report(call: Call) -> Response:
+    """``GetCredentialReport``: the last snapshot, base64-encoded CSV."""
+    state = call.state
     if state.report_generated is None or state.report_csv is None:
-        return aws_error(
-            req, "ReportNotPresent",
-            "Credential report not present. Generate a report with GenerateCredentialReport.", 410,
-        )
+        raise ReportNotPresent("Credential report not present. "
+                               "Generate a report with GenerateCredentialReport.")
     content = base64.b64encode(state.report_csv.encode()).decode()
     return query_response("iam", "GetCredentialReport", {
         "Content": content, "ReportFormat": "text/csv", "GeneratedTime": iso(state.report_generated),

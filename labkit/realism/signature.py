@@ -46,8 +46,9 @@ from urllib.parse import quote, unquote
 
 from ..clock import clock
 from . import moto_bridge as mb
+from .errors import AccessDenied, AwsError, SignatureDoesNotMatch
 from .state import AccountState
-from .wire import AwsRequest, Response, aws_error
+from .wire import AwsRequest
 
 __all__ = ["ERRORS", "SECRET_LOOKUPS", "MAX_SKEW", "check_time", "secret_for", "verify", "refusal"]
 
@@ -86,11 +87,12 @@ ERRORS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-def refusal(req: AwsRequest, kind: str) -> Response:
-    """AWS's 403 answer of ``kind`` (``mismatch``, ``unknown``, ``expired``) for ``req``'s service."""
+def refusal(req: AwsRequest, kind: str) -> AwsError:
+    """AWS's 403 refusal of ``kind`` (``mismatch``, ``unknown``, ``expired``) for ``req``'s service,
+    to raise."""
     texts = ERRORS[kind]
     code, message = texts.get(req.service, texts["default"])
-    return aws_error(req, code, message, 403)
+    return AwsError(message, code=code, status=403)
 
 
 # -- where secrets are kept ---------------------------------------------------------------------
@@ -264,8 +266,8 @@ def _sign(secret: str, req: AwsRequest, signed: _Signed, pairs: list[tuple[str, 
     return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
 
 
-def verify(state: AccountState, req: AwsRequest) -> Response | None:
-    """None when ``req`` is signed with the stored secret of its key; else AWS's refusal.
+def verify(state: AccountState, req: AwsRequest) -> None:
+    """Return when ``req`` is signed with the stored secret of its key; else raise AWS's refusal.
 
     A request that names a key but whose signature cannot be read (not
     Signature Version 4, or missing parts) is refused as a mismatch, and so is
@@ -276,17 +278,17 @@ def verify(state: AccountState, req: AwsRequest) -> Response | None:
     signed = _signed(req, pairs)
     key_id = signed.key_id if signed is not None else req.access_key
     if not key_id:
-        return None  # no credentials at all: identify() answers MissingAuthenticationToken
+        return  # no credentials at all: identify() answers MissingAuthenticationToken
     secret = secret_for(state, key_id)
     if secret is None:
-        return refusal(req, "unknown")
+        raise refusal(req, "unknown")
     if signed is None or not hmac.compare_digest(_sign(secret, req, signed, pairs), signed.signature):
-        return refusal(req, "mismatch")
+        raise refusal(req, "mismatch")
     if (signed.key_id, signed.region, signed.service) != (req.access_key, req.region, req.service):
         # The request would act as (or for) another key or service than the one whose secret
         # signed it, e.g. a second ``Credential=`` field naming root's key id: refused.
-        return refusal(req, "mismatch")
-    return check_time(req, signed, datetime.fromtimestamp(clock.machine_now(), tz=UTC))
+        raise refusal(req, "mismatch")
+    check_time(req, signed, datetime.fromtimestamp(clock.machine_now(), tz=UTC))
 
 
 # -- when a signature is valid ----------------------------------------------------------------------
@@ -327,45 +329,48 @@ def _parse_stamp(text: str) -> datetime | None:
         return None
 
 
-def check_time(req: AwsRequest, signed: _Signed, now: datetime) -> Response | None:
-    """None when a correctly signed request is still valid at ``now``; else AWS's refusal.
+def check_time(req: AwsRequest, signed: _Signed, now: datetime) -> None:
+    """Return when a correctly signed request is still valid at ``now``; else raise AWS's refusal.
 
     A request without a readable ``X-Amz-Date`` is refused as a mismatch (the SDKs always send one).
     """
     when = _parse_stamp(signed.amz_date)
     if when is None:
-        return refusal(req, "mismatch")
+        raise refusal(req, "mismatch")
     if req.service == "s3":
-        return _s3_presigned_time(req, when, now) if signed.presigned else _s3_header_time(req, when, now)
+        if signed.presigned:
+            _s3_presigned_time(req, when, now)
+        else:
+            _s3_header_time(when, now)
+        return
     if when < now - MAX_SKEW:
-        return aws_error(req, "SignatureDoesNotMatch", f"Signature expired: {_stamp(when)} is now earlier "
-                         f"than {_stamp(now - MAX_SKEW)} ({_stamp(now)} - 15 min.)", 403)
+        raise SignatureDoesNotMatch(f"Signature expired: {_stamp(when)} is now earlier "
+                                    f"than {_stamp(now - MAX_SKEW)} ({_stamp(now)} - 15 min.)")
     if when > now + MAX_SKEW:
-        return aws_error(req, "SignatureDoesNotMatch", f"Signature not yet current: {_stamp(when)} is still "
-                         f"later than {_stamp(now + MAX_SKEW)} ({_stamp(now)} + 15 min.)", 403)
-    return None
+        raise SignatureDoesNotMatch(f"Signature not yet current: {_stamp(when)} is still "
+                                    f"later than {_stamp(now + MAX_SKEW)} ({_stamp(now)} + 15 min.)")
 
 
-def _s3_header_time(req: AwsRequest, when: datetime, now: datetime) -> Response | None:
+def _s3_header_time(when: datetime, now: datetime) -> None:
     if abs(when - now) <= MAX_SKEW:
-        return None
-    return aws_error(req, "RequestTimeTooSkewed", "The difference between the request time and the current "
-                     "time is too large.", 403, {"RequestTime": _stamp(when), "ServerTime": _iso(now),
-                                                 "MaxAllowedSkewMilliseconds": "900000"})
+        return
+    raise AwsError("The difference between the request time and the current time is too large.",
+                   code="RequestTimeTooSkewed", status=403,
+                   s3_details={"RequestTime": _stamp(when), "ServerTime": _iso(now),
+                               "MaxAllowedSkewMilliseconds": "900000"})
 
 
-def _s3_presigned_time(req: AwsRequest, when: datetime, now: datetime) -> Response | None:
+def _s3_presigned_time(req: AwsRequest, when: datetime, now: datetime) -> None:
     text = dict(_query_pairs(req.query)).get("X-Amz-Expires", "")
     if not text.isdigit() or not 1 <= int(text) <= MAX_PRESIGNED:
         own_words = "X-Amz-Expires must be a number of seconds from 1 to 604800 (the sandbox's wording)."
-        return aws_error(req, "AuthorizationQueryParametersError",
-                         TOO_LONG if text.isdigit() and int(text) else own_words, 400)
+        raise AwsError(TOO_LONG if text.isdigit() and int(text) else own_words,
+                       code="AuthorizationQueryParametersError", status=400)
     expires = when + timedelta(seconds=int(text))
     if when > now + MAX_SKEW:
-        return aws_error(req, "AccessDenied", "Request is not yet valid", 403, {
+        raise AccessDenied("Request is not yet valid", s3_details={
             "X-Amz-Date": str(int(when.timestamp() * 1000)), "Expires": _iso(expires),
             "ServerTime": _iso(now)})
     if now > expires:
-        return aws_error(req, "AccessDenied", "Request has expired", 403, {
+        raise AccessDenied("Request has expired", s3_details={
             "X-Amz-Expires": text, "Expires": _iso(expires), "ServerTime": _iso(now)})
-    return None

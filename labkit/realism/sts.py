@@ -7,11 +7,12 @@ import secrets
 from datetime import timedelta
 
 from ..clock import clock
-from . import mfa
-from .identity import Principal
+from . import hooks, mfa
+from .errors import AccessDenied, ValidationError
+from .hooks import Call
 from .signature import refusal
-from .state import AccountState, TempSession, new_key_id, new_secret
-from .wire import AwsRequest, Response, aws_error, query_response
+from .state import TempSession, new_key_id, new_secret
+from .wire import Response, query_response
 
 __all__ = ["get_caller_identity", "get_session_token", "session_limits"]
 
@@ -20,7 +21,7 @@ __all__ = ["get_caller_identity", "get_session_token", "session_limits"]
 _STS_FOR_PLAIN_SESSIONS = {"AssumeRole", "GetCallerIdentity"}
 
 
-def session_limits(req: AwsRequest, principal: Principal) -> Response | None:
+def session_limits(call: Call) -> None:
     """The limits AWS puts on credentials from ``get-session-token``.
 
     * without MFA they cannot call any IAM operation: AWS answers
@@ -28,37 +29,41 @@ def session_limits(req: AwsRequest, principal: Principal) -> Response | None:
     * with or without MFA, no STS operation except AssumeRole and GetCallerIdentity
       (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html).
     """
+    req, principal = call.req, call.principal
     if principal.made_by != "GetSessionToken":
-        return None
+        return
     if req.service == "iam" and not principal.mfa:
-        return refusal(req, "unknown")  # IAM's text: no final period (99designs/aws-vault#328)
+        raise refusal(req, "unknown")  # IAM's text: no final period (99designs/aws-vault#328)
     if req.service == "sts" and req.action not in _STS_FOR_PLAIN_SESSIONS:
         # AWS's wording for GetSessionToken; the same sentence for the other STS calls.
-        return aws_error(req, "AccessDenied", f"Cannot call {req.action} with session credentials", 403)
-    return None
+        raise AccessDenied(f"Cannot call {req.action} with session credentials")
 
 
-def get_caller_identity(principal: Principal) -> Response:
+@hooks.answer("sts:GetCallerIdentity")
+def get_caller_identity(call: Call) -> Response:
     """``sts get-caller-identity``: root shows as ``arn:aws:iam::<account>:root``."""
+    principal = call.principal
     return query_response("sts", "GetCallerIdentity", {
         "UserId": principal.user_id, "Account": principal.arn.split(":")[4], "Arn": principal.arn,
     })
 
 
-def get_session_token(req: AwsRequest, principal: Principal, state: AccountState) -> Response:
+@hooks.answer("sts:GetSessionToken")
+def get_session_token(call: Call) -> Response:
     """Temporary credentials; with ``--serial-number``/``--token-code`` the code is checked
     and the session carries ``aws:MultiFactorAuthPresent = true``."""
+    req, principal, state = call.req, call.principal, call.state
     if principal.temporary:
-        return aws_error(req, "AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
+        raise AccessDenied("Cannot call GetSessionToken with session credentials")
     serial = req.params.get("SerialNumber")
     code = req.params.get("TokenCode")
     with_mfa = False
     if serial or code:
         seed = mfa.seed_for(state, principal, serial or "")
         if not serial or not code or seed is None:
-            return aws_error(req, "AccessDenied", mfa.MFA_FAILED, 403)
+            raise AccessDenied(mfa.MFA_FAILED)
         if not mfa.code_is_valid(seed, code):
-            return aws_error(req, "AccessDenied", mfa.WRONG_CODE, 403)
+            raise AccessDenied(mfa.WRONG_CODE)
         with_mfa = True
     try:
         duration = int(req.params.get("DurationSeconds") or 43200)
@@ -70,11 +75,9 @@ def get_session_token(req: AwsRequest, principal: Principal, state: AccountState
     for bad, rule in ((duration < 900, "greater than or equal to 900"),
                       (duration > 129600, "less than or equal to 129600")):
         if bad:
-            return aws_error(
-                req, "ValidationError",
+            raise ValidationError(
                 f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to "
-                f"satisfy constraint: Member must have value {rule}", 400,
-            )
+                f"satisfy constraint: Member must have value {rule}")
     if principal.is_root:
         duration = min(duration, 3600)
     session = TempSession(

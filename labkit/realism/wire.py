@@ -118,6 +118,13 @@ class AwsRequest:
         return self.params.get("Action", "")
 
     @property
+    def operation(self) -> str:
+        """The API operation, whichever protocol names it: the query protocol's ``Action``
+        (``CreateUser``), else the JSON protocol's ``X-Amz-Target`` (``...LookupEvents``), else ``""``
+        (a REST request such as S3's)."""
+        return self.action or (self.header("X-Amz-Target") or "").rsplit(".", 1)[-1]
+
+    @property
     def session_token(self) -> str | None:
         return self.environ.get("HTTP_X_AMZ_SECURITY_TOKEN") or self.params.get(
             "X-Amz-Security-Token"
