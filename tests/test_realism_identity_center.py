@@ -210,14 +210,15 @@ def test_alice_signs_in_and_botocore_uses_the_cache(lab: labkit.Lab, aws_cli, ho
 def test_tokens_and_credentials_expire_as_aws_s_do(lab: labkit.Lab, aws_cli, home: Path) -> None:
     alice = _alice(lab)
     oidc = boto3.client("sso-oidc", region_name="us-east-1", config=Config(signature_version=UNSIGNED))
-    client = oidc.register_client(clientName="test", clientType="public")
+    client = json.loads(aws_cli("sso-oidc", "register-client", "--client-name", "test", "--client-type",
+                                "public").stdout)  # through `aws` as well as boto3
     assert client["clientSecretExpiresAt"] - client["clientIdIssuedAt"] == 90 * 86400
     ids = {"clientId": client["clientId"], "clientSecret": client["clientSecret"]}
     device = oidc.start_device_authorization(**ids, startUrl=alice.ic.start_url)
     assert device["expiresIn"] == 600 and re.fullmatch(r"[A-Z]{4}-[A-Z]{4}", device["userCode"])
     grant = {**ids, "grantType": "urn:ietf:params:oauth:grant-type:device_code"}
-    assert _error(lambda: oidc.create_token(**grant, deviceCode=device["deviceCode"])).startswith(
-        "AuthorizationPendingException")
+    assert _error(lambda: oidc.create_token(**grant, deviceCode=device["deviceCode"])) == \
+        "AuthorizationPendingException: "  # OAuth's error_description, no message: as AWS answers
     assert _error(lambda: oidc.create_token(**grant, deviceCode="nope")).startswith("InvalidGrantException")
     assert _error(lambda: oidc.create_token(**{**grant, "clientSecret": "x"}, deviceCode=device["deviceCode"])
                   ).startswith("InvalidClientException")
@@ -262,11 +263,19 @@ def test_one_place_removes_a_leaver(lab: labkit.Lab, aws_cli, home: Path) -> Non
         {"roleName": "ReadOnly", "accountId": alice.workloads}]
     assert _error(lambda: portal.get_role_credentials(**{**get, "roleName": "Admin"})) == \
         "ForbiddenException: No access"
+    ids = lab.client("identitystore")
+    described = {"IdentityStoreId": alice.ic.identity_store_id, "UserId": alice.user_id}
+    assert ids.describe_user(**described)["UserStatus"] == "ENABLED"
     alice.ic.disable_user("alice")
+    assert ids.describe_user(**described)["UserStatus"] == "DISABLED"
     assert _error(lambda: portal.get_role_credentials(**get)) == \
         "UnauthorizedException: Session token not found or invalid"
     out = aws_cli("--profile", "alice-dev", "sts", "get-caller-identity", check=False)
     assert out.returncode != 0 and "expired or is otherwise invalid" in out.stderr
+    out = aws_cli("sso", "get-role-credentials", "--access-token", token, "--account-id", alice.workloads,
+                  "--role-name", "ReadOnly", check=False)  # the portal API through `aws` (v1 has it)
+    assert "(UnauthorizedException) when calling the GetRoleCredentials operation: " \
+           "Session token not found or invalid" in out.stderr
     with pytest.raises(PortalError, match="disabled"):
         alice.ic.portal().sign_in("alice", PASSWORD, alice.phone.code())
     alice.ic.enable_user("alice")
