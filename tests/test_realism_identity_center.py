@@ -300,6 +300,46 @@ def test_one_place_removes_a_leaver(lab: labkit.Lab, aws_cli, home: Path) -> Non
     assert _error(lambda: portal.list_accounts(accessToken=token)).startswith("UnauthorizedException")
 
 
+def test_a_passkey_and_the_pkce_flow(lab: labkit.Lab, home: Path) -> None:
+    """Bob registers a passkey as his MFA device and signs in to the CLI the way CLI v2 does by
+    default (the authorization code grant with PKCE); a wrong verifier gets no token."""
+    alice = _alice(lab)
+    ids = lab.client("identitystore")
+    bob = ids.create_user(IdentityStoreId=alice.ic.identity_store_id, UserName="bob", DisplayName="Bob",
+                          Name={"GivenName": "Bob", "FamilyName": "Castle"})["UserId"]
+    ids.create_group_membership(IdentityStoreId=alice.ic.identity_store_id, GroupId=alice.group_id,
+                                MemberId={"UserId": bob})
+    portal = alice.ic.portal()
+    portal.sign_in("bob", alice.ic.one_time_password("bob"))
+    assert portal.set_password("Bob-Own-Passw0rd!") == "mfa-registration-required"
+    key = labkit.SecurityKey("bob's key")
+    assert portal.register_passkey(key) == "signed-in"
+    assert alice.ic.portal().sign_in("bob", "Bob-Own-Passw0rd!") == "mfa-required"  # no factor: no way in
+    with pytest.raises(labkit.passkey.NoPasskeyForThisSite):  # another key has no passkey for the portal
+        alice.ic.portal().sign_in("bob", "Bob-Own-Passw0rd!", passkey=labkit.SecurityKey("a stranger's"))
+    labkit.sso_login("bob-dev", user="bob", password="Bob-Own-Passw0rd!", mfa=key, flow="pkce", quiet=True)
+    with open(lab.env["AWS_CONFIG_FILE"], "a", encoding="utf-8") as f:
+        f.write(f"\n[profile bob-dev]\nsso_session = bob-dev\nsso_account_id = {alice.workloads}\n"
+                "sso_role_name = ReadOnly\n")
+    oidc = boto3.client("sso-oidc", region_name="us-east-1", config=Config(signature_version=UNSIGNED))
+    redirect = "http://127.0.0.1:49152/oauth/callback"
+    client = oidc.register_client(clientName="x", clientType="public", redirectUris=[redirect],
+                                  grantTypes=["authorization_code"])
+    bob_portal = alice.ic.portal()
+    bob_portal.sign_in("bob", "Bob-Own-Passw0rd!", passkey=key)
+    back = bob_portal.allow_access({"client_id": client["clientId"], "redirect_uri": redirect, "state": "s1",
+                                    "code_challenge_method": "S256", "code_challenge": "A" * 43})
+    code = re.search(r"code=([^&]+)", back)
+    assert back.startswith(redirect + "?") and "state=s1" in back and code is not None
+    assert _error(lambda: oidc.create_token(clientId=client["clientId"], clientSecret=client["clientSecret"],
+                                            grantType="authorization_code", code=code.group(1),
+                                            redirectUri=redirect, codeVerifier="not-the-verifier")
+                  ).startswith("InvalidGrantException")
+    arn = boto3.Session(profile_name="bob-dev").client("sts").get_caller_identity()["Arn"]
+    assert arn.startswith(f"arn:aws:sts::{alice.workloads}:assumed-role/AWSReservedSSO_ReadOnly_")
+    assert arn.endswith("/bob")
+
+
 def test_labkit_sso_login_in_a_shell(lab: labkit.Lab, aws_cli, home: Path) -> None:
     alice = _alice(lab)
     exe = str(Path(sys.executable).parent / "labkit")

@@ -73,6 +73,7 @@ class Directory:
     # The OIDC service and the portal (sso_oidc.py, sso_portal.py) keep their own tables here.
     clients: dict[str, Any] = field(default_factory=dict)
     devices: dict[str, Any] = field(default_factory=dict)
+    codes: dict[str, Any] = field(default_factory=dict)  # PKCE authorization codes
     tokens: dict[str, Any] = field(default_factory=dict)
     refresh_tokens: dict[str, Any] = field(default_factory=dict)
     portal_sessions: dict[str, Any] = field(default_factory=dict)

@@ -11,6 +11,10 @@
    with the verification URL to open; both expire after ``expiresIn`` (600 s);
 3. the person signs in to the AWS access portal (password and MFA) and approves the code
    (:mod:`.sso_portal`);
+   (Or, as CLI v2 does by default since late 2024, the authorization code grant with PKCE:
+   ``RegisterClient`` with ``grantTypes`` and a loopback ``redirectUris``, the portal's
+   "Allow access" redirects there with a ``code``, and ``CreateToken`` trades it with the
+   ``codeVerifier`` whose S256 hash the request carried, RFC 7636.)
 4. ``CreateToken`` with the device code: ``AuthorizationPendingException`` until approved, then
    an access token (``expiresIn`` 3600 s) and a refresh token; ``CreateToken`` with
    ``grant_type=refresh_token`` gives a new access token while the portal session lasts (8 hours
@@ -43,7 +47,8 @@ from .errors import AwsError
 from .identity_center import Directory, directory
 from .wire import Response, json_response
 
-__all__ = ["OidcClient", "DeviceAuthorization", "AccessToken", "approve", "user_for_token",
+__all__ = ["OidcClient", "DeviceAuthorization", "AccessToken", "AuthorizationCode", "approve", "authorize",
+           "s256", "user_for_token",
            "CLIENT_LIFETIME", "DEVICE_CODE_LIFETIME", "ACCESS_TOKEN_LIFETIME", "SESSION_LIFETIME"]
 
 CLIENT_LIFETIME = timedelta(days=90)
@@ -52,6 +57,9 @@ ACCESS_TOKEN_LIFETIME = timedelta(hours=1)
 SESSION_LIFETIME = timedelta(hours=8)  # the access portal's default session duration
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 VERIFICATION_URI = "https://device.sso.us-east-1.amazonaws.com/"
+AUTHORIZE_URL = "https://oidc.us-east-1.amazonaws.com/authorize"
+TOKEN_URL = "https://oidc.us-east-1.amazonaws.com/token"
+AUTHORIZATION_CODE_LIFETIME = timedelta(minutes=10)
 _USER_CODE_LETTERS = "BCDFGHJKLMNPQRSTVWXZ"  # no vowels: a code never spells a word
 
 
@@ -117,6 +125,21 @@ class OidcClient:
     name: str
     issued: datetime
     expires: datetime
+    grant_types: tuple[str, ...] = ()  # for the authorization code grant: "authorization_code"...
+    redirect_uris: tuple[str, ...] = ()
+
+
+@dataclass
+class AuthorizationCode:
+    """A code the portal hands the CLI's redirect URI once the person allowed access (PKCE)."""
+
+    code: str
+    client_id: str
+    redirect_uri: str
+    challenge: str
+    user_id: str
+    expires: datetime
+    used: bool = False
 
 
 @dataclass
@@ -169,12 +192,22 @@ def register_client(call: hooks.Call) -> Response:
     name = str(body.get("clientName", ""))
     if not name or body.get("clientType") != "public":
         raise InvalidRequestException("clientName is required and clientType must be 'public'.")
+    grants = tuple(str(g) for g in body.get("grantTypes") or ())
+    redirects = tuple(str(u) for u in body.get("redirectUris") or ())
+    loopback = all(u.startswith("http://127.0.0.1:") for u in redirects or [""])
+    if "authorization_code" in grants and not loopback:
+        # CLI v2 listens on the loopback address for the code (RFC 8252).
+        raise InvalidRequestException("The authorization code grant needs loopback redirect URIs.")
     now = clock.utcnow()
     client = OidcClient("labkit-" + secrets.token_urlsafe(16), "labkit-secret-" + secrets.token_urlsafe(48),
-                        name, now, now + CLIENT_LIFETIME)
+                        name, now, now + CLIENT_LIFETIME, grants, redirects)
     directory(call.state).clients[client.client_id] = client
-    return json_response({"clientId": client.client_id, "clientSecret": client.client_secret,
-                          "clientIdIssuedAt": _epoch(now), "clientSecretExpiresAt": _epoch(client.expires)})
+    answer: dict[str, Any] = {"clientId": client.client_id, "clientSecret": client.client_secret,
+                              "clientIdIssuedAt": _epoch(now),
+                              "clientSecretExpiresAt": _epoch(client.expires)}
+    if grants:
+        answer.update(authorizationEndpoint=AUTHORIZE_URL, tokenEndpoint=TOKEN_URL)
+    return json_response(answer)
 
 
 def _user_code() -> str:
@@ -241,6 +274,15 @@ def create_token(call: hooks.Call) -> Response:
             raise AuthorizationPendingException("Authorization is still pending.")
         auth.used = True
         return json_response(_issue(d, client, auth.user_id, now + SESSION_LIFETIME))
+    if grant == "authorization_code":  # PKCE (RFC 7636), what CLI v2 uses by default
+        found = d.codes.get(str(body.get("code", "")))
+        verifier = str(body.get("codeVerifier", ""))
+        if (found is None or found.used or found.client_id != client.client_id or found.expires <= now
+                or found.redirect_uri != str(body.get("redirectUri", ""))
+                or not secrets.compare_digest(s256(verifier), found.challenge)):
+            raise InvalidGrantException("Invalid grant provided.")
+        found.used = True
+        return json_response(_issue(d, client, found.user_id, now + SESSION_LIFETIME))
     if grant == "refresh_token":
         old = d.refresh_tokens.get(str(body.get("refreshToken", "")))
         if old is None or old.client_id != client.client_id or old.revoked:
@@ -250,6 +292,36 @@ def create_token(call: hooks.Call) -> Response:
         old.revoked = True  # a refresh token is used once; the answer carries the next one
         return json_response(_issue(d, client, old.user_id, old.session_expires))
     raise UnsupportedGrantTypeException(f"Unsupported grant type: {grant!r}.")
+
+
+def s256(verifier: str) -> str:
+    """PKCE's ``S256`` code challenge of ``verifier``: base64url(SHA-256), no padding (RFC 7636).
+
+    >>> s256("dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk")  # RFC 7636, appendix B
+    'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
+    """
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+
+
+def authorize(d: Directory, user_id: str, params: dict[str, str]) -> str:
+    """The portal's "Allow access" for the authorization code grant: the redirect URL with the
+    code (and the CLI's ``state``). Raises ValueError for a request the portal refuses."""
+    client = d.clients.get(params.get("client_id", ""))
+    redirect = params.get("redirect_uri", "")
+    if (client is None or "authorization_code" not in client.grant_types
+            or redirect not in client.redirect_uris):
+        raise ValueError("This application is not registered for this sign-in.")
+    if params.get("code_challenge_method") != "S256" or not params.get("code_challenge"):
+        raise ValueError("The sign-in request must carry a S256 code challenge.")
+    found = AuthorizationCode(secrets.token_urlsafe(32), client.client_id, redirect, params["code_challenge"],
+                              user_id, clock.utcnow() + AUTHORIZATION_CODE_LIFETIME)
+    d.codes[found.code] = found
+    from urllib.parse import urlencode
+
+    return f"{redirect}?{urlencode({'code': found.code, 'state': params.get('state', '')})}"
 
 
 def user_for_token(d: Directory, token: str) -> str | None:
