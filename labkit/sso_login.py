@@ -174,6 +174,12 @@ class IdentityCenter:
         return str(_call(self.lab, "/labkit/console/identity-center/one-time-password",
                          {"user_name": user_name})["password"])
 
+    def user(self, user_name: str) -> dict[str, Any]:
+        """Console: a user's page -- what the identity store API does not show: ``password``
+        (``'none'``, ``'one-time'`` or ``'own'``), ``mfa_devices`` (name and type: authenticator
+        app or passkey) and ``enabled``."""
+        return _call(self.lab, "/labkit/console/identity-center/user", {"user_name": user_name})
+
     def disable_user(self, user_name: str) -> None:
         """Console: "Disable user access". She can no longer sign in, and her CLI token no longer
         gets role credentials. (The identity store API has no call for this: console only.)"""

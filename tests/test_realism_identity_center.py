@@ -313,7 +313,10 @@ def test_a_passkey_and_the_pkce_flow(lab: labkit.Lab, home: Path) -> None:
     portal.sign_in("bob", alice.ic.one_time_password("bob"))
     assert portal.set_password("Bob-Own-Passw0rd!") == "mfa-registration-required"
     key = labkit.SecurityKey("bob's key")
+    assert alice.ic.user("bob")["mfa_devices"] == [] and alice.ic.user("bob")["password"] == "own"
     assert portal.register_passkey(key) == "signed-in"
+    assert alice.ic.user("bob")["mfa_devices"] == [{"name": "passkey", "type": "passkey"}]
+    assert alice.ic.user("alice")["mfa_devices"] == [{"name": "authenticator", "type": "authenticator app"}]
     assert alice.ic.portal().sign_in("bob", "Bob-Own-Passw0rd!") == "mfa-required"  # no factor: no way in
     with pytest.raises(labkit.passkey.NoPasskeyForThisSite):  # another key has no passkey for the portal
         alice.ic.portal().sign_in("bob", "Bob-Own-Passw0rd!", passkey=labkit.SecurityKey("a stranger's"))

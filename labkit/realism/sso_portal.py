@@ -40,7 +40,8 @@ from .wire import Response, json_response
 if TYPE_CHECKING:
     from .state import AccountState
 
-__all__ = ["portal_page", "PORTAL_PAGES", "set_user_access", "one_time_password", "NO_SESSION", "NO_ACCESS"]
+__all__ = ["portal_page", "PORTAL_PAGES", "set_user_access", "one_time_password", "sign_in_facts",
+           "NO_SESSION", "NO_ACCESS"]
 
 NO_SESSION = "Session token not found or invalid"
 NO_ACCESS = "No access"
@@ -357,6 +358,21 @@ def one_time_password(state: AccountState, user_name: str) -> str:
     user = directory(state).user(user_id)
     user.password, user.password_is_one_time = password, True
     return password
+
+
+def sign_in_facts(state: AccountState, user_name: str) -> dict[str, Any]:
+    """Console: a user's page (what the identity store API does not show): whether her own
+    password is set, her MFA devices (authenticator apps and passkeys), whether she is enabled."""
+    user_id = _find_user(user_name)
+    if user_id is None:
+        raise ValueError(f"There is no user {user_name!r} in the identity store.")
+    user = directory(state).user(user_id)
+    keys = state.passkeys.get(_principal(user_id), [])
+    return {"user_name": user_name, "user_id": user_id, "enabled": user.enabled,
+            "password": "own" if user.password and not user.password_is_one_time
+            else ("one-time" if user.password else "none"),
+            "mfa_devices": [*({"name": n, "type": "authenticator app"} for n in user.mfa_seeds),
+                            *({"name": k.name, "type": "passkey"} for k in keys)]}
 
 
 def set_user_access(state: AccountState, user_name: str, enabled: bool) -> None:
