@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 
 import labkit
 from labkit.clock import clock
-from labkit.sso_login import PortalError, cache_path
+from labkit.sso_login import IdentityCenter, PortalError, cache_path
 
 PASSWORD = "Alice-Own-Passw0rd!"
 INLINE = {"Version": "2012-10-17",
@@ -35,7 +35,7 @@ ROLE = re.compile(r"AWSReservedSSO_ReadOnly_[0-9a-f]{16}")
 @dataclass
 class Alice:
     lab: labkit.Lab
-    ic: labkit.sso_login.IdentityCenter
+    ic: IdentityCenter
     workloads: str
     user_id: str
     group_id: str
