@@ -137,12 +137,16 @@ def _portal_client():  # noqa: ANN202
 
 
 def test_the_gatehouse_and_provisioning(lab: labkit.Lab, aws_cli, home: Path) -> None:
+    assert lab.client("sso-admin").list_instances()["Instances"] == []  # a standalone account: not enabled
+    with pytest.raises(PortalError, match="not enabled"):
+        _ = lab.identity_center
+    lab.reset("organization")
     listed = json.loads(aws_cli("sso-admin", "list-instances").stdout)["Instances"]
     assert len(listed) == 1
     assert re.fullmatch(r"arn:aws:sso:::instance/ssoins-[0-9a-z]{16}", listed[0]["InstanceArn"])
+    assert listed[0]["IdentityStoreId"] == lab.identity_center.identity_store_id
     alice = _alice(lab, aws_cli)
     ic = alice.ic
-    assert listed[0]["IdentityStoreId"] != ic.identity_store_id or True  # a reset makes a new instance
     assert re.fullmatch(r"d-[0-9a-z]{10}", ic.identity_store_id)
     assert ic.start_url == f"https://{ic.identity_store_id}.awsapps.com/start" and ic.region == "us-east-1"
     _login(alice)

@@ -469,6 +469,10 @@ def identity_center_console(state: AccountState, page: str, data: dict[str, Any]
     from . import identity_center, sso_portal
 
     try:
+        if not identity_center.enabled():
+            return json_response({"error": "IAM Identity Center is not enabled in this account: the "
+                                           "sandbox enables it in an organization "
+                                           "(labkit.start(\"organization\"))."}, 400)
         if page == "":
             return json_response(identity_center.facts())
         if page == "one-time-password":

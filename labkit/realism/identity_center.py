@@ -214,6 +214,22 @@ def iso_session_duration(call: hooks.Call) -> Response | None:
     return None
 
 
+def enabled() -> bool:
+    """Whether the organization instance exists: the sandbox enables Identity Center in an
+    organization's management account (moto would show an instance in every account)."""
+    from .organizations import _org_backend
+
+    return _org_backend().org is not None
+
+
+@hooks.after("sso:ListInstances")
+def no_instance_without_an_organization(call: hooks.Call) -> Response | None:
+    """A standalone account (no organization) has not enabled Identity Center: no instance."""
+    if call.response is None or call.response.status != 200 or enabled():
+        return None
+    return call.response.with_body(json.dumps({"Instances": []}).encode())
+
+
 # -- who may use which role -------------------------------------------------------------------------
 
 def assigned_roles(state: AccountState, user_id: str) -> list[tuple[str, str]]:
