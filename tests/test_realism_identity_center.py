@@ -351,7 +351,10 @@ def test_labkit_sso_login_in_a_shell(lab: labkit.Lab, aws_cli, home: Path) -> No
     alice = _alice(lab)
     exe = str(Path(sys.executable).parent / "labkit")
     env = {**os.environ, **lab.env}
-    base = [exe, "sso", "login", "--profile", "alice-dev", "--user", "alice", "--password", PASSWORD]
+    for key, value in (("sso_session", "alice-shell"), ("sso_account_id", alice.workloads),
+                       ("sso_role_name", "ReadOnly")):  # the profile written the CLI's way
+        aws_cli("configure", "set", key, value, "--profile", "alice-shell")
+    base = [exe, "sso", "login", "--profile", "alice-shell", "--user", "alice", "--password", PASSWORD]
     wrong = "000000" if alice.phone.code() != "000000" else "111111"
     refused = subprocess.run([*base, "--mfa-code", wrong], capture_output=True, text=True, env=env,
                              timeout=60)
@@ -362,7 +365,8 @@ def test_labkit_sso_login_in_a_shell(lab: labkit.Lab, aws_cli, home: Path) -> No
     assert "Then enter the code:" in done.stdout
     assert "https://device.sso.us-east-1.amazonaws.com/" in done.stdout
     assert f"Successfully logged into Start URL: {alice.ic.start_url}" in done.stdout
-    who = aws_cli("--profile", "alice-dev", "sts", "get-caller-identity").stdout
+    assert "[sso-session alice-shell]" in Path(lab.env["AWS_CONFIG_FILE"]).read_text()
+    who = aws_cli("--profile", "alice-shell", "sts", "get-caller-identity").stdout
     assert json.loads(who)["Arn"].endswith("/alice")
 
 
