@@ -297,7 +297,7 @@ def create_token(call: hooks.Call) -> Response:
 def s256(verifier: str) -> str:
     """PKCE's ``S256`` code challenge of ``verifier``: base64url(SHA-256), no padding (RFC 7636).
 
-    >>> s256("dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk")  # RFC 7636, appendix B
+    >>> s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")  # RFC 7636, appendix B
     'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
     """
     import base64
