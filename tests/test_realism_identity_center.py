@@ -258,7 +258,8 @@ def test_tokens_and_credentials_expire_as_aws_s_do(lab: labkit.Lab, aws_cli, hom
     assert out.returncode != 0 and "sso login" in out.stderr  # botocore's own message
 
 
-def test_one_place_removes_a_leaver(lab: labkit.Lab, aws_cli, home: Path) -> None:
+def test_one_place_removes_a_leaver(lab: labkit.Lab, aws_cli, home: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
     alice = _alice(lab)
     token = _login(alice)["accessToken"]
     portal = _portal_client()
@@ -267,6 +268,10 @@ def test_one_place_removes_a_leaver(lab: labkit.Lab, aws_cli, home: Path) -> Non
         {"roleName": "ReadOnly", "accountId": alice.workloads}]
     assert _error(lambda: portal.get_role_credentials(**{**get, "roleName": "Admin"})) == \
         "ForbiddenException: No access"
+    with pytest.raises(ClientError) as refused:
+        portal.get_role_credentials(**{**get, "roleName": "Admin"})
+    labkit.explain(refused.value)
+    assert "AWS says: No access" in capsys.readouterr().out
     ids = lab.client("identitystore")
     described = {"IdentityStoreId": alice.ic.identity_store_id, "UserId": alice.user_id}
     assert ids.describe_user(**described)["UserStatus"] == "ENABLED"
