@@ -202,7 +202,13 @@ def test_alice_signs_in_and_botocore_uses_the_cache(lab: labkit.Lab, aws_cli, ho
     refused = aws_cli("--profile", "alice-dev", "iam", "create-user", "--user-name", "mallory", check=False)
     assert refused.returncode != 0 and "(AccessDenied)" in refused.stderr
     events = lab.member_event_history(alice.workloads)
-    assert {"GetCallerIdentity", "ListUsers", "CreateUser"} <= {e["EventName"] for e in events}
+    names = {e["EventName"] for e in events}
+    assert {"AssumeRoleWithSAML", "GetCallerIdentity", "ListUsers", "CreateUser"} <= names
+    saml = next(e for e in events if e["EventName"] == "AssumeRoleWithSAML")
+    federation = json.loads(saml["CloudTrailEvent"])
+    assert federation["userIdentity"]["type"] == "SAMLUser"
+    assert federation["userIdentity"]["userName"] == "alice"
+    assert ROLE.search(federation["requestParameters"]["roleArn"])
     record = json.loads(next(e for e in events if e["EventName"] == "CreateUser")["CloudTrailEvent"])
     assert record["userIdentity"]["type"] == "AssumedRole" and record["errorCode"] == "AccessDenied"
     assert ROLE.fullmatch(record["userIdentity"]["sessionContext"]["sessionIssuer"]["userName"])

@@ -32,7 +32,7 @@ from ..clock import clock
 from . import hooks, mfa, passkeys
 from . import moto_bridge_sso as sso_mb
 from .errors import AwsError, UnauthorizedException
-from .identity_center import Directory, assigned_roles, directory, permission_set_name
+from .identity_center import RESERVED_PATH, Directory, assigned_roles, directory, permission_set_name
 from .sso_oidc import approve, authorize, user_for_token
 from .state import TempSession, new_key_id, new_secret
 from .wire import Response, json_response
@@ -129,9 +129,50 @@ def get_role_credentials(call: hooks.Call) -> Response:
         made_by="GetRoleCredentials", role_session=person["UserName"], account_id=account,
     )
     call.state.sessions[session.access_key_id] = session
+    _record_federation(call.state, account, role_name, person["UserName"], session)
     return json_response({"roleCredentials": {
         "accessKeyId": session.access_key_id, "secretAccessKey": session.secret_access_key,
         "sessionToken": session.session_token, "expiration": int(session.expires.timestamp() * 1000)}})
+
+
+def _record_federation(state: AccountState, account: str, role_name: str, user_name: str,
+                       session: TempSession) -> None:
+    """The member account's event history: ``AssumeRoleWithSAML`` by a ``SAMLUser``, the way
+    Identity Center's role sessions begin (the portal federates her into the reserved role).
+
+    The userIdentity shape is CloudTrail's for SAML federation
+    (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html).
+    """
+    import uuid
+
+    from .cloudtrail import SANDBOX_ADDRESS, TrailEvent
+    from .organizations import member_root
+
+    member = member_root(state, account)
+    if member is None:
+        return
+    provider = next((f"arn:aws:iam::{account}:saml-provider/{name}"
+                     for name in sso_mb.member_iam(account).saml_providers), "")
+    when = clock.utcnow()
+    role_arn = f"arn:aws:iam::{account}:role{RESERVED_PATH}{role_name}"
+    detail: dict[str, Any] = {
+        "eventVersion": "1.10", "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "userIdentity": {"type": "SAMLUser", "principalId": f"{provider}:{user_name}",
+                         "userName": user_name, "identityProvider": provider},
+        "eventSource": "sts.amazonaws.com", "eventName": "AssumeRoleWithSAML",
+        "awsRegion": sso_mb.HOME_REGION,
+        "sourceIPAddress": SANDBOX_ADDRESS, "userAgent": "sso.amazonaws.com",
+        "requestParameters": {"roleArn": role_arn, "principalArn": provider,
+                              "durationSeconds": int((session.expires - when).total_seconds())},
+        "responseElements": {"credentials": {
+            "accessKeyId": session.access_key_id,
+            "expiration": session.expires.strftime("%b %d, %Y, %I:%M:%S %p")}},
+        "eventID": str(uuid.uuid4()), "readOnly": True, "eventType": "AwsApiCall", "managementEvent": True,
+        "recipientAccountId": account, "eventCategory": "Management",
+    }
+    member.trail.append(TrailEvent(detail["eventID"], when, "AssumeRoleWithSAML", "sts.amazonaws.com",
+                                   user_name, None, True, detail,
+                                   [{"ResourceType": "AWS::IAM::Role", "ResourceName": role_arn}]))
 
 
 @hooks.unsigned("sso:Logout")
