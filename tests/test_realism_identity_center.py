@@ -211,6 +211,7 @@ def test_alice_signs_in_and_botocore_uses_the_cache(lab: labkit.Lab, aws_cli, ho
     assert ROLE.search(federation["requestParameters"]["roleArn"])
     record = json.loads(next(e for e in events if e["EventName"] == "CreateUser")["CloudTrailEvent"])
     assert record["userIdentity"]["type"] == "AssumedRole" and record["errorCode"] == "AccessDenied"
+    assert re.fullmatch(r"AROA\w+:alice", record["userIdentity"]["principalId"])
     assert ROLE.fullmatch(record["userIdentity"]["sessionContext"]["sessionIssuer"]["userName"])
     assert all(e["Username"] == "alice" for e in events)
     management = lab.client("cloudtrail").lookup_events()["Events"]
