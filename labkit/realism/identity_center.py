@@ -70,7 +70,7 @@ class Directory:
     users: dict[str, PortalUser] = field(default_factory=dict)  # by identity store user id
     roles: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, ps ARN) -> role name
     saml_suffix: dict[str, str] = field(default_factory=dict)  # account -> provider's hex suffix
-    # The OIDC service and the portal (sso_oidc.py, sso_portal.py) keep their own tables here.
+    # The OIDC service and the portal (sso_oidc.py, sso_portal.py, portal_pages.py) keep their tables here.
     clients: dict[str, Any] = field(default_factory=dict)
     devices: dict[str, Any] = field(default_factory=dict)
     codes: dict[str, Any] = field(default_factory=dict)  # PKCE authorization codes

@@ -10,7 +10,7 @@
 2. ``StartDeviceAuthorization``: a ``deviceCode`` for the CLI and a ``userCode`` for the person,
    with the verification URL to open; both expire after ``expiresIn`` (600 s);
 3. the person signs in to the AWS access portal (password and MFA) and approves the code
-   (:mod:`.sso_portal`);
+   (:mod:`.portal_pages`);
    (Or, as CLI v2 does by default since late 2024, the authorization code grant with PKCE:
    ``RegisterClient`` with ``grantTypes`` and a loopback ``redirectUris``, the portal's
    "Allow access" redirects there with a ``code``, and ``CreateToken`` trades it with the
