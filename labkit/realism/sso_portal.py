@@ -46,10 +46,6 @@ class ForbiddenException(AwsError):
     code, status = "ForbiddenException", 403
 
 
-class ResourceNotFoundException(AwsError):
-    code, status = "ResourceNotFoundException", 404
-
-
 # -- the portal API (sso) -----------------------------------------------------------------------
 
 def _person(call: hooks.Call) -> tuple[Directory, str]:
