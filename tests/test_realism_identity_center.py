@@ -169,6 +169,11 @@ def test_the_gatehouse_and_provisioning(lab: labkit.Lab, aws_cli, home: Path) ->
     aws_cli("sso-admin", "delete-inline-policy-from-permission-set", *inst)
     aws_cli("sso-admin", "provision-permission-set", *inst, "--target-type", "AWS_ACCOUNT",
             "--target-id", alice.workloads)  # the assignment provisioned it once already
+    sso_admin = lab.client("sso-admin")
+    assert sso_admin.list_permission_sets_provisioned_to_account(
+        InstanceArn=ic.instance_arn, AccountId=alice.workloads)["PermissionSets"] == [alice.ps_arn]
+    assert sso_admin.list_accounts_for_provisioned_permission_set(
+        InstanceArn=ic.instance_arn, PermissionSetArn=alice.ps_arn)["AccountIds"] == [alice.workloads]
     again = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("AWSReservedSSO_")]
     assert again == [role["RoleName"]]
     assert iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"] == []

@@ -17,7 +17,8 @@ Beside moto's services the layer itself answers what moto lacks: the root user
 centralized root access in an organization (organizations.py), CloudTrail's
 LookupEvents (cloudtrail.py), the simulated console (console_api.py,
 passkeys.py) and IAM Identity Center (identity_center.py, sso_oidc.py,
-sso_portal.py, portal_pages.py: hooks registered in hooks.py). Anything neither can serve answers a fast 501 ``NotImplemented``.
+sso_portal.py, portal_pages.py: hooks registered in hooks.py). Anything
+neither can serve answers a fast 501 ``NotImplemented``.
 
 The layer speaks only the AWS wire protocol on its outside, and touches moto's
 internals only through :mod:`labkit.realism.moto_bridge`. See

@@ -230,6 +230,21 @@ def no_instance_without_an_organization(call: hooks.Call) -> Response | None:
     return call.response.with_body(json.dumps({"Instances": []}).encode())
 
 
+@hooks.answer("sso:ListPermissionSetsProvisionedToAccount", "sso:ListAccountsForProvisionedPermissionSet")
+def provisioned(call: hooks.Call) -> Response:
+    """Which permission sets are provisioned to which accounts, from what provisioning made
+    (moto keeps one list per instance and ignores the account)."""
+    from .wire import json_response
+
+    p = call.req.json()
+    roles = directory(call.state).roles
+    if call.req.action == "ListPermissionSetsProvisionedToAccount":
+        account = str(p.get("AccountId", ""))
+        return json_response({"PermissionSets": sorted({ps for (acct, ps) in roles if acct == account})})
+    ps_arn = str(p.get("PermissionSetArn", ""))
+    return json_response({"AccountIds": sorted({acct for (acct, ps) in roles if ps == ps_arn})})
+
+
 # -- who may use which role -------------------------------------------------------------------------
 
 def assigned_roles(state: AccountState, user_id: str) -> list[tuple[str, str]]:
