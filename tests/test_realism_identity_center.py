@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -220,6 +221,15 @@ def test_alice_signs_in_and_botocore_uses_the_cache(lab: labkit.Lab, aws_cli, ho
     assert all(e["Username"] == "alice" for e in events)
     management = lab.client("cloudtrail").lookup_events()["Events"]
     assert not [e for e in management if e["Username"] == "alice"]  # not in the management account's
+    # botocore refreshes a token that expires within 15 minutes with the refresh token, and writes
+    # the new one to the cache: the sandbox's refresh grant, driven by botocore's own provider.
+    soon = (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cache_path("alice-dev").write_text(json.dumps({**on_disk, "expiresAt": soon}))
+    again = boto3.Session(profile_name="alice-dev").client("sts").get_caller_identity()
+    assert again["Arn"].endswith("/alice")
+    refreshed = json.loads(cache_path("alice-dev").read_text())
+    assert refreshed["accessToken"] != on_disk["accessToken"]
+    assert refreshed["refreshToken"] != on_disk["refreshToken"]
 
 
 def test_tokens_and_credentials_expire_as_aws_s_do(lab: labkit.Lab, aws_cli, home: Path) -> None:
