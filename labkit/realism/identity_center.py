@@ -297,7 +297,7 @@ def member_session_call(req: AwsRequest, principal: Principal, layer: Any) -> Re
         return aws_error(req, "AccessDenied", policy.denied_message(
             principal.arn, action, resource, scps, denier, "service control"), 403)
     documents = sso_mb.member_role_documents(account, principal.name)
-    verdict = policy.evaluate(documents, action, resource, context)
+    verdict = policy.evaluate(documents, action, resource, context) if layer.state.enforce else "allow"
     if verdict != "allow":
         denier = policy.denying_policy_arn(documents, action, resource, context) \
             if verdict == "explicit-deny" else None
