@@ -52,6 +52,13 @@ class Call:
     principal: Any
     state: Any
     response: Response | None = None
+    forward: Callable[[AwsRequest], Response] | None = None  # moto's answer (set by the pipeline)
+
+    def moto(self, req: AwsRequest | None = None) -> Response:
+        """moto's answer to ``req`` (default: this call's request), for a hook that must ask it."""
+        if self.forward is None:
+            raise RuntimeError("this call was made outside the request pipeline: moto cannot answer it")
+        return self.forward(req or self.req)
 
     @property
     def event(self) -> str:

@@ -12,6 +12,7 @@ from enum import Enum
 from ..clock import clock
 from . import moto_bridge as mb
 from .errors import MissingAuthenticationToken
+from .moto_bridge_sso import member_role_id
 from .signature import refusal, verify
 from .state import ROOT_ARN, AccountState
 from .wire import AwsRequest
@@ -82,6 +83,15 @@ def role_principal(role_name: str, session_name: str, made_by: str) -> Principal
                      mfa=None, temporary=True, made_by=made_by)
 
 
+def sso_role_principal(account_id: str, role_name: str, user_name: str, role_id: str = "AROA") -> Principal:
+    """A person's session of an IAM Identity Center reserved role in member account ``account_id``
+    (``arn:aws:sts::<member>:assumed-role/AWSReservedSSO_<set>_<hex>/<user name>``), whose
+    credentials came from the access portal's GetRoleCredentials."""
+    arn = f"arn:aws:sts::{account_id}:assumed-role/{role_name}/{user_name}"
+    return Principal(kind=PrincipalKind.ROLE, name=role_name, arn=arn, user_id=f"{role_id}:{user_name}",
+                     mfa=None, temporary=True, made_by="GetRoleCredentials")
+
+
 def identify(state: AccountState, req: AwsRequest) -> Principal:
     """The principal behind ``req``; bad credentials raise the error AWS answers."""
     key_id = req.access_key
@@ -104,6 +114,12 @@ def identify(state: AccountState, req: AwsRequest) -> Principal:
             raise refusal(req, "unknown")
         if session.expires <= clock.utcnow():
             raise refusal(req, "expired")
+        if session.made_by == "GetRoleCredentials":  # Identity Center: a member account's reserved role
+            role_id = member_role_id(session.account_id or "", session.principal)
+            if role_id is None:  # the last assignment went: Identity Center deleted the role
+                raise refusal(req, "unknown")
+            return sso_role_principal(session.account_id or "", session.principal,
+                                      session.role_session or "", role_id)
         if session.made_by == "AssumeRoot":  # a member account's root, limited to one task
             member = session.account_id or ""
             return Principal(kind=PrincipalKind.ROOT, name="root", arn=f"arn:aws:iam::{member}:root",

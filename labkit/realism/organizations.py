@@ -232,8 +232,9 @@ def in_member_account(call: Call) -> Response | None:
 
 def trail_of(state: AccountState, principal: Principal) -> list[TrailEvent] | None:
     """The event history a call of ``principal`` goes to: an AssumeRoot session's calls are
-    recorded in the member account's own, as its root (None: that member is gone)."""
-    if principal.made_by != "AssumeRoot":
+    recorded in the member account's own, as its root, and a person's Identity Center session's
+    as the reserved role (None: that member is gone)."""
+    if principal.made_by not in ("AssumeRoot", "GetRoleCredentials"):  # member-account sessions
         return state.trail
     member = member_root(state, principal.account_id)
     return member.trail if member is not None else None

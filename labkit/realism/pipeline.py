@@ -30,12 +30,15 @@ from . import (
     bucket_policy,
     cloudtrail,
     hooks,
+    identity_center,
     mfa,
     oidc,
     organizations,
     passwords,
     policy,
     root,
+    sso_oidc,
+    sso_portal,
     sts,
     users,
 )
@@ -47,7 +50,8 @@ from .wire import AwsRequest, Response, error_response
 
 __all__ = ["FEATURES", "GUARDS", "run"]
 
-FEATURES = (organizations, passwords, root, users, mfa, sts, oidc, cloudtrail)
+FEATURES = (organizations, passwords, root, users, mfa, sts, oidc, cloudtrail,
+            identity_center, sso_oidc, sso_portal)
 """The feature modules whose hooks a request meets, in the order they run (today's order of
 checks is behaviour: e.g. root's own GetMFADevice is answered before the passkey lookup)."""
 
@@ -56,6 +60,7 @@ Step = Callable[[Call], "Response | None"]
 
 GUARDS: tuple[Step, ...] = (
     organizations.in_member_account,  # an AssumeRoot session acts in the member account, not here
+    identity_center.in_member_account,  # so does a person's session of an Identity Center role
     sts.session_limits,               # what GetSessionToken's credentials may not call
     bucket_policy.refusal,            # a bucket policy's Deny binds root too
     authorize.authorize,              # AccessDenied unless the caller's policies allow it
@@ -90,16 +95,17 @@ def _first_answer(call: Call, chain: Sequence[Step]) -> Response | None:
 
 def run(req: AwsRequest, state: AccountState, forward: Forward) -> Response:
     """Answer one request; ``forward`` lets moto answer it."""
+    req.environ.pop("HTTP_X_MOTO_ACCOUNT_ID", None)  # moto's account switch is the sandbox's alone
     unsigned = hooks.unsigned_handlers(req.service, req.operation)
     if unsigned:
-        answered = _unsigned(Call(req, None, state), unsigned)
+        answered = _unsigned(Call(req, None, state, forward=forward), unsigned)
         if answered is not None:
             return answered
     try:
         principal = identify(state, req)
     except AwsError as err:  # bad credentials: answered, and not recorded (no one is identified)
         return error_response(req, err)
-    call = Call(req, principal, state)
+    call = Call(req, principal, state, forward=forward)
     try:
         resp = serve(call, forward)
     except AwsError as err:
