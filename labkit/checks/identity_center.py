@@ -204,9 +204,12 @@ def provisioned(lab: Lab) -> tuple[bool, str]:
 
 
 def no_iam_user(lab: Lab) -> tuple[bool, str]:
-    """Passes when the management account has no IAM user: people sign in through Identity
-    Center (the scenario starts with none, so any user is one the learner made)."""
+    """Passes when Bo has access through Identity Center and the management account has no IAM
+    user: people sign in through Identity Center (the scenario starts with no IAM user, so any
+    user is one the learner made)."""
     users = [u["UserName"] for u in iam(lab).list_users()["Users"]]
+    if not access(lab).assignments:
+        return False, f"{PERSON} has no access through Identity Center yet (give him that, not an IAM user)"
     if users:
         return False, (f"an IAM user exists: {', '.join(users)}. People sign in through Identity Center; "
                        "delete the IAM user (its keys, password and MFA devices first)")
