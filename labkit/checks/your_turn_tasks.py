@@ -80,6 +80,23 @@ class Task:
     minutes: int = 2
 
 
+def _alice_in_developers(lab: Lab) -> tuple[bool, str]:
+    """Alice (user name ``alice``) is a member of the identity store group ``castle-developers``."""
+    sso = lab.client("sso-admin", credentials=lab.auditor())
+    store = lab.client("identitystore", credentials=lab.auditor())
+    store_id = sso.list_instances()["Instances"][0]["IdentityStoreId"]
+    users = {u["UserId"]: u["UserName"] for u in store.list_users(IdentityStoreId=store_id)["Users"]}
+    alice = next((i for i, name in users.items() if name == "alice"), None)
+    if alice is None:
+        return False, "there is no user alice in the identity store (run the cell that creates her)"
+    groups = {g["GroupId"]: g["DisplayName"] for g in store.list_groups(IdentityStoreId=store_id)["Groups"]}
+    memberships = store.list_group_memberships_for_member(
+        IdentityStoreId=store_id, MemberId={"UserId": alice})["GroupMemberships"]
+    if "castle-developers" not in {groups.get(m["GroupId"]) for m in memberships}:
+        return False, "alice is not a member of castle-developers yet"
+    return True, "alice is a member of castle-developers: what the group may do, she may do."
+
+
 def _visitor_exists(lab: Lab) -> tuple[bool, str]:
     found = user(lab, "visitor")
     return found is not None, (f"AWS created {found['Arn']}." if found else "there is no user visitor yet")
@@ -376,6 +393,14 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "lab.use(labkit.Credentials.from_response(json.loads(answer.n)[\"Credentials\"]))\n"
          "!aws iam <delete the password>\nlab.use(steward)",
          _archive_root_passwordless, minutes=3),
+    Task("ic-alice-joins", "07", "Put Alice in the group castle-developers",
+         "!aws identitystore create-group-membership --identity-store-id {store_id} --group-id {developers_id} "
+         "--member-id UserId={alice_id}",
+         "a group membership joins a group and a member in one identity store; the member is named in "
+         "shorthand as UserId= and her id",
+         "!aws identitystore <the action> --identity-store-id {store_id} --group-id <the group's id> "
+         "--member-id UserId=<her id>",
+         _alice_in_developers),
 )}
 
 _failed: dict[str, int] = {}  # failed checks per task in this kernel (the log may be unwritable)
