@@ -12,6 +12,8 @@ Public names (each has a docstring: try ``labkit.start?`` in a cell):
 * :class:`Console` — the simulated Management Console sign-in page;
 * :class:`SecurityKey` — a passkey / FIDO2 security key for that page, and
   :class:`PhishingProxy` — a look-alike page that relays to the real one;
+* :func:`sso_login` — ``aws sso login`` for the course's CLI (IAM Identity Center), and
+  ``lab.identity_center`` — the organization's instance and its access portal;
 * :func:`explain` — what an AWS error means and how to fix it;
 * :func:`define` — what a word of the course means, and the chapter that teaches it;
 * :func:`your_turn` — checks a command you typed, at once, against your sandbox;
@@ -31,6 +33,7 @@ from .guard import RealAWSBlockedError
 from .passkey import SecurityKey
 from .phishing import PhishingProxy
 from .sandbox import ACCOUNT_ID, REGION, Credentials, Lab, start
+from .sso_login import sso_login
 
 __all__ = [
     "ACCOUNT_ID",
@@ -49,6 +52,7 @@ __all__ = [
     "clock",
     "define",
     "explain",
+    "sso_login",
     "start",
     "your_turn",
 ]

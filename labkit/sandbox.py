@@ -212,6 +212,15 @@ class Lab:
         data = self._admin("auditor", {})
         return Credentials(data["access_key_id"], data["secret_access_key"])
 
+    @property
+    def identity_center(self) -> Any:
+        """The organization's IAM Identity Center instance: ``instance_arn``, ``identity_store_id``,
+        ``start_url`` (the access portal), ``region``, and the console's actions the API lacks
+        (see :class:`labkit.sso_login.IdentityCenter`)."""
+        from .sso_login import IdentityCenter
+
+        return IdentityCenter.of(self)
+
     def member_event_history(self, account_id: str) -> list[dict[str, Any]]:
         """The event history of member account ``account_id``, newest first, as
         ``lookup_events`` returns its ``Events``.

@@ -30,18 +30,18 @@ class SandboxServer:
     def _make(self) -> None:
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
-            MotoRequestHandler,
             create_backend_app,
         )
         from werkzeug.serving import make_server
 
         from .realism import RealismLayer
+        from .realism.wire import request_handler
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         moto_app = DomainDispatcherApplication(create_backend_app)
         self.layer = RealismLayer(moto_app)
         self._server = make_server(
-            "127.0.0.1", self._port, self.layer, threaded=True, request_handler=MotoRequestHandler
+            "127.0.0.1", self._port, self.layer, threaded=True, request_handler=request_handler()
         )
 
     def start(self) -> SandboxServer:

@@ -33,16 +33,21 @@ from . import (
     bucket_policy,
     cloudtrail,
     console_api,
+    hooks,
+    identity_center,
     mfa,
     oidc,
     organizations,
     passwords,
     policy,
     root,
+    sso_oidc,  # noqa: F401  (registers its hooks)
+    sso_portal,  # noqa: F401  (registers its hooks)
     sts,
     users,
 )
 from . import moto_bridge as mb
+from .errors import AwsError
 from .identity import Principal, identify
 from .state import AccessKeyRecord, AccountState, RootUser, new_key_id, new_secret
 from .wire import (
@@ -51,6 +56,7 @@ from .wire import (
     Response,
     aws_error,
     collect,
+    error_response,
     json_response,
     not_available,
     query_response,
@@ -135,6 +141,11 @@ class RealismLayer:
 
     # -- the request path ------------------------------------------------------
     def route(self, req: AwsRequest) -> Response:
+        if not req.access_key:  # calls whose credential is a token (the Identity Center portal, OIDC)
+            for hook in hooks.handlers("unsigned", f"{req.service}:{req.action}"):
+                answered = _run_hook(hook, hooks.Call(req, None, self.state))
+                if answered is not None:
+                    return answered
         if req.action == "AssumeRoleWithWebIdentity":  # the token is the credential, signed or not
             answer = oidc.assume_role_with_web_identity(req, self.state)
             cloudtrail.record_web_identity(self.state.trail, req, answer)
@@ -147,6 +158,11 @@ class RealismLayer:
         if req.access_key == self.state.auditor.access_key_id:  # checks: no trace
             return resp
         action, _ = policy.action_and_resource(req, principal.arn)
+        if principal.made_by == "GetRoleCredentials":  # an Identity Center session: the member's trail
+            member = organizations.member_root(self.state, principal.arn.split(":")[4])
+            if member is not None:
+                cloudtrail.record_call(member.trail, req, principal, action, resp)
+            return resp
         if principal.made_by == "AssumeRoot":  # recorded in the member's own trail, as its root
             member = organizations.member_root(self.state, principal.arn.split(":")[4])
             if member is not None:
@@ -160,6 +176,8 @@ class RealismLayer:
         service, action = req.service, req.action
         if principal.made_by == "AssumeRoot":
             return organizations.member_root_call(req, self.state.sessions[req.access_key or ""], self.state)
+        if principal.made_by == "GetRoleCredentials":  # IAM Identity Center: a role in a member account
+            return identity_center.member_session_call(req, principal, self)
         limited = sts.session_limits(req, principal)
         if limited is not None:
             return limited
@@ -191,7 +209,23 @@ class RealismLayer:
         if service == "cloudtrail" and (req.header("X-Amz-Target") or "").endswith(".LookupEvents"):
             found = cloudtrail.lookup_events(self.state.trail, req)
             return found if isinstance(found, Response) else json_response(found)
-        return self.forward(req)
+        return self.forward_with_hooks(req, principal)
+
+    def forward_with_hooks(self, req: AwsRequest, principal: Principal) -> Response:
+        """moto's answer, with the registered hooks (:mod:`.hooks`) before and after it."""
+        call = hooks.Call(req, principal, self.state)
+        stages: tuple[hooks.Stage, ...] = ("before", "answer")
+        for stage in stages:
+            for hook in hooks.handlers(stage, call.event):
+                answered = _run_hook(hook, call)
+                if answered is not None:
+                    return answered
+        call.response = self.forward(req)
+        for hook in hooks.handlers("after", call.event):
+            changed = _run_hook(hook, call)
+            if changed is not None:
+                call.response = changed
+        return call.response
 
     def authorize(self, req: AwsRequest, principal: Principal) -> Response | None:
         """AccessDenied unless the caller's policies allow this request."""
@@ -299,6 +333,14 @@ class RealismLayer:
         if resp.status == 404 and html:  # a service moto does not have at all
             return not_available(req)
         return resp
+
+
+def _run_hook(hook: hooks.Hook, call: hooks.Call) -> Response | None:
+    """A hook's answer: its response, None, or the AWS error it raised."""
+    try:
+        return hook(call)
+    except AwsError as err:
+        return error_response(call.req, err)
 
 
 def _routed(req: AwsRequest) -> dict[str, Any]:

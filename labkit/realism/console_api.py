@@ -463,9 +463,32 @@ def ci_token(layer: RealismLayer, data: dict[str, Any]) -> Response:
     return json_response({"token": token, "issuer": oidc.GITHUB_ISSUER})
 
 
+def identity_center_console(state: AccountState, page: str, data: dict[str, Any]) -> Response:
+    """The IAM Identity Center console's pages the API has no call for: the instance's facts,
+    a user's one-time password, "Disable user access" / "Enable user access"."""
+    from . import identity_center, sso_portal
+
+    try:
+        if page == "":
+            return json_response(identity_center.facts())
+        if page == "one-time-password":
+            password = sso_portal.one_time_password(state, str(data.get("user_name", "")))
+            return json_response({"password": password})
+        if page == "user-access":
+            sso_portal.set_user_access(state, str(data.get("user_name", "")), bool(data.get("enabled")))
+            return json_response({"status": "enabled" if data.get("enabled") else "disabled"})
+    except ValueError as err:
+        return json_response({"error": str(err)}, 400)
+    return json_response({"error": f"unknown Identity Center console page {page!r}"}, 404)
+
+
 def handle(layer: RealismLayer, req: AwsRequest) -> Response:
     """Route ``/labkit/...`` requests."""
     path = req.path[len("/labkit/"):].strip("/")
+    if path.startswith("portal/"):  # the AWS access portal is public: a person's password and MFA guard it
+        from .sso_portal import portal_page
+
+        return portal_page(layer.state, path[len("portal/"):], req.json())
     if path.startswith("admin/"):
         if not secrets.compare_digest(req.header("X-Labkit-Admin") or "", layer.state.admin_token):
             return json_response({"error": "the admin token is missing or wrong"}, 403)
@@ -477,6 +500,8 @@ def handle(layer: RealismLayer, req: AwsRequest) -> Response:
         return json_response({"ok": True, "account_id": mb.ACCOUNT_ID})
     if path == "ci/token":
         return ci_token(layer, data)
+    if path.startswith("console/identity-center"):  # the Identity Center console (the administrator's)
+        return identity_center_console(layer.state, path[len("console/identity-center"):].strip("/"), data)
     if path.startswith("console/") and path[len("console/"):] in CONSOLE:
         return CONSOLE[path[len("console/"):]](layer.state, data)
     if path.startswith("admin/") and path[len("admin/"):] in ADMIN:

@@ -78,6 +78,13 @@ def identify(state: AccountState, req: AwsRequest) -> Principal | Response:
             return refusal(req, "unknown")
         if session.expires <= clock.utcnow():
             return refusal(req, "expired")
+        if session.made_by == "GetRoleCredentials":  # Identity Center: a member account's reserved role
+            from .identity_center import sso_principal
+            from .moto_bridge_sso import member_role_exists
+
+            if not member_role_exists(session.account_id or "", session.principal):
+                return refusal(req, "unknown")
+            return sso_principal(session.account_id or "", session.principal, session.role_session or "")
         if session.made_by == "AssumeRoot":  # a member account's root, limited to one task
             member = session.account_id or ""
             return Principal("root", "root", f"arn:aws:iam::{member}:root", member, None, True, "AssumeRoot")

@@ -120,6 +120,7 @@ class AccountState:
     passkeys: dict[str, list[Any]] = field(default_factory=dict)  # "root"/user -> PasskeyCredential
     passkey_challenges: dict[str, tuple[str, str, datetime]] = field(default_factory=dict)
     org_features: set[str] = field(default_factory=set)  # RootCredentialsManagement, RootSessions
+    identity_center: Any = None  # identity_center.Directory: the portal's users, tokens, sessions
     report_generated: datetime | None = None
     report_csv: str | None = None
     enforce: bool = True

@@ -21,7 +21,8 @@ from xml.sax.saxutils import escape
 from .errors import AwsError
 
 __all__ = ["AwsRequest", "Response", "aws_error", "error_response", "query_response", "json_response",
-           "not_available", "RequestTooLarge", "MAX_BODY_BYTES", "too_large"]
+           "not_available", "RequestTooLarge", "MAX_BODY_BYTES", "too_large", "unsigned_service",
+           "SSO_BEARER_HEADER", "request_handler"]
 
 # The largest request body the sandbox reads. AWS's own limits are far below it for what the course
 # sends: an IAM managed policy is at most 6,144 characters, a role's inline policies 10,240 (IAM and
@@ -36,6 +37,34 @@ class RequestTooLarge(ValueError):
     """A request whose declared body is larger than :data:`MAX_BODY_BYTES` (or not a number)."""
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
+# IAM Identity Center's two token services are called unsigned (their operations are "noAuth" in
+# botocore's models, botocore/data/sso/2019-06-10 and sso-oidc/2019-06-10): no Authorization header
+# names the service, so the sandbox (one address for every service) tells them by their REST paths.
+# The names are the services' IAM prefixes: ``sso-oauth`` (OIDC, signingName) and ``sso`` (the portal).
+_UNSIGNED_PATHS = {
+    ("POST", "/client/register"): ("sso-oauth", "RegisterClient"),
+    ("POST", "/device_authorization"): ("sso-oauth", "StartDeviceAuthorization"),
+    ("POST", "/token"): ("sso-oauth", "CreateToken"),
+    ("GET", "/federation/credentials"): ("sso", "GetRoleCredentials"),
+    ("GET", "/assignment/roles"): ("sso", "ListAccountRoles"),
+    ("GET", "/assignment/accounts"): ("sso", "ListAccounts"),
+    ("POST", "/logout"): ("sso", "Logout"),
+}
+# The portal's bearer token header (the sso model's ``accessToken`` member, ``location: header``).
+SSO_BEARER_HEADER = "x-amz-sso_bearer_token"
+
+
+def unsigned_service(method: str, path: str) -> tuple[str, str] | None:
+    """``(service, operation)`` of an unsigned Identity Center call, from its method and path.
+
+    >>> unsigned_service("GET", "/federation/credentials")
+    ('sso', 'GetRoleCredentials')
+    >>> unsigned_service("GET", "/") is None
+    True
+    """
+    return _UNSIGNED_PATHS.get((method.upper(), path.rstrip("/") or "/"))
+
+
 NAMESPACES = {
     "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
     "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
@@ -74,6 +103,7 @@ class AwsRequest:
     service: str
     params: dict[str, str]
     is_form: bool
+    operation: str = ""  # the action of a JSON (X-Amz-Target) or REST request without ``Action``
 
     @classmethod
     def from_environ(cls, environ: dict[str, Any]) -> AwsRequest:
@@ -99,10 +129,15 @@ class AwsRequest:
             access_key, region, service = parts[0], parts[2], parts[3]
         if is_form:
             params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        method = environ.get("REQUEST_METHOD", "GET")
+        operation = (environ.get("HTTP_X_AMZ_TARGET") or "").rsplit(".", 1)[-1]
+        detected = None if access_key else unsigned_service(method, environ.get("PATH_INFO", "/"))
+        if detected is not None:
+            service, operation = detected
         return cls(
             environ=environ,
             body=body,
-            method=environ.get("REQUEST_METHOD", "GET"),
+            method=method,
             path=environ.get("PATH_INFO", "/"),
             query=query,
             access_key=access_key,
@@ -110,12 +145,14 @@ class AwsRequest:
             service=service,
             params=params,
             is_form=is_form,
+            operation=operation,
         )
 
     @property
     def action(self) -> str:
-        """The API action of a query-protocol request (``CreateUser``), else ``""``."""
-        return self.params.get("Action", "")
+        """The API action: a query-protocol request's ``Action`` (``CreateUser``), a JSON request's
+        ``X-Amz-Target`` operation, an unsigned Identity Center call's operation; else ``""``."""
+        return self.params.get("Action", "") or self.operation
 
     @property
     def session_token(self) -> str | None:
@@ -171,7 +208,8 @@ def aws_error(req: AwsRequest | None, code: str, message: str, status: int = 400
             f"<RequestId>{uuid.uuid4().hex[:16].upper()}</RequestId></Error>"
         ).encode()
         return Response(status, body, [("Content-Type", "application/xml")])
-    json_request = "json" in (req.environ.get("CONTENT_TYPE", "") if req is not None else "")
+    json_request = "json" in (req.environ.get("CONTENT_TYPE", "") if req is not None else "") or (
+        req is not None and req.service in ("sso", "sso-oauth") and not req.access_key)  # REST-JSON
     if req is not None and (req.header("X-Amz-Target") or json_request):  # JSON and REST-JSON protocols
         body = json.dumps({"__type": code, "message": message}).encode()
         return Response(status, body, [("Content-Type", "application/x-amz-json-1.1"),
@@ -249,3 +287,23 @@ def collect(app: Any, environ: dict[str, Any]) -> Response:
         if close:
             close()
     return Response(captured["status"], body, captured["headers"])
+
+
+def request_handler() -> type:
+    """The TCP server's request handler: moto's, keeping the portal's bearer token header.
+
+    Werkzeug's server drops every header with an underscore in its name (WSGI cannot tell
+    ``X_Foo`` from ``X-Foo``), and the portal's ``x-amz-sso_bearer_token`` has one; this handler
+    keeps that one header (its dashed twin, were one sent, is refused by no one: it is not read).
+    """
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class SandboxRequestHandler(MotoRequestHandler):
+        def make_environ(self) -> dict[str, Any]:
+            environ = super().make_environ()
+            for name, value in self.headers.items():
+                if name.lower() == SSO_BEARER_HEADER:
+                    environ["HTTP_X_AMZ_SSO_BEARER_TOKEN"] = value
+            return environ
+
+    return SandboxRequestHandler

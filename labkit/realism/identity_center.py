@@ -1,0 +1,247 @@
+"""IAM Identity Center in the sandbox: the organization instance and what provisioning does.
+
+The organization's management account has Identity Center enabled as an *organization
+instance* (``aws sso-admin list-instances``): an instance ARN ``arn:aws:sso:::instance/ssoins-…``,
+an identity store ``d-…`` (people and groups: ``aws identitystore …``) and an AWS access portal
+``https://d-….awsapps.com/start``. moto answers the ``sso-admin`` and ``identitystore`` APIs; this
+module adds what AWS does beside them:
+
+* **Provisioning.** Assigning a permission set to a member account (``create-account-assignment``,
+  and ``provision-permission-set`` after a change) makes IAM Identity Center create, in that
+  account, the role ``AWSReservedSSO_<permission set name>_<16 hex digits>`` under the path
+  ``/aws-reserved/sso.amazonaws.com/`` (the instance is in us-east-1: no Region in the path),
+  with the permission set's AWS managed policies, its inline policy (``AwsSSOInlinePolicy``)
+  and its session duration as the role's maximum session; the role trusts the account's SAML
+  provider ``AWSSSO_<16 hex>_DO_NOT_DELETE``. Deleting the last assignment of a permission set
+  to an account deletes the role; a new assignment later makes a role with a new suffix
+  (https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html,
+  https://docs.aws.amazon.com/singlesignon/latest/userguide/identity-center-and-iam-roles.html).
+* **Sessions of that role** (from the portal's ``GetRoleCredentials``, :mod:`.sso_portal`) act in
+  the member account as ``arn:aws:sts::<member>:assumed-role/AWSReservedSSO_…/<user name>``,
+  are authorized by the role's policies (and the organization's SCPs), and are recorded in the
+  member account's event history (``lab.member_event_history(...)``).
+* **The people's sign-in** (:class:`PortalUser`): what the identity store API does not show --
+  password, MFA devices, whether the user is disabled (the console's "Disable user access";
+  the identity store API has no call for it, only ``UserStatus`` in ``DescribeUser``).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import hooks
+from . import moto_bridge_sso as sso_mb
+from .wire import AwsRequest, Response, aws_error, query_response
+
+if TYPE_CHECKING:
+    from .identity import Principal
+    from .state import AccountState
+
+__all__ = ["PortalUser", "Directory", "directory", "facts", "RESERVED_PATH", "reserved_role_name",
+           "assigned_roles", "sso_principal", "member_session_call", "session_seconds"]
+
+RESERVED_PATH = "/aws-reserved/sso.amazonaws.com/"
+INLINE_POLICY_NAME = "AwsSSOInlinePolicy"
+SAML_AUDIENCE = "https://signin.aws.amazon.com/saml"
+PROVISIONING_EVENTS = ("sso:CreateAccountAssignment", "sso:ProvisionPermissionSet",
+                       "sso:DeleteAccountAssignment")
+
+
+@dataclass
+class PortalUser:
+    """One identity store user's sign-in to the AWS access portal."""
+
+    user_id: str
+    password: str | None = None
+    password_is_one_time: bool = True  # a one-time password must be replaced at first sign-in
+    mfa_seeds: dict[str, str] = field(default_factory=dict)  # device name -> base32 seed
+    passkeys: list[Any] = field(default_factory=list)
+    enabled: bool = True
+
+
+@dataclass
+class Directory:
+    """The sandbox's Identity Center state that moto does not model."""
+
+    users: dict[str, PortalUser] = field(default_factory=dict)  # by identity store user id
+    roles: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, ps ARN) -> role name
+    saml_suffix: dict[str, str] = field(default_factory=dict)  # account -> provider's hex suffix
+    # The OIDC service and the portal (sso_oidc.py, sso_portal.py) keep their own tables here.
+    clients: dict[str, Any] = field(default_factory=dict)
+    devices: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, Any] = field(default_factory=dict)
+    refresh_tokens: dict[str, Any] = field(default_factory=dict)
+    portal_sessions: dict[str, Any] = field(default_factory=dict)
+
+    def user(self, user_id: str) -> PortalUser:
+        if user_id not in self.users:
+            self.users[user_id] = PortalUser(user_id)
+        return self.users[user_id]
+
+
+def directory(state: AccountState) -> Directory:
+    """The account's :class:`Directory` (made on first use, forgotten at reset)."""
+    if state.identity_center is None:
+        state.identity_center = Directory()
+    found: Directory = state.identity_center
+    return found
+
+
+def facts() -> dict[str, str]:
+    """What the learner needs to know about the instance: ARN, identity store, portal, Region."""
+    instance_arn, store_id = sso_mb.instance()
+    return {"instance_arn": instance_arn, "identity_store_id": store_id,
+            "start_url": f"https://{store_id}.awsapps.com/start", "region": sso_mb.HOME_REGION}
+
+
+# -- provisioning -----------------------------------------------------------------------------------
+
+def session_seconds(iso: str) -> int:
+    """A permission set's ``SessionDuration`` (ISO 8601, ``PT1H`` … ``PT12H``) in seconds.
+
+    >>> session_seconds("PT1H"), session_seconds("PT8H30M"), session_seconds("PT900S")
+    (3600, 30600, 900)
+    """
+    match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?", iso or "PT1H")
+    if match is None or not any(match.groups()):
+        return 3600
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def reserved_role_name(permission_set_name: str) -> str:
+    """A new reserved role name: ``AWSReservedSSO_<name>_<16 lowercase hex digits>``."""
+    return f"AWSReservedSSO_{permission_set_name}_{secrets.token_hex(8)}"
+
+
+def _trust_policy(provider_arn: str) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": provider_arn},
+        "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+        "Condition": {"StringEquals": {"SAML:aud": SAML_AUDIENCE}}}]}
+
+
+def provision(state: AccountState, account_id: str, ps_arn: str) -> str | None:
+    """Create or update the reserved role of permission set ``ps_arn`` in ``account_id``; its name.
+
+    Idempotent: provisioning again keeps the role (and its suffix) and sets its policies and
+    maximum session to what the permission set says now.
+    """
+    from .organizations import member_root
+
+    ps = sso_mb.permission_set(ps_arn)
+    if ps is None or member_root(state, account_id) is None:
+        return None
+    d = directory(state)
+    role_name = d.roles.get((account_id, ps_arn))
+    if role_name is None or not sso_mb.member_role_exists(account_id, role_name):
+        role_name = reserved_role_name(ps["Name"])
+    suffix = d.saml_suffix.setdefault(account_id, secrets.token_hex(8).upper())
+    provider = sso_mb.ensure_member_saml_provider(account_id, f"AWSSSO_{suffix}_DO_NOT_DELETE")
+    sso_mb.put_member_role(account_id, role_name, RESERVED_PATH, _trust_policy(provider),
+                           session_seconds(ps["SessionDuration"]), ps["ManagedPolicyArns"],
+                           ps["InlinePolicy"], INLINE_POLICY_NAME)
+    d.roles[(account_id, ps_arn)] = role_name
+    return role_name
+
+
+def _params(call: hooks.Call) -> dict[str, Any]:
+    return call.req.json()
+
+
+@hooks.after(*PROVISIONING_EVENTS)
+def after_provisioning_call(call: hooks.Call) -> Response | None:
+    """After moto stored an assignment (or was asked to provision): what IAM Identity Center does
+    in the member account -- the reserved role made, updated, or (last assignment gone) deleted."""
+    if call.response is None or call.response.status >= 300:
+        return None
+    p = _params(call)
+    ps_arn, action = str(p.get("PermissionSetArn", "")), call.req.action
+    if action == "DeleteAccountAssignment":
+        account = str(p.get("TargetId", ""))
+        left = [a for a in sso_mb.account_assignments()
+                if a["TargetId"] == account and a["PermissionSetArn"] == ps_arn]
+        role_name = directory(call.state).roles.pop((account, ps_arn), None) if not left else None
+        if role_name is not None:
+            sso_mb.delete_member_role(account, role_name)
+        return None
+    if action == "ProvisionPermissionSet" and p.get("TargetType") == "ALL_PROVISIONED_ACCOUNTS":
+        accounts = sorted({acct for (acct, arn) in directory(call.state).roles if arn == ps_arn})
+    else:
+        accounts = [str(p.get("TargetId", ""))]
+    for account in accounts:
+        provision(call.state, account, ps_arn)
+    return None
+
+
+# -- who may use which role -------------------------------------------------------------------------
+
+def assigned_roles(state: AccountState, user_id: str) -> list[tuple[str, str]]:
+    """``(account id, reserved role name)`` pairs user ``user_id`` may use: assignments to her
+    or to a group she is in, whose permission set is provisioned there."""
+    _, store_id = sso_mb.instance()
+    principals = {("USER", user_id), *(("GROUP", g) for g in sso_mb.group_ids_of(store_id, user_id))}
+    d = directory(state)
+    found: list[tuple[str, str]] = []
+    for a in sso_mb.account_assignments():
+        if (a["PrincipalType"], a["PrincipalId"]) not in principals:
+            continue
+        role_name = d.roles.get((a["TargetId"], a["PermissionSetArn"]))
+        if role_name is not None and (a["TargetId"], role_name) not in found:
+            found.append((a["TargetId"], role_name))
+    return found
+
+
+def permission_set_name(role_name: str) -> str:
+    """``AWSReservedSSO_ReadOnly_0123456789abcdef`` -> ``ReadOnly`` (the portal's role name)."""
+    return role_name.removeprefix("AWSReservedSSO_").rsplit("_", 1)[0]
+
+
+# -- sessions in the member account ---------------------------------------------------------------
+
+def sso_principal(account_id: str, role_name: str, user_name: str, role_id: str = "AROA") -> Principal:
+    """The caller of a request signed with portal credentials."""
+    from .identity import Principal
+
+    arn = f"arn:aws:sts::{account_id}:assumed-role/{role_name}/{user_name}"
+    return Principal("role", role_name, arn, f"{role_id}:{user_name}", None, True, "GetRoleCredentials")
+
+
+def member_session_call(req: AwsRequest, principal: Principal, layer: Any) -> Response:
+    """A request signed with portal credentials: authorized by the reserved role's policies in
+    the member account (and the organization's SCPs), answered by that account."""
+    from . import organizations, policy
+
+    account = principal.arn.split(":")[4]
+    if req.service == "sts" and req.action == "GetCallerIdentity":  # needs no permission
+        return query_response("sts", req.action, {"UserId": principal.user_id, "Account": account,
+                                                  "Arn": principal.arn})
+    action, resource = policy.action_and_resource(req, principal.arn)
+    resource = resource.replace(f":{organizations.mb.ACCOUNT_ID}:", f":{account}:")
+    role_arn = f"arn:aws:iam::{account}:role{RESERVED_PATH}{principal.name}"
+    context = {"aws:userid": principal.user_id, "aws:PrincipalType": "AssumedRole",
+               "aws:PrincipalArn": role_arn, "aws:PrincipalAccount": account}
+    scps, denier = organizations.scp_decision(account, action, resource, role_arn)
+    if scps != "allow":
+        return aws_error(req, "AccessDenied", policy.denied_message(
+            principal.arn, action, resource, scps, denier, "service control"), 403)
+    documents = sso_mb.member_role_documents(account, principal.name)
+    verdict = policy.evaluate(documents, action, resource, context)
+    if verdict != "allow":
+        denier = policy.denying_policy_arn(documents, action, resource, context) \
+            if verdict == "explicit-deny" else None
+        return aws_error(req, "AccessDenied",
+                         policy.denied_message(principal.arn, action, resource, verdict, denier), 403)
+    if req.service in ("sts", "organizations", "sso", "identitystore", "cloudtrail"):
+        # The sandbox models the member account's IAM and S3 (moto's, in that account); these
+        # services' member-side answers it does not model.
+        from .wire import not_available
+
+        return not_available(req)
+    req.environ = {**req.environ, "HTTP_X_MOTO_ACCOUNT_ID": account}  # moto: answer as that account
+    resp: Response = layer.forward(req)
+    return resp
+

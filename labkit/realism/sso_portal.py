@@ -1,0 +1,306 @@
+"""The AWS access portal: people sign in, and the CLI trades their token for role credentials.
+
+Two faces, one module:
+
+* **The portal's sign-in pages** (``/labkit/portal/...``, used by :mod:`labkit.sso_login`): a
+  person of the identity store signs in with her user name and password, replaces a one-time
+  password at her first sign-in, registers an MFA device when she has none (an authenticator
+  app; MFA "every time they sign in" and "require them to register a device at sign-in",
+  https://docs.aws.amazon.com/singlesignon/latest/userguide/mfa-configure.html), and approves
+  the code a device authorization showed (:mod:`.sso_oidc`). Like AWS's portal these pages are
+  public: her password and MFA code are what protect them.
+* **The portal API** (``sso``; unsigned, the access token in the ``x-amz-sso_bearer_token``
+  header): ``ListAccounts``, ``ListAccountRoles``, ``GetRoleCredentials`` and ``Logout``, as
+  botocore's SSO credential provider calls them. ``GetRoleCredentials`` returns credentials of
+  the reserved role in the member account, valid for the permission set's session duration.
+
+Errors as AWS answers them: an expired, logged-out or unknown token, or a disabled person,
+``UnauthorizedException`` "Session token not found or invalid" (401); a role she is not (or no
+longer) assigned, ``ForbiddenException`` "No access" (403) -- both as the CLI prints them
+(aws/aws-cli issue 7340; aws/aws-sam-cli issue 2129).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..clock import clock
+from . import hooks, mfa
+from . import moto_bridge_sso as sso_mb
+from .errors import AwsError, UnauthorizedException
+from .identity_center import Directory, assigned_roles, directory, permission_set_name
+from .sso_oidc import approve, user_for_token
+from .state import TempSession, new_key_id, new_secret
+from .wire import Response, json_response
+
+if TYPE_CHECKING:
+    from .state import AccountState
+
+__all__ = ["portal_page", "PORTAL_PAGES", "set_user_access", "one_time_password", "NO_SESSION", "NO_ACCESS"]
+
+NO_SESSION = "Session token not found or invalid"
+NO_ACCESS = "No access"
+SIGN_IN_FAILED = "Incorrect username or password."  # the sandbox's wording
+_PASSWORD_RULE = ("Passwords must be 8 to 64 characters long and contain an uppercase letter, a lowercase "
+                  "letter, a number and a non-alphanumeric character.")
+
+
+class ForbiddenException(AwsError):
+    """The portal: the person has no access to this account and role."""
+
+    code, status = "ForbiddenException", 403
+
+
+class ResourceNotFoundException(AwsError):
+    code, status = "ResourceNotFoundException", 404
+
+
+# -- the portal API (sso) -----------------------------------------------------------------------
+
+def _person(call: hooks.Call) -> tuple[Directory, str]:
+    """The portal user behind the request's bearer token (refused as AWS refuses it)."""
+    d = directory(call.state)
+    token = call.req.header("x-amz-sso_bearer_token") or ""
+    user_id = user_for_token(d, token)
+    if user_id is None or not d.user(user_id).enabled:
+        raise UnauthorizedException(NO_SESSION)
+    _, store_id = sso_mb.instance()
+    if sso_mb.store_user(store_id, user_id) is None:  # deleted from the identity store
+        raise UnauthorizedException(NO_SESSION)
+    return d, user_id
+
+
+def _query(call: hooks.Call) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(call.req.query))
+
+
+def _account_names() -> dict[str, tuple[str, str]]:
+    from .organizations import _org_backend
+
+    backend = _org_backend()
+    return {a.id: (a.name, a.email) for a in getattr(backend, "accounts", [])}
+
+
+@hooks.unsigned("sso:ListAccounts")
+def list_accounts(call: hooks.Call) -> Response:
+    """The accounts she has at least one role in."""
+    _, user_id = _person(call)
+    names = _account_names()
+    accounts = sorted({account for account, _ in assigned_roles(call.state, user_id)})
+    return json_response({"accountList": [
+        {"accountId": a, "accountName": names.get(a, (a, ""))[0], "emailAddress": names.get(a, ("", ""))[1]}
+        for a in accounts]})
+
+
+@hooks.unsigned("sso:ListAccountRoles")
+def list_account_roles(call: hooks.Call) -> Response:
+    """Her roles (permission set names) in one account."""
+    _, user_id = _person(call)
+    account = _query(call).get("account_id", "")
+    roles = [permission_set_name(r) for a, r in assigned_roles(call.state, user_id) if a == account]
+    return json_response({"roleList": [{"roleName": r, "accountId": account} for r in roles]})
+
+
+@hooks.unsigned("sso:GetRoleCredentials")
+def get_role_credentials(call: hooks.Call) -> Response:
+    """Credentials of the reserved role for permission set ``role_name`` in ``account_id``."""
+    d, user_id = _person(call)
+    q = _query(call)
+    account, wanted = q.get("account_id", ""), q.get("role_name", "")
+    role_name = next((r for a, r in assigned_roles(call.state, user_id)
+                      if a == account and permission_set_name(r) == wanted), None)
+    if role_name is None:
+        raise ForbiddenException(NO_ACCESS)
+    _, store_id = sso_mb.instance()
+    person = sso_mb.store_user(store_id, user_id) or {"UserName": user_id}
+    role = next((r for r in sso_mb.member_iam(account).get_roles() if r.name == role_name), None)
+    seconds = int(getattr(role, "max_session_duration", None) or 3600)
+    session = TempSession(
+        access_key_id=new_key_id("ASIA"), secret_access_key=new_secret(),
+        session_token=base64.b64encode(b"labkit-sso:" + secrets.token_bytes(96)).decode(),
+        principal=role_name, expires=clock.utcnow() + timedelta(seconds=seconds), mfa=True,
+        made_by="GetRoleCredentials", role_session=person["UserName"], account_id=account,
+    )
+    call.state.sessions[session.access_key_id] = session
+    return json_response({"roleCredentials": {
+        "accessKeyId": session.access_key_id, "secretAccessKey": session.secret_access_key,
+        "sessionToken": session.session_token, "expiration": int(session.expires.timestamp() * 1000)}})
+
+
+@hooks.unsigned("sso:Logout")
+def logout(call: hooks.Call) -> Response:
+    """End her portal session: the access token and its refresh token stop working (role
+    credentials already issued stay valid until they expire, as the Logout reference says)."""
+    d, user_id = _person(call)
+    for record in [*d.tokens.values(), *d.refresh_tokens.values()]:
+        if record.user_id == user_id:
+            record.revoked = True
+    return json_response({})
+
+
+# -- the portal's sign-in pages --------------------------------------------------------------------
+
+def _fail(message: str, status: int = 401) -> Response:
+    return json_response({"error": message, "said_by": "labkit's access portal"}, status)
+
+
+def _find_user(name: str) -> str | None:
+    _, store_id = sso_mb.instance()
+    found = sso_mb.store_user_by_name(store_id, name)
+    return found["UserId"] if found else None
+
+
+def _password_ok(password: str) -> bool:
+    """IAM Identity Center's password rules (identity store users):
+    https://docs.aws.amazon.com/singlesignon/latest/userguide/password-requirements.html"""
+    return (8 <= len(password) <= 64 and bool(re.search(r"[A-Z]", password))
+            and bool(re.search(r"[a-z]", password)) and bool(re.search(r"\d", password))
+            and bool(re.search(r"[^A-Za-z0-9]", password)))
+
+
+def _next_step(d: Directory, session_id: str) -> Response:
+    """Where a signed-in (password checked) person goes next."""
+    entry = d.portal_sessions[session_id]
+    user = d.user(entry["user_id"])
+    if user.password_is_one_time:
+        entry["stage"] = "new-password"
+        return json_response({"status": "new-password-required", "session": session_id})
+    if not user.mfa_seeds:
+        entry["stage"] = "register-mfa"
+        return json_response({"status": "mfa-registration-required", "session": session_id})
+    entry["stage"] = "signed-in"
+    return json_response({"status": "signed-in", "session": session_id})
+
+
+def sign_in(state: AccountState, data: dict[str, Any]) -> Response:
+    """User name + password (+ an MFA code once she has a device)."""
+    d = directory(state)
+    user_id = _find_user(str(data.get("user_name", "")))
+    user = d.users.get(user_id) if user_id else None
+    if user is None or user.password is None or not secrets.compare_digest(
+            user.password, str(data.get("password", ""))):
+        return _fail(SIGN_IN_FAILED)
+    if not user.enabled:
+        return _fail("Your user is disabled. Contact your administrator.", 403)
+    if user.mfa_seeds and not user.password_is_one_time:
+        code = str(data.get("mfa_code") or "")
+        if not code:
+            return json_response({"status": "mfa-required"})
+        if not mfa.any_code_is_valid(list(user.mfa_seeds.values()), code):
+            return _fail("The MFA code is not valid. Try again.")
+    session_id = secrets.token_urlsafe(24)
+    d.portal_sessions[session_id] = {"user_id": user.user_id, "stage": "password"}
+    return _next_step(d, session_id)
+
+
+def _session(d: Directory, data: dict[str, Any], stage: str) -> dict[str, Any] | None:
+    entry = d.portal_sessions.get(str(data.get("session", "")))
+    return entry if entry is not None and entry["stage"] == stage else None
+
+
+def new_password(state: AccountState, data: dict[str, Any]) -> Response:
+    """The first sign-in: replace the one-time password."""
+    d = directory(state)
+    entry = _session(d, data, "new-password")
+    if entry is None:
+        return _fail("Your sign-in has expired. Sign in again.")
+    password = str(data.get("new_password", ""))
+    user = d.user(entry["user_id"])
+    if not _password_ok(password):
+        return _fail(_PASSWORD_RULE, 400)
+    if user.password is not None and secrets.compare_digest(user.password, password):
+        return _fail("Choose a password other than your one-time password.", 400)
+    user.password, user.password_is_one_time = password, False
+    return _next_step(d, str(data["session"]))
+
+
+def register_mfa(state: AccountState, data: dict[str, Any]) -> Response:
+    """MFA registration required: a new authenticator app's seed (and its ``otpauth://`` text)."""
+    d = directory(state)
+    entry = _session(d, data, "register-mfa")
+    if entry is None:
+        return _fail("Your sign-in has expired. Sign in again.")
+    seed = base64.b32encode(secrets.token_bytes(20)).decode()
+    entry["pending_seed"] = seed
+    name = str(data.get("device_name") or "authenticator")
+    entry["pending_name"] = name
+    _, store_id = sso_mb.instance()
+    person = (sso_mb.store_user(store_id, entry["user_id"]) or {}).get("UserName", "")
+    uri = f"otpauth://totp/AWS%20IAM%20Identity%20Center:{person}?secret={seed}&issuer=AWS%20IAM%20Identity%20Center"
+    return json_response({"status": "scan-the-code", "seed": seed, "otpauth": uri})
+
+
+def confirm_mfa(state: AccountState, data: dict[str, Any]) -> Response:
+    """The authenticator's current code proves she scanned it: the device is registered."""
+    d = directory(state)
+    entry = _session(d, data, "register-mfa")
+    if entry is None or "pending_seed" not in entry:
+        return _fail("Your sign-in has expired. Sign in again.")
+    if not mfa.code_is_valid(entry["pending_seed"], str(data.get("mfa_code", ""))):
+        return _fail("The MFA code is not valid. Try again.", 400)
+    d.user(entry["user_id"]).mfa_seeds[entry.pop("pending_name")] = entry.pop("pending_seed")
+    return _next_step(d, str(data["session"]))
+
+
+def approve_device(state: AccountState, data: dict[str, Any]) -> Response:
+    """"Allow access": the signed-in person approves the CLI's user code."""
+    d = directory(state)
+    entry = _session(d, data, "signed-in")
+    if entry is None:
+        return _fail("Sign in to the access portal first.")
+    if not d.user(entry["user_id"]).enabled:
+        return _fail("Your user is disabled. Contact your administrator.", 403)
+    try:
+        approve(d, str(data.get("user_code", "")), entry["user_id"])
+    except ValueError as err:
+        return _fail(str(err), 400)
+    return json_response({"status": "approved"})
+
+
+PORTAL_PAGES = {
+    "sign-in": sign_in,
+    "new-password": new_password,
+    "mfa/register": register_mfa,
+    "mfa/confirm": confirm_mfa,
+    "approve": approve_device,
+}
+
+
+def portal_page(state: AccountState, page: str, data: dict[str, Any]) -> Response:
+    """Answer ``/labkit/portal/<page>`` (public, as the portal is)."""
+    handler = PORTAL_PAGES.get(page)
+    if handler is None:
+        return json_response({"error": f"unknown portal page {page!r}"}, 404)
+    return handler(state, data)
+
+
+# -- what the administrator does in the Identity Center console ----------------------------------
+
+def one_time_password(state: AccountState, user_name: str) -> str:
+    """Console: "Reset password" -> "Generate a one-time password" for ``user_name``.
+
+    The person must replace it at her next sign-in. Raises ValueError if there is no such user.
+    """
+    user_id = _find_user(user_name)
+    if user_id is None:
+        raise ValueError(f"There is no user {user_name!r} in the identity store.")
+    password = "Tmp-" + secrets.token_urlsafe(9) + "-7a"
+    user = directory(state).user(user_id)
+    user.password, user.password_is_one_time = password, True
+    return password
+
+
+def set_user_access(state: AccountState, user_name: str, enabled: bool) -> None:
+    """Console: "Disable user access" / "Enable user access" (no identity store API does it).
+
+    A disabled person cannot sign in, and her tokens no longer get credentials."""
+    user_id = _find_user(user_name)
+    if user_id is None:
+        raise ValueError(f"There is no user {user_name!r} in the identity store.")
+    directory(state).user(user_id).enabled = enabled

@@ -1,0 +1,256 @@
+"""IAM Identity Center for people: the access portal, and ``aws sso login`` for the course's CLI.
+
+People should not be IAM users. In an organization, IAM Identity Center keeps them in one
+place (its identity store), and each sign-in gives them short-lived credentials of a role in
+the account they work in -- no long-term access key anywhere.
+
+The gatehouse (your sandbox's organization instance)::
+
+    ic = lab.identity_center
+    ic.instance_arn          # arn:aws:sso:::instance/ssoins-...
+    ic.identity_store_id     # d-...
+    ic.start_url             # https://d-....awsapps.com/start   (the AWS access portal)
+
+Alice's first sign-in to the portal (a one-time password from the administrator, a password of
+her own, then an MFA device -- IAM Identity Center requires one)::
+
+    first_password = ic.one_time_password("alice")          # the console's "Reset password"
+    portal = ic.portal()
+    portal.sign_in("alice", first_password)                  # -> 'new-password-required'
+    portal.set_password("Alice-Own-Passw0rd!")               # -> 'mfa-registration-required'
+    phone = portal.register_authenticator()                  # her phone's authenticator app
+    portal.confirm_authenticator(phone.code())               # -> 'signed-in'
+
+The CLI sign-in, as ``aws sso login`` does it (AWS CLI v1, the course's, has no ``sso login``;
+this performs the same flow and writes the same cache, ``~/.aws/sso/cache/<sha1>.json``)::
+
+    labkit.sso_login("alice-dev", user="alice", password="Alice-Own-Passw0rd!", mfa=phone)
+
+Then a profile in the lab's AWS config file (``os.environ["AWS_CONFIG_FILE"]``) uses botocore's
+own SSO credential provider::
+
+    [profile alice-dev]
+    sso_session = alice-dev
+    sso_account_id = <the member account's id>
+    sso_role_name = <the permission set's name>
+
+and ``!aws --profile alice-dev sts get-caller-identity`` answers
+``arn:aws:sts::<member>:assumed-role/AWSReservedSSO_<permission set>_<suffix>/alice``.
+"""
+
+from __future__ import annotations
+
+import configparser
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .authenticator import Authenticator
+
+if TYPE_CHECKING:
+    from .sandbox import Lab
+
+__all__ = ["IdentityCenter", "AccessPortal", "PortalError", "sso_login", "cache_path"]
+
+
+class PortalError(Exception):
+    """The access portal refused a step (wrong password or MFA code, a disabled user...)."""
+
+
+def _call(lab: Lab, path: str, data: dict[str, Any]) -> dict[str, Any]:
+    answer = lab._request("POST", path, data)
+    if "error" in answer:
+        raise PortalError(answer["error"])
+    return answer
+
+
+class AccessPortal:
+    """The AWS access portal's sign-in pages, as a person's browser sees them.
+
+    Each method returns the next step: ``'new-password-required'``,
+    ``'mfa-registration-required'``, ``'mfa-required'`` or ``'signed-in'``.
+    """
+
+    def __init__(self, lab: Lab) -> None:
+        self._lab = lab
+        self._session: str | None = None
+        self.status = "signed-out"
+
+    def _step(self, answer: dict[str, Any]) -> str:
+        self._session = answer.get("session", self._session)
+        self.status = str(answer["status"])
+        return self.status
+
+    def sign_in(self, user_name: str, password: str, mfa_code: str | None = None) -> str:
+        """Sign in with user name and password (and, once she has a device, its current code)."""
+        return self._step(_call(self._lab, "/labkit/portal/sign-in",
+                                {"user_name": user_name, "password": password, "mfa_code": mfa_code}))
+
+    def set_password(self, new_password: str) -> str:
+        """First sign-in: choose her own password (8-64 characters, upper and lower case, a digit
+        and a symbol) instead of the one-time password."""
+        return self._step(_call(self._lab, "/labkit/portal/new-password",
+                                {"session": self._session, "new_password": new_password}))
+
+    def register_authenticator(self, device_name: str = "authenticator") -> Authenticator:
+        """MFA registration: the QR code's secret, as a :class:`labkit.Authenticator` (her phone)."""
+        answer = _call(self._lab, "/labkit/portal/mfa/register",
+                       {"session": self._session, "device_name": device_name})
+        return Authenticator(answer["otpauth"], label=device_name)
+
+    def confirm_authenticator(self, code: str) -> str:
+        """Type the authenticator's current code: the device is registered, she is signed in."""
+        return self._step(_call(self._lab, "/labkit/portal/mfa/confirm",
+                                {"session": self._session, "mfa_code": code}))
+
+    def approve(self, user_code: str) -> None:
+        """"Confirm and continue" / "Allow access": approve the code the CLI printed."""
+        _call(self._lab, "/labkit/portal/approve", {"session": self._session, "user_code": user_code})
+
+    def __repr__(self) -> str:
+        return f"<AccessPortal {self.status}>"
+
+
+@dataclass
+class IdentityCenter:
+    """Your organization's IAM Identity Center instance (``lab.identity_center``).
+
+    Attributes:
+        instance_arn: ``arn:aws:sso:::instance/ssoins-...`` (``aws sso-admin list-instances``).
+        identity_store_id: ``d-...``: where people and groups live (``aws identitystore ...``).
+        start_url: the AWS access portal, ``https://d-....awsapps.com/start``.
+        region: the instance's Region (the ``sso_region`` of a CLI profile).
+    """
+
+    lab: Lab
+    instance_arn: str
+    identity_store_id: str
+    start_url: str
+    region: str
+
+    @classmethod
+    def of(cls, lab: Lab) -> IdentityCenter:
+        facts = lab._request("POST", "/labkit/console/identity-center", {})
+        if "error" in facts:
+            raise PortalError(facts["error"])
+        return cls(lab, facts["instance_arn"], facts["identity_store_id"], facts["start_url"],
+                   facts["region"])
+
+    def portal(self) -> AccessPortal:
+        """A fresh browser at the access portal."""
+        return AccessPortal(self.lab)
+
+    def one_time_password(self, user_name: str) -> str:
+        """Console: "Reset password" -> "Generate a one-time password" for a user of the identity
+        store (the administrator passes it on; she replaces it at her first sign-in)."""
+        return str(_call(self.lab, "/labkit/console/identity-center/one-time-password",
+                         {"user_name": user_name})["password"])
+
+    def disable_user(self, user_name: str) -> None:
+        """Console: "Disable user access". She can no longer sign in, and her CLI token no longer
+        gets role credentials. (The identity store API has no call for this: console only.)"""
+        _call(self.lab, "/labkit/console/identity-center/user-access",
+              {"user_name": user_name, "enabled": False})
+
+    def enable_user(self, user_name: str) -> None:
+        """Console: "Enable user access" (undo :meth:`disable_user`)."""
+        _call(self.lab, "/labkit/console/identity-center/user-access",
+              {"user_name": user_name, "enabled": True})
+
+    def __repr__(self) -> str:
+        return f"<IdentityCenter {self.identity_store_id} portal={self.start_url}>"
+
+
+def cache_path(session_name: str) -> Path:
+    """Where botocore looks for the token of SSO session ``session_name``:
+    ``~/.aws/sso/cache/<sha1 of the session name>.json`` (botocore's ``SSOTokenLoader``)."""
+    digest = hashlib.sha1(session_name.encode("utf-8")).hexdigest()
+    return Path(os.path.expanduser(os.path.join("~", ".aws", "sso", "cache"))) / f"{digest}.json"
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _session_section(session_name: str, lab: Lab | None) -> tuple[str, str]:
+    """``(sso_start_url, sso_region)`` of ``[sso-session NAME]`` in the AWS config file; written
+    from the sandbox's instance if missing (as ``aws configure sso-session`` would)."""
+    config_file = os.environ.get("AWS_CONFIG_FILE") or os.path.expanduser("~/.aws/config")
+    parser = configparser.RawConfigParser()
+    parser.read(config_file)
+    section = f"sso-session {session_name}"
+    if parser.has_section(section) and parser.has_option(section, "sso_start_url"):
+        return parser.get(section, "sso_start_url"), parser.get(section, "sso_region", fallback="us-east-1")
+    if lab is None:
+        raise PortalError(f"There is no [{section}] in {config_file}, and no sandbox to take it from.")
+    ic = IdentityCenter.of(lab)
+    with open(config_file, "a", encoding="utf-8") as f:
+        f.write(f"\n[{section}]\nsso_start_url = {ic.start_url}\nsso_region = {ic.region}\n"
+                "sso_registration_scopes = sso:account:access\n")
+    return ic.start_url, ic.region
+
+
+def sso_login(session_name: str, *, user: str, password: str, mfa: Authenticator | str,
+              lab: Lab | None = None, quiet: bool = False) -> dict[str, str]:
+    """Sign in to IAM Identity Center as ``aws sso login --sso-session NAME`` does, and write
+    botocore's token cache for ``session_name``; returns what was cached.
+
+    The CLI's steps, against your sandbox: register the CLI as an OIDC client
+    (``sso-oidc register-client``), start a device authorization (a user code and a URL,
+    printed as the CLI prints them), then -- in the "browser" -- ``user`` signs in to the access
+    portal with ``password`` and her MFA device (``mfa``: her :class:`labkit.Authenticator`, or
+    a current code) and approves the code, and the CLI fetches the token
+    (``sso-oidc create-token``). The ``[sso-session NAME]`` section of the lab's AWS config file
+    is written if missing.
+    """
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    if lab is None:
+        from . import sandbox
+
+        lab = sandbox._lab
+    if lab is None:
+        raise PortalError("No sandbox is running: start one with labkit.start(...).")
+    start_url, region = _session_section(session_name, lab)
+    oidc = boto3.session.Session().client("sso-oidc", region_name=region,
+                                          config=Config(signature_version=UNSIGNED))
+    client = oidc.register_client(clientName=f"botocore-client-{session_name}", clientType="public",
+                                  scopes=["sso:account:access"])
+    device = oidc.start_device_authorization(clientId=client["clientId"], clientSecret=client["clientSecret"],
+                                             startUrl=start_url)
+    if not quiet:
+        print("Attempting to automatically open the SSO authorization page in your default browser.\n"
+              "If the browser does not open or you wish to use a different device to authorize this "
+              "request, open the following URL:\n\n"
+              f"{device['verificationUri']}\n\nThen enter the code:\n\n{device['userCode']}\n")
+    portal = AccessPortal(lab)
+    code = mfa.code() if isinstance(mfa, Authenticator) else str(mfa)
+    if portal.sign_in(user, password, code) != "signed-in":
+        raise PortalError(f"{user} must finish her first sign-in to the access portal first "
+                          f"(it asked for: {portal.status}).")
+    portal.approve(device["userCode"])
+    token = oidc.create_token(clientId=client["clientId"], clientSecret=client["clientSecret"],
+                              grantType="urn:ietf:params:oauth:grant-type:device_code",
+                              deviceCode=device["deviceCode"])
+    now = datetime.now(UTC)  # botocore compares the cache's dates with this machine's clock
+    cached = {
+        "startUrl": start_url, "region": region, "accessToken": token["accessToken"],
+        "expiresAt": _iso(now + timedelta(seconds=int(token["expiresIn"]))),
+        "clientId": client["clientId"], "clientSecret": client["clientSecret"],
+        "registrationExpiresAt": _iso(datetime.fromtimestamp(client["clientSecretExpiresAt"], UTC)),
+        "refreshToken": token["refreshToken"],
+    }
+    path = cache_path(session_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(cached, f)
+    if not quiet:
+        print(f"Successfully logged into Start URL: {start_url}")
+    return cached
