@@ -203,6 +203,40 @@ def provisioned(lab: Lab) -> tuple[bool, str]:
     return True, f"provisioned to {ACCOUNT} after its last change"
 
 
+def _reserved_sessions(lab: Lab, account_id: str) -> list[str]:
+    """The callers of castle-workloads' recorded calls that are sessions of an Identity Center
+    reserved role: ``AWSReservedSSO_<set>_<hash>/<user name>``, newest first."""
+    callers = []
+    for event in lab.member_event_history(account_id):
+        record = json.loads(event.get("CloudTrailEvent") or "{}")
+        arn = str(record.get("userIdentity", {}).get("arn", ""))
+        if ":assumed-role/AWSReservedSSO_" in arn:
+            callers.append(arn.split(":assumed-role/", 1)[1])
+    return callers
+
+
+def signed_in_as_bo(lab: Lab) -> tuple[bool, str]:
+    """Passes when castle-workloads' event history shows a session of Bo's, as the reserved role
+    of his permission set: he finished his first sign-in (a password of his own, an MFA device
+    registered: the portal lets no one in without one) and used his access from the command line.
+    Sessions of someone else (another person of the identity store) do not count."""
+    found = access(lab)
+    account_id = _account_id(found)
+    if account_id is None:
+        return False, f"the organization has no account {ACCOUNT}"
+    callers = _reserved_sessions(lab, account_id)
+    mine = [c for c in callers if c.rsplit("/", 1)[-1] == PERSON]
+    if mine:
+        return True, f"{ACCOUNT}'s event history shows {PERSON}'s session as {mine[0]}"
+    others = sorted({c.rsplit("/", 1)[-1] for c in callers})
+    if others:
+        return False, (f"the sessions in {ACCOUNT}'s event history are {', '.join(others)}'s, not "
+                       f"{PERSON}'s: sign in as {PERSON} (his own password and MFA device)")
+    return False, (f"{ACCOUNT}'s event history shows no session of {PERSON}: he has not finished his first "
+                   "sign-in (his own password, an MFA device registered) or has not used his profile "
+                   "(aws --profile ... sts get-caller-identity)")
+
+
 def no_iam_user(lab: Lab) -> tuple[bool, str]:
     """Passes when Bo has access through Identity Center and the management account has no IAM
     user: people sign in through Identity Center (the scenario starts with no IAM user, so any
@@ -234,6 +268,9 @@ ASSIGNMENT = Assignment(
         Check("provisioned", 1, "The permission set is provisioned to castle-workloads",
               "create-account-assignment provisions it; after changing the set, provision-permission-set",
               provisioned),
+        Check("signed-in-with-mfa", 2, "Bo signed in himself, with MFA, and used his access",
+              "Bo's first sign-in at the access portal (his own password, an authenticator), then "
+              "labkit.sso_login and a call with his profile", signed_in_as_bo),
         Check("no-iam-user", 2, "No IAM user was made for Bo",
               "People sign in through Identity Center: no IAM user, no access key", no_iam_user),
     ),

@@ -4,9 +4,13 @@ change one step (boto3 as the learner types it, against the organization scenari
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
 
 import labkit
 
@@ -75,8 +79,34 @@ def assign(w: Work, accounts: tuple[str, ...] = ("castle-workloads",), principal
             PrincipalId=w.group_id if principal == "GROUP" else w.user_id)
 
 
+def first_sign_in(w: Work, user: str = "bo", password: str = "Bo-Own-Passw0rd!") -> labkit.Authenticator:
+    """The person's first sign-in at the access portal: a password of their own, an authenticator."""
+    ic = w.lab.identity_center
+    portal = ic.portal()
+    portal.sign_in(user, ic.one_time_password(user))
+    portal.set_password(password)
+    phone = portal.register_authenticator()
+    portal.confirm_authenticator(phone.code())
+    return phone
+
+
+def sign_in(w: Work, user: str = "bo") -> None:
+    """First sign-in, then the CLI's: a profile, labkit.sso_login, one call with the profile."""
+    password = f"{user.capitalize()}-Own-Passw0rd!"
+    phone = first_sign_in(w, user, password)
+    with open(os.environ["AWS_CONFIG_FILE"], "a", encoding="utf-8") as f:
+        f.write(f"\n[profile {user}-dev]\nsso_session = {user}-dev\nsso_account_id = "
+                f"{w.account('castle-workloads')}\nsso_role_name = Developer\n")
+    labkit.sso_login(f"{user}-dev", user=user, password=password, mfa=phone, lab=w.lab, quiet=True)
+    try:  # refused (ForbiddenException) when the person has no role in castle-workloads
+        boto3.Session(profile_name=f"{user}-dev").client("sts").get_caller_identity()
+    except ClientError:
+        pass
+
+
 STEPS: dict[str, Callable[[Work], None]] = {
     "person": person, "group": group, "permission_set": permission_set, "assign": assign,
+    "sign_in": sign_in,
 }
 
 
@@ -110,6 +140,26 @@ def _iam_user_too(lab: labkit.Lab) -> None:
     iam.create_login_profile(UserName="bo", Password="Bo-Joins-The-Castle-2026!", PasswordResetRequired=True)
 
 
+def _alice_signs_in(lab: labkit.Lab) -> None:
+    """A colleague already in the group signs in and uses the account; Bo never does."""
+    def colleague(w: Work) -> None:
+        alice = w.store.create_user(IdentityStoreId=w.store_id, UserName="alice", DisplayName="Alice D.",
+                                    Name={"GivenName": "Alice", "FamilyName": "D."})["UserId"]
+        w.store.create_group_membership(IdentityStoreId=w.store_id, GroupId=w.group_id,
+                                        MemberId={"UserId": alice})
+        sign_in(w, "alice")
+
+    solve(lab, sign_in=colleague)
+
+
+def _no_mfa(w: Work) -> None:
+    """The first sign-in stops at "register an MFA device": a password of his own, no device."""
+    ic = w.lab.identity_center
+    portal = ic.portal()
+    portal.sign_in("bo", ic.one_time_password("bo"))
+    portal.set_password("Bo-Own-Passw0rd!")
+
+
 WRONG = [
     WrongAnswer("user-assigned-directly", "Bo assigned to the account himself, the group left unassigned",
                 lambda lab: solve(lab, assign=lambda w: assign(w, principal="USER")),
@@ -134,4 +184,10 @@ WRONG = [
                 lambda lab: solve(lab, group=lambda w: setattr(w, "group_id", w.store.create_group(
                     IdentityStoreId=w.store_id, DisplayName="castle-developers")["GroupId"])),
                 {"through-group": "belongs to no group"}),
+    WrongAnswer("never-signed-in", "partial work: Bo never signs in",
+                lambda lab: solve(lab, sign_in=None), {"signed-in-with-mfa": "shows no session of bo"}),
+    WrongAnswer("no-mfa-registered", "Bo's first sign-in stops before he registers an MFA device",
+                lambda lab: solve(lab, sign_in=_no_mfa), {"signed-in-with-mfa": "an MFA device registered"}),
+    WrongAnswer("wrong-person-signs-in", "Alice, in the group too, signs in and uses the account; Bo never",
+                _alice_signs_in, {"signed-in-with-mfa": "are alice's, not bo's"}),
 ]
