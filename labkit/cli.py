@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _optional_commands() -> list:
     """Sub-commands contributed by other modules (release, grade, journal)."""
     found = []
-    for module in ("release", "journal", "grading.cli"):
+    for module in ("release", "journal", "grading.cli", "sso_login"):
         try:
             mod = __import__(f"labkit.{module}", fromlist=["register_cli"])
         except ModuleNotFoundError as exc:  # that part of the course is not installed

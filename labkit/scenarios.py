@@ -13,7 +13,11 @@
   (e-mail ``<name>-root@castle.example``, a password); the workloads root still
   has an access key a predecessor made and no MFA. Centralized root access is
   NOT enabled yet: that is the learner's work (see :mod:`labkit.realism.organizations`).
-  Find the member ids with ``organizations.list_accounts()``.
+  Find the member ids with ``organizations.list_accounts()``. IAM Identity Center is enabled as
+  an organization instance (``lab.identity_center``; :mod:`labkit.realism.identity_center`).
+* ``identity-center``: the ``organization``, and the way people got access before: Alice is an
+  IAM user of the management account with an access key, a console password and a virtual MFA
+  device (``alice``). The chapter moves her to Identity Center and retires that user.
 
 Every scenario is built through the AWS API (plus "back-dating" facts no API
 can set, such as when root last signed in), so chapters, exercises and the
@@ -33,7 +37,8 @@ from .clock import clock
 if TYPE_CHECKING:
     from .sandbox import Lab
 
-__all__ = ["SCENARIOS", "apply", "new_account", "inherited_account", "capstone", "organization"]
+__all__ = ["SCENARIOS", "apply", "new_account", "inherited_account", "capstone", "organization",
+           "identity_center"]
 
 
 def new_account(lab: Lab) -> None:
@@ -124,11 +129,25 @@ def organization(lab: Lab) -> None:
         lab.admin("member-root", {"account_id": account_id, "access_key": name == "castle-workloads"})
 
 
+def identity_center(lab: Lab) -> None:
+    """The organization, and Alice still an IAM user (key, console password, MFA device) to retire."""
+    organization(lab)
+    iam = lab.client("iam", credentials=lab.auditor())
+    iam.create_user(UserName="alice")
+    iam.create_access_key(UserName="alice")
+    iam.create_login_profile(UserName="alice", Password="Alice-Castle-Passw0rd!")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    code1, code2 = Authenticator(device["Base32StringSeed"]).pair()
+    iam.enable_mfa_device(UserName="alice", SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=code1, AuthenticationCode2=code2)
+
+
 SCENARIOS: dict[str, Callable[[Lab], None]] = {
     "new-account": new_account,
     "inherited-account": inherited_account,
     "capstone": capstone,
     "organization": organization,
+    "identity-center": identity_center,
 }
 
 

@@ -99,12 +99,15 @@ def facts() -> dict[str, str]:
 
 # -- provisioning -----------------------------------------------------------------------------------
 
-def session_seconds(iso: str) -> int:
-    """A permission set's ``SessionDuration`` (ISO 8601, ``PT1H`` … ``PT12H``) in seconds.
+def session_seconds(iso: str | int | None) -> int:
+    """A permission set's ``SessionDuration`` (ISO 8601, ``PT1H`` … ``PT12H``; AWS's default is
+    ``PT1H``) in seconds.
 
-    >>> session_seconds("PT1H"), session_seconds("PT8H30M"), session_seconds("PT900S")
-    (3600, 30600, 900)
+    >>> session_seconds("PT1H"), session_seconds("PT8H30M"), session_seconds("PT900S"), session_seconds(None)
+    (3600, 30600, 900, 3600)
     """
+    if isinstance(iso, int):
+        return iso
     match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?", iso or "PT1H")
     if match is None or not any(match.groups()):
         return 3600

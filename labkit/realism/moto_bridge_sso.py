@@ -44,7 +44,7 @@ def permission_set(arn: str) -> dict[str, Any] | None:
     found = next((p for p in _sso_admin().permission_sets if p.permission_set_arn == arn), None)
     if found is None:
         return None
-    return {"Name": found.name, "SessionDuration": found.session_duration or "PT1H",
+    return {"Name": found.name, "SessionDuration": found.session_duration,
             "ManagedPolicyArns": [m.arn for m in found.managed_policies],
             "InlinePolicy": found.inline_policy or ""}
 
