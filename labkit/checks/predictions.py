@@ -31,7 +31,7 @@ from .your_turn_tasks import NotYet
 if TYPE_CHECKING:
     from ..sandbox import Lab
 
-__all__ = ["Prediction", "PREDICTIONS", "SUCCESS", "last_call", "identity_store_call", "console_sign_in", "check_prediction", "typed_predictions",
+__all__ = ["Prediction", "PREDICTIONS", "SUCCESS", "last_call", "identity_store_call", "member_call", "console_sign_in", "check_prediction", "typed_predictions",
            "PREDICTION_LINE"]
 
 SUCCESS = "success"
@@ -111,6 +111,29 @@ def identity_store_call(event_name: str, outcomes: dict[str, str]) -> Callable[[
                   if e.get("eventSource") == "identitystore.amazonaws.com"]
         if not events:
             raise NotYet(f"the activity log has no identity store {event_name} call yet: run the command in "
+                         "this cell")
+        key = str(events[0].get("errorCode") or SUCCESS)
+        if key not in outcomes:
+            raise RuntimeError(f"{event_name} ended with {key}, which this prediction did not foresee")
+        return outcomes[key]
+
+    return read
+
+
+def member_call(account_name: str, event_name: str, outcomes: dict[str, str]) -> Callable[[Lab], str]:
+    """An ``outcome`` reader for a call made *in a member account* (``account_name``): its newest
+    ``event_name`` event in that account's event history (``lab.member_event_history``), mapped
+    through ``outcomes`` as :func:`last_call` does. People signed in through IAM Identity Center
+    act in member accounts, so their calls are recorded there."""
+    import json
+
+    def read(lab: Lab) -> str:
+        accounts = lab.client("organizations", credentials=lab.auditor()).list_accounts()["Accounts"]
+        account_id = next(a["Id"] for a in accounts if a["Name"] == account_name)
+        events = [json.loads(e.get("CloudTrailEvent") or "{}") for e in lab.member_event_history(account_id)
+                  if e.get("EventName") == event_name]
+        if not events:
+            raise NotYet(f"{account_name}'s event history has no {event_name} call yet: run the command in "
                          "this cell")
         key = str(events[0].get("errorCode") or SUCCESS)
         if key not in outcomes:
@@ -232,6 +255,22 @@ PREDICTIONS: dict[str, Prediction] = {p.id: p for p in (
              "claim in the identity store\" "
              "(https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateUser.html). "
              "The store is the one list of the organization's people: Alice exists once, for every account."},
+        minutes=2),
+    Prediction(
+        "ic-alice-creates-user", "07b",
+        "Signed in as Alice (permission set Developer: ReadOnlyAccess), you create an IAM user in "
+        "castle-workloads. What does AWS answer?",
+        ("It works: she is signed in with MFA", "AccessDenied: her permission set does not allow it"),
+        member_call("castle-workloads", "CreateUser",
+                    {SUCCESS: "It works: she is signed in with MFA",
+                     "AccessDenied": "AccessDenied: her permission set does not allow it"}),
+        {"It works: she is signed in with MFA":
+             "This should not happen: ReadOnlyAccess allows no iam:CreateUser.",
+         "AccessDenied: her permission set does not allow it":
+             "Signing in (even with MFA) says who she is; what she may do is her permission set's policies, "
+             "now the reserved role's. ReadOnlyAccess allows reading only: \"no identity-based policy "
+             "allows the iam:CreateUser action\" "
+             "(https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html)."},
         minutes=2),
 )}
 

@@ -41,7 +41,7 @@ CELLS = [
     import labkit
     from botocore.exceptions import ClientError
 
-    lab = labkit.start("organization")
+    lab = labkit.start("identity-center")
     members = {a["Name"]: a["Id"] for a in lab.client("organizations").list_accounts()["Accounts"]}
     workloads = members["castle-workloads"]
     """),
@@ -170,8 +170,9 @@ CELLS = [
     !aws sso-admin list-account-assignments --instance-arn {instance_arn} --account-id {workloads} --permission-set-arn {developer_arn} --query "AccountAssignments[].[PrincipalType, PrincipalId]" --output text
     """),
     md("""
-    Notice what is *not* there: no IAM user `alice` in any account, no password in IAM, no
-    access key. The management account's IAM is as empty as before:
+    Notice what this gave Alice: no IAM user in any account, no password in IAM, no access
+    key. The management account's IAM holds only what the castle had before — the old IAM user
+    `alice`, with her password, MFA device and key, which chapter 07b retires:
     """),
     code("""
     !aws iam list-users --query "Users[].UserName"
@@ -199,10 +200,10 @@ CELLS = [
             "List the IAM users that are people: each is one to move to Identity Center.",
         ],
         next="""
-        Practise it alone in the [identity-center exercise](../exercises/identity-center.ipynb):
-        a new developer, one account, no IAM user. Then prove everything in the
-        [capstone exercise](../exercises/capstone.ipynb), and run `labkit journal` to collect
-        your reflections.
+        Alice exists, belongs to a group and has access to `castle-workloads` — but she has
+        never signed in. In [07b — Alice signs in at the gatehouse](07b-alice-signs-in.ipynb)
+        she chooses her password, registers MFA, signs in from the command line without any key,
+        and her old IAM user is retired.
         """,
     ),
 ]
