@@ -33,12 +33,15 @@ import json
 import os
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import guard
 from .editions import IN_BROWSER
 from .offline_env import path_with_our_bin, without_proxy_for_loopback
 from .private_folder import PrivateFolder
+
+if TYPE_CHECKING:
+    from .sso_login import IdentityCenter
 
 __all__ = ["Lab", "Credentials", "start", "attach", "ACCOUNT_ID", "REGION"]
 
@@ -213,7 +216,7 @@ class Lab:
         return Credentials(data["access_key_id"], data["secret_access_key"])
 
     @property
-    def identity_center(self) -> Any:
+    def identity_center(self) -> IdentityCenter:
         """The organization's IAM Identity Center instance: ``instance_arn``, ``identity_store_id``,
         ``start_url`` (the access portal), ``region``, and the console's actions the API lacks
         (see :class:`labkit.sso_login.IdentityCenter`)."""

@@ -40,16 +40,20 @@ and ``!aws --profile alice-dev sts get-caller-identity`` answers
 
 from __future__ import annotations
 
+import base64
 import configparser
 import hashlib
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .authenticator import Authenticator
+from .passkey import SecurityKey
 
 if TYPE_CHECKING:
     from .sandbox import Lab
@@ -85,10 +89,17 @@ class AccessPortal:
         self.status = str(answer["status"])
         return self.status
 
-    def sign_in(self, user_name: str, password: str, mfa_code: str | None = None) -> str:
-        """Sign in with user name and password (and, once she has a device, its current code)."""
-        return self._step(_call(self._lab, "/labkit/portal/sign-in",
-                                {"user_name": user_name, "password": password, "mfa_code": mfa_code}))
+    def sign_in(self, user_name: str, password: str, mfa_code: str | None = None, *,
+                passkey: SecurityKey | None = None) -> str:
+        """Sign in with user name and password and, once she has an MFA device, its current code
+        (``mfa_code``) or her passkey (``passkey``: the key signs the portal's challenge)."""
+        data = {"user_name": user_name, "password": password, "mfa_code": mfa_code}
+        answer = _call(self._lab, "/labkit/portal/sign-in", data)
+        challenge = answer.get("passkey_challenge")
+        if answer.get("status") == "mfa-required" and passkey is not None and challenge:
+            assertion = passkey.get(str(answer["rp_id"]), str(challenge), str(answer["origin"]))
+            answer = _call(self._lab, "/labkit/portal/sign-in", {**data, "assertion": assertion})
+        return self._step(answer)
 
     def set_password(self, new_password: str) -> str:
         """First sign-in: choose her own password (8-64 characters, upper and lower case, a digit
@@ -106,6 +117,19 @@ class AccessPortal:
         """Type the authenticator's current code: the device is registered, she is signed in."""
         return self._step(_call(self._lab, "/labkit/portal/mfa/confirm",
                                 {"session": self._session, "mfa_code": code}))
+
+    def register_passkey(self, key: SecurityKey, name: str = "passkey") -> str:
+        """MFA registration with a passkey or security key (instead of an authenticator app)."""
+        begin = _call(self._lab, "/labkit/portal/mfa/passkey-begin", {"session": self._session})
+        credential = key.create(str(begin["rp_id"]), str(begin["challenge"]), str(begin["origin"]))
+        return self._step(_call(self._lab, "/labkit/portal/mfa/passkey-finish",
+                                {"session": self._session, "name": name, "credential": credential}))
+
+    def allow_access(self, params: dict[str, str]) -> str:
+        """"Allow access" for the authorization code grant (PKCE): ``params`` are the authorize
+        URL's query; returns the redirect URL the browser then opens (with ``code`` and ``state``)."""
+        return str(_call(self._lab, "/labkit/portal/authorize", {"session": self._session, "params": params})
+                   ["redirect"])
 
     def approve(self, user_code: str) -> None:
         """"Confirm and continue" / "Allow access": approve the code the CLI printed."""
@@ -149,6 +173,12 @@ class IdentityCenter:
         store (the administrator passes it on; she replaces it at her first sign-in)."""
         return str(_call(self.lab, "/labkit/console/identity-center/one-time-password",
                          {"user_name": user_name})["password"])
+
+    def user(self, user_name: str) -> dict[str, Any]:
+        """Console: a user's page -- what the identity store API does not show: ``password``
+        (``'none'``, ``'one-time'`` or ``'own'``), ``mfa_devices`` (name and type: authenticator
+        app or passkey) and ``enabled``."""
+        return _call(self.lab, "/labkit/console/identity-center/user", {"user_name": user_name})
 
     def disable_user(self, user_name: str) -> None:
         """Console: "Disable user access". She can no longer sign in, and her CLI token no longer
@@ -204,19 +234,31 @@ def _session_section(session_name: str, lab: Lab | None) -> tuple[str, str]:
     return start_url, region
 
 
-def sso_login(session_name: str, *, user: str, password: str, mfa: Authenticator | str,
-              lab: Lab | None = None, quiet: bool = False) -> dict[str, str]:
+def _s256(verifier: str) -> str:
+    """PKCE's S256 challenge: base64url(SHA-256(verifier)) without padding (RFC 7636)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+
+
+def sso_login(session_name: str, *, user: str, password: str, mfa: Authenticator | SecurityKey | str,
+              flow: str = "device", lab: Lab | None = None, quiet: bool = False) -> dict[str, str]:
     """Sign in to IAM Identity Center as ``aws sso login --sso-session NAME`` does, and write
     botocore's token cache for ``session_name``; returns what was cached.
 
     The CLI's steps, against your sandbox: register the CLI as an OIDC client
     (``sso-oidc register-client``), start a device authorization (a user code and a URL,
     printed as the CLI prints them), then -- in the "browser" -- ``user`` signs in to the access
-    portal with ``password`` and her MFA device (``mfa``: her :class:`labkit.Authenticator`, or
-    a current code) and approves the code, and the CLI fetches the token
+    portal with ``password`` and her MFA device (``mfa``: her :class:`labkit.Authenticator`, a
+    current code, or her :class:`labkit.SecurityKey`) and approves the code, and the CLI fetches the token
     (``sso-oidc create-token``). The ``[sso-session NAME]`` section of the lab's AWS config file
     is written if missing.
+
+    ``flow="pkce"``: the authorization code grant with PKCE that CLI v2 uses by default since
+    late 2024 (``aws sso login --use-device-code`` still takes the device flow): the CLI registers
+    with a loopback redirect URI, prints the portal's authorize URL, and trades the code the
+    portal redirects with for the token, proving it holds the verifier of the code challenge.
     """
+    if flow not in ("device", "pkce"):
+        raise ValueError("flow is 'device' (the device authorization grant) or 'pkce'")
     import boto3
     from botocore import UNSIGNED
     from botocore.config import Config
@@ -230,24 +272,11 @@ def sso_login(session_name: str, *, user: str, password: str, mfa: Authenticator
     start_url, region = _session_section(session_name, lab)
     oidc = boto3.session.Session().client("sso-oidc", region_name=region,
                                           config=Config(signature_version=UNSIGNED))
-    client = oidc.register_client(clientName=f"botocore-client-{session_name}", clientType="public",
-                                  scopes=["sso:account:access"])
-    device = oidc.start_device_authorization(clientId=client["clientId"], clientSecret=client["clientSecret"],
-                                             startUrl=start_url)
-    if not quiet:
-        print("Attempting to automatically open the SSO authorization page in your default browser.\n"
-              "If the browser does not open or you wish to use a different device to authorize this "
-              "request, open the following URL:\n\n"
-              f"{device['verificationUri']}\n\nThen enter the code:\n\n{device['userCode']}\n")
     portal = AccessPortal(lab)
-    code = mfa.code() if isinstance(mfa, Authenticator) else str(mfa)
-    if portal.sign_in(user, password, code) != "signed-in":
-        raise PortalError(f"{user} must finish her first sign-in to the access portal first "
-                          f"(it asked for: {portal.status}).")
-    portal.approve(device["userCode"])
-    token = oidc.create_token(clientId=client["clientId"], clientSecret=client["clientSecret"],
-                              grantType="urn:ietf:params:oauth:grant-type:device_code",
-                              deviceCode=device["deviceCode"])
+    if flow == "pkce":
+        token, client = _pkce(oidc, portal, session_name, start_url, region, user, password, mfa, quiet)
+    else:
+        token, client = _device(oidc, portal, session_name, start_url, user, password, mfa, quiet)
     now = datetime.now(UTC)  # botocore compares the cache's dates with this machine's clock
     cached = {
         "startUrl": start_url, "region": region, "accessToken": token["accessToken"],
@@ -264,6 +293,64 @@ def sso_login(session_name: str, *, user: str, password: str, mfa: Authenticator
     if not quiet:
         print(f"Successfully logged into Start URL: {start_url}")
     return cached
+
+
+def _sign_in(portal: AccessPortal, user: str, password: str, mfa: Authenticator | SecurityKey | str) -> None:
+    """The browser's part: the person signs in to the portal (password and MFA)."""
+    if isinstance(mfa, SecurityKey):
+        status = portal.sign_in(user, password, passkey=mfa)
+    else:
+        status = portal.sign_in(user, password, mfa.code() if isinstance(mfa, Authenticator) else str(mfa))
+    if status != "signed-in":
+        raise PortalError(f"{user} must finish her first sign-in to the access portal first "
+                          f"(it asked for: {portal.status}).")
+
+
+def _device(oidc: Any, portal: AccessPortal, session_name: str, start_url: str, user: str, password: str,
+            mfa: Authenticator | SecurityKey | str, quiet: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The device authorization grant: a user code approved at the portal."""
+    client = oidc.register_client(clientName=f"botocore-client-{session_name}", clientType="public",
+                                  scopes=["sso:account:access"])
+    device = oidc.start_device_authorization(clientId=client["clientId"], clientSecret=client["clientSecret"],
+                                             startUrl=start_url)
+    if not quiet:
+        print("Attempting to automatically open the SSO authorization page in your default browser.\n"
+              "If the browser does not open or you wish to use a different device to authorize this "
+              "request, open the following URL:\n\n"
+              f"{device['verificationUri']}\n\nThen enter the code:\n\n{device['userCode']}\n")
+    _sign_in(portal, user, password, mfa)
+    portal.approve(device["userCode"])
+    token = oidc.create_token(clientId=client["clientId"], clientSecret=client["clientSecret"],
+                              grantType="urn:ietf:params:oauth:grant-type:device_code",
+                              deviceCode=device["deviceCode"])
+    return token, client
+
+
+def _pkce(oidc: Any, portal: AccessPortal, session_name: str, start_url: str, region: str, user: str,
+          password: str, mfa: Authenticator | SecurityKey | str,
+          quiet: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The authorization code grant with PKCE (RFC 7636), as CLI v2 runs it."""
+    redirect = f"http://127.0.0.1:{secrets.randbelow(20000) + 40000}/oauth/callback"
+    client = oidc.register_client(clientName=f"botocore-client-{session_name}", clientType="public",
+                                  scopes=["sso:account:access"], redirectUris=[redirect], issuerUrl=start_url,
+                                  grantTypes=["authorization_code", "refresh_token"])
+    verifier, state = secrets.token_urlsafe(48), secrets.token_urlsafe(16)
+    params = {"response_type": "code", "client_id": client["clientId"], "redirect_uri": redirect,
+              "state": state, "code_challenge_method": "S256", "scopes": "sso:account:access",
+              "code_challenge": _s256(verifier)}
+    if not quiet:
+        print("Attempting to automatically open the SSO authorization page in your default browser.\n"
+              "If the browser does not open or you wish to use a different device to authorize this "
+              "request, open the following URL:\n\n"
+              f"https://oidc.{region}.amazonaws.com/authorize?{urlencode(params)}\n")
+    _sign_in(portal, user, password, mfa)
+    answer = dict(parse_qsl(urlsplit(portal.allow_access(params)).query))
+    if answer.get("state") != state:  # the CLI checks the redirect answers its own request
+        raise PortalError("The authorization answer does not match this sign-in (state).")
+    token = oidc.create_token(clientId=client["clientId"], clientSecret=client["clientSecret"],
+                              grantType="authorization_code", code=answer["code"], redirectUri=redirect,
+                              codeVerifier=verifier)
+    return token, client
 
 
 def _profile_session(profile: str) -> str:

@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 
 import labkit
 from labkit.clock import clock
-from labkit.sso_login import PortalError, cache_path
+from labkit.sso_login import IdentityCenter, PortalError, cache_path
 
 PASSWORD = "Alice-Own-Passw0rd!"
 INLINE = {"Version": "2012-10-17",
@@ -35,7 +35,7 @@ ROLE = re.compile(r"AWSReservedSSO_ReadOnly_[0-9a-f]{16}")
 @dataclass
 class Alice:
     lab: labkit.Lab
-    ic: labkit.sso_login.IdentityCenter
+    ic: IdentityCenter
     workloads: str
     user_id: str
     group_id: str
@@ -210,14 +210,15 @@ def test_alice_signs_in_and_botocore_uses_the_cache(lab: labkit.Lab, aws_cli, ho
 def test_tokens_and_credentials_expire_as_aws_s_do(lab: labkit.Lab, aws_cli, home: Path) -> None:
     alice = _alice(lab)
     oidc = boto3.client("sso-oidc", region_name="us-east-1", config=Config(signature_version=UNSIGNED))
-    client = oidc.register_client(clientName="test", clientType="public")
+    client = json.loads(aws_cli("sso-oidc", "register-client", "--client-name", "test", "--client-type",
+                                "public").stdout)  # through `aws` as well as boto3
     assert client["clientSecretExpiresAt"] - client["clientIdIssuedAt"] == 90 * 86400
     ids = {"clientId": client["clientId"], "clientSecret": client["clientSecret"]}
     device = oidc.start_device_authorization(**ids, startUrl=alice.ic.start_url)
     assert device["expiresIn"] == 600 and re.fullmatch(r"[A-Z]{4}-[A-Z]{4}", device["userCode"])
     grant = {**ids, "grantType": "urn:ietf:params:oauth:grant-type:device_code"}
-    assert _error(lambda: oidc.create_token(**grant, deviceCode=device["deviceCode"])).startswith(
-        "AuthorizationPendingException")
+    assert _error(lambda: oidc.create_token(**grant, deviceCode=device["deviceCode"])) == \
+        "AuthorizationPendingException: "  # OAuth's error_description, no message: as AWS answers
     assert _error(lambda: oidc.create_token(**grant, deviceCode="nope")).startswith("InvalidGrantException")
     assert _error(lambda: oidc.create_token(**{**grant, "clientSecret": "x"}, deviceCode=device["deviceCode"])
                   ).startswith("InvalidClientException")
@@ -262,11 +263,19 @@ def test_one_place_removes_a_leaver(lab: labkit.Lab, aws_cli, home: Path) -> Non
         {"roleName": "ReadOnly", "accountId": alice.workloads}]
     assert _error(lambda: portal.get_role_credentials(**{**get, "roleName": "Admin"})) == \
         "ForbiddenException: No access"
+    ids = lab.client("identitystore")
+    described = {"IdentityStoreId": alice.ic.identity_store_id, "UserId": alice.user_id}
+    assert ids.describe_user(**described)["UserStatus"] == "ENABLED"
     alice.ic.disable_user("alice")
+    assert ids.describe_user(**described)["UserStatus"] == "DISABLED"
     assert _error(lambda: portal.get_role_credentials(**get)) == \
         "UnauthorizedException: Session token not found or invalid"
     out = aws_cli("--profile", "alice-dev", "sts", "get-caller-identity", check=False)
     assert out.returncode != 0 and "expired or is otherwise invalid" in out.stderr
+    out = aws_cli("sso", "get-role-credentials", "--access-token", token, "--account-id", alice.workloads,
+                  "--role-name", "ReadOnly", check=False)  # the portal API through `aws` (v1 has it)
+    assert "(UnauthorizedException) when calling the GetRoleCredentials operation: " \
+           "Session token not found or invalid" in out.stderr
     with pytest.raises(PortalError, match="disabled"):
         alice.ic.portal().sign_in("alice", PASSWORD, alice.phone.code())
     alice.ic.enable_user("alice")
@@ -289,6 +298,49 @@ def test_one_place_removes_a_leaver(lab: labkit.Lab, aws_cli, home: Path) -> Non
         "InvalidClientTokenId")
     portal.logout(accessToken=token)
     assert _error(lambda: portal.list_accounts(accessToken=token)).startswith("UnauthorizedException")
+
+
+def test_a_passkey_and_the_pkce_flow(lab: labkit.Lab, home: Path) -> None:
+    """Bob registers a passkey as his MFA device and signs in to the CLI the way CLI v2 does by
+    default (the authorization code grant with PKCE); a wrong verifier gets no token."""
+    alice = _alice(lab)
+    ids = lab.client("identitystore")
+    bob = ids.create_user(IdentityStoreId=alice.ic.identity_store_id, UserName="bob", DisplayName="Bob",
+                          Name={"GivenName": "Bob", "FamilyName": "Castle"})["UserId"]
+    ids.create_group_membership(IdentityStoreId=alice.ic.identity_store_id, GroupId=alice.group_id,
+                                MemberId={"UserId": bob})
+    portal = alice.ic.portal()
+    portal.sign_in("bob", alice.ic.one_time_password("bob"))
+    assert portal.set_password("Bob-Own-Passw0rd!") == "mfa-registration-required"
+    key = labkit.SecurityKey("bob's key")
+    assert alice.ic.user("bob")["mfa_devices"] == [] and alice.ic.user("bob")["password"] == "own"
+    assert portal.register_passkey(key) == "signed-in"
+    assert alice.ic.user("bob")["mfa_devices"] == [{"name": "passkey", "type": "passkey"}]
+    assert alice.ic.user("alice")["mfa_devices"] == [{"name": "authenticator", "type": "authenticator app"}]
+    assert alice.ic.portal().sign_in("bob", "Bob-Own-Passw0rd!") == "mfa-required"  # no factor: no way in
+    with pytest.raises(labkit.passkey.NoPasskeyForThisSite):  # another key has no passkey for the portal
+        alice.ic.portal().sign_in("bob", "Bob-Own-Passw0rd!", passkey=labkit.SecurityKey("a stranger's"))
+    labkit.sso_login("bob-dev", user="bob", password="Bob-Own-Passw0rd!", mfa=key, flow="pkce", quiet=True)
+    with open(lab.env["AWS_CONFIG_FILE"], "a", encoding="utf-8") as f:
+        f.write(f"\n[profile bob-dev]\nsso_session = bob-dev\nsso_account_id = {alice.workloads}\n"
+                "sso_role_name = ReadOnly\n")
+    oidc = boto3.client("sso-oidc", region_name="us-east-1", config=Config(signature_version=UNSIGNED))
+    redirect = "http://127.0.0.1:49152/oauth/callback"
+    client = oidc.register_client(clientName="x", clientType="public", redirectUris=[redirect],
+                                  grantTypes=["authorization_code"])
+    bob_portal = alice.ic.portal()
+    bob_portal.sign_in("bob", "Bob-Own-Passw0rd!", passkey=key)
+    back = bob_portal.allow_access({"client_id": client["clientId"], "redirect_uri": redirect, "state": "s1",
+                                    "code_challenge_method": "S256", "code_challenge": "A" * 43})
+    code = re.search(r"code=([^&]+)", back)
+    assert back.startswith(redirect + "?") and "state=s1" in back and code is not None
+    assert _error(lambda: oidc.create_token(clientId=client["clientId"], clientSecret=client["clientSecret"],
+                                            grantType="authorization_code", code=code.group(1),
+                                            redirectUri=redirect, codeVerifier="not-the-verifier")
+                  ).startswith("InvalidGrantException")
+    arn = boto3.Session(profile_name="bob-dev").client("sts").get_caller_identity()["Arn"]
+    assert arn.startswith(f"arn:aws:sts::{alice.workloads}:assumed-role/AWSReservedSSO_ReadOnly_")
+    assert arn.endswith("/bob")
 
 
 def test_labkit_sso_login_in_a_shell(lab: labkit.Lab, aws_cli, home: Path) -> None:

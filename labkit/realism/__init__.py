@@ -141,6 +141,7 @@ class RealismLayer:
 
     # -- the request path ------------------------------------------------------
     def route(self, req: AwsRequest) -> Response:
+        req.environ.pop("HTTP_X_MOTO_ACCOUNT_ID", None)  # moto's account switch: the layer's alone
         if not req.access_key:  # calls whose credential is a token (the Identity Center portal, OIDC)
             for hook in hooks.handlers("unsigned", f"{req.service}:{req.action}"):
                 answered = _run_hook(hook, hooks.Call(req, None, self.state))

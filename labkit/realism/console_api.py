@@ -474,6 +474,8 @@ def identity_center_console(state: AccountState, page: str, data: dict[str, Any]
         if page == "one-time-password":
             password = sso_portal.one_time_password(state, str(data.get("user_name", "")))
             return json_response({"password": password})
+        if page == "user":
+            return json_response(sso_portal.sign_in_facts(state, str(data.get("user_name", ""))))
         if page == "user-access":
             sso_portal.set_user_access(state, str(data.get("user_name", "")), bool(data.get("enabled")))
             return json_response({"status": "enabled" if data.get("enabled") else "disabled"})

@@ -27,6 +27,7 @@ module adds what AWS does beside them:
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class Directory:
     # The OIDC service and the portal (sso_oidc.py, sso_portal.py) keep their own tables here.
     clients: dict[str, Any] = field(default_factory=dict)
     devices: dict[str, Any] = field(default_factory=dict)
+    codes: dict[str, Any] = field(default_factory=dict)  # PKCE authorization codes
     tokens: dict[str, Any] = field(default_factory=dict)
     refresh_tokens: dict[str, Any] = field(default_factory=dict)
     portal_sessions: dict[str, Any] = field(default_factory=dict)
@@ -177,6 +179,38 @@ def after_provisioning_call(call: hooks.Call) -> Response | None:
         accounts = [str(p.get("TargetId", ""))]
     for account in accounts:
         provision(call.state, account, ps_arn)
+    return None
+
+
+@hooks.after("identitystore:DescribeUser", "identitystore:ListUsers")
+def user_status(call: hooks.Call) -> Response | None:
+    """``UserStatus`` (``ENABLED`` / ``DISABLED``), which moto leaves out of the identity store's
+    users (the ``User`` and ``DescribeUserResponse`` shapes of botocore's identitystore model)."""
+    resp = call.response
+    if resp is None or resp.status != 200:
+        return None
+    data = json.loads(resp.body or b"{}")
+    d = directory(call.state)
+    for user in [data, *data.get("Users", [])]:
+        if "UserId" in user:
+            found = d.users.get(user["UserId"])
+            user["UserStatus"] = "DISABLED" if found is not None and not found.enabled else "ENABLED"
+    return resp.with_body(json.dumps(data).encode())
+
+
+@hooks.after("sso:CreatePermissionSet", "sso:DescribePermissionSet")
+def iso_session_duration(call: hooks.Call) -> Response | None:
+    """A permission set's ``SessionDuration`` as AWS writes it (ISO 8601, ``PT1H`` by default);
+    moto answers a number of seconds when none was given."""
+    resp = call.response
+    if resp is None or resp.status != 200:
+        return None
+    data = json.loads(resp.body or b"{}")
+    ps = data.get("PermissionSet", {})
+    if isinstance(ps.get("SessionDuration"), int):
+        ps["SessionDuration"] = f"PT{ps['SessionDuration'] // 3600}H" if ps["SessionDuration"] % 3600 == 0 \
+            else f"PT{ps['SessionDuration']}S"
+        return resp.with_body(json.dumps(data).encode())
     return None
 
 

@@ -106,13 +106,17 @@ def _client_data(data: dict[str, Any]) -> tuple[bytes, dict[str, Any]] | None:
     return (raw, parsed) if isinstance(parsed, dict) else None
 
 
-def register(state: AccountState, principal: str, name: str, data: dict[str, Any]) -> str | None:
-    """Store a new passkey for ``principal``; an error text, or None when registered."""
+def register(state: AccountState, principal: str, name: str, data: dict[str, Any], *,
+             origin: str = CONSOLE_ORIGIN, rp_id: str = RP_ID) -> str | None:
+    """Store a new passkey for ``principal``; an error text, or None when registered.
+
+    ``origin`` and ``rp_id``: the site the passkey belongs to (the console's, unless another
+    sign-in page -- the IAM Identity Center access portal -- registers it)."""
     decoded = _client_data(data)
     if decoded is None:
         return "The security key's answer could not be read."
     raw, client = decoded
-    if client.get("type") != "webauthn.create" or client.get("origin") != CONSOLE_ORIGIN:
+    if client.get("type") != "webauthn.create" or client.get("origin") != origin:
         return "The security key was registered for another site."
     if not _take_challenge(state, client, principal, "register"):
         return "The registration request expired. Try again."
@@ -124,20 +128,21 @@ def register(state: AccountState, principal: str, name: str, data: dict[str, Any
         signature = unb64url(str(data.get("signature", "")))
     except (KeyError, TypeError, ValueError):
         return "The security key's answer could not be read."
-    if not key.verify(hashlib.sha256(RP_ID.encode()).digest() + hashlib.sha256(raw).digest(), signature):
+    if not key.verify(hashlib.sha256(rp_id.encode()).digest() + hashlib.sha256(raw).digest(), signature):
         return "The security key's signature is not valid."
     state.passkeys.setdefault(principal, []).append(
         PasskeyCredential(name, str(data.get("credential_id", "")), key, serial=serial_for(principal, name)))
     return None
 
 
-def verify_assertion(state: AccountState, principal: str, data: dict[str, Any]) -> bool:
-    """True if ``data`` is a valid passkey sign-in for ``principal`` at the console's origin."""
+def verify_assertion(state: AccountState, principal: str, data: dict[str, Any], *,
+                     origin: str = CONSOLE_ORIGIN, rp_id: str = RP_ID) -> bool:
+    """True if ``data`` is a valid passkey sign-in for ``principal`` at ``origin`` (the console's)."""
     decoded = _client_data(data)
     if decoded is None:
         return False
     raw, client = decoded
-    if client.get("type") != "webauthn.get" or client.get("origin") != CONSOLE_ORIGIN:
+    if client.get("type") != "webauthn.get" or client.get("origin") != origin:
         return False
     if not _take_challenge(state, client, principal, "sign-in"):
         return False
@@ -150,7 +155,7 @@ def verify_assertion(state: AccountState, principal: str, data: dict[str, Any]) 
         signature = unb64url(str(data.get("signature", "")))
     except ValueError:
         return False
-    if authenticator_data[:32] != hashlib.sha256(RP_ID.encode()).digest():
+    if authenticator_data[:32] != hashlib.sha256(rp_id.encode()).digest():
         return False
     counter = int.from_bytes(authenticator_data[33:37], "big")
     if not credential.public_key.verify(authenticator_data + hashlib.sha256(raw).digest(), signature):

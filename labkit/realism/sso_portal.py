@@ -8,7 +8,7 @@ Two faces, one module:
   app; MFA "every time they sign in" and "require them to register a device at sign-in",
   https://docs.aws.amazon.com/singlesignon/latest/userguide/mfa-configure.html), and approves
   the code a device authorization showed (:mod:`.sso_oidc`). Like AWS's portal these pages are
-  public: her password and MFA code are what protect them.
+  public: her password and MFA (an authenticator's code or a passkey) are what protect them.
 * **The portal API** (``sso``; unsigned, the access token in the ``x-amz-sso_bearer_token``
   header): ``ListAccounts``, ``ListAccountRoles``, ``GetRoleCredentials`` and ``Logout``, as
   botocore's SSO credential provider calls them. ``GetRoleCredentials`` returns credentials of
@@ -29,18 +29,19 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..clock import clock
-from . import hooks, mfa
+from . import hooks, mfa, passkeys
 from . import moto_bridge_sso as sso_mb
 from .errors import AwsError, UnauthorizedException
 from .identity_center import Directory, assigned_roles, directory, permission_set_name
-from .sso_oidc import approve, user_for_token
+from .sso_oidc import approve, authorize, user_for_token
 from .state import TempSession, new_key_id, new_secret
 from .wire import Response, json_response
 
 if TYPE_CHECKING:
     from .state import AccountState
 
-__all__ = ["portal_page", "PORTAL_PAGES", "set_user_access", "one_time_password", "NO_SESSION", "NO_ACCESS"]
+__all__ = ["portal_page", "PORTAL_PAGES", "set_user_access", "one_time_password", "sign_in_facts",
+           "NO_SESSION", "NO_ACCESS"]
 
 NO_SESSION = "Session token not found or invalid"
 NO_ACCESS = "No access"
@@ -164,14 +165,27 @@ def _password_ok(password: str) -> bool:
             and bool(re.search(r"[^A-Za-z0-9]", password)))
 
 
-def _next_step(d: Directory, session_id: str) -> Response:
+def passkey_site() -> tuple[str, str]:
+    """``(origin, relying party id)`` of the access portal's passkeys: the portal's own host
+    (``d-….awsapps.com``; which relying party AWS's portal uses is not published)."""
+    host = sso_mb.instance()[1] + ".awsapps.com"
+    return f"https://{host}", host
+
+
+def _principal(user_id: str) -> str:
+    """The key of a portal user's passkeys beside IAM's (IAM names cannot hold a colon)."""
+    return f"sso:{user_id}"
+
+
+def _next_step(d: Directory, session_id: str, state: AccountState | None = None) -> Response:
     """Where a signed-in (password checked) person goes next."""
     entry = d.portal_sessions[session_id]
     user = d.user(entry["user_id"])
     if user.password_is_one_time:
         entry["stage"] = "new-password"
         return json_response({"status": "new-password-required", "session": session_id})
-    if not user.mfa_seeds:
+    has_passkey = state is not None and bool(state.passkeys.get(_principal(user.user_id)))
+    if not user.mfa_seeds and not has_passkey:
         entry["stage"] = "register-mfa"
         return json_response({"status": "mfa-registration-required", "session": session_id})
     entry["stage"] = "signed-in"
@@ -188,15 +202,23 @@ def sign_in(state: AccountState, data: dict[str, Any]) -> Response:
         return _fail(SIGN_IN_FAILED)
     if not user.enabled:
         return _fail("Your user is disabled. Contact your administrator.", 403)
-    if user.mfa_seeds and not user.password_is_one_time:
-        code = str(data.get("mfa_code") or "")
-        if not code:
-            return json_response({"status": "mfa-required"})
-        if not mfa.any_code_is_valid(list(user.mfa_seeds.values()), code):
+    keys = state.passkeys.get(_principal(user.user_id), [])
+    if (user.mfa_seeds or keys) and not user.password_is_one_time:
+        code, assertion = str(data.get("mfa_code") or ""), data.get("assertion")
+        origin, rp_id = passkey_site()
+        if isinstance(assertion, dict):
+            if not passkeys.verify_assertion(state, _principal(user.user_id), assertion, origin=origin,
+                                             rp_id=rp_id):
+                return _fail("The passkey could not be verified. Try again.")
+        elif not code:
+            challenge = passkeys.new_challenge(state, _principal(user.user_id), "sign-in") if keys else None
+            return json_response({"status": "mfa-required", "passkey_challenge": challenge,
+                                  "rp_id": rp_id, "origin": origin, "totp": bool(user.mfa_seeds)})
+        elif not mfa.any_code_is_valid(list(user.mfa_seeds.values()), code):
             return _fail("The MFA code is not valid. Try again.")
     session_id = secrets.token_urlsafe(24)
     d.portal_sessions[session_id] = {"user_id": user.user_id, "stage": "password"}
-    return _next_step(d, session_id)
+    return _next_step(d, session_id, state)
 
 
 def _session(d: Directory, data: dict[str, Any], stage: str) -> dict[str, Any] | None:
@@ -217,7 +239,7 @@ def new_password(state: AccountState, data: dict[str, Any]) -> Response:
     if user.password is not None and secrets.compare_digest(user.password, password):
         return _fail("Choose a password other than your one-time password.", 400)
     user.password, user.password_is_one_time = password, False
-    return _next_step(d, str(data["session"]))
+    return _next_step(d, str(data["session"]), state)
 
 
 def register_mfa(state: AccountState, data: dict[str, Any]) -> Response:
@@ -245,7 +267,33 @@ def confirm_mfa(state: AccountState, data: dict[str, Any]) -> Response:
     if not mfa.code_is_valid(entry["pending_seed"], str(data.get("mfa_code", ""))):
         return _fail("The MFA code is not valid. Try again.", 400)
     d.user(entry["user_id"]).mfa_seeds[entry.pop("pending_name")] = entry.pop("pending_seed")
-    return _next_step(d, str(data["session"]))
+    return _next_step(d, str(data["session"]), state)
+
+
+def passkey_begin(state: AccountState, data: dict[str, Any]) -> Response:
+    """MFA registration with a passkey / security key: a challenge for the portal's site."""
+    d = directory(state)
+    entry = _session(d, data, "register-mfa")
+    if entry is None:
+        return _fail("Your sign-in has expired. Sign in again.")
+    origin, rp_id = passkey_site()
+    challenge = passkeys.new_challenge(state, _principal(entry["user_id"]), "register")
+    return json_response({"challenge": challenge, "rp_id": rp_id, "origin": origin})
+
+
+def passkey_finish(state: AccountState, data: dict[str, Any]) -> Response:
+    """The key's answer: the passkey is her MFA device, she is signed in."""
+    d = directory(state)
+    entry = _session(d, data, "register-mfa")
+    if entry is None:
+        return _fail("Your sign-in has expired. Sign in again.")
+    origin, rp_id = passkey_site()
+    name = str(data.get("name") or "passkey")
+    problem = passkeys.register(state, _principal(entry["user_id"]), name, data.get("credential") or {},
+                                origin=origin, rp_id=rp_id)
+    if problem is not None:
+        return _fail(problem, 400)
+    return _next_step(d, str(data["session"]), state)
 
 
 def approve_device(state: AccountState, data: dict[str, Any]) -> Response:
@@ -263,12 +311,28 @@ def approve_device(state: AccountState, data: dict[str, Any]) -> Response:
     return json_response({"status": "approved"})
 
 
+def allow_access(state: AccountState, data: dict[str, Any]) -> Response:
+    """"Allow access" for the authorization code grant (PKCE): where the browser goes next."""
+    d = directory(state)
+    entry = _session(d, data, "signed-in")
+    if entry is None:
+        return _fail("Sign in to the access portal first.")
+    params = {k: str(v) for k, v in (data.get("params") or {}).items()}
+    try:
+        return json_response({"status": "approved", "redirect": authorize(d, entry["user_id"], params)})
+    except ValueError as err:
+        return _fail(str(err), 400)
+
+
 PORTAL_PAGES = {
     "sign-in": sign_in,
     "new-password": new_password,
     "mfa/register": register_mfa,
     "mfa/confirm": confirm_mfa,
+    "mfa/passkey-begin": passkey_begin,
+    "mfa/passkey-finish": passkey_finish,
     "approve": approve_device,
+    "authorize": allow_access,
 }
 
 
@@ -294,6 +358,21 @@ def one_time_password(state: AccountState, user_name: str) -> str:
     user = directory(state).user(user_id)
     user.password, user.password_is_one_time = password, True
     return password
+
+
+def sign_in_facts(state: AccountState, user_name: str) -> dict[str, Any]:
+    """Console: a user's page (what the identity store API does not show): whether her own
+    password is set, her MFA devices (authenticator apps and passkeys), whether she is enabled."""
+    user_id = _find_user(user_name)
+    if user_id is None:
+        raise ValueError(f"There is no user {user_name!r} in the identity store.")
+    user = directory(state).user(user_id)
+    keys = state.passkeys.get(_principal(user_id), [])
+    return {"user_name": user_name, "user_id": user_id, "enabled": user.enabled,
+            "password": "own" if user.password and not user.password_is_one_time
+            else ("one-time" if user.password else "none"),
+            "mfa_devices": [*({"name": n, "type": "authenticator app"} for n in user.mfa_seeds),
+                            *({"name": k.name, "type": "passkey"} for k in keys)]}
 
 
 def set_user_access(state: AccountState, user_name: str, enabled: bool) -> None:
