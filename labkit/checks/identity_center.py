@@ -215,11 +215,32 @@ def _reserved_sessions(lab: Lab, account_id: str) -> list[str]:
     return callers
 
 
+def mfa_registered(lab: Lab) -> tuple[bool, str]:
+    """Passes when Bo finished his first sign-in at the access portal: a password of his own
+    (not the one-time password) and at least one MFA device registered. Read from the Identity
+    Center console's user page (``lab.identity_center.user``): the identity store API does not
+    show passwords or MFA devices."""
+    found = access(lab)
+    if found.user_id is None:
+        return False, f"there is no user {PERSON} in the identity store"
+    page = lab.identity_center.user(PERSON)
+    if not page.get("enabled", True):
+        return False, f"{PERSON}'s user access is disabled: enable it"
+    if page.get("password") != "own":
+        return False, (f"{PERSON} has not signed in to the access portal yet (his password is "
+                       f"{page.get('password')!r}): his first sign-in sets a password of his own")
+    if not page.get("mfa_devices"):
+        return False, (f"{PERSON} chose a password but registered no MFA device: finish his first sign-in "
+                       "(register_authenticator, then confirm_authenticator with its code)")
+    kinds = ", ".join(str(d.get("type", d.get("name", "device"))) for d in page["mfa_devices"])
+    return True, f"{PERSON} has his own password and an MFA device ({kinds})"
+
+
 def signed_in_as_bo(lab: Lab) -> tuple[bool, str]:
     """Passes when castle-workloads' event history shows a session of Bo's, as the reserved role
-    of his permission set: he finished his first sign-in (a password of his own, an MFA device
-    registered: the portal lets no one in without one) and used his access from the command line.
-    Sessions of someone else (another person of the identity store) do not count."""
+    of his permission set: he signed in (the portal lets no one in without an MFA device) and
+    used his access from the command line. Sessions of someone else (another person of the
+    identity store) do not count."""
     found = access(lab)
     account_id = _account_id(found)
     if account_id is None:
@@ -268,9 +289,12 @@ ASSIGNMENT = Assignment(
         Check("provisioned", 1, "The permission set is provisioned to castle-workloads",
               "create-account-assignment provisions it; after changing the set, provision-permission-set",
               provisioned),
+        Check("mfa-registered", 2, "Bo finished his first sign-in: his own password and an MFA device",
+              "At the access portal: the one-time password, a password of his own, then "
+              "register_authenticator and confirm_authenticator", mfa_registered),
         Check("signed-in-with-mfa", 2, "Bo signed in himself, with MFA, and used his access",
-              "Bo's first sign-in at the access portal (his own password, an authenticator), then "
-              "labkit.sso_login and a call with his profile", signed_in_as_bo),
+              "labkit.sso_login as bo, then a call with his profile (aws --profile bo-dev ...)",
+              signed_in_as_bo),
         Check("no-iam-user", 2, "No IAM user was made for Bo",
               "People sign in through Identity Center: no IAM user, no access key", no_iam_user),
     ),

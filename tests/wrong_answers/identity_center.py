@@ -185,9 +185,11 @@ WRONG = [
                     IdentityStoreId=w.store_id, DisplayName="castle-developers")["GroupId"])),
                 {"through-group": "belongs to no group"}),
     WrongAnswer("never-signed-in", "partial work: Bo never signs in",
-                lambda lab: solve(lab, sign_in=None), {"signed-in-with-mfa": "shows no session of bo"}),
+                lambda lab: solve(lab, sign_in=None),
+                {"mfa-registered": "has not signed in to the access portal",
+                 "signed-in-with-mfa": "no session of bo"}),
     WrongAnswer("no-mfa-registered", "Bo's first sign-in stops before he registers an MFA device",
-                lambda lab: solve(lab, sign_in=_no_mfa), {"signed-in-with-mfa": "an MFA device registered"}),
+                lambda lab: solve(lab, sign_in=_no_mfa), {"mfa-registered": "registered no MFA device"}),
     WrongAnswer("wrong-person-signs-in", "Alice, in the group too, signs in and uses the account; Bo never",
                 _alice_signs_in, {"signed-in-with-mfa": "are alice's, not bo's"}),
 ]
