@@ -160,7 +160,8 @@ CELLS = [
     Creating an assignment also **provisions** the permission set to the account: AWS creates
     in `castle-workloads` an IAM role named `AWSReservedSSO_Developer_` followed by 16
     hexadecimal characters, under the path `/aws-reserved/sso.amazonaws.com/`, with the set's
-    policies. That role is what Alice becomes when she signs in. If you change the permission set
+    policies. That role is what Alice becomes when she signs in (chapter 07b looks at it from
+    inside). If you change the permission set
     later, provision it again (`provision-permission-set`), or the role keeps the old policies
     ([CreateAccountAssignment](https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateAccountAssignment.html),
     [Referencing permission sets](https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html)).

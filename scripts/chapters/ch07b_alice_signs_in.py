@@ -92,8 +92,9 @@ CELLS = [
     With AWS CLI version 2 a person types `aws sso login`: the CLI registers itself with Identity
     Center's sign-in service (`sso-oidc`), opens the portal in a browser where she signs in (password
     and MFA) and approves a short code, and receives an **access token**, which it keeps in a
-    cache file under `~/.aws/sso/cache/`. Later `aws` commands trade that token for role credentials
-    of an hour or more (`sso get-role-credentials`), by themselves
+    cache file under `~/.aws/sso/cache/`. (Since late 2024 version 2 uses a browser redirect with
+    PKCE instead of the short code by default; `--use-device-code` keeps the code.) Later `aws`
+    commands trade that token for role credentials (`sso get-role-credentials`), by themselves
     ([Configuring IAM Identity Center authentication with the AWS CLI](https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html)).
     The course's `aws` is version 1 (the one that runs in a browser tab too), which has no `sso login`
     command, so `labkit.sso_login` does the same steps against your sandbox and writes the same cache; at home,
