@@ -80,7 +80,9 @@ def test_botocore_keeps_only_the_services_used(site: Path) -> None:
     (moto,) = (site / "static/pyodide").glob("moto-*.whl")
     with zipfile.ZipFile(moto) as zf:
         emulated = {n.split("/")[1] for n in zf.namelist() if n.startswith("moto/") and n.count("/") > 1}
-    assert {"core", "iam", "sts", "s3"} <= emulated <= _notebook_services() | trim.MOTO_SUPPORT
+    packages = {name.replace("-", "") for name in _notebook_services()}  # sso-admin is moto/ssoadmin
+    assert {"core", "iam", "sts", "s3", "ssoadmin", "identitystore"} <= emulated
+    assert emulated <= packages | trim.MOTO_SUPPORT
 
 
 def _notebook_services() -> set[str]:

@@ -192,7 +192,7 @@ CELLS = [
             "People are not IAM users: they live once in Identity Center's identity store and sign in at the access portal.",
             "A permission set holds policies and a session length (1 to 12 hours); it is written once and used in any account.",
             "An account assignment joins who (better a group), what (a permission set) and where (one account).",
-            "Assigning provisions the set: AWS creates the role AWSReservedSSO_<set>_<hash> in that account; change the set, provision again.",
+            "Assigning provisions the set: AWS creates the role `AWSReservedSSO_<set>_<hash>` in that account; change the set, provision again.",
         ],
         own_account=[
             "Enable IAM Identity Center (an organization instance), even for a single account: an organization costs nothing.",

@@ -232,7 +232,7 @@ CELLS = [
         summary=[
             "A person's first sign-in at the access portal: her own password, then an MFA device she must register.",
             "A profile with sso_session, sso_account_id and sso_role_name signs in through Identity Center: a token, then role credentials.",
-            "She acts as the reserved role AWSReservedSSO_<set>_<hash>/<her name>, recorded in the account where she works.",
+            "She acts as the reserved role `AWSReservedSSO_<set>_<hash>/<her name>`, recorded in the account where she works.",
             "A leaver is disabled once, for every account; an IAM user is retired by deleting keys, password and MFA devices first.",
         ],
         own_account=[

@@ -66,8 +66,10 @@ def _dropped(path: str, services: set[str]) -> bool:
         return True
     if parts[:2] == ["jedi", "third_party"] and len(parts) > 2 and parts[2] in ("typeshed", "django-stubs"):
         return True
-    if parts[0] == "moto" and len(parts) > 2:  # moto/<package>/...
-        return parts[1] not in services and parts[1] not in MOTO_SUPPORT
+    if parts[0] == "moto" and len(parts) > 2:  # moto/<package>/...: a service's name without its
+        # hyphens (sso-admin is moto/ssoadmin, cognito-idp moto/cognitoidp)
+        packages = {name.replace("-", "") for name in services}
+        return parts[1] not in packages and parts[1] not in MOTO_SUPPORT
     return False
 
 
