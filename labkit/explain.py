@@ -134,8 +134,49 @@ EXPLANATIONS: dict[str, Explanation] = {
         "sts.amazonaws.com, and ask the CI service for a token with that audience.",
     ),
     "ExpiredTokenException": Explanation(
-        "The web identity token is too old (a CI token lives only a few minutes).",
-        "Ask the CI service for a fresh token (`lab.ci_token(...)`) and call STS right away.",
+        "The token is too old: a CI service's web identity token lives only a few minutes, and the "
+        "code of an IAM Identity Center sign-in (`sso-oidc`) 10 minutes.",
+        "Ask for a fresh one (`lab.ci_token(...)`, or sign in again with `labkit.sso_login(...)`) "
+        "and use it right away.",
+    ),
+    "UnauthorizedException": Explanation(
+        "The AWS access portal did not accept the access token: it expired (an hour; the portal "
+        "session, 8 hours), she signed out, or an administrator disabled or deleted the person.",
+        "Sign in again (`labkit.sso_login(...)` / `labkit sso login --profile ...`); if that is "
+        "refused too, ask the Identity Center administrator.",
+    ),
+    "UnauthorizedSSOTokenError": Explanation(
+        "botocore's SSO provider was told the profile's IAM Identity Center token is no longer "
+        "valid (expired, signed out, or the person was disabled).",
+        "Sign in again: `labkit.sso_login(\"<sso-session name>\", ...)` (the course's `aws sso login`).",
+    ),
+    "SSOTokenLoadError": Explanation(
+        "The profile uses IAM Identity Center (`sso_session`), but there is no token for that "
+        "session in `~/.aws/sso/cache` yet.",
+        "Sign in first: `labkit.sso_login(\"<sso-session name>\", ...)`.",
+    ),
+    "ForbiddenException": Explanation(
+        "The person has no access to that account with that role: no assignment of the permission "
+        "set to the account for her or one of her groups (or it was removed), or a misspelt "
+        "`sso_role_name` / `sso_account_id`.",
+        "Check `aws sso-admin list-account-assignments` and her group memberships; the role name "
+        "is the permission set's name.",
+    ),
+    "AuthorizationPendingException": Explanation(
+        "The CLI asked for its token before the person approved the sign-in code at the access "
+        "portal.",
+        "Sign in at the portal and approve the code, then ask again.",
+    ),
+    "InvalidGrantException": Explanation(
+        "The OIDC service did not accept the device code, authorization code or refresh token: "
+        "unknown, already used, or from another client (or, for PKCE, a wrong code verifier).",
+        "Start the sign-in again (`labkit.sso_login(...)`).",
+    ),
+    "PortalError": Explanation(
+        "The AWS access portal refused a step of the sign-in: wrong user name or password, a wrong "
+        "MFA code, a disabled person, or a first sign-in not finished.",
+        "Read the message; for a first sign-in, set her password and register her MFA device "
+        "first (`lab.identity_center.portal()`).",
     ),
     "LimitExceeded": Explanation(
         "A quota is full: for example 2 access keys per user, or 8 MFA devices per user or root.",
@@ -234,7 +275,9 @@ _PYTHON_FALLBACK = Explanation(
 
 # Explained above, but raised on this machine rather than sent by AWS.
 _SPEAKER = {"RealAWSBlockedError": "labkit", "EndpointConnectionError": "Python",
-            "NoCredentialsError": "Python", "NotImplementedError": "Python"}
+            "NoCredentialsError": "Python", "NotImplementedError": "Python",
+            "UnauthorizedSSOTokenError": "botocore", "SSOTokenLoadError": "botocore",
+            "PortalError": "labkit's access portal"}
 
 
 def error_code_and_message(err: BaseException | str) -> tuple[str, str, str | None]:

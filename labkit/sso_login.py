@@ -26,8 +26,9 @@ this performs the same flow and writes the same cache, ``~/.aws/sso/cache/<sha1>
 
     labkit.sso_login("alice-dev", user="alice", password="Alice-Own-Passw0rd!", mfa=phone)
 
-Then a profile in the lab's AWS config file (``os.environ["AWS_CONFIG_FILE"]``) uses botocore's
-own SSO credential provider::
+Then a profile in the lab's AWS config file (``os.environ["AWS_CONFIG_FILE"]``; ``!aws configure
+set sso_session alice-dev --profile alice-dev`` and so on write it) uses botocore's own SSO
+credential provider::
 
     [profile alice-dev]
     sso_session = alice-dev
@@ -368,6 +369,8 @@ def cmd_sso_login(args: Any) -> int:
     """``labkit sso login``: what ``aws sso login`` (CLI v2) does, for the course's CLI v1."""
     import getpass
 
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from . import sandbox
 
     endpoint = os.environ.get("LABKIT_ENDPOINT", "")
@@ -382,7 +385,11 @@ def cmd_sso_login(args: Any) -> int:
         lab = sandbox.Lab(endpoint, None)
         lab.region = "us-east-1"
         sso_login(session, user=user, password=password, mfa=code, lab=lab)
-    except (PortalError, EOFError) as err:
+    except EOFError:
+        print("labkit sso login: nobody can answer here (a notebook's ! line has no keyboard): "
+              "give --user, --password and --mfa-code.")
+        return 1
+    except (PortalError, ClientError, BotoCoreError, OSError) as err:  # said plainly, no traceback
         print(f"labkit sso login: {err}")
         return 1
     return 0

@@ -80,9 +80,8 @@ def test_botocore_keeps_only_the_services_used(site: Path) -> None:
     (moto,) = (site / "static/pyodide").glob("moto-*.whl")
     with zipfile.ZipFile(moto) as zf:
         emulated = {n.split("/")[1] for n in zf.namelist() if n.startswith("moto/") and n.count("/") > 1}
-    packages = {name.replace("-", "") for name in _notebook_services()}  # sso-admin is moto/ssoadmin
-    assert {"core", "iam", "sts", "s3", "ssoadmin", "identitystore"} <= emulated
-    assert emulated <= packages | trim.MOTO_SUPPORT
+    used = trim.moto_packages(_notebook_services())
+    assert {"core", "iam", "sts", "s3"} <= emulated <= used | trim.MOTO_SUPPORT
 
 
 def _notebook_services() -> set[str]:
@@ -104,6 +103,10 @@ def test_services_used_reads_aws_lines_and_clients(tmp_path: Path) -> None:
     code.write_text('orgs = lab.client("organizations")\n')
     found = trim.services_used([notebook], {"ec2", "kms", "s3", "sns", "iam", "sts", "organizations"}, [code])
     assert found == trim.ALWAYS | {"ec2", "kms", "organizations"}
+    code.write_text('oidc = session.client("sso-oidc")\n')  # the SSO sign-in brings the portal API along
+    known = {"s3", "iam", "sts", "sso", "sso-oidc", "sso-admin"}
+    assert trim.services_used([], known, [code]) == trim.ALWAYS | {"sso-oidc", "sso"}
+    assert trim.moto_packages({"sso-admin", "iam"}) == {"ssoadmin", "iam"}
 
 
 def test_browser_markers_leave_out_what_pyodide_cannot_run() -> None:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -137,12 +138,16 @@ def _portal_client():  # noqa: ANN202
 
 
 def test_the_gatehouse_and_provisioning(lab: labkit.Lab, aws_cli, home: Path) -> None:
+    assert lab.client("sso-admin").list_instances()["Instances"] == []  # a standalone account: not enabled
+    with pytest.raises(PortalError, match="not enabled"):
+        _ = lab.identity_center
+    lab.reset("organization")
     listed = json.loads(aws_cli("sso-admin", "list-instances").stdout)["Instances"]
     assert len(listed) == 1
     assert re.fullmatch(r"arn:aws:sso:::instance/ssoins-[0-9a-z]{16}", listed[0]["InstanceArn"])
+    assert listed[0]["IdentityStoreId"] == lab.identity_center.identity_store_id
     alice = _alice(lab, aws_cli)
     ic = alice.ic
-    assert listed[0]["IdentityStoreId"] != ic.identity_store_id or True  # a reset makes a new instance
     assert re.fullmatch(r"d-[0-9a-z]{10}", ic.identity_store_id)
     assert ic.start_url == f"https://{ic.identity_store_id}.awsapps.com/start" and ic.region == "us-east-1"
     _login(alice)
@@ -163,9 +168,13 @@ def test_the_gatehouse_and_provisioning(lab: labkit.Lab, aws_cli, home: Path) ->
     # carries a changed inline policy over to it.
     inst = ("--instance-arn", ic.instance_arn, "--permission-set-arn", alice.ps_arn)
     aws_cli("sso-admin", "delete-inline-policy-from-permission-set", *inst)
-    for _ in range(2):
-        aws_cli("sso-admin", "provision-permission-set", *inst, "--target-type", "AWS_ACCOUNT",
-                "--target-id", alice.workloads)
+    aws_cli("sso-admin", "provision-permission-set", *inst, "--target-type", "AWS_ACCOUNT",
+            "--target-id", alice.workloads)  # the assignment provisioned it once already
+    sso_admin = lab.client("sso-admin")
+    assert sso_admin.list_permission_sets_provisioned_to_account(
+        InstanceArn=ic.instance_arn, AccountId=alice.workloads)["PermissionSets"] == [alice.ps_arn]
+    assert sso_admin.list_accounts_for_provisioned_permission_set(
+        InstanceArn=ic.instance_arn, PermissionSetArn=alice.ps_arn)["AccountIds"] == [alice.workloads]
     again = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("AWSReservedSSO_")]
     assert again == [role["RoleName"]]
     assert iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"] == []
@@ -198,13 +207,29 @@ def test_alice_signs_in_and_botocore_uses_the_cache(lab: labkit.Lab, aws_cli, ho
     refused = aws_cli("--profile", "alice-dev", "iam", "create-user", "--user-name", "mallory", check=False)
     assert refused.returncode != 0 and "(AccessDenied)" in refused.stderr
     events = lab.member_event_history(alice.workloads)
-    assert {"GetCallerIdentity", "ListUsers", "CreateUser"} <= {e["EventName"] for e in events}
+    names = {e["EventName"] for e in events}
+    assert {"AssumeRoleWithSAML", "GetCallerIdentity", "ListUsers", "CreateUser"} <= names
+    saml = next(e for e in events if e["EventName"] == "AssumeRoleWithSAML")
+    federation = json.loads(saml["CloudTrailEvent"])
+    assert federation["userIdentity"]["type"] == "SAMLUser"
+    assert federation["userIdentity"]["userName"] == "alice"
+    assert ROLE.search(federation["requestParameters"]["roleArn"])
     record = json.loads(next(e for e in events if e["EventName"] == "CreateUser")["CloudTrailEvent"])
     assert record["userIdentity"]["type"] == "AssumedRole" and record["errorCode"] == "AccessDenied"
+    assert re.fullmatch(r"AROA\w+:alice", record["userIdentity"]["principalId"])
     assert ROLE.fullmatch(record["userIdentity"]["sessionContext"]["sessionIssuer"]["userName"])
     assert all(e["Username"] == "alice" for e in events)
     management = lab.client("cloudtrail").lookup_events()["Events"]
     assert not [e for e in management if e["Username"] == "alice"]  # not in the management account's
+    # botocore refreshes a token that expires within 15 minutes with the refresh token, and writes
+    # the new one to the cache: the sandbox's refresh grant, driven by botocore's own provider.
+    soon = (datetime.now(UTC) + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cache_path("alice-dev").write_text(json.dumps({**on_disk, "expiresAt": soon}))
+    again = boto3.Session(profile_name="alice-dev").client("sts").get_caller_identity()
+    assert again["Arn"].endswith("/alice")
+    refreshed = json.loads(cache_path("alice-dev").read_text())
+    assert refreshed["accessToken"] != on_disk["accessToken"]
+    assert refreshed["refreshToken"] != on_disk["refreshToken"]
 
 
 def test_tokens_and_credentials_expire_as_aws_s_do(lab: labkit.Lab, aws_cli, home: Path) -> None:
@@ -254,7 +279,8 @@ def test_tokens_and_credentials_expire_as_aws_s_do(lab: labkit.Lab, aws_cli, hom
     assert out.returncode != 0 and "sso login" in out.stderr  # botocore's own message
 
 
-def test_one_place_removes_a_leaver(lab: labkit.Lab, aws_cli, home: Path) -> None:
+def test_one_place_removes_a_leaver(lab: labkit.Lab, aws_cli, home: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
     alice = _alice(lab)
     token = _login(alice)["accessToken"]
     portal = _portal_client()
@@ -263,6 +289,10 @@ def test_one_place_removes_a_leaver(lab: labkit.Lab, aws_cli, home: Path) -> Non
         {"roleName": "ReadOnly", "accountId": alice.workloads}]
     assert _error(lambda: portal.get_role_credentials(**{**get, "roleName": "Admin"})) == \
         "ForbiddenException: No access"
+    with pytest.raises(ClientError) as refused:
+        portal.get_role_credentials(**{**get, "roleName": "Admin"})
+    labkit.explain(refused.value)
+    assert "AWS says: No access" in capsys.readouterr().out
     ids = lab.client("identitystore")
     described = {"IdentityStoreId": alice.ic.identity_store_id, "UserId": alice.user_id}
     assert ids.describe_user(**described)["UserStatus"] == "ENABLED"
@@ -347,7 +377,10 @@ def test_labkit_sso_login_in_a_shell(lab: labkit.Lab, aws_cli, home: Path) -> No
     alice = _alice(lab)
     exe = str(Path(sys.executable).parent / "labkit")
     env = {**os.environ, **lab.env}
-    base = [exe, "sso", "login", "--profile", "alice-dev", "--user", "alice", "--password", PASSWORD]
+    for key, value in (("sso_session", "alice-shell"), ("sso_account_id", alice.workloads),
+                       ("sso_role_name", "ReadOnly")):  # the profile written the CLI's way
+        aws_cli("configure", "set", key, value, "--profile", "alice-shell")
+    base = [exe, "sso", "login", "--profile", "alice-shell", "--user", "alice", "--password", PASSWORD]
     wrong = "000000" if alice.phone.code() != "000000" else "111111"
     refused = subprocess.run([*base, "--mfa-code", wrong], capture_output=True, text=True, env=env,
                              timeout=60)
@@ -358,7 +391,8 @@ def test_labkit_sso_login_in_a_shell(lab: labkit.Lab, aws_cli, home: Path) -> No
     assert "Then enter the code:" in done.stdout
     assert "https://device.sso.us-east-1.amazonaws.com/" in done.stdout
     assert f"Successfully logged into Start URL: {alice.ic.start_url}" in done.stdout
-    who = aws_cli("--profile", "alice-dev", "sts", "get-caller-identity").stdout
+    assert "[sso-session alice-shell]" in Path(lab.env["AWS_CONFIG_FILE"]).read_text()
+    who = aws_cli("--profile", "alice-shell", "sts", "get-caller-identity").stdout
     assert json.loads(who)["Arn"].endswith("/alice")
 
 

@@ -15,8 +15,10 @@ middleware in front of moto's server app. A request's path::
 Beside moto's services the layer itself answers what moto lacks: the root user
 (root.py), MFA-checked sessions (sts.py), OIDC federation for CI (oidc.py),
 centralized root access in an organization (organizations.py), CloudTrail's
-LookupEvents (cloudtrail.py) and the simulated console (console_api.py,
-passkeys.py). Anything neither can serve answers a fast 501 ``NotImplemented``.
+LookupEvents (cloudtrail.py), the simulated console (console_api.py,
+passkeys.py) and IAM Identity Center (identity_center.py, sso_oidc.py,
+sso_portal.py, portal_pages.py: hooks registered in hooks.py). Anything
+neither can serve answers a fast 501 ``NotImplemented``.
 
 The layer speaks only the AWS wire protocol on its outside, and touches moto's
 internals only through :mod:`labkit.realism.moto_bridge`. See

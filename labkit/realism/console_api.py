@@ -466,18 +466,22 @@ def ci_token(layer: RealismLayer, data: dict[str, Any]) -> Response:
 def identity_center_console(state: AccountState, page: str, data: dict[str, Any]) -> Response:
     """The IAM Identity Center console's pages the API has no call for: the instance's facts,
     a user's one-time password, "Disable user access" / "Enable user access"."""
-    from . import identity_center, sso_portal
+    from . import identity_center, portal_pages
 
     try:
+        if not identity_center.enabled():
+            return json_response({"error": "IAM Identity Center is not enabled in this account: the "
+                                           "sandbox enables it in an organization "
+                                           "(labkit.start(\"organization\"))."}, 400)
         if page == "":
             return json_response(identity_center.facts())
         if page == "one-time-password":
-            password = sso_portal.one_time_password(state, str(data.get("user_name", "")))
+            password = portal_pages.one_time_password(state, str(data.get("user_name", "")))
             return json_response({"password": password})
         if page == "user":
-            return json_response(sso_portal.sign_in_facts(state, str(data.get("user_name", ""))))
+            return json_response(portal_pages.sign_in_facts(state, str(data.get("user_name", ""))))
         if page == "user-access":
-            sso_portal.set_user_access(state, str(data.get("user_name", "")), bool(data.get("enabled")))
+            portal_pages.set_user_access(state, str(data.get("user_name", "")), bool(data.get("enabled")))
             return json_response({"status": "enabled" if data.get("enabled") else "disabled"})
     except ValueError as err:
         return json_response({"error": str(err)}, 400)
@@ -488,7 +492,7 @@ def handle(layer: RealismLayer, req: AwsRequest) -> Response:
     """Route ``/labkit/...`` requests."""
     path = req.path[len("/labkit/"):].strip("/")
     if path.startswith("portal/"):  # the AWS access portal is public: a person's password and MFA guard it
-        from .sso_portal import portal_page
+        from .portal_pages import portal_page
 
         return portal_page(layer.state, path[len("portal/"):], req.json())
     if path.startswith("admin/"):

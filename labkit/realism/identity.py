@@ -80,11 +80,13 @@ def identify(state: AccountState, req: AwsRequest) -> Principal | Response:
             return refusal(req, "expired")
         if session.made_by == "GetRoleCredentials":  # Identity Center: a member account's reserved role
             from .identity_center import sso_principal
-            from .moto_bridge_sso import member_role_exists
+            from .moto_bridge_sso import member_role_id
 
-            if not member_role_exists(session.account_id or "", session.principal):
+            role_id = member_role_id(session.account_id or "", session.principal)
+            if role_id is None:  # the last assignment went: Identity Center deleted the role
                 return refusal(req, "unknown")
-            return sso_principal(session.account_id or "", session.principal, session.role_session or "")
+            return sso_principal(session.account_id or "", session.principal, session.role_session or "",
+                                 role_id)
         if session.made_by == "AssumeRoot":  # a member account's root, limited to one task
             member = session.account_id or ""
             return Principal("root", "root", f"arn:aws:iam::{member}:root", member, None, True, "AssumeRoot")

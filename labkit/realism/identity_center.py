@@ -70,7 +70,7 @@ class Directory:
     users: dict[str, PortalUser] = field(default_factory=dict)  # by identity store user id
     roles: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, ps ARN) -> role name
     saml_suffix: dict[str, str] = field(default_factory=dict)  # account -> provider's hex suffix
-    # The OIDC service and the portal (sso_oidc.py, sso_portal.py) keep their own tables here.
+    # The OIDC service and the portal (sso_oidc.py, sso_portal.py, portal_pages.py) keep their tables here.
     clients: dict[str, Any] = field(default_factory=dict)
     devices: dict[str, Any] = field(default_factory=dict)
     codes: dict[str, Any] = field(default_factory=dict)  # PKCE authorization codes
@@ -214,6 +214,37 @@ def iso_session_duration(call: hooks.Call) -> Response | None:
     return None
 
 
+def enabled() -> bool:
+    """Whether the organization instance exists: the sandbox enables Identity Center in an
+    organization's management account (moto would show an instance in every account)."""
+    from .organizations import _org_backend
+
+    return _org_backend().org is not None
+
+
+@hooks.after("sso:ListInstances")
+def no_instance_without_an_organization(call: hooks.Call) -> Response | None:
+    """A standalone account (no organization) has not enabled Identity Center: no instance."""
+    if call.response is None or call.response.status != 200 or enabled():
+        return None
+    return call.response.with_body(json.dumps({"Instances": []}).encode())
+
+
+@hooks.answer("sso:ListPermissionSetsProvisionedToAccount", "sso:ListAccountsForProvisionedPermissionSet")
+def provisioned(call: hooks.Call) -> Response:
+    """Which permission sets are provisioned to which accounts, from what provisioning made
+    (moto keeps one list per instance and ignores the account)."""
+    from .wire import json_response
+
+    p = call.req.json()
+    roles = directory(call.state).roles
+    if call.req.action == "ListPermissionSetsProvisionedToAccount":
+        account = str(p.get("AccountId", ""))
+        return json_response({"PermissionSets": sorted({ps for (acct, ps) in roles if acct == account})})
+    ps_arn = str(p.get("PermissionSetArn", ""))
+    return json_response({"AccountIds": sorted({acct for (acct, ps) in roles if ps == ps_arn})})
+
+
 # -- who may use which role -------------------------------------------------------------------------
 
 def assigned_roles(state: AccountState, user_id: str) -> list[tuple[str, str]]:
@@ -266,7 +297,7 @@ def member_session_call(req: AwsRequest, principal: Principal, layer: Any) -> Re
         return aws_error(req, "AccessDenied", policy.denied_message(
             principal.arn, action, resource, scps, denier, "service control"), 403)
     documents = sso_mb.member_role_documents(account, principal.name)
-    verdict = policy.evaluate(documents, action, resource, context)
+    verdict = policy.evaluate(documents, action, resource, context) if layer.state.enforce else "allow"
     if verdict != "allow":
         denier = policy.denying_policy_arn(documents, action, resource, context) \
             if verdict == "explicit-deny" else None

@@ -14,7 +14,7 @@ from .moto_bridge import ACCOUNT_ID, PARTITION, _aws_managed_data
 
 __all__ = ["HOME_REGION", "instance", "permission_set", "account_assignments", "store_user",
            "store_user_by_name", "group_ids_of", "member_iam", "put_member_role", "delete_member_role",
-           "member_role_exists", "ensure_member_saml_provider"]
+           "member_role_exists", "member_role_id", "ensure_member_saml_provider"]
 
 # The Region of the sandbox's Identity Center instance (an organization instance lives in one Region).
 HOME_REGION = "us-east-1"
@@ -121,7 +121,12 @@ def ensure_member_saml_provider(account_id: str, name: str) -> str:
 
 
 def member_role_exists(account_id: str, role_name: str) -> bool:
-    return any(r.name == role_name for r in member_iam(account_id).get_roles())
+    return member_role_id(account_id, role_name) is not None
+
+
+def member_role_id(account_id: str, role_name: str) -> str | None:
+    """The role's unique id (``AROA…``) in ``account_id``, or None if there is no such role."""
+    return next((r.id for r in member_iam(account_id).get_roles() if r.name == role_name), None)
 
 
 def put_member_role(account_id: str, role_name: str, path: str, trust: dict[str, Any],

@@ -10,7 +10,7 @@
 2. ``StartDeviceAuthorization``: a ``deviceCode`` for the CLI and a ``userCode`` for the person,
    with the verification URL to open; both expire after ``expiresIn`` (600 s);
 3. the person signs in to the AWS access portal (password and MFA) and approves the code
-   (:mod:`.sso_portal`);
+   (:mod:`.portal_pages`);
    (Or, as CLI v2 does by default since late 2024, the authorization code grant with PKCE:
    ``RegisterClient`` with ``grantTypes`` and a loopback ``redirectUris``, the portal's
    "Allow access" redirects there with a ``code``, and ``CreateToken`` trades it with the
@@ -297,7 +297,7 @@ def create_token(call: hooks.Call) -> Response:
 def s256(verifier: str) -> str:
     """PKCE's ``S256`` code challenge of ``verifier``: base64url(SHA-256), no padding (RFC 7636).
 
-    >>> s256("dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk")  # RFC 7636, appendix B
+    >>> s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")  # RFC 7636, appendix B
     'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
     """
     import base64

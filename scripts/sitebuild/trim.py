@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["ALWAYS", "AWSCLI_NEEDS", "MOTO_SUPPORT", "services_used", "trim_wheel"]
+__all__ = ["ALWAYS", "AWSCLI_NEEDS", "MOTO_SUPPORT", "services_used", "moto_packages", "trim_wheel"]
 
 # Services the sandbox itself needs, whatever the notebooks say.
 ALWAYS = {"iam", "sts", "s3"}
@@ -35,6 +35,11 @@ AWSCLI_NEEDS = {"sdb", "codedeploy", "config", "sagemaker-runtime", "pinpoint-sm
 MOTO_SUPPORT = {"core", "utilities", "moto_api", "moto_server", "s3bucket_path", "cloudwatch", "events"}
 # `aws <command>` names that are not the service's model name.
 _CLI_ALIASES = {"s3api": "s3"}
+# Services another one brings along: signing in to IAM Identity Center (sso-oidc, labkit.sso_login)
+# is for botocore's SSO credential provider, which then calls the portal API (sso).
+_IMPLIED = {"sso-oidc": {"sso"}}
+# moto's package of a service whose name differs from the service's model name.
+_MOTO_PACKAGES = {"sso-admin": "ssoadmin"}
 _AWS_LINE = re.compile(r"aws\s+(?:--[\w-]+(?:\s+\S+)?\s+)*([a-z0-9-]+)\s")
 _CLIENT = re.compile(r"""\.(?:client|resource)\(\s*["']([a-z0-9-]+)["']""")
 
@@ -52,7 +57,14 @@ def services_used(notebooks: Iterable[Path], known: set[str], sources: Iterable[
                 found |= {_CLI_ALIASES.get(n, n) for n in _AWS_LINE.findall(text)} & known
     for text in texts:
         found |= {_CLI_ALIASES.get(n, n) for n in _CLIENT.findall(text)} & known
+    for service in list(found):
+        found |= _IMPLIED.get(service, set()) & known
     return found
+
+
+def moto_packages(services: set[str]) -> set[str]:
+    """moto's package names (``moto/<package>/``) of ``services`` (botocore's model names)."""
+    return {_MOTO_PACKAGES.get(service, service) for service in services}
 
 
 def _dropped(path: str, services: set[str]) -> bool:
@@ -66,10 +78,8 @@ def _dropped(path: str, services: set[str]) -> bool:
         return True
     if parts[:2] == ["jedi", "third_party"] and len(parts) > 2 and parts[2] in ("typeshed", "django-stubs"):
         return True
-    if parts[0] == "moto" and len(parts) > 2:  # moto/<package>/...: a service's name without its
-        # hyphens (sso-admin is moto/ssoadmin, cognito-idp moto/cognitoidp)
-        packages = {name.replace("-", "") for name in services}
-        return parts[1] not in packages and parts[1] not in MOTO_SUPPORT
+    if parts[0] == "moto" and len(parts) > 2:  # moto/<package>/...
+        return parts[1] not in moto_packages(services) and parts[1] not in MOTO_SUPPORT
     return False
 
 
