@@ -50,12 +50,6 @@ EXPLANATIONS: dict[str, Explanation] = {
         "Use the existing user or group (list them with `aws identitystore list-users` or `list-groups`), "
         "or choose another name.",
     ),
-    "UnauthorizedException": Explanation(
-        "IAM Identity Center did not accept the access token: it expired, the person signed out, or "
-        "her user was disabled.",
-        "Sign in again (`aws sso login` with CLI version 2; in this course `labkit.sso_login`). If the "
-        "sign-in is refused too, ask the administrator whether the user is disabled.",
-    ),
     "NoSuchEntity": Explanation(
         "AWS cannot find what you named: the user, login profile, MFA device serial number or "
         "access key does not exist (check the spelling and the account id inside ARNs).",

@@ -146,6 +146,7 @@ CELLS = [
         "ic-alice-creates-user",
         "Signed in as Alice (permission set Developer: ReadOnlyAccess), you create an IAM user in castle-workloads. What does AWS answer?",
         """
+        # What went wrong (perhaps): Alice creates a user
         !aws --profile alice-dev iam create-user --user-name temp
         """,
     ),
@@ -156,14 +157,15 @@ CELLS = [
     returned what it cached) and role credentials that expire with the session. Nothing to
     rotate, nothing that works forever if it leaks.
 
-    **Her sessions are recorded where she works**, in `castle-workloads`'s own event history,
-    as the reserved role with her name — the refused `CreateUser` too:
+    **Her sessions are recorded where she works**, in `castle-workloads`'s own event history:
+    each begins with `AssumeRoleWithSAML` by her (Identity Center federates her into the role),
+    then her calls as the reserved role with her name — the refused `CreateUser` too:
     """),
     code("""
     print("the cache holds:", sorted(token), "· the token expires:", token["expiresAt"])
-    for event in lab.member_event_history(workloads)[:4]:
-        who = json.loads(event["CloudTrailEvent"])["userIdentity"]["arn"].split(":assumed-role/")[-1]
-        print(event["EventName"], "by", who)
+    for event in reversed(lab.member_event_history(workloads)[:6]):
+        identity = json.loads(event["CloudTrailEvent"])["userIdentity"]
+        print(event["EventName"], "by", identity["type"], identity.get("arn", identity.get("userName", "")).split("/", 1)[-1])
     """),
     md("""
     **One place to remove a leaver.** When Alice leaves, the administrator disables her in
