@@ -44,6 +44,12 @@ EXPLANATIONS: dict[str, Explanation] = {
         "are unique in an account.",
         "Use the existing one, pick another name, or delete the old one first.",
     ),
+    "ConflictException": Explanation(
+        "The request would break a uniqueness rule, here of IAM Identity Center's identity store: a user "
+        "name or a group's display name is taken in that store.",
+        "Use the existing user or group (list them with `aws identitystore list-users` or `list-groups`), "
+        "or choose another name.",
+    ),
     "NoSuchEntity": Explanation(
         "AWS cannot find what you named: the user, login profile, MFA device serial number or "
         "access key does not exist (check the spelling and the account id inside ARNs).",

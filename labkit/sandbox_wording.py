@@ -59,6 +59,12 @@ OWN_TEXTS: tuple[OwnText, ...] = (
             "which rule a password breaks: AWS's texts for custom policies are not published"),
     OwnText("PasswordPolicyViolation", "Password was used recently",
             "password reuse prevention: AWS's text is not published"),
+    OwnText("ConflictException", "Duplicate UserName",
+            "a user name taken in the identity store: the code is AWS's (CreateUser), the sentence is "
+            "moto's; no public source shows AWS's"),
+    OwnText("ConflictException", "Duplicate GroupDisplayName",
+            "a group name taken in the identity store: the code is AWS's (CreateGroup), the sentence is "
+            "moto's; no public source shows AWS's"),
     OwnText("LimitExceeded", "MFADevicesPerUser",
             "the ninth MFA device: the code and status are AWS's, the text is modelled "
             "on other IAM quota errors"),

@@ -30,7 +30,8 @@ def _policy(*statements: tuple[str, str]) -> str:
 def test_the_assignments_and_their_scenarios() -> None:
     assert {a: ASSIGNMENTS[a].scenario for a in ASSIGNMENTS} == {
         "users": "new-account", "mfa": "new-account", "root": "inherited-account",
-        "least-privilege": "new-account", "capstone": "capstone"}
+        "least-privilege": "new-account", "capstone": "capstone",
+        "identity-center": "organization"}
     for assignment in ASSIGNMENTS.values():
         ids = [c.id for c in assignment.checks]
         assert len(ids) == len(set(ids)), assignment.id
@@ -39,7 +40,7 @@ def test_the_assignments_and_their_scenarios() -> None:
 
 
 def test_an_unknown_assignment_names_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="capstone, least-privilege, mfa, root, users"):
+    with pytest.raises(ValueError, match="capstone, identity-center, least-privilege, mfa, root, users"):
         get_assignment("user")
 
 

@@ -87,7 +87,8 @@ CHAPTERS = ["00-start-here", "01-the-castle-and-its-keys", "02-permanent-residen
             "02b-access-keys-and-policies", "03-the-two-key-system-mfa", "03b-phishing-and-mfa-sessions",
             "04-the-master-key-in-the-vault", "04b-the-warden-and-the-watch",
             "05-only-the-keys-they-need", "05b-build-jobs-without-keys",
-            "06-a-realm-of-castles"]
+            "06-a-realm-of-castles", "07-people-not-keys",
+            "07b-alice-signs-in"]
 
 
 @pytest.mark.parametrize("name", CHAPTERS)

@@ -181,7 +181,7 @@ def test_no_widget_module_is_named_like_its_function() -> None:
 def test_every_chapter_has_three_to_five_knowledge_checks() -> None:
     from labkit.question_bank import all_questions, chapter_questions
 
-    for chapter in ("00", "01", "02", "02b", "03", "03b", "04", "04b", "05", "05b", "06"):
+    for chapter in ("00", "01", "02", "02b", "03", "03b", "04", "04b", "05", "05b", "06", "07", "07b"):
         assert 3 <= len(chapter_questions(chapter)) <= 5, chapter
     for q in all_questions():
         assert q.source, f"{q.id} names no source"

@@ -9,12 +9,13 @@ session's sandbox (reset to the exercise's scenario) and the checks run directly
 from __future__ import annotations
 
 import pytest
-from wrong_answers import WrongAnswer, capstone, least_privilege, mfa, root, users
+from wrong_answers import WrongAnswer, capstone, identity_center, least_privilege, mfa, root, users
 
 import labkit
 from labkit.checks import get_assignment, run_checks
 
-CORPORA = {"users": users, "mfa": mfa, "root": root, "least-privilege": least_privilege, "capstone": capstone}
+CORPORA = {"users": users, "mfa": mfa, "root": root, "least-privilege": least_privilege, "capstone": capstone,
+           "identity-center": identity_center}
 CASES = [(a, w) for a, module in CORPORA.items() for w in module.WRONG]
 
 

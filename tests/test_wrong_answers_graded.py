@@ -2,8 +2,9 @@
 
 ``test_wrong_answers.py`` applies each wrong answer in-process; this proves the same feedback
 reaches a student through the grader (jailed kernels, the report and each student's feedback
-page). One run grades all five submissions: each is the official solution with one mistake
-typed into it, as a student would hand it in.
+page). One run grades all seven submissions: six are the official solution with one mistake
+typed into it, as a student would hand it in; the seventh is the identity-center solution as it
+is (its person signs in through IAM Identity Center from inside the jail).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ MISTAKES: dict[str, tuple[str, str, str, str]] = {
                         "knight-nothing-more", "iam:*"),
     "capstone": ('iam.delete_login_profile(UserName="dave-intern")', "pass",
                  "stale-credentials", "dave-intern"),
+    "identity-center": ("--principal-type GROUP --principal-id {group_id}",
+                        "--principal-type USER --principal-id {bo_id}", "through-group", "assigned directly"),
 }
 
 
@@ -62,6 +65,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     subs.mkdir()
     for exercise in MISTAKES:
         nbformat.write(_handed_in(exercise), subs / f"{exercise}-student.ipynb")
+    # and one right answer whose person signs in through IAM Identity Center from the jail
+    nbformat.write(nbformat.read(ROOT / "solutions" / "identity-center.ipynb", as_version=4),
+                   subs / "identity-center-right.ipynb")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")}
     env["TMPDIR"] = str(base)
     proc = subprocess.run([sys.executable, "-m", "labkit.cli", "grade", str(subs), "--out", str(out)],
@@ -81,3 +87,11 @@ def test_a_handed_in_mistake_loses_points_and_its_feedback_names_it(graded: dict
     page = html.unescape((graded["out"] / "feedback" / feedback_name(f"{exercise}-student")).read_text())
     assert words in page, (check_id, page[-3000:])
     graded["seen"] = graded.get("seen", {}) | {exercise: (entry["score"], entry["max_score"])}
+
+
+def test_a_jailed_kernel_signs_in_through_identity_center(graded: dict[str, Any]) -> None:
+    """The solution's person signs in at the access portal and from the CLI inside the jail (the
+    portal's bearer-token header crosses the jail's socket): full marks."""
+    entry = graded["results"]["identity-center-right"]
+    assert entry["status"] == "graded" and entry["cell_errors"] == [], entry
+    assert int(entry["score"]) == get_assignment("identity-center").max_score, entry["checks"]

@@ -8,7 +8,7 @@ only way to pass is to make the account right::
     for result in run_checks("users", lab):
         print(result.passed, result.description, result.hint)
 
-Assignments: ``users``, ``mfa``, ``root``, ``least-privilege``, ``capstone``.
+Assignments: ``users``, ``mfa``, ``root``, ``least-privilege``, ``capstone``, ``identity-center``.
 """
 
 from __future__ import annotations
@@ -90,10 +90,10 @@ class CheckResult:
 
 
 def _registry() -> dict[str, Assignment]:
-    from . import capstone, least_privilege, mfa, root, users
+    from . import capstone, identity_center, least_privilege, mfa, root, users
 
     return {a.id: a for a in (users.ASSIGNMENT, mfa.ASSIGNMENT, root.ASSIGNMENT, least_privilege.ASSIGNMENT,
-                              capstone.ASSIGNMENT)}
+                              capstone.ASSIGNMENT, identity_center.ASSIGNMENT)}
 
 
 ASSIGNMENTS: dict[str, Assignment] = _registry()

@@ -31,7 +31,7 @@ from .your_turn_tasks import NotYet
 if TYPE_CHECKING:
     from ..sandbox import Lab
 
-__all__ = ["Prediction", "PREDICTIONS", "SUCCESS", "last_call", "console_sign_in", "check_prediction", "typed_predictions",
+__all__ = ["Prediction", "PREDICTIONS", "SUCCESS", "last_call", "identity_store_call", "member_call", "console_sign_in", "check_prediction", "typed_predictions",
            "PREDICTION_LINE"]
 
 SUCCESS = "success"
@@ -97,6 +97,48 @@ def console_sign_in(outcomes: dict[str, str], *, user: str) -> Callable[[Lab], s
         if not events:
             raise NotYet("the activity log has no console sign-in yet: run the command in this cell")
         return outcomes[str((events[0].get("responseElements") or {}).get("ConsoleLogin", "Failure"))]
+
+    return read
+
+
+def identity_store_call(event_name: str, outcomes: dict[str, str]) -> Callable[[Lab], str]:
+    """An ``outcome`` reader like :func:`last_call`, for the newest ``event_name`` call of the
+    Identity Center identity store (``identitystore.amazonaws.com``): IAM has calls of the same
+    names (``CreateUser``, ``CreateGroup``), which this leaves out."""
+
+    def read(lab: Lab) -> str:
+        events = [e for e in activity(lab, event_name=event_name)
+                  if e.get("eventSource") == "identitystore.amazonaws.com"]
+        if not events:
+            raise NotYet(f"the activity log has no identity store {event_name} call yet: run the command in "
+                         "this cell")
+        key = str(events[0].get("errorCode") or SUCCESS)
+        if key not in outcomes:
+            raise RuntimeError(f"{event_name} ended with {key}, which this prediction did not foresee")
+        return outcomes[key]
+
+    return read
+
+
+def member_call(account_name: str, event_name: str, outcomes: dict[str, str]) -> Callable[[Lab], str]:
+    """An ``outcome`` reader for a call made *in a member account* (``account_name``): its newest
+    ``event_name`` event in that account's event history (``lab.member_event_history``), mapped
+    through ``outcomes`` as :func:`last_call` does. People signed in through IAM Identity Center
+    act in member accounts, so their calls are recorded there."""
+    import json
+
+    def read(lab: Lab) -> str:
+        accounts = lab.client("organizations", credentials=lab.auditor()).list_accounts()["Accounts"]
+        account_id = next(a["Id"] for a in accounts if a["Name"] == account_name)
+        events = [json.loads(e.get("CloudTrailEvent") or "{}") for e in lab.member_event_history(account_id)
+                  if e.get("EventName") == event_name]
+        if not events:
+            raise NotYet(f"{account_name}'s event history has no {event_name} call yet: run the command in "
+                         "this cell")
+        key = str(events[0].get("errorCode") or SUCCESS)
+        if key not in outcomes:
+            raise RuntimeError(f"{event_name} ended with {key}, which this prediction did not foresee")
+        return outcomes[key]
 
     return read
 
@@ -199,6 +241,36 @@ PREDICTIONS: dict[str, Prediction] = {p.id: p for p in (
              "administrator account): \"You cannot use root user credentials to make this call\" "
              "(https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html). Even the master "
              "key does not open other castles' vaults by itself."},
+        minutes=2),
+    Prediction(
+        "ic-second-alice", "07",
+        "You create the user alice a second time in the same identity store. What does AWS answer?",
+        ("It works: a second alice", "ConflictException: the user name is taken"),
+        identity_store_call("CreateUser", {SUCCESS: "It works: a second alice",
+                                           "ConflictException": "ConflictException: the user name is taken"}),
+        {"It works: a second alice":
+             "This should not happen: user names are unique in an identity store.",
+         "ConflictException: the user name is taken":
+             "A user name is unique in its identity store: the request \"would violate an existing uniqueness "
+             "claim in the identity store\" "
+             "(https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateUser.html). "
+             "The store is the one list of the organization's people: Alice exists once, for every account."},
+        minutes=2),
+    Prediction(
+        "ic-alice-creates-user", "07b",
+        "Signed in as Alice (permission set Developer: ReadOnlyAccess), you create an IAM user in "
+        "castle-workloads. What does AWS answer?",
+        ("It works: she is signed in with MFA", "AccessDenied: her permission set does not allow it"),
+        member_call("castle-workloads", "CreateUser",
+                    {SUCCESS: "It works: she is signed in with MFA",
+                     "AccessDenied": "AccessDenied: her permission set does not allow it"}),
+        {"It works: she is signed in with MFA":
+             "This should not happen: ReadOnlyAccess allows no iam:CreateUser.",
+         "AccessDenied: her permission set does not allow it":
+             "Signing in (even with MFA) says who she is; what she may do is her permission set's policies, "
+             "now the reserved role's. ReadOnlyAccess allows reading only: \"no identity-based policy "
+             "allows the iam:CreateUser action\" "
+             "(https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html)."},
         minutes=2),
 )}
 

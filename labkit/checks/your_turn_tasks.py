@@ -37,6 +37,7 @@ from botocore.exceptions import ClientError
 from .. import knowledge_log
 from ._account import (
     TemporaryKey,
+    access_keys,
     activity,
     allowed,
     iam,
@@ -78,6 +79,62 @@ class Task:
     shape: str
     test: Callable[[Lab], tuple[bool, str]]
     minutes: int = 2
+
+
+def _alice_in_developers(lab: Lab) -> tuple[bool, str]:
+    """Alice (user name ``alice``) is a member of the identity store group ``castle-developers``."""
+    sso = lab.client("sso-admin", credentials=lab.auditor())
+    store = lab.client("identitystore", credentials=lab.auditor())
+    store_id = sso.list_instances()["Instances"][0]["IdentityStoreId"]
+    users = {u["UserId"]: u["UserName"] for u in store.list_users(IdentityStoreId=store_id)["Users"]}
+    alice = next((i for i, name in users.items() if name == "alice"), None)
+    if alice is None:
+        return False, "there is no user alice in the identity store (run the cell that creates her)"
+    groups = {g["GroupId"]: g["DisplayName"] for g in store.list_groups(IdentityStoreId=store_id)["Groups"]}
+    memberships = store.list_group_memberships_for_member(
+        IdentityStoreId=store_id, MemberId={"UserId": alice})["GroupMemberships"]
+    if "castle-developers" not in {groups.get(m["GroupId"]) for m in memberships}:
+        return False, "alice is not a member of castle-developers yet"
+    return True, "alice is a member of castle-developers: what the group may do, she may do."
+
+
+def _alice_profile(lab: Lab) -> tuple[bool, str]:
+    """The AWS config file has ``[profile alice-dev]`` that signs in through Identity Center to
+    castle-workloads as the permission set Developer."""
+    import configparser
+    import os
+
+    parser = configparser.RawConfigParser()
+    parser.read(os.environ.get("AWS_CONFIG_FILE", ""))
+    section = "profile alice-dev"
+    if not parser.has_section(section):
+        return False, "the AWS config file has no profile alice-dev yet"
+    accounts = lab.client("organizations", credentials=lab.auditor()).list_accounts()["Accounts"]
+    workloads = next((a["Id"] for a in accounts if a["Name"] == "castle-workloads"), "")
+    wanted = {"sso_session": "alice-dev", "sso_account_id": workloads, "sso_role_name": "Developer"}
+    wrong = [f"{key} is {parser.get(section, key, fallback='missing')!r}, not {value!r}"
+             for key, value in wanted.items() if parser.get(section, key, fallback=None) != value]
+    if wrong:
+        return False, "in profile alice-dev, " + "; ".join(wrong)
+    return True, "profile alice-dev signs in through IAM Identity Center to castle-workloads as Developer."
+
+
+def _alice_retired(lab: Lab) -> tuple[bool, str]:
+    """The IAM user alice is gone (and, with her, her key, password and MFA device)."""
+    if user(lab, "alice") is None:
+        devices = [d["SerialNumber"] for d in iam(lab).list_virtual_mfa_devices()["VirtualMFADevices"]
+                   if d["SerialNumber"].endswith(":mfa/alice")]
+        if devices:
+            return False, f"the user is gone, but her virtual MFA device {devices[0]} is left: delete it"
+        return True, "the IAM user alice is gone: Alice signs in through Identity Center only."
+    left = []
+    if access_keys(lab, "alice"):
+        left.append("an access key")
+    if login_profile(lab, "alice"):
+        left.append("a login profile (password)")
+    if mfa_devices(lab, "alice"):
+        left.append("an MFA device")
+    return False, "the IAM user alice still exists" + (f", with {', '.join(left)}" if left else "")
 
 
 def _visitor_exists(lab: Lab) -> tuple[bool, str]:
@@ -376,6 +433,39 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "lab.use(labkit.Credentials.from_response(json.loads(answer.n)[\"Credentials\"]))\n"
          "!aws iam <delete the password>\nlab.use(steward)",
          _archive_root_passwordless, minutes=3),
+    Task("ic-alice-joins", "07", "Put Alice in the group castle-developers",
+         "!aws identitystore create-group-membership --identity-store-id {store_id} --group-id {developers_id} "
+         "--member-id UserId={alice_id}",
+         "a group membership joins a group and a member in one identity store; the member is named in "
+         "shorthand as UserId= and her id",
+         "!aws identitystore <the action> --identity-store-id {store_id} --group-id <the group's id> "
+         "--member-id UserId=<her id>",
+         _alice_in_developers),
+    Task("ic-alice-profile", "07b", "Write Alice's CLI profile alice-dev (IAM Identity Center)",
+         "!aws configure set sso_session alice-dev --profile alice-dev\n"
+         "!aws configure set sso_account_id {workloads} --profile alice-dev\n"
+         "!aws configure set sso_role_name Developer --profile alice-dev",
+         "three settings of the profile alice-dev, each written by the configure command's set action: "
+         "sso_session (alice-dev), sso_account_id (the id in {workloads}) and sso_role_name (the permission "
+         "set's name, Developer)",
+         "!aws configure set <setting> <value> --profile alice-dev (three times)",
+         _alice_profile, minutes=3),
+    Task("ic-retire-alice", "07b", "Retire the IAM user alice: keys, password, MFA device, user",
+         'key_id = lab.client("iam").list_access_keys(UserName="alice")["AccessKeyMetadata"][0]["AccessKeyId"]\n'
+         "!aws iam delete-access-key --user-name alice --access-key-id {key_id}\n"
+         "!aws iam delete-login-profile --user-name alice\n"
+         'serial = lab.client("iam").list_mfa_devices(UserName="alice")["MFADevices"][0]["SerialNumber"]\n'
+         "!aws iam deactivate-mfa-device --user-name alice --serial-number {serial}\n"
+         "!aws iam delete-virtual-mfa-device --serial-number {serial}\n"
+         "!aws iam delete-user --user-name alice",
+         "IAM deletes a user only when nothing is attached: first her access key, her login profile "
+         "(the password) and her MFA device (deactivate it, then delete the virtual device), then the user",
+         "!aws iam delete-access-key --user-name alice --access-key-id <id>\n"
+         "!aws iam delete-<the password's name> --user-name alice\n"
+         "!aws iam deactivate-mfa-device --user-name alice --serial-number <serial>\n"
+         "!aws iam delete-virtual-mfa-device --serial-number <serial>\n"
+         "!aws iam <delete the user> --user-name alice",
+         _alice_retired, minutes=4),
 )}
 
 _failed: dict[str, int] = {}  # failed checks per task in this kernel (the log may be unwritable)

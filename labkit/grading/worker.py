@@ -62,11 +62,15 @@ class UnixSandboxServer:
     """The worker's sandbox, also served on a Unix socket (bind-mounted into each jail)."""
 
     def __init__(self, path: str, app: Any) -> None:
-        from moto.moto_server.werkzeug_app import MotoRequestHandler
         from werkzeug.serving import make_server
 
+        from ..realism.wire import request_handler
+
+        # The TCP server's handler (moto's, keeping the access portal's bearer-token header,
+        # which Werkzeug would drop for its underscore): jailed kernels sign in through
+        # IAM Identity Center too.
         self._server = make_server(f"unix://{path}", 0, app, threaded=True,
-                                   request_handler=MotoRequestHandler)
+                                   request_handler=request_handler())
         os.chmod(path, 0o666)  # a root grader's kernels run as nobody; the folder around it is 0700
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="labkit-sandbox-unix", daemon=True)

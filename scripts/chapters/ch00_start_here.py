@@ -53,7 +53,8 @@ CELLS = [
     After some chapters an exercise lets you practise alone, with a *Check my work* button that
     reads your sandbox: [users](../exercises/users.ipynb) after 02,
     [mfa](../exercises/mfa.ipynb) after 03, [root](../exercises/root.ipynb) after 04b,
-    [least-privilege](../exercises/least-privilege.ipynb) after 05. The path ends with the
+    [least-privilege](../exercises/least-privilege.ipynb) after 05,
+    [identity-center](../exercises/identity-center.ipynb) after 07b. The path ends with the
     **[capstone](../exercises/capstone.ipynb)**: an inherited account with about ten problems
     and no hints about where they are. You find and fix them with everything the course taught.
     The words the course uses are collected in the [glossary](glossary.ipynb).

@@ -153,7 +153,7 @@ CELLS = [
     You just changed the account as root, the master key. In a real account you would do that
     only during first setup. For everything after, AWS recommends
     ([Use cases for IAM users](https://docs.aws.amazon.com/IAM/latest/UserGuide/gs-identities-iam-users.html)):
-    people sign in through a central sign-in portal (IAM Identity Center, chapter 06) or
+    people sign in through a central sign-in portal (IAM Identity Center, chapter 07) or
     another identity provider, and get temporary credentials; programs get temporary
     credentials too (chapter 05b). Residents with their own long-term keys — IAM users, the
     next chapter — remain right for small standalone accounts like ours, emergency access, and

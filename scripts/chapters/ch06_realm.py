@@ -269,10 +269,9 @@ CELLS = [
             "Write SCPs for the few things no one in a member account should ever do.",
         ],
         next="""
-        That is the whole realm: residents with their own keys, two-key locks, and master keys
-        in the vault — or gone. Now prove it alone: the
-        [capstone exercise](../exercises/capstone.ipynb) hands you an inherited account with
-        about ten problems to find and fix. Run `labkit journal` to collect your reflections.
+        The realm's master keys are in the vault — or gone. Its people still hold keys of their
+        own: in [07 — People, not keys](07-people-not-keys.ipynb) they stop being IAM users and
+        sign in at the realm's gatehouse, IAM Identity Center.
         """,
     ),
 ]
