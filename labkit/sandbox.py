@@ -31,14 +31,19 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.request
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import guard
+from .credentials import Credentials
 from .editions import IN_BROWSER
 from .offline_env import path_with_our_bin, without_proxy_for_loopback
 from .private_folder import PrivateFolder
+from .sandbox_core import Sandbox
+from .sandbox_link import OwnedLink, SandboxLink
+from .transports.remote import RemoteTransport
+
+if TYPE_CHECKING:
+    from .transports import Transport
 
 __all__ = ["Lab", "Credentials", "start", "attach", "ACCOUNT_ID", "REGION"]
 
@@ -62,30 +67,6 @@ _REMOVE = (
 )
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """An access key pair (and, for temporary credentials, a session token)."""
-
-    access_key_id: str
-    secret_access_key: str
-    session_token: str | None = None
-
-    def as_boto3(self) -> dict[str, str]:
-        """Keyword arguments for ``boto3.client(...)`` / ``boto3.Session(...)``."""
-        kwargs = {
-            "aws_access_key_id": self.access_key_id,
-            "aws_secret_access_key": self.secret_access_key,
-        }
-        if self.session_token:
-            kwargs["aws_session_token"] = self.session_token
-        return kwargs
-
-    @classmethod
-    def from_response(cls, data: dict[str, Any]) -> Credentials:
-        """From ``create_access_key()['AccessKey']`` or ``get_session_token()['Credentials']``."""
-        return cls(data["AccessKeyId"], data["SecretAccessKey"], data.get("SessionToken"))
-
-
 class Lab:
     """Your sandbox AWS account. Create it with :func:`labkit.start`.
 
@@ -100,18 +81,14 @@ class Lab:
         in_process: True for ``labkit.start(in_process=True)`` (no server).
     """
 
-    def __init__(self, endpoint_url: str, admin_token: str | None, server: Any = None,
-                 owner_token: str | None = None) -> None:
+    def __init__(self, endpoint_url: str, admin_token: str | None = None, *,
+                 owner_token: str | None = None, link: SandboxLink | None = None) -> None:
         guard.install()  # this process's boto3 clients: loopback only, never through a proxy
         self.account_id = ACCOUNT_ID
         self.region = REGION
         self.endpoint_url = endpoint_url
-        self._admin_token = admin_token
-        self._server = server
-        if owner_token is None and server is not None:
-            owner_token = server.layer.state.owner_token
-        self._owner_token = owner_token
-        self.in_process = hasattr(server, "request")  # labkit.in_process.InProcessServer
+        # How this client reaches its sandbox: given by `start` (its own), else one served elsewhere.
+        self._link = link or SandboxLink(RemoteTransport(endpoint_url), admin_token, owner_token)
         self._folder: PrivateFolder | None = None  # the files for `aws`, made on first use
         self.root_email = ""
         self.root_password = ""
@@ -119,6 +96,21 @@ class Lab:
         self.caller: Credentials = self.root
         self.env: dict[str, str] = {}
         self.scenario: str = "new-account"
+
+    @property
+    def in_process(self) -> bool:
+        """True for ``labkit.start(in_process=True)``: answered inside this process, no server."""
+        return self._link.transport.in_process
+
+    @property
+    def owns_sandbox(self) -> bool:
+        """True when this client may reset its sandbox (it holds the admin token)."""
+        return bool(self._link.admin_token)
+
+    @property
+    def sandbox(self) -> Sandbox | None:
+        """The :class:`labkit.sandbox_core.Sandbox` itself when this process runs it, else None."""
+        return self._link.sandbox
 
     # -- talking to the sandbox -------------------------------------------------
     def client(self, service: str, credentials: Credentials | None = None, **kwargs: Any) -> Any:
@@ -158,13 +150,7 @@ class Lab:
         Scenarios: ``"new-account"`` (default) and ``"inherited-account"``;
         see :mod:`labkit.scenarios`.
         """
-        if self._server is not None:  # our own sandbox, in this process: no HTTP needed
-            root = self._server.layer.reset(self.root.access_key_id, self.root.secret_access_key)
-        else:
-            root = self._admin("reset", {
-                "root_access_key_id": self.root.access_key_id,
-                "root_secret_access_key": self.root.secret_access_key,
-            })["root"]
+        root = self._link.reset(self.root.access_key_id, self.root.secret_access_key)
         self.root = Credentials(root["access_key_id"], root["secret_access_key"])
         self.root_email, self.root_password = root["email"], root["password"]
         self.caller = self.root
@@ -179,9 +165,7 @@ class Lab:
     def stop(self) -> None:
         """Shut the sandbox down (its port is freed)."""
         global _lab
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
+        self._link.stop()
         if self._folder is not None:
             self._folder.remove()
             self._folder = None
@@ -206,11 +190,7 @@ class Lab:
         They never show up in the account (not in root's keys, not "last
         used"), so checking your work cannot change what is checked.
         """
-        if self._server is not None:
-            key = self._server.layer.state.auditor
-            return Credentials(key.access_key_id, key.secret_access_key)
-        data = self._admin("auditor", {})
-        return Credentials(data["access_key_id"], data["secret_access_key"])
+        return Credentials(*self._link.auditor())
 
     def member_event_history(self, account_id: str) -> list[dict[str, Any]]:
         """The event history of member account ``account_id``, newest first, as
@@ -267,7 +247,7 @@ class Lab:
             "endpoint": self.endpoint_url, "access_key_id": self.root.access_key_id,
             "secret_access_key": self.root.secret_access_key, "root_email": self.root_email,
             "root_password": self.root_password, "scenario": self.scenario,
-            "owner_token": self._owner_token or "",
+            "owner_token": self._link.owner_token or "",
         }
 
     def admin(self, action: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -278,36 +258,10 @@ class Lab:
     def _request(self, method: str, path: str, data: dict[str, Any] | None = None,
                  headers: dict[str, str] | None = None) -> dict[str, Any]:
         guard.check_url(self.endpoint_url)
-        body = json.dumps(data or {}).encode() if method == "POST" else None
-        all_headers = {"Content-Type": "application/json", "X-Labkit-Token": self._owner_token or "",
-                       **(headers or {})}
-        if self.in_process and self._server is not None:  # no HTTP at all
-            status, payload = self._server.request(method, path, body, all_headers)
-            result = json.loads(payload or b"{}")
-            if status >= 400:
-                result.setdefault("status", status)
-            return result
-        req = urllib.request.Request(self.endpoint_url + path, data=body, method=method, headers=all_headers)
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        try:
-            with opener.open(req, timeout=30) as resp:
-                return json.loads(resp.read() or b"{}")
-        except urllib.error.HTTPError as err:
-            payload = json.loads(err.read() or b"{}")
-            payload.setdefault("status", err.code)
-            return payload
+        return self._link.call(method, path, data, headers)
 
     def _admin(self, action: str, data: dict[str, Any]) -> dict[str, Any]:
-        if not self._admin_token:
-            raise PermissionError(
-                "This notebook is attached to a sandbox it does not own (for example while "
-                f"it is being graded), so it cannot {action} it."
-            )
-        result = self._request("POST", f"/labkit/admin/{action}", data,
-                               {"X-Labkit-Admin": self._admin_token})
-        if "error" in result:
-            raise RuntimeError(result["error"])
-        return result
+        return self._link.admin(action, data)
 
     def _write_aws_files(self) -> tuple[str, str]:
         if self._folder is None:
@@ -409,7 +363,7 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
     guard.install()
     _route_aws_lines(aws_in_kernel)
     if _lab is not None:
-        if scenario and _lab._admin_token is not None:
+        if scenario and _lab.owns_sandbox:
             _lab.reset(scenario)
             if not quiet:
                 _banner(_lab, "reset to a fresh account")
@@ -420,20 +374,46 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
         return _lab
     if in_process is None:
         in_process = IN_BROWSER
-    if in_process:
-        from .in_process import InProcessServer
-
-        server: Any = InProcessServer().start()
-    else:
-        from .server import SandboxServer
-
-        server = SandboxServer().start()
-    lab = Lab(server.url, server.layer.state.admin_token, server)
+    lab = own_lab(in_process=in_process)
     lab.reset(scenario)
     _lab = lab
     if not quiet:
         _banner(lab, "ready")
     return lab
+
+
+def own_lab(*, in_process: bool = False) -> Lab:
+    """A new sandbox in this process, served over TCP (or inside this process), and its client.
+
+    The account is not made yet: call :meth:`Lab.reset` (``labkit.start`` does).
+    """
+    sandbox = Sandbox()
+    transport: Transport
+    if in_process:
+        from .transports.in_process import InProcessTransport
+
+        transport = InProcessTransport(sandbox).start()
+    else:
+        from .transports.tcp import TcpTransport
+
+        transport = TcpTransport(sandbox).start()
+    return Lab(transport.url, link=OwnedLink(sandbox, transport))
+
+
+def running_lab() -> Lab | None:
+    """The sandbox this kernel started or attached to, or None (never starts a new, empty one).
+
+    A notebook the grader runs is attached on first use (``LABKIT_ATTACH``).
+    """
+    if _lab is None and os.environ.get("LABKIT_ATTACH"):
+        return start(quiet=True)  # the grader's sandbox
+    return _lab
+
+
+def forget_running_lab() -> None:
+    """Forget the running lab without stopping it (the next :func:`start` attaches or starts anew)."""
+    global _lab
+    _lab = None
 
 
 def _route_aws_lines(aws_in_kernel: bool | None) -> None:

@@ -221,7 +221,7 @@ def check_prediction(prediction_id: str, prediction: str, lab: Any = None) -> No
 
     Raises :class:`NotYet` when no prediction (or not one of the options) was written.
     """
-    from ..widgets.check import _running_lab
+    from ..sandbox import running_lab
 
     try:
         item = PREDICTIONS[prediction_id]
@@ -234,7 +234,7 @@ def check_prediction(prediction_id: str, prediction: str, lab: Any = None) -> No
     chosen = _option(item, str(prediction))
     if chosen is None:
         raise NotYet(f"{prediction!r} is not one of the options; write one of {choices}")
-    lab = lab or _running_lab()
+    lab = lab or running_lab()
     if lab is None:
         raise NotYet("no sandbox is running in this kernel: run the notebook's first cell, then this one")
     try:
