@@ -3,12 +3,11 @@
 A :class:`Sandbox` is the account: its services (moto), the rules that make them behave like
 real IAM (:class:`labkit.realism.RealismLayer`), its state and its reset. It knows nothing of
 sockets: a transport (:mod:`labkit.transports`) serves it over TCP, a Unix socket or inside
-this process, and :class:`labkit.Lab` is the learner's client to it.
+this process, and :class:`labkit.Lab` is the learner's client to it::
 
->>> sandbox = Sandbox()
->>> root = sandbox.reset()
->>> sorted(root)
-['access_key_id', 'email', 'password', 'secret_access_key']
+    lab = labkit.start()
+    lab.sandbox.reset()            # what lab.reset() does, without the client's side
+    lab.sandbox.owner_token        # the secret the simulated console asks for
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import knowledge_log
 from ._account import activity
-from .your_turn_tasks import NotYet
+from .not_yet import NotYet
 
 if TYPE_CHECKING:
     from ..sandbox import Lab

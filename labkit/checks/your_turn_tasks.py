@@ -44,6 +44,7 @@ from ._account import (
     mfa_devices,
     user,
 )
+from .not_yet import NotYet
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
@@ -51,13 +52,6 @@ if TYPE_CHECKING:
 __all__ = ["Task", "TASKS", "NotYet", "your_turn", "hint_level", "MARKER", "typed_your_turns"]
 
 MARKER = "# ⌨️ Your turn:"
-
-
-class NotYet(Exception):
-    """A your-turn check found the account not yet as the task asks; the message is the hint."""
-
-    def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a long traceback
-        return [f"❌ Not yet: {self}"]
 
 
 @dataclass(frozen=True)
