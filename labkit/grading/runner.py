@@ -34,18 +34,20 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..journal import collect_class
+from ..journal import course_prompts
 from . import integrity, processes
 from .bounds import bounded_entry, printable
 from .canvas_feedback import write_feedback_zip
+from .class_notebooks import read_class
 from .classlist import Adjustments, LatePolicy, Roster, id_pattern, parse_time
 from .exports import ExportOptions, lms_files
 from .gradebook import RERUN_STATUSES, Gradebook, OutLock, feedback_name, write_atomically
-from .hints import collect_hints
+from .hints import hints_of
 from .jail import Jail, Limits
 from .lateness import SubmissionTimes, When, decide
 from .notebook_view import write_notebook_page
 from .progress import Progress
+from .reflections import ClassReflections, ClassReflectionsBuilder
 from .reports import feedback_html, report_html
 from .submissions import Source, Submission, find_submissions, late_marker, read_submission
 from .worker import Job, worker_main
@@ -339,24 +341,30 @@ class GradingRun:
             except (OSError, UnicodeDecodeError):
                 pass
             write_atomically(page, html)
-        for student, source in self.sources.items():
-            write_notebook_page(self.out, student, source)
         write_feedback_zip(self.out, entries, self.pattern)
-        try:
-            reflections = collect_class(self.paths, self.pattern)
-        except Exception as err:  # noqa: BLE001 - the report is always written, with or without them
-            print(f"warning: reflections left out of the report: {printable(err)[:300]}", file=self.stream)
-            reflections = None
-        try:
-            hints = collect_hints(self.paths, self.pattern)
-        except Exception as err:  # noqa: BLE001 - the report is always written, with or without them
-            print(f"warning: hints left out of the report: {printable(err)[:300]}", file=self.stream)
-            hints = {}
+        reflections, hints = self._read_class_once()
         missing = [(e.display_name, e.id) for e in self.roster.entries
                    if e.id in set(self.missing)] if self.roster else []
         names = {e["student"]: self._name(e) for e in entries}
         write_atomically(self.out / "report.html", report_html(entries, reflections, names=names,
                                                                missing=missing, hints=hints))
+
+    def _read_class_once(self) -> tuple[ClassReflections | None, dict[str, dict[str, list[str]]]]:
+        """One pass over the class's notebooks: each one's page, its reflections, its hints used."""
+        builder: ClassReflectionsBuilder | None = None
+        try:
+            builder = ClassReflectionsBuilder(course_prompts())
+        except Exception as err:  # noqa: BLE001 - the report is always written, with or without them
+            print(f"warning: reflections left out of the report: {printable(err)[:300]}", file=self.stream)
+        hints: dict[str, dict[str, list[str]]] = {}
+        for nb in read_class(self.sources):
+            write_notebook_page(self.out, nb)
+            if builder is not None:
+                builder.add(nb)
+            used = hints_of(nb)
+            if used:
+                hints[nb.student] = used
+        return (builder.result() if builder is not None else None), hints
 
     def _jail(self) -> Jail | None:
         if not self.options.jail:
