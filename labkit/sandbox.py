@@ -175,7 +175,7 @@ class Lab:
     @property
     def running(self) -> bool:
         try:
-            self._request("GET", "/labkit/health")
+            self.request("GET", "/labkit/health")
             return True
         except OSError:
             return False
@@ -205,7 +205,7 @@ class Lab:
             for event in lab.member_event_history(workloads):
                 print(event["EventName"], event["Username"], event.get("AccessKeyId"))
         """
-        data = self._request("POST", "/labkit/console/member-events", {"account_id": account_id})
+        data = self.request("POST", "/labkit/console/member-events", {"account_id": account_id})
         if "error" in data:
             raise ValueError(data["error"])
         return list(data["Events"])
@@ -231,7 +231,7 @@ class Lab:
         policy allows it; the first token takes a moment (the issuer makes its RSA key).
         """
         creds = self.caller
-        data = self._request("POST", "/labkit/ci/token", {
+        data = self.request("POST", "/labkit/ci/token", {
             "repository": repository, "ref": ref, "audience": audience, "environment": environment,
             "access_key_id": creds.access_key_id, "secret_access_key": creds.secret_access_key,
         })
@@ -255,10 +255,15 @@ class Lab:
         return self._admin(action, data or {})
 
     # -- plumbing -------------------------------------------------------------------
-    def _request(self, method: str, path: str, data: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None) -> dict[str, Any]:
+    def request(self, method: str, path: str, data: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """A JSON request to the sandbox's own endpoints (``/labkit/console/...``, used by
+        :class:`labkit.Console`); an error answer comes back with its HTTP ``status``.
+        For AWS itself use :meth:`client`."""
         guard.check_url(self.endpoint_url)
         return self._link.call(method, path, data, headers)
+
+    _request = request  # the name older tests use
 
     def _admin(self, action: str, data: dict[str, Any]) -> dict[str, Any]:
         return self._link.admin(action, data)

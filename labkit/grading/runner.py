@@ -117,7 +117,7 @@ def _preload() -> None:
 
 def result_inputs() -> dict[str, str]:
     """What every result depends on besides the submission and the options: checks, scenarios, labkit."""
-    from .. import __version__
+    from ..version import __version__
 
     root = integrity.package_dir()
     return {"labkit": __version__, "checks": integrity.source_fingerprint(root / "checks"),
