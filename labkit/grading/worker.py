@@ -35,11 +35,12 @@ from ..transports.unix_socket import UnixSocketTransport
 from . import processes
 from .jail import Jail
 from .kernels import Execution, FreshKernel, KernelPlace, remove_tree
+from .result import GradeResult, Status
 
 __all__ = ["Job", "Grader", "worker_main"]
 
 KERNEL_START_TIMEOUT = 120.0
-STATUS_BY_OUTCOME = {"finished": "graded", "timeout": "timeout", "died": "error"}
+STATUS_BY_OUTCOME: dict[str, Status] = {"finished": "graded", "timeout": "timeout", "died": "error"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,7 +129,7 @@ class Grader:
         processes.kill_children(keep)
         sweep_orphans()  # the killed kernel's sandbox files (its folder watcher was killed too)
 
-    def grade(self, job: Job) -> dict[str, Any]:
+    def grade(self, job: Job) -> GradeResult:
         """Grade one submission; always returns a result (``internal`` marks grader failures)."""
         from ..checks import get_assignment, run_checks
 
@@ -179,27 +180,15 @@ def _errors_note(execution: Execution) -> str:
     return f"{cells} raised an exception (first: {first.ename} in code cell {first.cell})"
 
 
-def _result(job: Job, status: str, checks: list[dict[str, Any]], execution: Execution, seconds: float,
-            detail: str, internal: bool = False, trace: str = "") -> dict[str, Any]:
-    result = {
-        "student": job.student,
-        "assignment": job.assignment,
-        "sha256": job.sha256,
-        "status": status,
-        "score": sum(c["points"] for c in checks),
-        "max_score": sum(c["max_points"] for c in checks),
-        "detail": detail,
-        "seconds": round(seconds, 3),
-        "cells_run": execution.cells_run,
-        "cells_total": execution.cells_total,
-        "cell_errors": [e.as_dict() for e in execution.errors],
-        "output_bytes": execution.output_bytes,
-        "checks": checks,
-    }
-    if internal:
-        result["internal"] = True
-        result["trace"] = trace
-    return result
+def _result(job: Job, status: Status, checks: list[dict[str, Any]], execution: Execution, seconds: float,
+            detail: str, internal: bool = False, trace: str = "") -> GradeResult:
+    return GradeResult(
+        job.student, job.assignment, job.sha256, status,
+        score=sum(c["points"] for c in checks), max_score=sum(c["max_points"] for c in checks),
+        detail=detail, seconds=round(seconds, 3), cells_run=execution.cells_run,
+        cells_total=execution.cells_total, cell_errors=[e.as_dict() for e in execution.errors],
+        output_bytes=execution.output_bytes, checks=checks, internal=internal, trace=trace,
+    )
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
@@ -229,7 +218,7 @@ def worker_main(conn: Connection, base_env: dict[str, str], jail: Jail | None,
                 break
             if job is None:
                 break
-            conn.send(grader.grade(job))
+            conn.send(grader.grade(job).as_entry())  # a plain dict through the pipe
     except Exception:  # noqa: BLE001
         try:
             conn.send({"fatal": traceback.format_exc(limit=8)})
