@@ -28,7 +28,9 @@ def test_the_runs_own_rows_keep_their_shape() -> None:
     assert (lost.status, lost.cells_total, lost.score, lost.max_score) == ("grader-error", 7, 0, 9)
 
 
-def test_an_unknown_status_is_refused() -> None:
-    assert "attack" in STATUSES and "graded" in STATUSES
+def test_an_unknown_status_is_refused_and_every_known_one_is_explained() -> None:
+    from labkit.grading.reports import STATUS_TEXT
+
+    assert set(STATUS_TEXT) == set(STATUSES)  # a new status says on the feedback page what it means
     with pytest.raises(ValueError, match="unknown grading status 'done'"):
         GradeResult("ana", "users", "a" * 64, "done")  # type: ignore[arg-type]
