@@ -34,38 +34,21 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from . import guard
+from .aws_environment import AwsEnvironment
 from .credentials import Credentials
 from .editions import IN_BROWSER
-from .offline_env import path_with_our_bin, without_proxy_for_loopback
-from .private_folder import PrivateFolder
 from .sandbox_core import Sandbox
 from .sandbox_link import OwnedLink, SandboxLink
 from .transports.remote import RemoteTransport
 
 if TYPE_CHECKING:
+    from .private_folder import PrivateFolder
     from .transports import Transport
 
 __all__ = ["Lab", "Credentials", "start", "attach", "ACCOUNT_ID", "REGION"]
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
-
-# Environment variables that could send requests elsewhere or pick other credentials.
-_HOSTILE_PREFIXES = ("AWS_ENDPOINT_URL_",)
-_NEUTRALISE = {
-    "AWS_PROFILE": "default",
-    "AWS_DEFAULT_PROFILE": "default",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "false",
-    "AWS_USE_FIPS_ENDPOINT": "false",
-    "AWS_USE_DUALSTACK_ENDPOINT": "false",
-}
-# Removed from this kernel's environment when the sandbox starts.
-_REMOVE = (
-    "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CA_BUNDLE", "AWS_ROLE_ARN",
-    "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CREDENTIAL_FILE",
-)
-
 
 class Lab:
     """Your sandbox AWS account. Create it with :func:`labkit.start`.
@@ -89,13 +72,18 @@ class Lab:
         self.endpoint_url = endpoint_url
         # How this client reaches its sandbox: given by `start` (its own), else one served elsewhere.
         self._link = link or SandboxLink(RemoteTransport(endpoint_url), admin_token, owner_token)
-        self._folder: PrivateFolder | None = None  # the files for `aws`, made on first use
+        self._aws = AwsEnvironment()  # the environment and files for `aws`, made on first use
         self.root_email = ""
         self.root_password = ""
         self.root: Credentials = Credentials("", "")
         self.caller: Credentials = self.root
         self.env: dict[str, str] = {}
         self.scenario: str = "new-account"
+
+    @property
+    def _folder(self) -> PrivateFolder | None:
+        """The private folder of the files for ``aws`` (tests look into it)."""
+        return self._aws.folder
 
     @property
     def in_process(self) -> bool:
@@ -166,9 +154,7 @@ class Lab:
         """Shut the sandbox down (its port is freed)."""
         global _lab
         self._link.stop()
-        if self._folder is not None:
-            self._folder.remove()
-            self._folder = None
+        self._aws.remove()
         if _lab is self:
             _lab = None
 
@@ -268,54 +254,9 @@ class Lab:
     def _admin(self, action: str, data: dict[str, Any]) -> dict[str, Any]:
         return self._link.admin(action, data)
 
-    def _write_aws_files(self) -> tuple[str, str]:
-        if self._folder is None:
-            self._folder = PrivateFolder()
-        config = self._folder.write("config", (
-            f"[default]\nregion = {self.region}\noutput = json\n"
-            f"endpoint_url = {self.endpoint_url}\n\n"
-            "[plugins]\nlabkit_guard = labkit.guard\n"
-        ))
-        lines = ["[default]", f"aws_access_key_id = {self.caller.access_key_id}",
-                 f"aws_secret_access_key = {self.caller.secret_access_key}"]
-        if self.caller.session_token:
-            lines.append(f"aws_session_token = {self.caller.session_token}")
-        credentials = self._folder.write("credentials", "\n".join(lines) + "\n")
-        return config, credentials
-
     def _apply_env(self) -> None:
-        config, credentials = self._write_aws_files()
-        env = dict(_NEUTRALISE)
-        for name in os.environ:
-            if name.startswith(_HOSTILE_PREFIXES):
-                env[name] = self.endpoint_url
-        env.update({
-            "AWS_ACCESS_KEY_ID": self.caller.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": self.caller.secret_access_key,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-            "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_ENDPOINT_URL_IAM": self.endpoint_url,
-            "AWS_ENDPOINT_URL_STS": self.endpoint_url,
-            "AWS_ENDPOINT_URL_S3": self.endpoint_url,
-            "AWS_CONFIG_FILE": config,
-            "AWS_SHARED_CREDENTIALS_FILE": credentials,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_PAGER": "",
-            "LABKIT_ENDPOINT": self.endpoint_url,
-            "LABKIT_IN_PROCESS": "1" if self.in_process else "",
-            # `aws` must be the one installed beside labkit (it loads the guard plugin).
-            "PATH": path_with_our_bin(os.environ.get("PATH", "")),
-        })
-        env.update(without_proxy_for_loopback(os.environ))  # proxies stay for everything else
-        if self.caller.session_token:
-            env["AWS_SESSION_TOKEN"] = self.caller.session_token
-        self.env = env
-        for name in _REMOVE:
-            if name not in env:
-                os.environ.pop(name, None)
-        os.environ.update(env)
-        _forget_default_boto3_session()
+        """Point ``aws`` and plain boto3 in this process at the sandbox, as the current caller."""
+        self.env = self._aws.apply(self.endpoint_url, self.region, self.caller, in_process=self.in_process)
 
     # -- display ------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -325,14 +266,6 @@ class Lab:
         from .castle_map import castle_map_html
 
         return castle_map_html(self)
-
-
-def _forget_default_boto3_session() -> None:
-    import sys
-
-    boto3: Any = sys.modules.get("boto3")
-    if boto3 is not None:
-        boto3.DEFAULT_SESSION = None
 
 
 _lab: Lab | None = None

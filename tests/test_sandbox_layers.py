@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "labkit.client_check", "labkit.shell_words", "labkit.knowledge_log", "labkit.question_bank",
         "labkit.aws_host_proxy", "labkit.aws_in_kernel", "labkit.credentials", "labkit.course_root",
         "labkit.version", "labkit.editions", "labkit.editions.*", "labkit.authenticator", "labkit.explain",
+        "labkit.aws_environment",
         "labkit.lab_api",
     )),
     ("realism", ("labkit.realism", "labkit.realism.*")),
