@@ -33,7 +33,8 @@ from .guard import RealAWSBlockedError
 from .passkey import SecurityKey
 from .phishing import PhishingProxy
 from .sandbox import ACCOUNT_ID, REGION, Credentials, Lab, start
-from .sso_login import sso_login
+from .sso_cli import sso_login
+from .version import __version__ as __version__
 
 __all__ = [
     "ACCOUNT_ID",
@@ -80,4 +81,3 @@ def check_prediction(prediction_id: str, prediction: str, lab: Lab | None = None
 
     check(prediction_id, prediction, lab)
 
-__version__ = "0.1.0"

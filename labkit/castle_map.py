@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .sandbox import Lab
+    from .lab_api import LabApi as Lab
 
 __all__ = ["castle_map_rows", "castle_map_html"]
 

@@ -23,16 +23,9 @@ import shutil
 import sys
 from pathlib import Path
 
-__all__ = ["main"]
+from .course_root import project_root
 
-
-def project_root() -> Path:
-    """The course folder (where ``notebooks/`` lives)."""
-    here = Path.cwd()
-    for candidate in (here, *here.parents, Path(__file__).resolve().parents[1]):
-        if (candidate / "notebooks").is_dir():
-            return candidate
-    return here
+__all__ = ["main", "project_root"]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -170,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _optional_commands() -> list:
     """Sub-commands contributed by other modules (release, grade, journal)."""
     found = []
-    for module in ("release", "journal", "grading.cli", "sso_login"):
+    for module in ("release", "journal_cli", "grading.cli", "sso_cli"):
         try:
             mod = __import__(f"labkit.{module}", fromlist=["register_cli"])
         except ModuleNotFoundError as exc:  # that part of the course is not installed

@@ -199,7 +199,7 @@ class Console:
         self.origin = origin
 
     def _post(self, path: str, data: dict[str, Any]) -> dict[str, Any]:
-        result = self.lab._request("POST", f"/labkit/console/{path}", data)
+        result = self.lab.request("POST", f"/labkit/console/{path}", data)
         if "error" in result:
             status = result.get("status")
             kind = SignInFailed if status == 401 else ConsoleError

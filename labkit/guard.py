@@ -210,7 +210,7 @@ def _answered_in_this_process(url: str) -> bool:
     """True for ``aws`` run inside the kernel that holds an in-process sandbox (labkit.bang_aws)."""
     import sys
 
-    in_process = sys.modules.get("labkit.in_process")
+    in_process = sys.modules.get("labkit.transports.in_process")
     return in_process is not None and in_process.answers(url)
 
 

@@ -123,7 +123,7 @@ def release(source: Path, dest: Path, check: bool = False) -> list[str]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .cli import project_root
+    from .course_root import project_root
 
     root = project_root()
     source, dest = root / args.source, root / args.dest

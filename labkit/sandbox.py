@@ -31,63 +31,27 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.request
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import guard
+from .aws_environment import AwsEnvironment
+from .credentials import Credentials
 from .editions import IN_BROWSER
-from .offline_env import path_with_our_bin, without_proxy_for_loopback
-from .private_folder import PrivateFolder
+from .sandbox_core import Sandbox
+from .sandbox_link import OwnedLink, SandboxLink
+from .transports.remote import RemoteTransport
 
 if TYPE_CHECKING:
-    from .sso_login import IdentityCenter
+    from .private_folder import PrivateFolder
+    from .transports import Transport
+
+if TYPE_CHECKING:
+    from .access_portal import IdentityCenter
 
 __all__ = ["Lab", "Credentials", "start", "attach", "ACCOUNT_ID", "REGION"]
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
-
-# Environment variables that could send requests elsewhere or pick other credentials.
-_HOSTILE_PREFIXES = ("AWS_ENDPOINT_URL_",)
-_NEUTRALISE = {
-    "AWS_PROFILE": "default",
-    "AWS_DEFAULT_PROFILE": "default",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "false",
-    "AWS_USE_FIPS_ENDPOINT": "false",
-    "AWS_USE_DUALSTACK_ENDPOINT": "false",
-}
-# Removed from this kernel's environment when the sandbox starts.
-_REMOVE = (
-    "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CA_BUNDLE", "AWS_ROLE_ARN",
-    "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CREDENTIAL_FILE",
-)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """An access key pair (and, for temporary credentials, a session token)."""
-
-    access_key_id: str
-    secret_access_key: str
-    session_token: str | None = None
-
-    def as_boto3(self) -> dict[str, str]:
-        """Keyword arguments for ``boto3.client(...)`` / ``boto3.Session(...)``."""
-        kwargs = {
-            "aws_access_key_id": self.access_key_id,
-            "aws_secret_access_key": self.secret_access_key,
-        }
-        if self.session_token:
-            kwargs["aws_session_token"] = self.session_token
-        return kwargs
-
-    @classmethod
-    def from_response(cls, data: dict[str, Any]) -> Credentials:
-        """From ``create_access_key()['AccessKey']`` or ``get_session_token()['Credentials']``."""
-        return cls(data["AccessKeyId"], data["SecretAccessKey"], data.get("SessionToken"))
-
 
 class Lab:
     """Your sandbox AWS account. Create it with :func:`labkit.start`.
@@ -103,25 +67,41 @@ class Lab:
         in_process: True for ``labkit.start(in_process=True)`` (no server).
     """
 
-    def __init__(self, endpoint_url: str, admin_token: str | None, server: Any = None,
-                 owner_token: str | None = None) -> None:
+    def __init__(self, endpoint_url: str, admin_token: str | None = None, *,
+                 owner_token: str | None = None, link: SandboxLink | None = None) -> None:
         guard.install()  # this process's boto3 clients: loopback only, never through a proxy
         self.account_id = ACCOUNT_ID
         self.region = REGION
         self.endpoint_url = endpoint_url
-        self._admin_token = admin_token
-        self._server = server
-        if owner_token is None and server is not None:
-            owner_token = server.layer.state.owner_token
-        self._owner_token = owner_token
-        self.in_process = hasattr(server, "request")  # labkit.in_process.InProcessServer
-        self._folder: PrivateFolder | None = None  # the files for `aws`, made on first use
+        # How this client reaches its sandbox: given by `start` (its own), else one served elsewhere.
+        self._link = link or SandboxLink(RemoteTransport(endpoint_url), admin_token, owner_token)
+        self._aws = AwsEnvironment()  # the environment and files for `aws`, made on first use
         self.root_email = ""
         self.root_password = ""
         self.root: Credentials = Credentials("", "")
         self.caller: Credentials = self.root
         self.env: dict[str, str] = {}
         self.scenario: str = "new-account"
+
+    @property
+    def _folder(self) -> PrivateFolder | None:
+        """The private folder of the files for ``aws`` (tests look into it)."""
+        return self._aws.folder
+
+    @property
+    def in_process(self) -> bool:
+        """True for ``labkit.start(in_process=True)``: answered inside this process, no server."""
+        return self._link.transport.in_process
+
+    @property
+    def owns_sandbox(self) -> bool:
+        """True when this client may reset its sandbox (it holds the admin token)."""
+        return bool(self._link.admin_token)
+
+    @property
+    def sandbox(self) -> Sandbox | None:
+        """The :class:`labkit.sandbox_core.Sandbox` itself when this process runs it, else None."""
+        return self._link.sandbox
 
     # -- talking to the sandbox -------------------------------------------------
     def client(self, service: str, credentials: Credentials | None = None, **kwargs: Any) -> Any:
@@ -161,13 +141,7 @@ class Lab:
         Scenarios: ``"new-account"`` (default) and ``"inherited-account"``;
         see :mod:`labkit.scenarios`.
         """
-        if self._server is not None:  # our own sandbox, in this process: no HTTP needed
-            root = self._server.layer.reset(self.root.access_key_id, self.root.secret_access_key)
-        else:
-            root = self._admin("reset", {
-                "root_access_key_id": self.root.access_key_id,
-                "root_secret_access_key": self.root.secret_access_key,
-            })["root"]
+        root = self._link.reset(self.root.access_key_id, self.root.secret_access_key)
         self.root = Credentials(root["access_key_id"], root["secret_access_key"])
         self.root_email, self.root_password = root["email"], root["password"]
         self.caller = self.root
@@ -182,19 +156,15 @@ class Lab:
     def stop(self) -> None:
         """Shut the sandbox down (its port is freed)."""
         global _lab
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-        if self._folder is not None:
-            self._folder.remove()
-            self._folder = None
+        self._link.stop()
+        self._aws.remove()
         if _lab is self:
             _lab = None
 
     @property
     def running(self) -> bool:
         try:
-            self._request("GET", "/labkit/health")
+            self.request("GET", "/labkit/health")
             return True
         except OSError:
             return False
@@ -209,18 +179,14 @@ class Lab:
         They never show up in the account (not in root's keys, not "last
         used"), so checking your work cannot change what is checked.
         """
-        if self._server is not None:
-            key = self._server.layer.state.auditor
-            return Credentials(key.access_key_id, key.secret_access_key)
-        data = self._admin("auditor", {})
-        return Credentials(data["access_key_id"], data["secret_access_key"])
+        return Credentials(*self._link.auditor())
 
     @property
     def identity_center(self) -> IdentityCenter:
         """The organization's IAM Identity Center instance: ``instance_arn``, ``identity_store_id``,
         ``start_url`` (the access portal), ``region``, and the console's actions the API lacks
-        (see :class:`labkit.sso_login.IdentityCenter`)."""
-        from .sso_login import IdentityCenter
+        (see :class:`labkit.access_portal.IdentityCenter`)."""
+        from .access_portal import IdentityCenter
 
         return IdentityCenter.of(self)
 
@@ -237,7 +203,7 @@ class Lab:
             for event in lab.member_event_history(workloads):
                 print(event["EventName"], event["Username"], event.get("AccessKeyId"))
         """
-        data = self._request("POST", "/labkit/console/member-events", {"account_id": account_id})
+        data = self.request("POST", "/labkit/console/member-events", {"account_id": account_id})
         if "error" in data:
             raise ValueError(data["error"])
         return list(data["Events"])
@@ -263,7 +229,7 @@ class Lab:
         policy allows it; the first token takes a moment (the issuer makes its RSA key).
         """
         creds = self.caller
-        data = self._request("POST", "/labkit/ci/token", {
+        data = self.request("POST", "/labkit/ci/token", {
             "repository": repository, "ref": ref, "audience": audience, "environment": environment,
             "access_key_id": creds.access_key_id, "secret_access_key": creds.secret_access_key,
         })
@@ -279,7 +245,7 @@ class Lab:
             "endpoint": self.endpoint_url, "access_key_id": self.root.access_key_id,
             "secret_access_key": self.root.secret_access_key, "root_email": self.root_email,
             "root_password": self.root_password, "scenario": self.scenario,
-            "owner_token": self._owner_token or "",
+            "owner_token": self._link.owner_token or "",
         }
 
     def admin(self, action: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -287,88 +253,22 @@ class Lab:
         return self._admin(action, data or {})
 
     # -- plumbing -------------------------------------------------------------------
-    def _request(self, method: str, path: str, data: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None) -> dict[str, Any]:
+    def request(self, method: str, path: str, data: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None) -> dict[str, Any]:
+        """A JSON request to the sandbox's own endpoints (``/labkit/console/...``, used by
+        :class:`labkit.Console`); an error answer comes back with its HTTP ``status``.
+        For AWS itself use :meth:`client`."""
         guard.check_url(self.endpoint_url)
-        body = json.dumps(data or {}).encode() if method == "POST" else None
-        all_headers = {"Content-Type": "application/json", "X-Labkit-Token": self._owner_token or "",
-                       **(headers or {})}
-        if self.in_process and self._server is not None:  # no HTTP at all
-            status, payload = self._server.request(method, path, body, all_headers)
-            result = json.loads(payload or b"{}")
-            if status >= 400:
-                result.setdefault("status", status)
-            return result
-        req = urllib.request.Request(self.endpoint_url + path, data=body, method=method, headers=all_headers)
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        try:
-            with opener.open(req, timeout=30) as resp:
-                return json.loads(resp.read() or b"{}")
-        except urllib.error.HTTPError as err:
-            payload = json.loads(err.read() or b"{}")
-            payload.setdefault("status", err.code)
-            return payload
+        return self._link.call(method, path, data, headers)
+
+    _request = request  # the name older tests use
 
     def _admin(self, action: str, data: dict[str, Any]) -> dict[str, Any]:
-        if not self._admin_token:
-            raise PermissionError(
-                "This notebook is attached to a sandbox it does not own (for example while "
-                f"it is being graded), so it cannot {action} it."
-            )
-        result = self._request("POST", f"/labkit/admin/{action}", data,
-                               {"X-Labkit-Admin": self._admin_token})
-        if "error" in result:
-            raise RuntimeError(result["error"])
-        return result
-
-    def _write_aws_files(self) -> tuple[str, str]:
-        if self._folder is None:
-            self._folder = PrivateFolder()
-        config = self._folder.write("config", (
-            f"[default]\nregion = {self.region}\noutput = json\n"
-            f"endpoint_url = {self.endpoint_url}\n\n"
-            "[plugins]\nlabkit_guard = labkit.guard\n"
-        ))
-        lines = ["[default]", f"aws_access_key_id = {self.caller.access_key_id}",
-                 f"aws_secret_access_key = {self.caller.secret_access_key}"]
-        if self.caller.session_token:
-            lines.append(f"aws_session_token = {self.caller.session_token}")
-        credentials = self._folder.write("credentials", "\n".join(lines) + "\n")
-        return config, credentials
+        return self._link.admin(action, data)
 
     def _apply_env(self) -> None:
-        config, credentials = self._write_aws_files()
-        env = dict(_NEUTRALISE)
-        for name in os.environ:
-            if name.startswith(_HOSTILE_PREFIXES):
-                env[name] = self.endpoint_url
-        env.update({
-            "AWS_ACCESS_KEY_ID": self.caller.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": self.caller.secret_access_key,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-            "AWS_ENDPOINT_URL": self.endpoint_url,
-            "AWS_ENDPOINT_URL_IAM": self.endpoint_url,
-            "AWS_ENDPOINT_URL_STS": self.endpoint_url,
-            "AWS_ENDPOINT_URL_S3": self.endpoint_url,
-            "AWS_CONFIG_FILE": config,
-            "AWS_SHARED_CREDENTIALS_FILE": credentials,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_PAGER": "",
-            "LABKIT_ENDPOINT": self.endpoint_url,
-            "LABKIT_IN_PROCESS": "1" if self.in_process else "",
-            # `aws` must be the one installed beside labkit (it loads the guard plugin).
-            "PATH": path_with_our_bin(os.environ.get("PATH", "")),
-        })
-        env.update(without_proxy_for_loopback(os.environ))  # proxies stay for everything else
-        if self.caller.session_token:
-            env["AWS_SESSION_TOKEN"] = self.caller.session_token
-        self.env = env
-        for name in _REMOVE:
-            if name not in env:
-                os.environ.pop(name, None)
-        os.environ.update(env)
-        _forget_default_boto3_session()
+        """Point ``aws`` and plain boto3 in this process at the sandbox, as the current caller."""
+        self.env = self._aws.apply(self.endpoint_url, self.region, self.caller, in_process=self.in_process)
 
     # -- display ------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -378,14 +278,6 @@ class Lab:
         from .castle_map import castle_map_html
 
         return castle_map_html(self)
-
-
-def _forget_default_boto3_session() -> None:
-    import sys
-
-    boto3: Any = sys.modules.get("boto3")
-    if boto3 is not None:
-        boto3.DEFAULT_SESSION = None
 
 
 _lab: Lab | None = None
@@ -421,7 +313,7 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
     guard.install()
     _route_aws_lines(aws_in_kernel)
     if _lab is not None:
-        if scenario and _lab._admin_token is not None:
+        if scenario and _lab.owns_sandbox:
             _lab.reset(scenario)
             if not quiet:
                 _banner(_lab, "reset to a fresh account")
@@ -432,20 +324,46 @@ def start(scenario: str | None = None, *, quiet: bool = False, in_process: bool 
         return _lab
     if in_process is None:
         in_process = IN_BROWSER
-    if in_process:
-        from .in_process import InProcessServer
-
-        server: Any = InProcessServer().start()
-    else:
-        from .server import SandboxServer
-
-        server = SandboxServer().start()
-    lab = Lab(server.url, server.layer.state.admin_token, server)
+    lab = own_lab(in_process=in_process)
     lab.reset(scenario)
     _lab = lab
     if not quiet:
         _banner(lab, "ready")
     return lab
+
+
+def own_lab(*, in_process: bool = False) -> Lab:
+    """A new sandbox in this process, served over TCP (or inside this process), and its client.
+
+    The account is not made yet: call :meth:`Lab.reset` (``labkit.start`` does).
+    """
+    sandbox = Sandbox()
+    transport: Transport
+    if in_process:
+        from .transports.in_process import InProcessTransport
+
+        transport = InProcessTransport(sandbox).start()
+    else:
+        from .transports.tcp import TcpTransport
+
+        transport = TcpTransport(sandbox).start()
+    return Lab(transport.url, link=OwnedLink(sandbox, transport))
+
+
+def running_lab() -> Lab | None:
+    """The sandbox this kernel started or attached to, or None (never starts a new, empty one).
+
+    A notebook the grader runs is attached on first use (``LABKIT_ATTACH``).
+    """
+    if _lab is None and os.environ.get("LABKIT_ATTACH"):
+        return start(quiet=True)  # the grader's sandbox
+    return _lab
+
+
+def forget_running_lab() -> None:
+    """Forget the running lab without stopping it (the next :func:`start` attaches or starts anew)."""
+    global _lab
+    _lab = None
 
 
 def _route_aws_lines(aws_in_kernel: bool | None) -> None:

@@ -35,7 +35,7 @@ from .authenticator import Authenticator
 from .clock import clock
 
 if TYPE_CHECKING:
-    from .sandbox import Lab
+    from .lab_api import LabApi as Lab
 
 __all__ = ["SCENARIOS", "apply", "new_account", "inherited_account", "capstone", "organization",
            "identity_center"]

@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from labkit.grading.reflections import collect_class, render_class
 from labkit.grading.reports import report_html
-from labkit.journal import collect_class, knowledge_lines, render_class
+from labkit.journal import knowledge_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISE = ROOT / "exercises" / "users.ipynb"

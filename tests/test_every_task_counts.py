@@ -57,7 +57,7 @@ def test_every_assignment_has_several_tasks() -> None:
 
 FRESH_START = """%reset -f
 import labkit.sandbox
-labkit.sandbox._lab = None  # labkit.start() attaches again, with root as the caller"""
+labkit.sandbox.forget_running_lab()  # labkit.start() attaches again, with root as the caller"""
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,9 @@ from labkit.grading import submissions
 from labkit.grading.bounds import CHECK_DETAIL_CHARS, DETAIL_CHARS, bounded_entry, printable
 from labkit.grading.gradebook import Gradebook, feedback_name
 from labkit.grading.kernels import Execution, FreshKernel
+from labkit.grading.reflections import collect_class, render_class
 from labkit.grading.submissions import Source, find_submissions, read_submission
-from labkit.journal import collect, collect_class, render_class
+from labkit.journal import collect
 
 KNOWN = {"users", "mfa", "root", "least-privilege"}
 FUZZ = settings(max_examples=150, derandomize=True, deadline=None, database=None,

@@ -48,8 +48,9 @@ LEARNER_A = textwrap.dedent("""
         "console": repr(labkit.Console(lab).sign_in_root(lab.root_email, lab.root_password)),
         "old_password": lab.root_password == "Root-Vault-Key-2024!",
         "folder_mode": oct(os.stat(lab._folder.path).st_mode & 0o777),
-        "secrets": [lab.root.access_key_id, lab.root.secret_access_key, lab._owner_token, lab._admin_token,
-                    lab.root_password, lab.root_email, lab.auditor().secret_access_key],
+        "secrets": [lab.root.access_key_id, lab.root.secret_access_key, lab.sandbox.owner_token,
+                    lab.sandbox.admin_token, lab.root_password, lab.root_email,
+                    lab.auditor().secret_access_key],
     }
     print(json.dumps(out), flush=True)
 """)
@@ -93,8 +94,9 @@ LEARNER_B = textwrap.dedent("""
     import labkit  # B's own sandbox: its keys and tokens are worth nothing in A's
     mine = labkit.start(quiet=True)
     r["own token on A"] = call("POST", "/labkit/console/sign-in-root", guessed,
-                               {"X-Labkit-Token": mine._owner_token})
-    r["own admin token on A"] = call("POST", "/labkit/admin/reset", {}, {"X-Labkit-Admin": mine._admin_token})
+                               {"X-Labkit-Token": mine.sandbox.owner_token})
+    r["own admin token on A"] = call("POST", "/labkit/admin/reset", {},
+                                     {"X-Labkit-Admin": mine.sandbox.admin_token})
     import boto3
     from botocore.exceptions import ClientError
     for name, creds in (("own root keys on A", mine.root.as_boto3()),

@@ -24,8 +24,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import labkit
+from labkit.access_portal import IdentityCenter, PortalError, cache_path
 from labkit.clock import clock
-from labkit.sso_login import IdentityCenter, PortalError, cache_path
 
 PASSWORD = "Alice-Own-Passw0rd!"
 INLINE = {"Version": "2012-10-17",

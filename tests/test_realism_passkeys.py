@@ -70,14 +70,14 @@ def test_a_signature_made_for_another_origin_is_refused(lab: labkit.Lab, alice: 
     client data names the proxy's origin, and the real console refuses it."""
     key = SecurityKey()
     Console(lab).sign_in(ACCOUNT, "alice-developer", PASSWORD, mfa_code=alice.code()).register_passkey(key)
-    answer = lab._request("POST", "/labkit/console/sign-in", {
+    answer = lab.request("POST", "/labkit/console/sign-in", {
         "account": ACCOUNT, "user": "alice-developer", "password": PASSWORD})
     challenge = answer["passkey_challenge"]
     credential = key._credentials["signin.aws.amazon.com"]
     fooled = SecurityKey()
     fooled._credentials["signin-aws.example"] = credential  # a key that would sign for any site
     assertion = fooled.get("signin-aws.example", challenge, "https://signin-aws.example")
-    refused = lab._request("POST", "/labkit/console/sign-in", {
+    refused = lab.request("POST", "/labkit/console/sign-in", {
         "account": ACCOUNT, "user": "alice-developer", "password": PASSWORD, "assertion": assertion})
     assert refused.get("status") == 401
     with pytest.raises(NoPasskeyForThisSite):  # a browser never lets a page ask for another site
@@ -87,12 +87,12 @@ def test_a_signature_made_for_another_origin_is_refused(lab: labkit.Lab, alice: 
 def test_replayed_assertions_are_refused(lab: labkit.Lab, alice: labkit.Authenticator) -> None:
     key = SecurityKey()
     Console(lab).sign_in(ACCOUNT, "alice-developer", PASSWORD, mfa_code=alice.code()).register_passkey(key)
-    first = lab._request("POST", "/labkit/console/sign-in", {
+    first = lab.request("POST", "/labkit/console/sign-in", {
         "account": ACCOUNT, "user": "alice-developer", "password": PASSWORD})
     assertion = key.get("signin.aws.amazon.com", first["passkey_challenge"], CONSOLE_ORIGIN)
     data = {"account": ACCOUNT, "user": "alice-developer", "password": PASSWORD, "assertion": assertion}
-    assert lab._request("POST", "/labkit/console/sign-in", data)["status"] == "signed-in"
-    assert lab._request("POST", "/labkit/console/sign-in", data).get("status") == 401
+    assert lab.request("POST", "/labkit/console/sign-in", data)["status"] == "signed-in"
+    assert lab.request("POST", "/labkit/console/sign-in", data).get("status") == 401
 
 
 def test_root_may_use_a_passkey_to_satisfy_mandatory_mfa(lab: labkit.Lab) -> None:

@@ -234,7 +234,7 @@ def test_new_credential_kinds_plug_into_one_lookup(lab) -> None:  # noqa: ANN001
     """A credential kind the verifier does not know is refused, and works once it has a lookup."""
     from labkit.realism import signature
 
-    layer = lab._server.layer
+    layer = lab.sandbox.layer
     secret = "k" * 40
     creds = labkit.Credentials("ASIAWEBIDENTITY00001", secret)
     assert _error(lambda: lab.client("sts", credentials=creds).get_caller_identity())[0] == (

@@ -13,80 +13,15 @@ Assignments: ``users``, ``mfa``, ``root``, ``least-privilege``, ``capstone``, ``
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING
+
+from .model import Assignment, Check, CheckResult, once_per_run, run_cache
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
 
-T = TypeVar("T")
-
 __all__ = ["Check", "Assignment", "CheckResult", "ASSIGNMENTS", "get_assignment", "run_checks", "report",
            "once_per_run"]
-
-# What the checks of one run_checks share (e.g. the scorecard); a context variable, so that two
-# threads running checks at once never share one.
-_run_cache: ContextVar[dict[str, Any] | None] = ContextVar("labkit_checks_run_cache", default=None)
-
-
-def once_per_run(key: str, compute: Callable[[], T]) -> T:
-    """``compute()``, computed once per :func:`run_checks` and shared by its checks.
-
-    Several checks read the same scorecard; within one run the account does not change
-    (checks that try something put everything back), so they share one reading. Outside a
-    run, ``compute()`` is called every time.
-    """
-    cache = _run_cache.get()
-    if cache is None:
-        return compute()
-    if key not in cache:
-        cache[key] = compute()
-    return cast(T, cache[key])
-
-
-@dataclass(frozen=True)
-class Check:
-    """One graded fact about the sandbox account.
-
-    ``test(lab)`` reads the account through the AWS API and returns ``True``/
-    ``False`` or ``(passed, detail)``; ``hint`` is shown when it fails.
-    """
-
-    id: str
-    points: int
-    description: str
-    hint: str
-    test: Callable[[Lab], bool | tuple[bool, str]]
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """An exercise: its starting scenario and its checks."""
-
-    id: str
-    title: str
-    scenario: str
-    checks: tuple[Check, ...]
-
-    @property
-    def max_score(self) -> int:
-        """The points for passing every check."""
-        return sum(c.points for c in self.checks)
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of one check."""
-
-    id: str
-    description: str
-    points: int
-    max_points: int
-    passed: bool
-    hint: str
-    detail: str
 
 
 def _registry() -> dict[str, Assignment]:
@@ -118,11 +53,11 @@ def run_checks(assignment_id: str, lab: Lab) -> list[CheckResult]:
     from ._account import CannotProbe
 
     checks = get_assignment(assignment_id).checks
-    token = _run_cache.set({})
+    token = run_cache.set({})
     try:
         return _run(checks, lab, CannotProbe)
     finally:
-        _run_cache.reset(token)
+        run_cache.reset(token)
 
 
 def _run(checks: tuple[Check, ...], lab: Lab, cannot_probe: type[Exception]) -> list[CheckResult]:

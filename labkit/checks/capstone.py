@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ..clock import clock
-from . import Assignment, Check, once_per_run
 from ._account import (
     activity,
     allowed,
@@ -45,8 +44,9 @@ from ._account import (
     s3,
     user,
 )
-from .root import ADMIN_POLICY, admin_for_daily_work
-from .scorecard import _when, credential_report, scorecard
+from .model import Assignment, Check
+from .root import ADMIN_POLICY, admin_for_daily_work, admin_groups, scorecard_rows
+from .scorecard import credential_report, report_time
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
@@ -57,17 +57,6 @@ CI_USER, CAROL, BOB = "ci-deployer", "carol-finance", "bob-ops"
 TREASURY, RELEASES = "castle-treasury", "castle-releases"
 STALE_AFTER = timedelta(days=45)  # CIS AWS Foundations Benchmark v7.0.0, 2.11
 PROBE = "labkit-check/probe.txt"
-
-
-def _rows(*row_ids: str):  # noqa: ANN202 - returns a check function
-    def test(lab: Lab) -> tuple[bool, str]:
-        card = once_per_run("scorecard", lambda: scorecard(lab))
-        rows = [card.row(r) for r in row_ids]
-        failed = [r for r in rows if not r.passed]
-        shown = failed or rows
-        return not failed, "; ".join(f"CIS {r.cis}: {r.detail}" for r in shown)
-
-    return test
 
 
 def admins_through_a_group(lab: Lab) -> tuple[bool, str]:
@@ -82,9 +71,7 @@ def admins_through_a_group(lab: Lab) -> tuple[bool, str]:
                        "and put the administrators in the group")
     if user(lab, BOB) is None:
         return False, f"{BOB} is gone, but he runs operations: he should administer through a group"
-    via = [g["GroupName"] for g in client.list_groups_for_user(UserName=BOB)["Groups"]
-           if ADMIN_POLICY in [p["PolicyArn"] for p in
-                               client.list_attached_group_policies(GroupName=g["GroupName"])["AttachedPolicies"]]]
+    via = admin_groups(lab, BOB)
     if not via:
         return False, f"{BOB} runs operations but is in no group with AdministratorAccess"
     return True, f"administrators get AdministratorAccess through {via[0]} only"
@@ -212,7 +199,7 @@ def stale_credentials(lab: Lab) -> tuple[bool, str]:
             stale.append(f"{name} (last sign-in {last:%Y-%m-%d}) still has {' and '.join(left)}")
     for row in credential_report(client)[1:]:
         for n in ("1", "2"):
-            used = _when(row.get(f"access_key_{n}_last_used_date", ""))
+            used = report_time(row.get(f"access_key_{n}_last_used_date", ""))
             if row.get(f"access_key_{n}_active") == "true" and used and now - used >= STALE_AFTER:
                 stale.append(f"{row['user']}'s access key {n} is active but unused since {used:%Y-%m-%d}")
     if stale:
@@ -227,20 +214,20 @@ ASSIGNMENT = Assignment(
     checks=(
         Check("root-mfa", 2, "Scorecard 2.5 and 2.6: root has MFA, and it is a security key",
               "Sign in as root in labkit.Console and register a labkit.SecurityKey (register_passkey)",
-              _rows("root-mfa", "root-hardware-mfa")),
+              scorecard_rows("root-mfa", "root-hardware-mfa", cite=True)),
         Check("no-root-access-keys", 1, "Scorecard 1.4: root has no access keys",
               "Switch to an administrator first, then delete root's key with root's own credentials",
-              _rows("no-root-access-keys")),
+              scorecard_rows("no-root-access-keys", cite=True)),
         Check("root-not-used", 1, "Scorecard 1.7: once an administrator took over, root was not used",
               "Hand daily work to an administrator in a group, then use root only for its own credentials",
-              _rows("root-not-used")),
+              scorecard_rows("root-not-used", cite=True)),
         Check("password-policy", 1,
               "Scorecard 1.8 and 1.9: passwords of 14+ characters, none of the last 24 reused",
               "aws iam update-account-password-policy (chapter 04)",
-              _rows("password-length", "password-reuse")),
+              scorecard_rows("password-length", "password-reuse", cite=True)),
         Check("console-users-mfa", 1, "Scorecard 1.10: every user with a console password has MFA",
               "The credential report's mfa_active column; a user who left needs no password at all",
-              _rows("console-users-mfa")),
+              scorecard_rows("console-users-mfa", cite=True)),
         Check("admins-through-group", 2, "Administrators get their rights through a group, not directly",
               "A group with AdministratorAccess; put the administrators in it and detach the policy "
               "from the users (list-attached-user-policies shows who has it)", admins_through_a_group),

@@ -25,8 +25,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import Assignment, Check, once_per_run
 from ._account import activity, iam, in_words
+from .model import Assignment, Check, once_per_run
 
 if TYPE_CHECKING:
     from ..sandbox import Lab

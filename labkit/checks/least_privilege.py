@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from . import Assignment, Check
 from ._account import TemporaryKey, allowed, beyond_the_task, granted_statements, in_words, s3, user
+from .model import Assignment, Check
 
 if TYPE_CHECKING:
     from ..sandbox import Lab

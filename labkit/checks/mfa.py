@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from . import Assignment, Check
 from ._account import TemporaryKey, activity, allowed, iam, login_profile, mfa_devices, probe_client, user
+from .model import Assignment, Check
 
 if TYPE_CHECKING:
     from ..sandbox import Lab

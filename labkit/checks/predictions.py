@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import knowledge_log
 from ._account import activity
-from .your_turn_tasks import NotYet
+from .not_yet import NotYet
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
@@ -293,7 +293,7 @@ def check_prediction(prediction_id: str, prediction: str, lab: Any = None) -> No
 
     Raises :class:`NotYet` when no prediction (or not one of the options) was written.
     """
-    from ..widgets.check import _running_lab
+    from ..sandbox import running_lab
 
     try:
         item = PREDICTIONS[prediction_id]
@@ -306,7 +306,7 @@ def check_prediction(prediction_id: str, prediction: str, lab: Any = None) -> No
     chosen = _option(item, str(prediction))
     if chosen is None:
         raise NotYet(f"{prediction!r} is not one of the options; write one of {choices}")
-    lab = lab or _running_lab()
+    lab = lab or running_lab()
     if lab is None:
         raise NotYet("no sandbox is running in this kernel: run the notebook's first cell, then this one")
     try:

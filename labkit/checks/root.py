@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from . import Assignment, Check, once_per_run
 from ._account import TemporaryKey, iam, login_profile, mfa_devices, probe_client
+from .model import Assignment, Check, once_per_run
 from .scorecard import scorecard
 
 if TYPE_CHECKING:
@@ -22,15 +22,21 @@ if TYPE_CHECKING:
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 
-def _row(check_id: str):  # noqa: ANN202 - returns a check function
+def scorecard_rows(*row_ids: str, cite: bool = False):  # noqa: ANN201 - returns a check function
+    """A check that passes when every scorecard row ``row_ids`` passes; its detail is the failed
+    rows' details (all rows' when none failed), each after ``CIS <number>:`` with ``cite=True``."""
     def test(lab: Lab) -> tuple[bool, str]:
-        row = once_per_run("scorecard", lambda: scorecard(lab)).row(check_id)
-        return row.passed, row.detail
+        card = once_per_run("scorecard", lambda: scorecard(lab))
+        rows = [card.row(r) for r in row_ids]
+        failed = [r for r in rows if not r.passed]
+        return not failed, "; ".join(f"CIS {r.cis}: {r.detail}" if cite else r.detail for r in failed or rows)
 
     return test
 
 
-def _admin_groups(lab: Lab, name: str) -> list[str]:
+
+def admin_groups(lab: Lab, name: str) -> list[str]:
+    """The groups of user ``name`` that carry AdministratorAccess."""
     groups = iam(lab).list_groups_for_user(UserName=name)["Groups"]
     return [g["GroupName"] for g in groups
             if ADMIN_POLICY in [p["PolicyArn"] for p in
@@ -52,7 +58,7 @@ def admin_for_daily_work(lab: Lab) -> tuple[bool, str]:
     reasons = []
     for u in iam(lab).list_users()["Users"]:
         name = u["UserName"]
-        groups = _admin_groups(lab, name)
+        groups = admin_groups(lab, name)
         if not groups:
             continue
         if not (login_profile(lab, name) and mfa_devices(lab, name)):
@@ -72,23 +78,25 @@ ASSIGNMENT = Assignment(
     checks=(
         Check("root-mfa", 2, "The root user has MFA",
               "Sign in as root in labkit.Console and register a security key "
-              "(root_console.register_passkey(labkit.SecurityKey(...), name=...))", _row("root-mfa")),
+              "(root_console.register_passkey(labkit.SecurityKey(...), name=...))",
+              scorecard_rows("root-mfa")),
         Check("root-hardware-mfa", 1, "Root's MFA is a security key (hardware), not an app",
               "For the master key choose hardware, as chapter 04 does: register_passkey with a "
-              "labkit.SecurityKey; an authenticator app leaves CIS 2.6 red", _row("root-hardware-mfa")),
+              "labkit.SecurityKey; an authenticator app leaves CIS 2.6 red",
+              scorecard_rows("root-hardware-mfa")),
         Check("no-root-access-keys", 2, "The root user has no access keys",
               "Switch to an admin user first, then delete root's key with root's own credentials",
-              _row("no-root-access-keys")),
+              scorecard_rows("no-root-access-keys")),
         Check("root-not-used", 1, "Root is not used for daily work (activity log)",
               "Once the administrator has taken over, use root only for its own credentials",
-              _row("root-not-used")),
+              scorecard_rows("root-not-used")),
         Check("password-length", 1, "Password policy: at least 14 characters",
               "aws iam update-account-password-policy --minimum-password-length 14 ...",
-              _row("password-length")),
+              scorecard_rows("password-length")),
         Check("password-reuse", 1, "Password policy: the last 24 passwords cannot be reused",
-              "--password-reuse-prevention 24", _row("password-reuse")),
+              "--password-reuse-prevention 24", scorecard_rows("password-reuse")),
         Check("console-users-mfa", 2, "Every user with a console password has MFA",
-              "Look for mfa_active=false in the credential report", _row("console-users-mfa")),
+              "Look for mfa_active=false in the credential report", scorecard_rows("console-users-mfa")),
         Check("admin-user", 2,
               "An administrator for daily work: through a group, with MFA, no key without MFA",
               "A group with AdministratorAccess and MFA_OR_NOTHING; a user in it with a password and MFA",

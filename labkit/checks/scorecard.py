@@ -114,7 +114,8 @@ def credential_report(iam: Any) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def _when(value: str) -> datetime | None:
+def report_time(value: str) -> datetime | None:
+    """A credential report's date (None for ``N/A``, ``no_information``, ``not_supported``)."""
     if not value or value in ("N/A", "no_information", "not_supported"):
         return None
     return datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from . import Assignment, Check
 from ._account import (
     TemporaryKey,
     activity,
@@ -32,6 +31,7 @@ from ._account import (
     probe_client,
     user,
 )
+from .model import Assignment, Check
 
 if TYPE_CHECKING:
     from ..sandbox import Lab

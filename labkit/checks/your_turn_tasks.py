@@ -45,6 +45,7 @@ from ._account import (
     mfa_devices,
     user,
 )
+from .not_yet import NotYet
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
@@ -52,13 +53,6 @@ if TYPE_CHECKING:
 __all__ = ["Task", "TASKS", "NotYet", "your_turn", "hint_level", "MARKER", "typed_your_turns"]
 
 MARKER = "# ⌨️ Your turn:"
-
-
-class NotYet(Exception):
-    """A your-turn check found the account not yet as the task asks; the message is the hint."""
-
-    def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a long traceback
-        return [f"❌ Not yet: {self}"]
 
 
 @dataclass(frozen=True)
@@ -311,10 +305,8 @@ def _archive_root_passwordless(lab: Lab) -> tuple[bool, str]:
     archive = next((a["Id"] for a in accounts if a["Name"] == "castle-archive"), None)
     if archive is None:
         return False, "the organization has no account castle-archive"
-    server = getattr(lab, "_server", None)
-    if server is not None:  # this kernel's own sandbox: read the member's root directly
-        root = server.layer.state.members.get(archive)
-        if root is not None and root.password is None:
+    if lab.sandbox is not None:  # this kernel's own sandbox: read the member's root directly
+        if lab.sandbox.member_root_has_password(archive) is False:
             return True, "castle-archive's root has no password left: nobody can sign in as it."
         return False, "castle-archive's root still has a password"
     sessions = [e for e in activity(lab, event_name="AssumeRoot") if not e.get("errorCode")
@@ -494,7 +486,7 @@ def your_turn(task_id: str, lab: Any = None, *, show_answer: bool = False) -> No
 
     ``show_answer=True`` prints the answer without checking (and notes it in your progress).
     """
-    from ..widgets.check import _running_lab
+    from ..sandbox import running_lab
 
     try:
         task = TASKS[task_id]
@@ -504,7 +496,7 @@ def your_turn(task_id: str, lab: Any = None, *, show_answer: bool = False) -> No
         knowledge_log.record_hint(task.id, "answer")
         print(f"{_hint(task, 'answer')}\nReplace the '{MARKER} ...' line with it and run the cell.")
         return
-    lab = lab or _running_lab()
+    lab = lab or running_lab()
     if lab is None:
         raise NotYet("no sandbox is running in this kernel: run the notebook's first cell, then this one")
     try:

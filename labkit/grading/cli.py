@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .runner import RunSummary
 
 __all__ = ["register_cli", "cmd_grade"]
 
@@ -17,6 +21,26 @@ def _names(students: list[str], limit: int = 8) -> str:
 
     shown = ", ".join(printable(s) for s in students[:limit])
     return shown + (f" and {len(students) - limit} more" if len(students) > limit else "")
+
+
+# What the end of a run lists, one line each when not empty: {n} is how many, {names} the first names.
+_SUMMARY_LINES = (
+    ("rerun", "{n} could not be graded because the grader failed (not the students' doing): {names}. "
+              "Run the same command again to grade them."),
+    ("attacks", "{n} attacked the grader: {names} (see their feedback pages)."),
+    ("flagged", "{n} flagged for you to look at (see report.html: wrong assignment, not on the roster, "
+                "extra notebooks, one roster person twice): {names}."),
+    ("left_out", "{n} left out of the LMS files (no blank grade is ever written): {names}."),
+    ("missing", "{n} on the roster handed nothing in: {names}."),
+)
+
+
+def _lists(summary: RunSummary) -> list[tuple[list[str], str]]:
+    """The summary's lists of students, each with the line that reports it (see ``_SUMMARY_LINES``)."""
+    left_out = [f"{student} ({why})" for student, why in sorted(summary.left_out.items())]
+    lists = {"rerun": summary.rerun, "attacks": summary.attacks, "flagged": summary.flagged,
+             "left_out": left_out, "missing": summary.missing}
+    return [(lists[name], text) for name, text in _SUMMARY_LINES]
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -56,24 +80,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
           "(LMS imports: canvas.csv, moodle.csv, and moodle-worksheet.csv for a Moodle grading "
           "worksheet roster; Canvas feedback: canvas-feedback.zip); "
           f"class report: {out / 'report.html'}", file=sys.stderr)
-    if summary.rerun:
-        print(f"{len(summary.rerun)} could not be graded because the grader failed "
-              "(not the students' doing): "
-              f"{_names(summary.rerun)}. Run the same command again to grade them.", file=sys.stderr)
-    if summary.attacks:
-        print(f"{len(summary.attacks)} attacked the grader: {_names(summary.attacks)} (see their feedback "
-              "pages).", file=sys.stderr)
-    if summary.flagged:
-        print(f"{len(summary.flagged)} flagged for you to look at (see report.html: wrong assignment, not on "
-              "the roster, extra notebooks, one roster person twice): "
-              f"{_names(summary.flagged)}.", file=sys.stderr)
-    if summary.left_out:
-        shown = [f"{student} ({why})" for student, why in sorted(summary.left_out.items())]
-        print(f"{len(shown)} left out of the LMS files (no blank grade is ever written): {_names(shown)}.",
-              file=sys.stderr)
-    if summary.missing:
-        print(f"{len(summary.missing)} on the roster handed nothing in: {_names(summary.missing)}.",
-              file=sys.stderr)
+    for names, what in _lists(summary):
+        if names:
+            print(what.format(n=len(names), names=_names(names)), file=sys.stderr)
     if summary.interrupted:
         print("Interrupted: the files in the output folder are valid. Run the same command again to "
               "grade the rest.", file=sys.stderr)

@@ -45,14 +45,13 @@ from pathlib import Path
 from typing import Any
 
 from .classlist import Adjustments, LatePolicy, final_score
+from .result import RERUN_STATUSES, STATUSES, GradeResult
 
 __all__ = ["Gradebook", "CSV_COLUMNS", "STATUSES", "RERUN_STATUSES", "write_atomically", "OutLock",
            "feedback_name", "grader_key", "sign", "csv_text"]
 
 FORMAT = "labkit-grades/2"
 SAVE_EVERY = 5.0  # seconds between full rewrites of results.json and the CSVs during a run
-STATUSES = ("graded", "timeout", "error", "invalid", "grader-error", "attack")
-RERUN_STATUSES = ("grader-error",)  # the grader's fault: graded again by the next run
 CSV_COLUMNS = ("student", "assignment", "score", "max_score", "status", "late_days", "late_penalty",
                "adjustment", "final", "detail", "flags", "seconds", "sha256", "file")
 _REQUIRED = {"student": str, "assignment": str, "sha256": str, "status": str, "score": int, "max_score": int,
@@ -251,6 +250,10 @@ class Gradebook:
         entry.pop("signature", None)
         entry["signature"] = sign(entry, self.key)
         self.entries[entry["student"]] = entry
+
+    def results(self) -> list[GradeResult]:
+        """Every student's result, typed, by student id."""
+        return [GradeResult.from_entry(e) for e in self.ordered()]
 
     def ordered(self) -> list[dict[str, Any]]:
         return [self.entries[s] for s in sorted(self.entries)]

@@ -12,10 +12,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from .class_notebooks import ClassNotebook
 from .gradebook import feedback_name, write_atomically
-from .submissions import Source
 
-__all__ = ["notebook_html", "notebook_page", "write_notebook_page", "MAX_CHARS"]
+__all__ = ["notebook_html", "parsed_notebook_html", "notebook_page", "write_notebook_page", "MAX_CHARS"]
 
 MAX_CHARS = 2_000_000
 _CSS = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
@@ -47,10 +47,15 @@ def notebook_html(student: str, data: bytes) -> str:
     """The page for ``student``'s notebook bytes (a note instead when they are not a notebook)."""
     try:
         nb = json.loads(data)
-        cells = nb.get("cells") if isinstance(nb, dict) else None
-        if not isinstance(cells, list):
-            raise ValueError
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        nb = None
+    return parsed_notebook_html(student, nb)
+
+
+def parsed_notebook_html(student: str, nb: Any) -> str:
+    """The page for ``student``'s notebook, already parsed (``nb``: any JSON value, or None)."""
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
         cells = None
     parts, used = [f"<h1>Submitted notebook: {escape(student)}</h1><p><small>Read-only copy; nothing on "
                    "this page runs.</small></p>"], 0
@@ -77,10 +82,6 @@ def notebook_page(student: str) -> str:
     return f"notebooks/{feedback_name(student)}"
 
 
-def write_notebook_page(out: Path, student: str, source: Source) -> None:
+def write_notebook_page(out: Path, nb: ClassNotebook) -> None:
     """Write ``out/notebooks/<student>.html`` (a note when the file cannot be read)."""
-    try:
-        data = source.read()
-    except OSError:
-        data = b""
-    write_atomically(out / notebook_page(student), notebook_html(student, data))
+    write_atomically(out / notebook_page(nb.student), parsed_notebook_html(nb.student, nb.notebook))

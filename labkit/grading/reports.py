@@ -15,7 +15,7 @@ from urllib.parse import quote
 from .gradebook import feedback_name
 
 if TYPE_CHECKING:
-    from ..journal import ClassReflections
+    from .reflections import ClassReflections
 
 __all__ = ["feedback_html", "report_html", "reflections_html", "hints_html", "score_histogram_svg",
            "score_table_html", "pass_rate_svg"]
@@ -341,7 +341,7 @@ def report_html(entries: list[dict[str, Any]], reflections: ClassReflections | N
     """The class overview: per assignment, score distribution, pass rate per check, a sortable
     student × check table (final scores, late days, adjustments, flags, a link to each feedback page
     and submitted notebook), the roster's students who handed nothing in, and (given
-    ``reflections``, see :func:`labkit.journal.collect_class`) every reflection answer.
+    ``reflections``, see :func:`labkit.grading.reflections.collect_class`) every reflection answer.
     ``names``: the roster's name per student id; ``hints``: the your-turn hints each student used."""
     names = names or {}
     by_assignment: dict[str, list[dict[str, Any]]] = {}

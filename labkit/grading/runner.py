@@ -34,19 +34,22 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..journal import collect_class
+from ..journal import course_prompts
 from . import integrity, processes
 from .bounds import bounded_entry, printable
 from .canvas_feedback import write_feedback_zip
+from .class_notebooks import read_class
 from .classlist import Adjustments, LatePolicy, Roster, id_pattern, parse_time
 from .exports import ExportOptions, lms_files
 from .gradebook import RERUN_STATUSES, Gradebook, OutLock, feedback_name, write_atomically
-from .hints import collect_hints
+from .hints import hints_of
 from .jail import Jail, Limits
 from .lateness import SubmissionTimes, When, decide
 from .notebook_view import write_notebook_page
 from .progress import Progress
+from .reflections import ClassReflections, ClassReflectionsBuilder
 from .reports import feedback_html, report_html
+from .result import GradeResult, Status
 from .submissions import Source, Submission, find_submissions, late_marker, read_submission
 from .worker import Job, worker_main
 
@@ -115,7 +118,7 @@ def _preload() -> None:
 
 def result_inputs() -> dict[str, str]:
     """What every result depends on besides the submission and the options: checks, scenarios, labkit."""
-    from .. import __version__
+    from ..version import __version__
 
     root = integrity.package_dir()
     return {"labkit": __version__, "checks": integrity.source_fingerprint(root / "checks"),
@@ -252,8 +255,9 @@ class GradingRun:
     def _feedback_path(self, student: str) -> Path:
         return self.out / "feedback" / feedback_name(student)
 
-    def _record(self, entry: dict[str, Any], progress: Progress, summary: RunSummary) -> None:
+    def _record(self, result: GradeResult, progress: Progress, summary: RunSummary) -> None:
         assert self.gradebook is not None
+        entry = result.as_entry()
         sub = self.pending.pop(entry["student"], None)
         if sub is not None:
             entry.update(key=self.key(sub), file=sub.path, flags=list(self._flags(sub)),
@@ -299,21 +303,18 @@ class GradingRun:
                     self.aliased[student] = (f"the roster says this is the same person as {others} "
                                              f"(roster id {person_id}): left out of the LMS files; keep one")
 
-    def _invalid_entry(self, sub: Submission) -> dict[str, Any]:
+    def _invalid_entry(self, sub: Submission) -> GradeResult:
         from ..checks import get_assignment
 
         max_score = get_assignment(sub.assignment).max_score if sub.assignment in self.known else 0
-        return {"student": sub.student, "assignment": sub.assignment or "", "sha256": sub.sha256,
-                "status": "invalid", "score": 0, "max_score": max_score, "detail": sub.invalid or "",
-                "seconds": 0.0, "cells_run": 0, "cells_total": 0, "cell_errors": [], "checks": []}
+        return GradeResult.invalid(sub.student, sub.assignment or "", sub.sha256, max_score,
+                                   sub.invalid or "")
 
-    def _unfinished_entry(self, job: Job, status: str, detail: str) -> dict[str, Any]:
+    def _unfinished_entry(self, job: Job, status: Status, detail: str) -> GradeResult:
         from ..checks import get_assignment
 
-        return {"student": job.student, "assignment": job.assignment, "sha256": job.sha256, "status": status,
-                "score": 0, "max_score": get_assignment(job.assignment).max_score, "detail": detail,
-                "seconds": 0.0, "cells_run": 0, "cells_total": len(job.cells), "cell_errors": [],
-                "checks": []}
+        return GradeResult.unfinished(job.student, job.assignment, job.sha256, status,
+                                      get_assignment(job.assignment).max_score, detail, len(job.cells))
 
     def _check_integrity(self, job: Job, progress: Progress, summary: RunSummary) -> None:
         if integrity.fingerprint() == self.fingerprint:
@@ -339,24 +340,30 @@ class GradingRun:
             except (OSError, UnicodeDecodeError):
                 pass
             write_atomically(page, html)
-        for student, source in self.sources.items():
-            write_notebook_page(self.out, student, source)
         write_feedback_zip(self.out, entries, self.pattern)
-        try:
-            reflections = collect_class(self.paths, self.pattern)
-        except Exception as err:  # noqa: BLE001 - the report is always written, with or without them
-            print(f"warning: reflections left out of the report: {printable(err)[:300]}", file=self.stream)
-            reflections = None
-        try:
-            hints = collect_hints(self.paths, self.pattern)
-        except Exception as err:  # noqa: BLE001 - the report is always written, with or without them
-            print(f"warning: hints left out of the report: {printable(err)[:300]}", file=self.stream)
-            hints = {}
+        reflections, hints = self._read_class_once()
         missing = [(e.display_name, e.id) for e in self.roster.entries
                    if e.id in set(self.missing)] if self.roster else []
         names = {e["student"]: self._name(e) for e in entries}
         write_atomically(self.out / "report.html", report_html(entries, reflections, names=names,
                                                                missing=missing, hints=hints))
+
+    def _read_class_once(self) -> tuple[ClassReflections | None, dict[str, dict[str, list[str]]]]:
+        """One pass over the class's notebooks: each one's page, its reflections, its hints used."""
+        builder: ClassReflectionsBuilder | None = None
+        try:
+            builder = ClassReflectionsBuilder(course_prompts())
+        except Exception as err:  # noqa: BLE001 - the report is always written, with or without them
+            print(f"warning: reflections left out of the report: {printable(err)[:300]}", file=self.stream)
+        hints: dict[str, dict[str, list[str]]] = {}
+        for nb in read_class(self.sources):
+            write_notebook_page(self.out, nb)
+            if builder is not None:
+                builder.add(nb)
+            used = hints_of(nb)
+            if used:
+                hints[nb.student] = used
+        return (builder.result() if builder is not None else None), hints
 
     def _jail(self) -> Jail | None:
         if not self.options.jail:
@@ -455,10 +462,10 @@ class GradingRun:
                 self.jail.release_groups()
             self.gradebook.save()
             self.write_reports()
-            entries = self.gradebook.ordered()
+            entries, results = self.gradebook.ordered(), self.gradebook.results()
             # names as the terminal shows them: no escape sequence of a student's reaches it
-            summary.rerun = [printable(e["student"]) for e in entries if e["status"] in RERUN_STATUSES]
-            summary.attacks = [printable(e["student"]) for e in entries if e["status"] == "attack"]
+            summary.rerun = [printable(r.student) for r in results if r.status in RERUN_STATUSES]
+            summary.attacks = [printable(r.student) for r in results if r.status == "attack"]
             summary.flagged = [printable(e["student"]) for e in entries if e.get("flags")]
             summary.missing = [printable(m) for m in summary.missing]
             summary.left_out = lms_files(self.gradebook.with_final(), self.roster,
@@ -515,7 +522,7 @@ class GradingRun:
                         self._retry_or_record(worker, job, message, progress, summary)
                         continue
                     self._check_integrity(job, progress, summary)
-                    self._record(message, progress, summary)
+                    self._record(GradeResult.from_entry(message), progress, summary)
                 elif _stopped(worker.process.pid):
                     worker.job = None
                     self._retry_or_record(worker, job, None, progress, summary, "stopped (SIGSTOP)")

@@ -25,21 +25,22 @@ import secrets
 import signal
 import sys
 import tempfile
-import threading
 import time
 import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
 from ..private_folder import sweep_orphans
+from ..transports.unix_socket import UnixSocketTransport
 from . import processes
 from .jail import Jail
 from .kernels import Execution, FreshKernel, KernelPlace, remove_tree
+from .result import GradeResult, Status
 
 __all__ = ["Job", "Grader", "worker_main"]
 
 KERNEL_START_TIMEOUT = 120.0
-STATUS_BY_OUTCOME = {"finished": "graded", "timeout": "timeout", "died": "error"}
+STATUS_BY_OUTCOME: dict[str, Status] = {"finished": "graded", "timeout": "timeout", "died": "error"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,48 +59,28 @@ def _new_root_password() -> str:
     return "Root-" + secrets.token_urlsafe(12) + "-9a!"
 
 
-class UnixSandboxServer:
-    """The worker's sandbox, also served on a Unix socket (bind-mounted into each jail)."""
-
-    def __init__(self, path: str, app: Any) -> None:
-        from werkzeug.serving import make_server
-
-        from ..realism.wire import request_handler
-
-        # The TCP server's handler (moto's, keeping the access portal's bearer-token header,
-        # which Werkzeug would drop for its underscore): jailed kernels sign in through
-        # IAM Identity Center too.
-        self._server = make_server(f"unix://{path}", 0, app, threaded=True,
-                                   request_handler=request_handler())
-        os.chmod(path, 0o666)  # a root grader's kernels run as nobody; the folder around it is 0700
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="labkit-sandbox-unix", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
 class Grader:
     """A worker's sandbox and its supply of fresh kernels."""
 
-    socket_server: UnixSandboxServer | None = None
+    socket_server: UnixSocketTransport | None = None
 
     def __init__(self, base_env: dict[str, str], jail: Jail | None) -> None:
         from ..sandbox import Lab
-        from ..server import SandboxServer
+        from ..sandbox_core import Sandbox
+        from ..sandbox_link import OwnedLink
+        from ..transports.tcp import TcpTransport
 
         self.folder = os.path.realpath(tempfile.mkdtemp(prefix="labkit-grader-"))  # 0700, ours only
         os.chdir(self.folder)  # the kernels' sockets are named relative to it (see FreshKernel)
-        self.server = SandboxServer().start()
-        self.lab = Lab(self.server.url, self.server.layer.state.admin_token, self.server)
+        self.sandbox = Sandbox()
+        tcp = TcpTransport(self.sandbox).start()
+        self.lab = Lab(tcp.url, link=OwnedLink(self.sandbox, tcp))
         self.lab.reset()
         socket_path = None
         if jail is not None:  # the jailed kernels' only road: a Unix socket to this sandbox
             socket_path = os.path.join(self.folder, "sandbox.sock")
-            self.socket_server = UnixSandboxServer(socket_path, self.server.layer)
-        self.place = KernelPlace(self.folder, jail, socket_path, self.server.port, base_env)
+            self.socket_server = UnixSocketTransport(self.sandbox, socket_path).start()
+        self.place = KernelPlace(self.folder, jail, socket_path, tcp.port, base_env)
         self.next_kernel: FreshKernel | None = FreshKernel(self.place)
         self._warm_up()
 
@@ -122,7 +103,7 @@ class Grader:
         self.lab.root = Credentials(new_key_id(), new_secret())
         self.lab.reset(scenario)
         password = _new_root_password()
-        self.server.layer.state.root.password = password
+        self.sandbox.set_root_password(password)
         self.lab.root_password = password
         return {
             "endpoint": self.lab.endpoint_url,
@@ -131,7 +112,7 @@ class Grader:
             "root_email": self.lab.root_email,
             "root_password": password,
             "scenario": scenario,
-            "owner_token": self.server.layer.state.owner_token,  # the console; not the admin token
+            "owner_token": self.sandbox.owner_token,  # the console; not the admin token
         }
 
     def _take_kernel(self) -> FreshKernel:
@@ -148,7 +129,7 @@ class Grader:
         processes.kill_children(keep)
         sweep_orphans()  # the killed kernel's sandbox files (its folder watcher was killed too)
 
-    def grade(self, job: Job) -> dict[str, Any]:
+    def grade(self, job: Job) -> GradeResult:
         """Grade one submission; always returns a result (``internal`` marks grader failures)."""
         from ..checks import get_assignment, run_checks
 
@@ -199,27 +180,15 @@ def _errors_note(execution: Execution) -> str:
     return f"{cells} raised an exception (first: {first.ename} in code cell {first.cell})"
 
 
-def _result(job: Job, status: str, checks: list[dict[str, Any]], execution: Execution, seconds: float,
-            detail: str, internal: bool = False, trace: str = "") -> dict[str, Any]:
-    result = {
-        "student": job.student,
-        "assignment": job.assignment,
-        "sha256": job.sha256,
-        "status": status,
-        "score": sum(c["points"] for c in checks),
-        "max_score": sum(c["max_points"] for c in checks),
-        "detail": detail,
-        "seconds": round(seconds, 3),
-        "cells_run": execution.cells_run,
-        "cells_total": execution.cells_total,
-        "cell_errors": [e.as_dict() for e in execution.errors],
-        "output_bytes": execution.output_bytes,
-        "checks": checks,
-    }
-    if internal:
-        result["internal"] = True
-        result["trace"] = trace
-    return result
+def _result(job: Job, status: Status, checks: list[dict[str, Any]], execution: Execution, seconds: float,
+            detail: str, internal: bool = False, trace: str = "") -> GradeResult:
+    return GradeResult(
+        job.student, job.assignment, job.sha256, status,
+        score=sum(c["points"] for c in checks), max_score=sum(c["max_points"] for c in checks),
+        detail=detail, seconds=round(seconds, 3), cells_run=execution.cells_run,
+        cells_total=execution.cells_total, cell_errors=[e.as_dict() for e in execution.errors],
+        output_bytes=execution.output_bytes, checks=checks, internal=internal, trace=trace,
+    )
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
@@ -249,7 +218,7 @@ def worker_main(conn: Connection, base_env: dict[str, str], jail: Jail | None,
                 break
             if job is None:
                 break
-            conn.send(grader.grade(job))
+            conn.send(grader.grade(job).as_entry())  # a plain dict through the pipe
     except Exception:  # noqa: BLE001
         try:
             conn.send({"fatal": traceback.format_exc(limit=8)})

@@ -4,7 +4,7 @@ An administrator sees the instance's facts, gives a person a one-time password, 
 someone has signed in and registered an MFA device, and turns a person's access off and on
 ("Disable user access" / "Enable user access": console-only, the identity store API has no call
 for it). The simulated console reaches these under ``/labkit/console/identity-center/``
-(:mod:`.endpoints`); :class:`labkit.sso_login.IdentityCenter` is their learner-side face.
+(:mod:`.endpoints`); :class:`labkit.access_portal.IdentityCenter` is their learner-side face.
 """
 
 from __future__ import annotations

@@ -235,7 +235,7 @@ def password_policy() -> dict[str, Any] | None:
     }
 
 
-def _doc(document: Any) -> dict[str, Any]:
+def policy_document(document: Any) -> dict[str, Any]:
     if isinstance(document, dict):
         return document
     try:
@@ -252,14 +252,14 @@ def _doc(document: Any) -> dict[str, Any]:
 POLICY_ARN_KEY = "labkit:PolicyArn"
 
 
-def _managed_doc(policy: Any) -> dict[str, Any]:
+def managed_policy_document(policy: Any) -> dict[str, Any]:
     version = getattr(policy, "default_version_id", None)
     document = getattr(policy, "document", "{}")
     for v in getattr(policy, "versions", []) or []:
         if getattr(v, "version_id", None) == version or getattr(v, "is_default", False):
             document = v.document
             break
-    return {**_doc(document), POLICY_ARN_KEY: getattr(policy, "arn", None)}
+    return {**policy_document(document), POLICY_ARN_KEY: getattr(policy, "arn", None)}
 
 
 def policy_documents_for_user(name: str) -> list[dict[str, Any]]:
@@ -268,12 +268,12 @@ def policy_documents_for_user(name: str) -> list[dict[str, Any]]:
     u = backend.users.get(name)
     if u is None:
         return []
-    docs = [_doc(d) for d in u.policies.values()]
-    docs += [_managed_doc(p) for p in u.managed_policies.values()]
+    docs = [policy_document(d) for d in u.policies.values()]
+    docs += [managed_policy_document(p) for p in u.managed_policies.values()]
     for group in backend.groups.values():
         if any(member.name == name for member in group.users):
-            docs += [_doc(d) for d in group.policies.values()]
-            docs += [_managed_doc(p) for p in group.managed_policies.values()]
+            docs += [policy_document(d) for d in group.policies.values()]
+            docs += [managed_policy_document(p) for p in group.managed_policies.values()]
     return docs
 
 
@@ -283,7 +283,7 @@ def role(name: str) -> Any | None:
 
 
 def role_trust_policy(r: Any) -> dict[str, Any]:
-    return _doc(r.assume_role_policy_document)
+    return policy_document(r.assume_role_policy_document)
 
 
 def policy_documents_for_role(name: str) -> list[dict[str, Any]]:
@@ -291,7 +291,8 @@ def policy_documents_for_role(name: str) -> list[dict[str, Any]]:
     r = role(name)
     if r is None:
         return []
-    return [_doc(d) for d in r.policies.values()] + [_managed_doc(p) for p in r.managed_policies.values()]
+    return [policy_document(d) for d in r.policies.values()] + [
+        managed_policy_document(p) for p in r.managed_policies.values()]
 
 
 def oidc_provider(url: str) -> Any | None:
@@ -308,7 +309,7 @@ def _course_policies() -> dict[str, Any]:
     return json.loads(text)
 
 
-def _aws_managed_data(name: str) -> dict[str, Any] | None:
+def aws_managed_data(name: str) -> dict[str, Any] | None:
     """The AWS managed policy ``name``: the course's few ship with labkit (fast);
     any other comes from moto's full copy (a one-off 0.6 s import)."""
     data = _course_policies().get(name)
@@ -321,8 +322,8 @@ def _aws_managed_data(name: str) -> dict[str, Any] | None:
 
 def aws_managed_document(name: str) -> dict[str, Any]:
     """The policy document of AWS managed policy ``name`` ({} if unknown)."""
-    data = _aws_managed_data(name)
-    return _doc(data["Document"]) if data else {}
+    data = aws_managed_data(name)
+    return policy_document(data["Document"]) if data else {}
 
 
 def ensure_aws_managed_policy(arn: str) -> bool:
@@ -335,7 +336,7 @@ def ensure_aws_managed_policy(arn: str) -> bool:
     if arn in backend.managed_policies:
         return True
     name = arn.rsplit("/", 1)[-1]
-    data = _aws_managed_data(name)
+    data = aws_managed_data(name)
     if data is None:
         return False
     from moto.iam.models import AWSManagedPolicy

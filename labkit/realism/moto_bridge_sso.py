@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .moto_bridge import ACCOUNT_ID, PARTITION, _aws_managed_data
+from .moto_bridge import ACCOUNT_ID, PARTITION, aws_managed_data
 
 __all__ = ["HOME_REGION", "instance", "permission_set", "account_assignments", "store_user",
            "store_user_by_name", "group_ids_of", "member_iam", "put_member_role", "delete_member_role",
@@ -96,7 +96,7 @@ def _ensure_policy(backend: Any, account_id: str, arn: str) -> bool:
     if arn in backend.managed_policies:
         return True
     name = arn.rsplit("/", 1)[-1]
-    data = _aws_managed_data(name)
+    data = aws_managed_data(name)
     if data is None:
         return False
     from moto.iam.models import AWSManagedPolicy
@@ -154,13 +154,13 @@ def put_member_role(account_id: str, role_name: str, path: str, trust: dict[str,
 
 def member_role_documents(account_id: str, role_name: str) -> list[dict[str, Any]]:
     """The permission policies of ``role_name`` in ``account_id`` (inline and managed)."""
-    from .moto_bridge import _doc, _managed_doc
+    from .moto_bridge import managed_policy_document, policy_document
 
     role = next((r for r in member_iam(account_id).get_roles() if r.name == role_name), None)
     if role is None:
         return []
-    inline = [_doc(d) for d in role.policies.values()]
-    return inline + [_managed_doc(p) for p in role.managed_policies.values()]
+    inline = [policy_document(d) for d in role.policies.values()]
+    return inline + [managed_policy_document(p) for p in role.managed_policies.values()]
 
 
 def delete_member_role(account_id: str, role_name: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..checks import CheckResult, get_assignment, run_checks
+from ..sandbox import running_lab
 from .focus_style import FOCUS_STYLE
 
 __all__ = ["CheckMyWork", "check_my_work", "results_html"]
@@ -58,7 +59,7 @@ class CheckMyWork(w.VBox):
 
     def check(self) -> list[CheckResult]:
         """Run the checks now and show the results (also returns them)."""
-        lab = self._lab or _running_lab()
+        lab = self._lab or running_lab()
         if lab is None:
             self.output.value = ("<i>No sandbox is running in this kernel (was it restarted?). Run the "
                                  "notebook from the top (first cell: <code>labkit.start(...)</code>), "
@@ -77,17 +78,6 @@ class CheckMyWork(w.VBox):
         self.results = run_checks(self.assignment.id, lab)
         self.output.value = results_html(self.assignment.title, self.results)
         return self.results
-
-
-def _running_lab() -> Any:
-    """The sandbox this kernel started or attached to, or None (never starts a new, empty one)."""
-    import os
-
-    from .. import sandbox
-
-    if sandbox._lab is None and os.environ.get("LABKIT_ATTACH"):
-        return sandbox.start(quiet=True)  # the grader's sandbox
-    return sandbox._lab
 
 
 def check_my_work(assignment_id: str, lab: Any = None) -> CheckMyWork:

@@ -25,6 +25,7 @@ The CLI sign-in, as ``aws sso login`` does it (AWS CLI v1, the course's, has no 
 this performs the same flow and writes the same cache, ``~/.aws/sso/cache/<sha1>.json``)::
 
     labkit.sso_login("alice-dev", user="alice", password="Alice-Own-Passw0rd!", mfa=phone)
+    # (labkit.sso_login is labkit.sso_cli.sso_login: this module's login() with the running lab)
 
 Then a profile in the lab's AWS config file (``os.environ["AWS_CONFIG_FILE"]``; ``!aws configure
 set sso_session alice-dev --profile alice-dev`` and so on write it) uses botocore's own SSO
@@ -57,9 +58,9 @@ from .authenticator import Authenticator
 from .passkey import SecurityKey
 
 if TYPE_CHECKING:
-    from .sandbox import Lab
+    from .lab_api import LabApi as Lab
 
-__all__ = ["IdentityCenter", "AccessPortal", "PortalError", "sso_login", "cache_path"]
+__all__ = ["IdentityCenter", "AccessPortal", "PortalError", "login", "cache_path"]
 
 
 class PortalError(Exception):
@@ -67,7 +68,7 @@ class PortalError(Exception):
 
 
 def _call(lab: Lab, path: str, data: dict[str, Any]) -> dict[str, Any]:
-    answer = lab._request("POST", path, data)
+    answer = lab.request("POST", path, data)
     if "error" in answer:
         raise PortalError(answer["error"])
     return answer
@@ -159,7 +160,7 @@ class IdentityCenter:
 
     @classmethod
     def of(cls, lab: Lab) -> IdentityCenter:
-        facts = lab._request("POST", "/labkit/console/identity-center", {})
+        facts = lab.request("POST", "/labkit/console/identity-center", {})
         if "error" in facts:
             raise PortalError(facts["error"])
         return cls(lab, facts["instance_arn"], facts["identity_store_id"], facts["start_url"],
@@ -240,8 +241,8 @@ def _s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
 
 
-def sso_login(session_name: str, *, user: str, password: str, mfa: Authenticator | SecurityKey | str,
-              flow: str = "device", lab: Lab | None = None, quiet: bool = False) -> dict[str, str]:
+def login(session_name: str, *, lab: Lab, user: str, password: str, mfa: Authenticator | SecurityKey | str,
+          flow: str = "device", quiet: bool = False) -> dict[str, str]:
     """Sign in to IAM Identity Center as ``aws sso login --sso-session NAME`` does, and write
     botocore's token cache for ``session_name``; returns what was cached.
 
@@ -264,12 +265,6 @@ def sso_login(session_name: str, *, user: str, password: str, mfa: Authenticator
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    if lab is None:
-        from . import sandbox
-
-        lab = sandbox._lab
-    if lab is None:
-        raise PortalError("No sandbox is running: start one with labkit.start(...).")
     start_url, region = _session_section(session_name, lab)
     oidc = boto3.session.Session().client("sso-oidc", region_name=region,
                                           config=Config(signature_version=UNSIGNED))
@@ -352,56 +347,3 @@ def _pkce(oidc: Any, portal: AccessPortal, session_name: str, start_url: str, re
                               grantType="authorization_code", code=answer["code"], redirectUri=redirect,
                               codeVerifier=verifier)
     return token, client
-
-
-def _profile_session(profile: str) -> str:
-    """The ``sso_session`` a profile of the AWS config file names."""
-    config_file = os.environ.get("AWS_CONFIG_FILE") or os.path.expanduser("~/.aws/config")
-    parser = configparser.RawConfigParser()
-    parser.read(config_file)
-    section = "default" if profile == "default" else f"profile {profile}"
-    if not parser.has_option(section, "sso_session"):
-        raise PortalError(f"The profile {profile!r} in {config_file} has no sso_session.")
-    return parser.get(section, "sso_session")
-
-
-def cmd_sso_login(args: Any) -> int:
-    """``labkit sso login``: what ``aws sso login`` (CLI v2) does, for the course's CLI v1."""
-    import getpass
-
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from . import sandbox
-
-    endpoint = os.environ.get("LABKIT_ENDPOINT", "")
-    if not endpoint:
-        print("labkit sso login: no sandbox here (LABKIT_ENDPOINT is not set).")
-        return 2
-    try:
-        session = args.sso_session or _profile_session(args.profile)
-        user = args.user or input("User name: ")
-        password = args.password or getpass.getpass("Password: ")
-        code = args.mfa_code or input("MFA code: ")
-        lab = sandbox.Lab(endpoint, None)
-        lab.region = "us-east-1"
-        sso_login(session, user=user, password=password, mfa=code, lab=lab)
-    except EOFError:
-        print("labkit sso login: nobody can answer here (a notebook's ! line has no keyboard): "
-              "give --user, --password and --mfa-code.")
-        return 1
-    except (PortalError, ClientError, BotoCoreError, OSError) as err:  # said plainly, no traceback
-        print(f"labkit sso login: {err}")
-        return 1
-    return 0
-
-
-def register_cli(sub: Any) -> None:
-    """``labkit sso login [--profile P | --sso-session S] [--user U --password W --mfa-code C]``."""
-    p = sub.add_parser("sso", help="IAM Identity Center: sign in as `aws sso login` does")
-    p.add_argument("verb", choices=["login"])
-    p.add_argument("--profile", default=os.environ.get("AWS_PROFILE", "default"))
-    p.add_argument("--sso-session", default=None)
-    p.add_argument("--user", default=None, help="the person's user name (asked if missing)")
-    p.add_argument("--password", default=None, help="her password (asked if missing)")
-    p.add_argument("--mfa-code", default=None, help="her authenticator's current code (asked if missing)")
-    p.set_defaults(func=cmd_sso_login)
