@@ -199,10 +199,14 @@ class IdentityCenter:
 
 def cache_path(session_name: str) -> Path:
     """Where botocore looks for the token of SSO session ``session_name``:
-    ``~/.aws/sso/cache/<sha1 of the session name>.json`` (botocore's ``SSOTokenLoader``; the
-    folder is the one botocore's SSO provider settled on when it was imported)."""
+    ``<folder>/<sha1 of the session name>.json`` (botocore's ``SSOTokenLoader``), the folder being
+    the lab's private one (``LABKIT_SSO_CACHE``, see :func:`labkit.aws_environment.use_sso_cache`)
+    or, outside a lab, botocore's own ``~/.aws/sso/cache``."""
     from botocore.credentials import SSOProvider
 
+    from .aws_environment import use_sso_cache
+
+    use_sso_cache()
     digest = hashlib.sha1(session_name.encode("utf-8")).hexdigest()
     return Path(SSOProvider._SSO_TOKEN_CACHE_DIR) / f"{digest}.json"
 

@@ -5,6 +5,11 @@
 caller's keys, ...), and the ``config`` and ``credentials`` files for ``aws`` in a folder only
 you can read (:mod:`labkit.private_folder`). Variables that could send a request elsewhere or
 pick other credentials are neutralised or removed.
+
+IAM Identity Center sign-ins (:mod:`labkit.access_portal`) keep their token where botocore's SSO
+providers look for it, and that place is moved into the same private folder
+(``LABKIT_SSO_CACHE``; :func:`use_sso_cache`): a sandbox token never lands in your real
+``~/.aws/sso/cache``, where it could replace the token of a real sign-in of the same name.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from .credentials import Credentials
 from .offline_env import path_with_our_bin, without_proxy_for_loopback
 from .private_folder import PrivateFolder
 
-__all__ = ["AwsEnvironment"]
+__all__ = ["AwsEnvironment", "SSO_CACHE_VARIABLE", "use_sso_cache"]
+
+SSO_CACHE_VARIABLE = "LABKIT_SSO_CACHE"
 
 # Environment variables that could send requests elsewhere or pick other credentials.
 _HOSTILE_PREFIXES = ("AWS_ENDPOINT_URL_",)
@@ -80,6 +87,7 @@ class AwsEnvironment:
             "AWS_PAGER": "",
             "LABKIT_ENDPOINT": endpoint_url,
             "LABKIT_IN_PROCESS": "1" if in_process else "",
+            SSO_CACHE_VARIABLE: os.path.join(self.folder.path, "sso", "cache") if self.folder else "",
             # `aws` must be the one installed beside labkit (it loads the guard plugin).
             "PATH": path_with_our_bin(os.environ.get("PATH", "")),
         })
@@ -90,6 +98,7 @@ class AwsEnvironment:
             if name not in env:
                 os.environ.pop(name, None)
         os.environ.update(env)
+        use_sso_cache()
         _forget_default_boto3_session()
         return env
 
@@ -98,6 +107,22 @@ class AwsEnvironment:
         if self.folder is not None:
             self.folder.remove()
             self.folder = None
+
+
+def use_sso_cache(environ: Any = os.environ) -> None:
+    """Point botocore's SSO token cache (and :func:`labkit.access_portal.cache_path`) at the
+    folder named by ``LABKIT_SSO_CACHE``, if set. botocore fixes ``~/.aws/sso/cache`` when it is
+    imported (``SSOProvider`` and ``SSOTokenProvider``'s ``_SSO_TOKEN_CACHE_DIR``) and offers no
+    setting for it; the kernel calls this when the sandbox starts, and every ``aws`` program the
+    lab's config runs calls it through the guard plugin (:func:`labkit.guard.awscli_initialize`)."""
+    folder = environ.get(SSO_CACHE_VARIABLE)
+    if not folder:
+        return
+    from botocore.credentials import SSOProvider
+    from botocore.tokens import SSOTokenProvider
+
+    SSOProvider._SSO_TOKEN_CACHE_DIR = folder
+    SSOTokenProvider._SSO_TOKEN_CACHE_DIR = folder
 
 
 def _forget_default_boto3_session() -> None:

@@ -216,6 +216,10 @@ def _answered_in_this_process(url: str) -> bool:
 
 def awscli_initialize(cli: Any) -> None:
     """awscli plugin entry point: refuse any request that would leave the machine, and send
-    the sandbox's requests directly (never through a proxy)."""
+    the sandbox's requests directly (never through a proxy); IAM Identity Center tokens in the
+    lab's private folder (:func:`labkit.aws_environment.use_sso_cache`)."""
+    from .aws_environment import use_sso_cache
+
     install()
+    use_sso_cache()
     cli.register("before-send", _before_send)

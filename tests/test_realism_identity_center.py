@@ -190,7 +190,11 @@ def test_alice_signs_in_and_botocore_uses_the_cache(lab: labkit.Lab, aws_cli, ho
         portal.sign_in("alice", "Not-Her-Passw0rd!", alice.phone.code())
     cached = _login(alice)
     on_disk = json.loads(cache_path("alice-dev").read_text())
-    assert cache_path("alice-dev").parent == home / ".aws" / "sso" / "cache"
+    # The token sits in the lab's private folder, where the kernel's botocore and every `aws` the
+    # lab runs (the guard plugin) look for it: never in the learner's real ~/.aws/sso/cache.
+    assert cache_path("alice-dev").parent == Path(os.environ["LABKIT_SSO_CACHE"])
+    assert not (home / ".aws" / "sso" / "cache").exists()
+    assert cache_path("alice-dev").stat().st_mode & 0o077 == 0
     assert on_disk == cached
     assert set(on_disk) == {"startUrl", "region", "accessToken", "expiresAt", "clientId", "clientSecret",
                             "registrationExpiresAt", "refreshToken"}
