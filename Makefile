@@ -37,7 +37,7 @@ isolation-deps:
 	@scripts/install-isolation-tools.sh
 
 # Debian's AWS CLI v2 and the AWS SDK for JavaScript v3 (into build/js-sdk): the clients
-# tests/test_any_client.py runs against `labkit serve` (skipped with the reason if they cannot be installed)
+# tests/sandbox/test_any_client.py runs against `labkit serve` (skipped with the reason if they cannot be installed)
 client-deps:
 	@scripts/install-aws-clients.sh
 

@@ -61,7 +61,7 @@ OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 
 # Every notebook the course has, each run top to bottom in a fresh kernel in this module.
 EVERY_NOTEBOOK = [p.relative_to(ROOT).as_posix() for folder in ("notebooks", "solutions")
                   for p in sorted((ROOT / folder).glob("*.ipynb"))]
-# Lines whose browser output must read as the desktop's (the same bytes: tests/test_browser_pipeline.py).
+# Lines whose browser output must read as the desktop's (same bytes: test_browser_pipeline.py).
 EXPECTED = {"notebooks/04-the-master-key-in-the-vault.ipynb": (
     "| base64 --decode | cut -d, -f1,4,5,8,9,11",
     "user,password_enabled,password_last_used,mfa_active,access_key_1_active,access_key_1_last_used_date")}
