@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 import labkit
 from labkit.clock import clock
 from labkit.realism import rs256
+from tests.support.raw_http import send
 
 ACCOUNT = "123456789012"
 ISSUER = "https://token.actions.githubusercontent.com"
@@ -242,8 +243,6 @@ def test_web_identity_sessions_expire_and_need_their_token(ci: labkit.Lab) -> No
 def test_a_signed_request_does_not_skip_the_token_check(ci: labkit.Lab) -> None:
     """Attack: send AssumeRoleWithWebIdentity *signed* with your own keys (boto3 sends it unsigned)
     and a made-up token: the token is still what is checked, never waved through."""
-    import urllib.error
-    import urllib.request
     from urllib.parse import urlencode
 
     from botocore.auth import SigV4Auth
@@ -256,11 +255,5 @@ def test_a_signed_request_does_not_skip_the_token_check(ci: labkit.Lab) -> None:
                          headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
     root = Credentials(ci.root.access_key_id, ci.root.secret_access_key)
     SigV4Auth(root, "sts", "us-east-1").add_auth(request)
-    sent = urllib.request.Request(ci.endpoint_url + "/", data=body.encode(), method="POST",
-                                  headers=dict(request.headers.items()))
-    try:
-        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(sent, timeout=30) as resp:
-            status, text = resp.status, resp.read().decode()
-    except urllib.error.HTTPError as err:
-        status, text = err.code, err.read().decode()
+    status, text = send(ci, "POST", ci.endpoint_url + "/", body, dict(request.headers.items()))
     assert status == 400 and "<Code>InvalidIdentityToken</Code>" in text, text

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-import textwrap
 
 import pytest
 from botocore.exceptions import ClientError
@@ -219,33 +216,3 @@ def test_a_user_with_a_passkey_cannot_be_deleted_yet(lab: labkit.Lab, alice: lab
     serial = iam.list_mfa_devices(UserName="alice-developer")["MFADevices"][0]["SerialNumber"]
     iam.deactivate_mfa_device(UserName="alice-developer", SerialNumber=serial)
     iam.delete_user(UserName="alice-developer")
-
-
-IN_PROCESS = textwrap.dedent("""
-    import json, labkit
-    lab = labkit.start(quiet=True, in_process=True)
-    iam = lab.client("iam")
-    iam.create_user(UserName="alice-developer")
-    iam.create_login_profile(UserName="alice-developer", Password="Quill-Lantern-Moat-2024!")
-    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
-    phone = labkit.Authenticator(device["Base32StringSeed"])
-    code1, code2 = phone.pair()
-    iam.enable_mfa_device(UserName="alice-developer", SerialNumber=device["SerialNumber"],
-                          AuthenticationCode1=code1, AuthenticationCode2=code2)
-    session = labkit.Console(lab).sign_in(lab.account_id, "alice-developer", "Quill-Lantern-Moat-2024!",
-                                          mfa_code=phone.code())
-    session.register_passkey(labkit.SecurityKey(), name="alice-key")
-    from labkit import aws_in_kernel  # what `!aws` runs in a notebook
-    cli = aws_in_kernel.run(["iam", "list-mfa-devices", "--user-name", "alice-developer", "--output", "json"])
-    print(json.dumps({"boto3": [d["SerialNumber"] for d in iam.list_mfa_devices(
-        UserName="alice-developer")["MFADevices"]], "cli": json.loads(cli.output.decode())}))
-""")
-
-
-def test_in_process_sandbox_lists_passkeys_for_boto3_and_bang_aws() -> None:
-    proc = subprocess.run([sys.executable, "-c", IN_PROCESS], capture_output=True, text=True, timeout=200)
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert out["boto3"][0] == f"arn:aws:iam::{ACCOUNT}:mfa/alice"
-    assert re.fullmatch(rf"arn:aws:iam::{ACCOUNT}:u2f/user/alice-developer/alice-key-{U2F}", out["boto3"][1])
-    assert [d["SerialNumber"] for d in out["cli"]["MFADevices"]] == out["boto3"]
