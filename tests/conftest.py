@@ -95,17 +95,39 @@ def transport() -> str:
     return "server"
 
 
+_connects: list[str] | None = None  # while an in-process test runs: every socket it connects
+
+
+def _record_connects(event: str, args: tuple[Any, ...]) -> None:
+    if event == "socket.connect" and _connects is not None:
+        _connects.append(str(args[1]))
+
+
 @pytest.fixture
-def lab(_labs: dict[str, labkit.Lab], transport: str) -> Iterator[labkit.Lab]:
-    """A brand-new sandbox account for this test (root is the caller), on ``transport``."""
+def lab(_labs: dict[str, labkit.Lab], transport: str,
+        request: pytest.FixtureRequest) -> Iterator[labkit.Lab]:
+    """A brand-new sandbox account for this test (root is the caller), on ``transport``.
+
+    In-process, the test must open no socket at all (an audit hook counts them), as in a browser
+    tab; a test that opens its own on purpose says so with ``@pytest.mark.opens_sockets``.
+    """
+    global _connects
     assert transport in TRANSPORTS, transport
     if transport not in _labs:
+        if transport == "in_process":
+            sys.addaudithook(_record_connects)
         _labs[transport] = start_lab(transport)
     current = _labs[transport]
     current.reset()
-    yield current
-    clock.unfreeze()
-    current.use(None)
+    watch = transport == "in_process" and not request.node.get_closest_marker("opens_sockets")
+    _connects = [] if watch else None
+    try:
+        yield current
+    finally:
+        seen, _connects = _connects, None
+        clock.unfreeze()
+        current.use(None)
+    assert not seen, f"the in-process sandbox opened sockets: {seen}"
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from jupyter_client.manager import start_new_kernel
 
 import labkit
@@ -40,6 +41,7 @@ def _bash(script: str, lab: labkit.Lab) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=120)
 
 
+@pytest.mark.server_only("bash and the aws program in a terminal reach only a server")
 def test_book_commands_verbatim_in_a_terminal(lab: labkit.Lab) -> None:
     iam = lab.client("iam")
     done = _bash(f"{CREATE_USER}\n{CREATE_LOGIN_PROFILE}\n", lab)

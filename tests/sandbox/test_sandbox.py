@@ -15,8 +15,10 @@ import boto3
 import pytest
 
 import labkit
+from tests.support.raw_http import send
 
 
+@pytest.mark.server_only("labkit.start() returns the kernel's one sandbox, the server here")
 def test_start_returns_the_running_lab(lab: labkit.Lab) -> None:
     again = labkit.start(quiet=True)
     assert again is lab
@@ -35,6 +37,7 @@ def test_all_three_doors_reach_the_sandbox(lab: labkit.Lab, aws_cli) -> None:
     assert names == {"via-lab-client", "via-plain-boto3", "alice-developer"}
 
 
+@pytest.mark.server_only("a separate program reaches only a server")
 def test_cli_env_is_enough_for_a_subprocess(lab: labkit.Lab) -> None:
     exe = os.path.join(os.path.dirname(sys.executable), "aws")
     out = subprocess.run([exe, "sts", "get-caller-identity"], env={**os.environ, **lab.env},
@@ -112,15 +115,11 @@ def test_server_binds_loopback_only(lab: labkit.Lab) -> None:
 
 
 def test_moto_internal_api_is_closed(lab: labkit.Lab) -> None:
-    import urllib.error
-    import urllib.request
-
-    req = urllib.request.Request(lab.endpoint_url + "/moto-api/reset", data=b"", method="POST")
-    with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.build_opener(urllib.request.ProxyHandler({})).open(req)
-    assert err.value.code == 403
+    status, text = send(lab, "POST", lab.endpoint_url + "/moto-api/reset", b"")
+    assert status == 403, text
 
 
+@pytest.mark.server_only("a second Lab reaches the sandbox by its URL: only a server has one")
 def test_admin_endpoints_need_the_token(lab: labkit.Lab) -> None:
     stranger = labkit.Lab(lab.endpoint_url, admin_token="wrong")
     with pytest.raises(RuntimeError, match="admin token"):
@@ -145,6 +144,7 @@ def test_castle_map_shows_who_holds_which_keys(lab: labkit.Lab) -> None:
     assert words[1:4] == ["yes (must reset)", "no", "none"], cells
 
 
+@pytest.mark.server_only("labkit.start() returns the kernel's one sandbox, the server here")
 def test_naming_a_scenario_again_resets_and_says_so(lab: labkit.Lab, capsys) -> None:  # noqa: ANN001
     lab.client("iam").create_user(UserName="leftover")
     again = labkit.start("new-account")
