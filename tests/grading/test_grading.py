@@ -27,7 +27,6 @@ from labkit.grading.reports import SORT_SCRIPT, feedback_html, report_html
 from labkit.grading.submissions import Source, find_submissions, read_submission
 from tests.support.hostile import Builder, needs_jail
 
-pytestmark = needs_jail
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = ROOT / "solutions" / "users.ipynb"
 OTHER_SOLUTION = ROOT / "solutions" / "mfa.ipynb"
@@ -102,6 +101,8 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory, builder: Builder) -> d
             "evidence": base / "evidence"}
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_every_submission_gets_one_row_and_exit_status_0(hostile_run: dict[str, Any]) -> None:
     proc, rows = hostile_run["proc"], hostile_run["rows"]
     assert proc.returncode == 0, proc.stderr
@@ -111,6 +112,8 @@ def test_every_submission_gets_one_row_and_exit_status_0(hostile_run: dict[str, 
     assert "grading [" in proc.stderr  # the progress bar
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_reference_scores(hostile_run: dict[str, Any]) -> None:
     r = hostile_run["results"]
     full = r["correct"]["max_score"]
@@ -120,6 +123,8 @@ def test_reference_scores(hostile_run: dict[str, Any]) -> None:
     assert all(c["passed"] for c in r["correct"]["checks"])
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_printing_or_patching_earns_nothing(hostile_run: dict[str, Any]) -> None:
     r = hostile_run["results"]
     assert r["prints-all-passed"]["status"] == "graded"
@@ -129,6 +134,8 @@ def test_printing_or_patching_earns_nothing(hostile_run: dict[str, Any]) -> None
     assert "patched" not in json.dumps(r["patches-checks"]["checks"])
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_forged_gradebook_is_overwritten_and_stays_so(hostile_run: dict[str, Any]) -> None:
     out, r, rows = hostile_run["out"], hostile_run["results"], hostile_run["rows"]
     assert len(rows) == 16 and all(int(row["score"]) <= int(row["max_score"]) for row in rows)
@@ -138,6 +145,8 @@ def test_forged_gradebook_is_overwritten_and_stays_so(hostile_run: dict[str, Any
     assert not hostile_run["evidence"].exists()  # its detached process died with its submission
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_admin_endpoints_stay_closed(hostile_run: dict[str, Any]) -> None:
     r = hostile_run["results"]
     # A successful reset would have erased the first half's work.
@@ -145,6 +154,8 @@ def test_admin_endpoints_stay_closed(hostile_run: dict[str, Any]) -> None:
     assert r["admin-attack"]["score"] == r["group-a/partial"]["score"]
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_timeouts(hostile_run: dict[str, Any]) -> None:
     r = hostile_run["results"]
     loop, late = r["infinite-loop"], r["past-deadline"]
@@ -154,6 +165,8 @@ def test_timeouts(hostile_run: dict[str, Any]) -> None:
     assert loop["seconds"] < 15 + 20 and late["seconds"] < 30 + 20
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_dying_kernel_flood_and_exceptions(hostile_run: dict[str, Any]) -> None:
     r = hostile_run["results"]
     assert r["kernel-exit"]["status"] == "error" and "died" in r["kernel-exit"]["detail"]
@@ -169,6 +182,8 @@ def test_dying_kernel_flood_and_exceptions(hostile_run: dict[str, Any]) -> None:
         f"1 code cell raised an exception (first: NotImplementedError in code cell {cell})"
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_invalid_files(hostile_run: dict[str, Any]) -> None:
     r = hostile_run["results"]
     for student in ("not-json", "not-a-notebook", "no-metadata"):
@@ -176,6 +191,8 @@ def test_invalid_files(hostile_run: dict[str, Any]) -> None:
     assert "--assignment" in r["no-metadata"]["detail"]
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_reports_are_written_and_escaped(hostile_run: dict[str, Any]) -> None:
     out = hostile_run["out"]
     report = (out / "report.html").read_text()
@@ -186,6 +203,8 @@ def test_reports_are_written_and_escaped(hostile_run: dict[str, Any]) -> None:
     assert "Hint:" in partial and "not yet" in partial
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_report_shows_every_students_reflections_per_prompt(hostile_run: dict[str, Any]) -> None:
     report = (hostile_run["out"] / "report.html").read_text()
     section = report.split("<h3>Reflections</h3>", 1)[1]
@@ -203,6 +222,8 @@ def test_report_shows_every_students_reflections_per_prompt(hostile_run: dict[st
     assert rows.count("(this prompt is missing from the notebook)") >= 3
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_no_kernel_or_stray_process_survives(hostile_run: dict[str, Any]) -> None:
     assert _processes_under(hostile_run["tmp"]) == []
 
@@ -220,6 +241,8 @@ def _processes_under(folder: Path) -> list[int]:
     return found
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_assignment_option_wins_and_files_given_directly(tmp_path: Path, builder: Builder) -> None:
     other = Builder.write(tmp_path / "in" / "other.ipynb", json.loads(OTHER_SOLUTION.read_text()))
     bare = Builder.write(tmp_path / "in" / "deep" / "bare.ipynb", builder.without_metadata())
@@ -235,6 +258,8 @@ def test_assignment_option_wins_and_files_given_directly(tmp_path: Path, builder
     assert {c["id"] for c in r["other"]["checks"]} == {c["id"] for c in r["bare"]["checks"]}
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_interrupted_run_leaves_valid_files_and_resumes(tmp_path: Path, builder: Builder) -> None:
     subs, out = tmp_path / "class", tmp_path / "out"
     for i in range(8):
@@ -271,6 +296,8 @@ def test_interrupted_run_leaves_valid_files_and_resumes(tmp_path: Path, builder:
     assert _processes_under(tmp_path / "tmp") == []
 
 
+@needs_jail
+@pytest.mark.grading_run
 def test_killed_run_leaves_valid_files_and_no_kernels(tmp_path: Path, builder: Builder) -> None:
     subs, out = tmp_path / "class", tmp_path / "out"
     for i in range(6):
@@ -394,6 +421,7 @@ def test_stray_processes_are_found_and_killed() -> None:
 
 # -- a graded kernel never sees the grader's own AWS set-up ------------------------------------------
 
+@needs_jail
 def test_a_graded_kernel_cannot_use_the_graders_aws_credentials(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The instructor's ~/.aws points at a trap on loopback: no student code may ever reach it."""

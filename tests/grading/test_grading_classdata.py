@@ -105,6 +105,7 @@ def canvas_run(tmp_path_factory: pytest.TempPathFactory, builder: Builder) -> di
 
 
 @needs_jail
+@pytest.mark.grading_run
 def test_canvas_class_grades_as_canvas_reads_them(canvas_run: dict[str, Any]) -> None:
     proc, out = canvas_run["proc"], canvas_run["out"]
     assert proc.returncode == 0, proc.stderr
@@ -137,6 +138,7 @@ def test_canvas_class_grades_as_canvas_reads_them(canvas_run: dict[str, Any]) ->
 
 
 @needs_jail
+@pytest.mark.grading_run
 def test_canvas_class_report_and_rerun(canvas_run: dict[str, Any]) -> None:
     out, base, args = canvas_run["out"], canvas_run["base"], canvas_run["args"]
     report = (out / "report.html").read_text(encoding="utf-8")
@@ -157,6 +159,7 @@ def test_canvas_class_report_and_rerun(canvas_run: dict[str, Any]) -> None:
 
 
 @needs_jail
+@pytest.mark.grading_run
 def test_moodle_class_round_trips_the_grading_worksheet(tmp_path: Path, builder: Builder) -> None:
     """Moodle's "Download all submissions" (participant ids, flat and in folders) graded against its
     grading worksheet, whose submission times decide lateness; the worksheet comes back filled in."""
@@ -320,6 +323,7 @@ def _cmdline(pid: int) -> str:
 
 
 @needs_jail
+@pytest.mark.grading_run
 def test_a_lost_worker_is_the_graders_fault_and_is_graded_again(tmp_path: Path, builder: Builder) -> None:
     """Kill the grading worker (as the machine's OOM killer would) twice while it grades a notebook."""
     subs, out = tmp_path / "class", tmp_path / "out"

@@ -44,7 +44,7 @@ from labkit.grading.integrity import package_dir, source_fingerprint
 from tests.support.hostile import Builder, needs_jail
 from tests.support.hostile.attacks import cell, report_of
 
-pytestmark = needs_jail
+pytestmark = [needs_jail, pytest.mark.grading_run, pytest.mark.must_run_in_ci]
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = ROOT / "solutions" / "users.ipynb"
 ORDINARY_USER = "cloudsdk"

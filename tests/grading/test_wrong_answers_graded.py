@@ -23,7 +23,7 @@ from labkit.checks import get_assignment
 from labkit.grading.gradebook import feedback_name
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.notebooks
+pytestmark = [pytest.mark.notebooks, pytest.mark.grading_run]
 
 # exercise -> (text in its solution, what the student typed instead, check that fails, words it says)
 MISTAKES: dict[str, tuple[str, str, str, str]] = {

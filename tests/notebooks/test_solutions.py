@@ -32,6 +32,7 @@ def test_every_assignment_has_a_solution_and_an_exercise() -> None:
     assert {p.stem for p in (ROOT / "exercises").glob("*.ipynb")} == set(ASSIGNMENTS)
 
 
+@pytest.mark.notebooks
 @pytest.mark.parametrize("assignment_id", sorted(ASSIGNMENTS))
 def test_solution_earns_full_marks(session_lab: labkit.Lab, assignment_id: str) -> None:
     assignment = get_assignment(assignment_id)
@@ -43,6 +44,7 @@ def test_solution_earns_full_marks(session_lab: labkit.Lab, assignment_id: str) 
     assert sum(r.points for r in results) == assignment.max_score
 
 
+@pytest.mark.notebooks
 @pytest.mark.parametrize("assignment_id", sorted(ASSIGNMENTS))
 def test_released_exercise_scores_zero(session_lab: labkit.Lab, assignment_id: str) -> None:
     assignment = get_assignment(assignment_id)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
@@ -47,6 +49,7 @@ def test_aws_cell_benchmark_prints_both_ways_side_by_side() -> None:
         assert f"{ours / program:.2f}" in table
 
 
+@pytest.mark.grading_run
 def test_grading_benchmark_compares_with_naive_nbconvert() -> None:
     out = _run("bench_grading.py", "--count", "3")
     assert "statuses: 3 graded" in out, out  # a raising notebook is graded too (its score shows it)

@@ -150,6 +150,7 @@ def test_the_corpus_is_big_enough() -> None:
     assert len(CORPUS) >= 25 and AWS_LINES_IN_THE_KERNEL >= 35
 
 
+@pytest.mark.slow
 def test_in_kernel_aws_prints_what_the_program_prints(both_ways: dict) -> None:
     in_kernel, _ = both_ways[True]
     program, _ = both_ways[False]
@@ -159,6 +160,7 @@ def test_in_kernel_aws_prints_what_the_program_prints(both_ways: dict) -> None:
         assert {k: mask(v) for k, v in our_values.items()} == masked, cell
 
 
+@pytest.mark.slow
 def test_the_corpus_shows_what_it_claims_to(both_ways: dict) -> None:
     """Spot checks, so that two equally broken runs cannot pass the comparison."""
     results, _ = both_ways[True]
@@ -191,6 +193,7 @@ def test_the_corpus_shows_what_it_claims_to(both_ways: dict) -> None:
     assert "ALICE-DEVELOPER" in text[piped]
 
 
+@pytest.mark.slow
 def test_plain_aws_lines_start_no_program_in_the_kernel(both_ways: dict) -> None:
     _, spawned_in_kernel = both_ways[True]
     _, spawned_by_program = both_ways[False]
@@ -314,6 +317,7 @@ LEAK_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_no_state_leaks_between_calls_and_memory_stays_flat(tmp_path: Path) -> None:
     """1,000 in-kernel calls (--debug, errors, tables, identity and region switches): nothing piles up."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LABKIT_"))}

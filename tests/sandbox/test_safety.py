@@ -425,6 +425,7 @@ def test_course_kernels_and_terminals_behind_a_proxy(tmp_path: Path) -> None:
         trap.close()
 
 
+@pytest.mark.grading_run
 def test_graded_kernels_behind_a_proxy(tmp_path: Path) -> None:
     """A correct solution graded behind a proxy scores full marks (it used to score 0)."""
     import csv
