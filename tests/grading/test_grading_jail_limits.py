@@ -18,38 +18,13 @@ import pytest
 
 from labkit.grading.jail import NOBODY, Jail, Limits, own_for_kernel
 from tests.support.hostile import needs_jail
+from tests.support.hostile.attacks import fork_and_hold
 
 pytestmark = needs_jail
 MiB = 1024**2
 
-FORK_AND_HOLD = """
-import os, select, time
-read_end, write_end = os.pipe()
-children = []
-for _ in range(6):
-    pid = os.fork()
-    if pid == 0:
-        block = bytearray(300 * 1024 * 1024)          # touched: real memory, not only address space
-        for i in range(0, len(block), 4096):
-            block[i] = 1
-        os.write(write_end, b"+")
-        time.sleep(60)
-        os._exit(0)
-    children.append(pid)
-holding, dead, end = 0, set(), time.monotonic() + 40
-while holding + len(dead) < 6 and time.monotonic() < end:   # each child: holding its memory, or killed
-    if select.select([read_end], [], [], 0.2)[0]:
-        holding += len(os.read(read_end, 6))
-    dead |= {pid for pid in children if pid not in dead and os.waitpid(pid, os.WNOHANG)[0]}
-time.sleep(0.5)
-dead |= {pid for pid in children if pid not in dead and os.waitpid(pid, os.WNOHANG)[0]}
-print("alive", 6 - len(dead), flush=True)
-for pid in children:
-    try:
-        os.kill(pid, 9)
-    except OSError:
-        pass
-"""
+# Six children of 300 MiB: 1.8 GB in all, against a group limit of 1 GiB.
+FORK_AND_HOLD = fork_and_hold(6, 300, hold=60, wait=40) + 'print("alive", alive, flush=True)\n'
 
 HOLD_TASKS = """
 import threading, time, sys

@@ -1,7 +1,7 @@
 """Any client in a terminal with the export lines of `labkit serve`: it reaches the sandbox or is
 refused, and nothing for an AWS host ever leaves the machine.
 
-One `labkit serve` for the module, started with an audit hook (as in tests/sandbox/test_safety.py) that
+One `labkit serve` for the module, started with an audit hook (tests/support/network.py) that
 logs every name lookup and connection beyond loopback made by its process -- which runs the
 course's proxy (labkit.aws_host_proxy). Then, in a "terminal" that has the export lines alone:
 Debian's AWS CLI v2 (2.9.x: too old to read the endpoint from them; audited too), the AWS SDK for
@@ -15,9 +15,7 @@ import functools
 import http.server
 import json
 import os
-import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -32,7 +30,7 @@ import pytest
 from labkit import aws_host_proxy
 from labkit.aws_host_proxy import REFUSAL, URL_PATH, AwsHostProxy, is_aws_host
 from labkit.client_check import advice
-from tests.sandbox.test_safety import AUDIT
+from tests.support.network import audited_site, labkit_serve
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -57,26 +55,11 @@ class Terminal:
 @pytest.fixture(scope="module")
 def terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terminal]:
     tmp = tmp_path_factory.mktemp("any-client")
-    sitedir = tmp / "site"
-    sitedir.mkdir()
-    (sitedir / "sitecustomize.py").write_text(AUDIT)
-    log = tmp / "net.log"
+    sitedir, log = audited_site(tmp)
     base = {"PATH": os.environ["PATH"], "HOME": str(tmp), "TMPDIR": str(tmp), "LANG": "C.UTF-8",
             "PYTHONPATH": str(sitedir), "LABKIT_TEST_NET_LOG": str(log)}
-    serve = subprocess.Popen([str(BIN / "labkit"), "serve"], env=base, stdout=subprocess.PIPE, text=True)
-    exports: dict[str, str] = {}
-    try:
-        assert serve.stdout is not None
-        for line in serve.stdout:
-            if line.startswith("export "):
-                name, _, value = line[len("export "):].strip().partition("=")
-                exports[name] = shlex.split(value)[0] if value else ""
-            if line.startswith("# Then try"):
-                break
+    with labkit_serve(base) as exports:
         yield Terminal({**base, **exports}, log)
-    finally:
-        serve.send_signal(signal.SIGINT)
-        assert serve.wait(timeout=30) == 0
 
 
 def _no_outside_connections(terminal: Terminal) -> None:

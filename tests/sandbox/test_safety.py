@@ -24,30 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.network import audited_site
 from tests.support.raw_http import send
-
-AUDIT = textwrap.dedent("""
-    import ipaddress, os, sys
-    _log = os.environ.get("LABKIT_TEST_NET_LOG")
-
-    def _hook(event, args):
-        if not _log or event not in ("socket.connect", "socket.getaddrinfo"):
-            return
-        if event == "socket.connect":
-            address = args[1]
-            host = address[0] if isinstance(address, tuple) else str(address)
-        else:
-            host = str(args[0])
-        try:
-            ok = ipaddress.ip_address(host.strip("[]")).is_loopback
-        except ValueError:
-            ok = host in ("localhost",) or host.startswith("/")
-        if not ok:
-            with open(_log, "a") as fh:
-                fh.write(f"{event} {host}\\n")
-
-    sys.addaudithook(_hook)
-""")
 
 SCENARIO = textwrap.dedent("""
     import json, os, subprocess, sys
@@ -90,10 +68,7 @@ def _hostile_machine(tmp_path: Path) -> tuple[dict[str, str], Path]:
         "[default]\naws_access_key_id = AKIAREALLOOKING00001\naws_secret_access_key = s3cr3t\n"
         "[prod]\naws_access_key_id = AKIAREALLOOKING00002\naws_secret_access_key = s3cr3t\n"
     )
-    sitedir = tmp_path / "site"
-    sitedir.mkdir()
-    (sitedir / "sitecustomize.py").write_text(AUDIT)
-    log = tmp_path / "net.log"
+    sitedir, log = audited_site(tmp_path)
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(home),
@@ -131,10 +106,7 @@ def test_hostile_environment_cannot_reach_real_aws(tmp_path: Path) -> None:
 
 def test_the_audit_hook_would_notice_a_real_connection(tmp_path: Path) -> None:
     """The safety test above can fail: the same hook catches a plain outside connect."""
-    sitedir = tmp_path / "site"
-    sitedir.mkdir()
-    (sitedir / "sitecustomize.py").write_text(AUDIT)
-    log = tmp_path / "net.log"
+    sitedir, log = audited_site(tmp_path)
     code = ("import socket\ns = socket.socket()\ns.settimeout(0.2)\n"
             "try:\n    s.connect(('192.0.2.1', 443))\nexcept OSError:\n    pass\n")
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(sitedir), "LABKIT_TEST_NET_LOG": str(log)}

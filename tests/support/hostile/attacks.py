@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["cell", "ATTACKS"]
+__all__ = ["cell", "fork_and_hold", "ATTACKS"]
 
 _PRELUDE = """
 import glob, json, os, re, signal, socket, subprocess, sys, time, urllib.request
@@ -301,33 +301,47 @@ stop.set()
 finish()
 """
 
-# Six forked children holding 450 MiB each (touched): 2.6 GiB for one submission. (At 400 MiB, five
-# children and the kernel came within a few MiB of a 2 GiB group limit: whether a fifth fit was luck.)
-FORK_MEMORY = """
+def fork_and_hold(children: int, mib: int, *, hold: int, wait: int) -> str:
+    """A program that forks ``children`` processes, each touching ``mib`` MiB (real memory, not only
+    address space) and holding it for ``hold`` s; it waits up to ``wait`` s until each child holds
+    its memory or was killed, sets ``alive`` to how many still live, and kills them all.
+
+    The hostile suite's memory attack and the jail's memory test (``test_grading_jail_limits``)
+    both run it."""
+    return f"""
+import os, select, time
 read_end, write_end = os.pipe()
 children = []
-for _ in range(6):
+for _ in range({children}):
     pid = os.fork()
     if pid == 0:
-        block = bytearray(450 * 1024 * 1024)
+        block = bytearray({mib} * 1024 * 1024)
         for i in range(0, len(block), 4096):
             block[i] = 1
         os.write(write_end, b"+")
-        time.sleep(120)
+        time.sleep({hold})
         os._exit(0)
     children.append(pid)
-import select
-holding, dead, end = 0, set(), time.monotonic() + 60
-while holding + len(dead) < 6 and time.monotonic() < end:
+holding, dead, end = 0, set(), time.monotonic() + {wait}
+while holding + len(dead) < {children} and time.monotonic() < end:  # each child: holding, or killed
     if select.select([read_end], [], [], 0.2)[0]:
-        holding += len(os.read(read_end, 6))
-    dead |= {c for c in children if c not in dead and os.waitpid(c, os.WNOHANG)[0]}
-report["alive"] = 6 - len(dead)
+        holding += len(os.read(read_end, {children}))
+    dead |= {{c for c in children if c not in dead and os.waitpid(c, os.WNOHANG)[0]}}
+time.sleep(0.5)
+dead |= {{c for c in children if c not in dead and os.waitpid(c, os.WNOHANG)[0]}}
+alive = {children} - len(dead)
 for c in children:
     try:
         os.kill(c, 9)
     except OSError:
         pass
+"""
+
+
+# Six forked children holding 450 MiB each (touched): 2.6 GiB for one submission. (At 400 MiB, five
+# children and the kernel came within a few MiB of a 2 GiB group limit: whether a fifth fit was luck.)
+FORK_MEMORY = fork_and_hold(6, 450, hold=120, wait=60) + """
+report["alive"] = alive
 finish()
 """
 

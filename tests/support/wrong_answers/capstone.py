@@ -162,13 +162,18 @@ def _key_only_deactivated_for_dave(w: Work) -> None:
     w.iam.delete_login_profile(UserName="dave-intern")
 
 
-def _root_keeps_working(w: Work) -> None:
-    """The warden takes over, root works once more, and only then deletes its key."""
-    assert w.warden_keys and w.warden_phone
-    w.lab.client("sts", credentials=w.warden_keys).get_session_token(
-        SerialNumber=f"arn:aws:iam::{w.lab.account_id}:mfa/warden", TokenCode=w.warden_phone.code())
-    w.lab.client("iam", credentials=w.lab.root).create_user(UserName="intern-2027")
-    handover(w)
+def root_keeps_working(new_user: str) -> Callable[[Work], None]:
+    """A handover where the warden takes over, root creates ``new_user`` once more, and only then
+    deletes its key (the capstone and chapter 04's exercise each name their own user)."""
+
+    def step(w: Work) -> None:
+        assert w.warden_keys and w.warden_phone
+        w.lab.client("sts", credentials=w.warden_keys).get_session_token(
+            SerialNumber=f"arn:aws:iam::{w.lab.account_id}:mfa/warden", TokenCode=w.warden_phone.code())
+        w.lab.client("iam", credentials=w.lab.root).create_user(UserName=new_user)
+        handover(w)
+
+    return step
 
 
 def _key_deleted_by_root_before_any_admin(w: Work) -> None:
@@ -215,7 +220,8 @@ WRONG = [
     WrongAnswer("job-never-ran", "the role is made but the job never runs as it",
                 lambda lab: solve(lab, ci_job=None), {"ci-job-ran": "nobody assumed castle-deploy"}),
     WrongAnswer("root-keeps-working", "root creates a user after the warden took over",
-                lambda lab: solve(lab, handover=_root_keeps_working), {"root-not-used": "CreateUser"}),
+                lambda lab: solve(lab, handover=root_keeps_working("intern-2027")),
+                {"root-not-used": "CreateUser"}),
     WrongAnswer("root-key-kept", "no handover: root's access key stays",
                 lambda lab: solve(lab, handover=None),
                 {"no-root-access-keys": "root still has an access key", "root-not-used": "no administrator"}),

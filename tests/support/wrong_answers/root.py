@@ -8,7 +8,16 @@ from collections.abc import Callable
 import labkit
 
 from . import WrongAnswer
-from .capstone import ADMIN, Work, handover, password_policy, root_app, root_key, solve_steps
+from .capstone import (
+    ADMIN,
+    Work,
+    handover,
+    password_policy,
+    root_app,
+    root_keeps_working,
+    root_key,
+    solve_steps,
+)
 from .common import MFA_OR_NOTHING, enable_app, keys_of
 
 
@@ -48,15 +57,6 @@ def _short_policy(w: Work) -> None:
     w.iam.update_account_password_policy(MinimumPasswordLength=8, PasswordReusePrevention=24)
 
 
-def _root_keeps_working(w: Work) -> None:
-    """The warden takes over, root works once more, and only then deletes its key."""
-    assert w.warden_keys and w.warden_phone
-    w.lab.client("sts", credentials=w.warden_keys).get_session_token(
-        SerialNumber=f"arn:aws:iam::{w.lab.account_id}:mfa/warden", TokenCode=w.warden_phone.code())
-    w.lab.client("iam", credentials=w.lab.root).create_user(UserName="apprentice")
-    handover(w)
-
-
 def _deactivated_only(w: Work) -> None:
     assert w.warden_keys and w.warden_phone
     session = w.lab.client("sts", credentials=w.warden_keys).get_session_token(
@@ -84,7 +84,8 @@ WRONG = [
                 lambda lab: solve(lab, warden=lambda w: warden(w, house_rule=False)),
                 {"admin-user": "works without MFA"}),
     WrongAnswer("root-keeps-working", "root creates a user after the warden took over",
-                lambda lab: solve(lab, handover=_root_keeps_working), {"root-not-used": "CreateUser"}),
+                lambda lab: solve(lab, handover=root_keeps_working("apprentice")),
+                {"root-not-used": "CreateUser"}),
     WrongAnswer("root-key-deactivated", "root's key made inactive instead of deleted",
                 lambda lab: solve(lab, handover=_deactivated_only),
                 {"no-root-access-keys": "root still has an access key"}),
