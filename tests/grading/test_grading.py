@@ -25,6 +25,7 @@ from labkit.grading.gradebook import Gradebook, csv_text, feedback_name, write_a
 from labkit.grading.integrity import fingerprint
 from labkit.grading.reports import SORT_SCRIPT, feedback_html, report_html
 from labkit.grading.submissions import Source, find_submissions, read_submission
+from tests.support.grader import labkit_grade as grade
 from tests.support.hostile import Builder, needs_jail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,15 +36,12 @@ KNOWN = {"users", "mfa", "root", "least-privilege"}
 
 
 def labkit_grade(*args: str, tmp: Path, wait: bool = True) -> Any:
-    """Run ``labkit grade`` in a subprocess whose temporary files (kernels' folders) live in ``tmp``."""
-    tmp.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")}
-    env["TMPDIR"] = str(tmp)
-    cmd = [sys.executable, "-m", "labkit.cli", "grade", *args]
+    """``labkit grade`` with temporary files in ``tmp``; when not waiting, stderr goes to a file there."""
     if wait:
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, cwd=tmp)
+        return grade(*args, tmp=tmp, timeout=300)
+    tmp.mkdir(parents=True, exist_ok=True)
     err = open(tmp / "stderr.txt", "w")  # noqa: SIM115 - closed by the caller's process exit
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=tmp)
+    return grade(*args, tmp=tmp, wait=False, stderr=err)
 
 
 def read_rows(out: Path) -> list[dict[str, str]]:

@@ -26,6 +26,7 @@ import pytest
 
 from labkit.grading.classlist import LatePolicy, Roster, id_pattern, parse_time
 from labkit.grading.submissions import find_submissions, read_submission
+from tests.support.grader import labkit_grade
 from tests.support.hostile import Builder, needs_jail
 from tests.support.hostile.attacks import cell, report_of
 from tests.support.lms_rules import (
@@ -53,11 +54,9 @@ def builder() -> Builder:
 
 
 def grade(*args: str, base: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    (base / "tmp").mkdir(parents=True, exist_ok=True)
-    full = {k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")}
-    full.update(TMPDIR=str(base / "tmp"), XDG_CONFIG_HOME=str(base / "config"), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "labkit.cli", "grade", *args], capture_output=True,
-                          text=True, env=full, cwd=base, timeout=600)
+    """``labkit grade`` in ``base``: temporary files in ``base/tmp``, its settings in ``base/config``."""
+    return labkit_grade(*args, tmp=base / "tmp", cwd=base,
+                        env={"XDG_CONFIG_HOME": str(base / "config"), **(env or {})})
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -329,10 +328,8 @@ def test_a_lost_worker_is_the_graders_fault_and_is_graded_again(tmp_path: Path, 
     subs, out = tmp_path / "class", tmp_path / "out"
     Builder.write(subs / "ana.ipynb", builder.notebook([*builder.sources(builder.code), "import time\n"
                                                         "time.sleep(30)"]))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")}
-    env.update(TMPDIR=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"))
-    proc = subprocess.Popen([sys.executable, "-m", "labkit.cli", "grade", str(subs), "--out", str(out),
-                             "--jobs", "1"], stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    proc = labkit_grade(str(subs), "--out", str(out), "--jobs", "1", tmp=tmp_path, wait=False,
+                        env={"XDG_CONFIG_HOME": str(tmp_path / "config")})
     killed: set[int] = set()
     deadline = time.monotonic() + 300
     while len(killed) < 2 and time.monotonic() < deadline and proc.poll() is None:

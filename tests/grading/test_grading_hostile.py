@@ -41,6 +41,7 @@ import pytest
 
 from labkit.grading.gradebook import feedback_name
 from labkit.grading.integrity import package_dir, source_fingerprint
+from tests.support.grader import GRADE
 from tests.support.hostile import Builder, needs_jail
 from tests.support.hostile.attacks import cell, report_of
 
@@ -261,7 +262,7 @@ def run_class(base: Path, builder: Builder, user: str | None) -> dict[str, Any]:
     """Build the hostile class in ``base`` and grade it (as ``user`` when given); collect what happened."""
     c = build_class(base, builder)
     python = sys.executable
-    cmd = [python, "-m", "labkit.cli", "grade", str(c["subs"]), "--out", str(c["out"]), "--jobs", "2",
+    cmd = [*GRADE, str(c["subs"]), "--out", str(c["out"]), "--jobs", "2",
            "--timeout", "90"]
     if user is not None:
         python = _python_for(user, base) or ""
@@ -503,7 +504,7 @@ def _grade_lms_attacks(base: Path, user: str | None) -> dict[str, Any]:
             writer.writerow([f"Student {student}", student, "", "", "A", ""])
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")},
            "XDG_CONFIG_HOME": str(base / "config"), "TMPDIR": str(base)}
-    cmd = [sys.executable, "-m", "labkit.cli", "grade", str(subs), "--out", str(out), "--roster", str(roster),
+    cmd = [*GRADE, str(subs), "--out", str(out), "--roster", str(roster),
            "--due", LMS_DUE, "--late-penalty", "5", "--late-from-file-times", "--assignment", "users"]
     if user is not None:
         python = _python_for(user, base)

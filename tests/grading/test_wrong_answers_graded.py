@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,7 @@ import pytest
 
 from labkit.checks import get_assignment
 from labkit.grading.gradebook import feedback_name
+from tests.support.grader import labkit_grade
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.notebooks, pytest.mark.grading_run]
@@ -62,10 +60,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     subs.mkdir()
     for exercise in MISTAKES:
         nbformat.write(_handed_in(exercise), subs / f"{exercise}-student.ipynb")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LABKIT_")}
-    env["TMPDIR"] = str(base)
-    proc = subprocess.run([sys.executable, "-m", "labkit.cli", "grade", str(subs), "--out", str(out)],
-                          capture_output=True, text=True, env=env, timeout=600, cwd=base)
+    proc = labkit_grade(str(subs), "--out", str(out), tmp=base)
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = {e["student"]: e for e in json.loads((out / "results.json").read_text())["submissions"]}
     return {"out": out, "results": results}

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.grader import GRADE
 from tests.support.network import audited_site
 from tests.support.raw_http import send
 
@@ -409,9 +410,8 @@ def test_graded_kernels_behind_a_proxy(tmp_path: Path) -> None:
         subs, out = tmp_path / "class", tmp_path / "grades"
         subs.mkdir()
         shutil.copy(Path(__file__).resolve().parents[2] / "solutions" / "root.ipynb", subs / "ada.ipynb")
-        proc = subprocess.run([sys.executable, "-m", "labkit.cli", "grade", str(subs), "--out", str(out),
-                               "--jobs", "1"], env=env, capture_output=True, text=True, timeout=600,
-                              cwd=tmp_path)
+        proc = subprocess.run([*GRADE, str(subs), "--out", str(out), "--jobs", "1"], env=env,
+                              capture_output=True, text=True, timeout=600, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr[-3000:]
         with open(out / "grades.csv", newline="") as fh:
             [row] = list(csv.DictReader(fh))
