@@ -43,6 +43,17 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    _premade_issuer_key()
+
+
+def _premade_issuer_key() -> None:
+    """The CI issuer signs with a key made beforehand (``support/issuer_key.json``), not a new one."""
+    import json
+
+    from labkit.realism import oidc, rs256
+
+    fields = json.loads((ROOT / "tests" / "support" / "issuer_key.json").read_text())
+    oidc.use_issuer_key(rs256.RSAKey(*(int(fields[k]) for k in ("n", "e", "d", "p", "q"))))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
