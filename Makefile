@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 FAST   := not browser and not notebooks and not grading_run and not slow
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup lab test test-fast lint bench release browser-deps a11y-deps isolation-deps client-deps site clean
+.PHONY: setup lab test test-fast fast-realism fast-rest lint bench release browser-deps a11y-deps isolation-deps client-deps site clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,8 +60,20 @@ test: setup browser-deps a11y-deps isolation-deps client-deps lint
 	$(BIN)/labkit release --check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Two pytest processes side by side (tests/realism, and the rest: about half the time each, and
+# a process of its own each, as moto's state is per process); with PYTEST_ARGS, one process.
 test-fast: setup
+ifeq ($(strip $(PYTEST_ARGS)),)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target fast-realism fast-rest
+else
 	$(BIN)/python -m pytest -m "$(FAST)" $(PYTEST_ARGS)
+endif
+
+fast-realism:
+	$(BIN)/python -m pytest -m "$(FAST)" -o cache_dir=.pytest_cache/realism tests/realism
+
+fast-rest:
+	$(BIN)/python -m pytest -m "$(FAST)" -o cache_dir=.pytest_cache/rest --ignore=tests/realism
 
 bench: setup isolation-deps
 	$(BIN)/python benchmarks/run_all.py

@@ -12,6 +12,7 @@ import pytest
 
 import labkit
 from labkit.checks import get_assignment, run_checks
+from tests.support.transports import start_lab
 from tests.support.wrong_answers import WrongAnswer, capstone, least_privilege, mfa, root, users
 
 CORPORA = {"users": users, "mfa": mfa, "root": root, "least-privilege": least_privilege, "capstone": capstone}
@@ -19,9 +20,13 @@ CASES = [(a, w) for a, module in CORPORA.items() for w in module.WRONG]
 
 
 @pytest.fixture
-def fresh(session_lab: labkit.Lab):  # noqa: ANN201 - the lab, reset per case by the test
-    yield session_lab
-    session_lab.use(None)
+def fresh(_labs: dict[str, labkit.Lab]):  # noqa: ANN201 - the lab, reset per case by the test
+    """The in-process sandbox: the checks read the account the same way on either transport, and
+    without HTTP the 58 cases take about a fifth less time (the server's path: test_solutions.py)."""
+    if "in_process" not in _labs:
+        _labs["in_process"] = start_lab("in_process")
+    yield _labs["in_process"]
+    _labs["in_process"].use(None)
 
 
 def test_every_corpus_has_five_wrong_answers_or_more() -> None:

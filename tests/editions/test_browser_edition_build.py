@@ -37,6 +37,7 @@ def _kernel_settings(site: Path) -> dict:
     return config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
 
 
+@pytest.mark.slow  # the built site: make site, about a minute the first time
 def test_the_kernel_loads_pyodide_and_every_package_from_the_site(site: Path) -> None:
     settings = _kernel_settings(site)
     assert settings["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
@@ -56,6 +57,7 @@ def test_the_kernel_loads_pyodide_and_every_package_from_the_site(site: Path) ->
         assert preloaded in lock["packages"]
 
 
+@pytest.mark.slow  # the built site: make site, about a minute the first time
 def test_the_site_carries_the_core_and_not_the_desktop_tools(site: Path) -> None:
     names = set(json.loads((site / "static/pyodide/pyodide-lock.json").read_text())["packages"])
     assert {"labkit", "moto", "boto3", "botocore", "awscli", "pyotp", "qrcode", "ipywidgets"} <= names
@@ -63,6 +65,7 @@ def test_the_site_carries_the_core_and_not_the_desktop_tools(site: Path) -> None
                         "pyzmq", "tornado"}
 
 
+@pytest.mark.slow  # the built site: make site, about a minute the first time
 def test_every_notebook_is_in_the_site_and_no_source_maps(site: Path) -> None:
     for folder in ("notebooks", "exercises"):
         for notebook in (ROOT / folder).glob("*.ipynb"):
@@ -71,6 +74,7 @@ def test_every_notebook_is_in_the_site_and_no_source_maps(site: Path) -> None:
     assert "00-start-here.ipynb" in (site / "index.html").read_text()
 
 
+@pytest.mark.slow  # the built site: make site, about a minute the first time
 def test_botocore_keeps_only_the_services_used(site: Path) -> None:
     (botocore,) = (site / "static/pyodide").glob("botocore-*.whl")
     with zipfile.ZipFile(botocore) as zf:

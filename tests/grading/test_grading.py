@@ -420,6 +420,7 @@ def test_stray_processes_are_found_and_killed() -> None:
 # -- a graded kernel never sees the grader's own AWS set-up ------------------------------------------
 
 @needs_jail
+@pytest.mark.slow
 def test_a_graded_kernel_cannot_use_the_graders_aws_credentials(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The instructor's ~/.aws points at a trap on loopback: no student code may ever reach it."""

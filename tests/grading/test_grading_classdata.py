@@ -355,6 +355,7 @@ def test_a_lost_worker_is_the_graders_fault_and_is_graded_again(tmp_path: Path, 
     assert results(out)["ana"]["score"] == 10
 
 
+@pytest.mark.grading_run
 def test_without_a_jail_attacks_work_and_are_named(tmp_path: Path, builder: Builder) -> None:
     """What the jail prevents is real: unconfined, a classmate's sandbox is reachable, and a
     notebook that kills its worker twice is marked as an attack while the run goes on."""

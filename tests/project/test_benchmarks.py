@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each runs a benchmark script in a process of its own (13-35 s)
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 

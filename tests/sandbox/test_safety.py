@@ -151,6 +151,7 @@ TERMINAL = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_course_terminal_cannot_reach_real_aws(tmp_path: Path) -> None:
     """JupyterLab terminals of `labkit lab` have no kernel: `aws` there is refused until connected."""
     env, log = _hostile_machine(tmp_path)
