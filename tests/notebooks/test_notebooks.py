@@ -93,7 +93,7 @@ CHAPTERS = ["00-start-here", "01-the-castle-and-its-keys", "02-permanent-residen
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_has_the_course_shape(name: str) -> None:
-    """The header first, the footer last (tests/test_teaching.py checks both in detail), one
+    """The header first, the footer last (tests/teaching/test_teaching.py checks both in detail), one
     set-up line, a quiz and a reflection."""
     nb = _committed(ROOT / "notebooks" / f"{name}.ipynb")
     text = ["".join(c.source) for c in nb.cells]
