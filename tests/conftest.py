@@ -138,6 +138,8 @@ def lab(_labs: dict[str, labkit.Lab], transport: str,
         seen, _connects = _connects, None
         clock.unfreeze()
         current.use(None)
+        if transport != "server":  # the process's environment (AWS_ENDPOINT_URL...) back on the server
+            _labs["server"].use(None)
     assert not seen, f"the in-process sandbox opened sockets: {seen}"
 
 

@@ -27,6 +27,7 @@ def fresh(_labs: dict[str, labkit.Lab]):  # noqa: ANN201 - the lab, reset per ca
         _labs["in_process"] = start_lab("in_process")
     yield _labs["in_process"]
     _labs["in_process"].use(None)
+    _labs["server"].use(None)  # the process's environment (AWS_ENDPOINT_URL...) back on the server
 
 
 def test_every_corpus_has_five_wrong_answers_or_more() -> None:
