@@ -1,14 +1,19 @@
 # IAM castle: two commands.
 #   make lab   - set everything up (first time: a few minutes) and open the course
-#   make test  - set everything up and run the whole test suite
+#   make test  - set everything up and run the whole test suite (what CI runs: .ci/run)
+#   make test-fast - the tests that need no browser, no class-sized grading run and no
+#                notebook sweep (a few minutes; tests/README.md lists the tiers)
 #   make site  - build the browser edition (site/: static files, no install for learners)
 #   make lint  - ruff and a type check (mypy) of labkit
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# pytest options for either tier, e.g. make test-fast PYTEST_ARGS="tests/realism -x"
+PYTEST_ARGS ?=
+FAST   := not browser and not notebooks and not grading_run and not slow
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup lab test lint bench release browser-deps a11y-deps isolation-deps client-deps site clean
+.PHONY: setup lab test test-fast fast-realism fast-rest lint bench release browser-deps a11y-deps isolation-deps client-deps site clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +42,7 @@ isolation-deps:
 	@scripts/install-isolation-tools.sh
 
 # Debian's AWS CLI v2 and the AWS SDK for JavaScript v3 (into build/js-sdk): the clients
-# tests/test_any_client.py runs against `labkit serve` (skipped with the reason if they cannot be installed)
+# tests/sandbox/test_any_client.py runs against `labkit serve` (skipped with the reason if they cannot be installed)
 client-deps:
 	@scripts/install-aws-clients.sh
 
@@ -53,7 +58,22 @@ release: setup
 
 test: setup browser-deps a11y-deps isolation-deps client-deps lint
 	$(BIN)/labkit release --check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Two pytest processes side by side (tests/realism, and the rest: about half the time each, and
+# a process of its own each, as moto's state is per process); with PYTEST_ARGS, one process.
+test-fast: setup
+ifeq ($(strip $(PYTEST_ARGS)),)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target fast-realism fast-rest
+else
+	$(BIN)/python -m pytest -m "$(FAST)" $(PYTEST_ARGS)
+endif
+
+fast-realism:
+	$(BIN)/python -m pytest -m "$(FAST)" -o cache_dir=.pytest_cache/realism tests/realism
+
+fast-rest:
+	$(BIN)/python -m pytest -m "$(FAST)" -o cache_dir=.pytest_cache/rest --ignore=tests/realism
 
 bench: setup isolation-deps
 	$(BIN)/python benchmarks/run_all.py

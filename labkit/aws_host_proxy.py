@@ -45,7 +45,7 @@ __all__ = ["AWS_DOMAINS", "is_aws_host", "AwsHostProxy", "REFUSAL", "proxy_envir
 
 # Every DNS name under which AWS serves its APIs, sign-in and portals. Sources: the partitions
 # botocore ships (botocore/data/partitions.json: each partition's "dnsSuffix" and
-# "dualStackDnsSuffix" -- tests/test_any_client.py checks that each is covered), AWS General
+# "dualStackDnsSuffix" -- tests/sandbox/test_any_client.py checks that each is covered), AWS General
 # Reference "AWS service endpoints" (https://docs.aws.amazon.com/general/latest/gr/rande.html),
 # "AWS Sign-In endpoints" (https://docs.aws.amazon.com/general/latest/gr/signin-service.html) and
 # "AWS IAM Identity Center endpoints" (https://docs.aws.amazon.com/general/latest/gr/sso.html).

@@ -99,6 +99,12 @@ class Lab:
         return bool(self._link.admin_token)
 
     @property
+    def transport(self) -> Transport:
+        """How this lab reaches its sandbox (:mod:`labkit.transports`): ``transport.request(...)``
+        sends one raw request, as a test that forges or replays one needs."""
+        return self._link.transport
+
+    @property
     def sandbox(self) -> Sandbox | None:
         """The :class:`labkit.sandbox_core.Sandbox` itself when this process runs it, else None."""
         return self._link.sandbox

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the AWS clients a learner may bring, for the tests that run them against `labkit serve`
-# (tests/test_any_client.py): Debian's AWS CLI v2 (package awscli, /usr/bin/aws) and the AWS SDK
+# (tests/sandbox/test_any_client.py): Debian's AWS CLI v2 (package awscli, /usr/bin/aws) and the AWS SDK
 # for JavaScript v3 (IAM and STS clients, into build/js-sdk, a folder the tests own). Does nothing
 # when both are there. Whatever cannot be installed is skipped in the tests with this reason in
 # the test summary -- never silently.

@@ -43,7 +43,7 @@ from .hooks import Call
 from .state import TempSession, new_key_id, new_secret
 from .wire import Response, query_response
 
-__all__ = ["GITHUB_ISSUER", "issue_token", "assume_role_with_web_identity", "issuer_jwks"]
+__all__ = ["GITHUB_ISSUER", "issue_token", "assume_role_with_web_identity", "issuer_jwks", "use_issuer_key"]
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 GITHUB_AUDIENCE = "sts.amazonaws.com"  # what aws-actions/configure-aws-credentials asks for
@@ -62,6 +62,14 @@ EXPIRED = "Token expired: current date/time {now} must be before the expiration 
 
 _lock = threading.Lock()
 _key: rs256.RSAKey | None = None
+
+
+def use_issuer_key(key: rs256.RSAKey) -> None:
+    """Sign this process's CI tokens with ``key``, made beforehand (for tests: making a 2048-bit key
+    in pure Python costs about a second). Tokens already issued no longer verify."""
+    global _key
+    with _lock:
+        _key = key
 
 
 def _issuer_key() -> rs256.RSAKey:

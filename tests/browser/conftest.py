@@ -23,6 +23,9 @@ CHROMIUM = Path(os.environ.get("LABKIT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Offline: no name resolves but 127.0.0.1, so a page that would fetch anything beyond the
+    # machine (a CDN, a font) fails visibly; JupyterLab and the browser edition are served there.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 VIEWPORT = {"width": 1400, "height": 900}
 _report: dict[str, str] = {}
@@ -78,7 +81,8 @@ def lab_server(chromium: Path, tmp_path_factory: pytest.TempPathFactory, shots: 
 
 @pytest.fixture(scope="session")
 def browser(chromium: Path) -> Iterator[Any]:
-    """Headless chromium; Playwright gives it a new, empty profile (user-data-dir)."""
+    """The run's one headless chromium (offline but for 127.0.0.1); each module opens its own
+    contexts in it, and each context is a new, empty profile (a first visit: no cache, no storage)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

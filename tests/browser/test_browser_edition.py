@@ -33,7 +33,7 @@ from labkit.checks import get_assignment
 from labkit.checks.users import ASSIGNMENT as USERS
 
 from .accessibility import assert_accessible
-from .conftest import CHROMIUM_ARGS, ROOT, VIEWPORT, record_table
+from .conftest import ROOT, VIEWPORT, record_table
 from .course_notebooks import answer_cells, solutions, what_went_wrong_cells, your_turn_cells
 from .lab_page import LabPage
 from .lite_page import LitePage
@@ -57,11 +57,10 @@ CHAPTER_03 = "notebooks/03-the-two-key-system-mfa.ipynb"
 EXERCISE = "exercises/users.ipynb"
 BUDGET_BYTES = 40 * 1000 * 1000  # a first visit, compressed transfer, before chapter 00's first cell runs
 # Chromium resolves no host name but loopback: a request elsewhere cannot even start.
-OFFLINE_ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 # Every notebook the course has, each run top to bottom in a fresh kernel in this module.
 EVERY_NOTEBOOK = [p.relative_to(ROOT).as_posix() for folder in ("notebooks", "solutions")
                   for p in sorted((ROOT / folder).glob("*.ipynb"))]
-# Lines whose browser output must read as the desktop's (the same bytes: tests/test_browser_pipeline.py).
+# Lines whose browser output must read as the desktop's (same bytes: test_browser_pipeline.py).
 EXPECTED = {"notebooks/04-the-master-key-in-the-vault.ipynb": (
     "| base64 --decode | cut -d, -f1,4,5,8,9,11",
     "user,password_enabled,password_last_used,mfa_active,access_key_1_active,access_key_1_last_used_date")}
@@ -80,21 +79,9 @@ def site(chromium: Path, shots: Path) -> Iterator[SiteServer]:
 
 
 @pytest.fixture(scope="module")
-def offline_browser(chromium: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=OFFLINE_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module")
-def lab(offline_browser: Any, site: SiteServer, shots: Path) -> Iterator[LitePage]:
+def lab(browser: Any, site: SiteServer, shots: Path) -> Iterator[LitePage]:
     """A new browser profile (empty cache and storage: a first visit) on the site."""
-    context = offline_browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.base_url)
     context.set_default_timeout(30_000)
     page = LitePage(context.new_page(), site, shots)
@@ -158,7 +145,7 @@ def test_chapter_03_runs_top_to_bottom_in_the_browser(lab: LitePage) -> None:
     lab.assert_offline()
 
 
-def test_chapter_03_on_the_desktop_kernel_for_comparison(offline_browser: Any, shots: Path,
+def test_chapter_03_on_the_desktop_kernel_for_comparison(browser: Any, shots: Path,
                                                          tmp_path: Path) -> None:
     """The same chapter in JupyterLab with the desktop kernel, in the same browser: the timing row.
 
@@ -166,7 +153,7 @@ def test_chapter_03_on_the_desktop_kernel_for_comparison(offline_browser: Any, s
     """
     course = copy_course(ROOT, tmp_path / "course")
     server = start_lab(course, tmp_path / "home", shots / "jupyterlab-timing.log")
-    context = offline_browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=VIEWPORT)
     try:
         desktop = LabPage(context.new_page(), server, shots)
         desktop.open(CHAPTER_03)
