@@ -132,7 +132,8 @@ def test_an_assigned_device_is_deactivated_before_it_is_deleted(alice: labkit.La
     assert error["Error"]["Code"] == "DeleteConflict"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 409
     assert "deactivate a user's virtual MFA device" in error["Error"]["Message"]
-    assert [d["SerialNumber"] for d in iam.list_mfa_devices(UserName="alice-developer")["MFADevices"]] == [serial]
+    listed = iam.list_mfa_devices(UserName="alice-developer")["MFADevices"]
+    assert [d["SerialNumber"] for d in listed] == [serial]
     iam.deactivate_mfa_device(UserName="alice-developer", SerialNumber=serial)
     iam.delete_virtual_mfa_device(SerialNumber=serial)
     assert serial not in [d["SerialNumber"] for d in iam.list_virtual_mfa_devices()["VirtualMFADevices"]]

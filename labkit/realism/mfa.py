@@ -16,7 +16,13 @@ from urllib.parse import quote
 from ..clock import clock
 from . import hooks, passkeys
 from . import moto_bridge as mb
-from .errors import DeleteConflict, EntityAlreadyExists, InvalidAuthenticationCode, LimitExceeded, NoSuchEntity
+from .errors import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    InvalidAuthenticationCode,
+    LimitExceeded,
+    NoSuchEntity,
+)
 from .hooks import Call
 from .identity import Principal
 from .state import ROOT_MFA_NAME, AccountState
