@@ -173,6 +173,15 @@ def reserved_role(lab: Lab, account_id: str, set_name: str) -> dict[str, Any] | 
                  and r["RoleName"].count("_") - set_name.count("_") == 2), None)
 
 
+def _parsed(document: str) -> dict[str, Any]:
+    """A policy's JSON text as a dict (``{}`` when it is not a JSON object: it then allows nothing)."""
+    try:
+        parsed = json.loads(document)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 def _name(arn: str) -> str:
     return arn.rsplit("/", 1)[-1]
 
@@ -197,7 +206,7 @@ def narrow_permission_set(lab: Lab) -> tuple[bool, str]:
         if not managed and not inline:
             missing.append(f"{name} has no policy at all (it grants nothing)")
             continue
-        own = _policy_findings([_name(a) for a in managed], [json.loads(inline)] if inline else [])
+        own = _policy_findings([_name(a) for a in managed], [_parsed(inline)] if inline else [])
         problems += [f"{name} {p}" for p in own]
         if not inline:
             missing.append(f"{name} has no inline policy: task 3 asks for one allowing s3:PutObject on "
@@ -240,7 +249,7 @@ def _differences(role: dict[str, Any], managed: list[str], inline: str) -> list[
     differences += [f"still has {_name(a)}" for a in kept]
     differences += [f"lacks {_name(a)}" for a in missing]
     role_inline = list(role["InlinePolicies"].values())
-    wanted = [json.loads(inline)] if inline else []
+    wanted = [_parsed(inline)] if inline else []
     if role_inline != wanted:
         differences.append("has an older inline policy" if role_inline and wanted else
                            "still has an inline policy the set no longer has" if role_inline else
