@@ -214,6 +214,25 @@ class Lab:
             raise ValueError(data["error"])
         return list(data["Events"])
 
+    def member_iam(self, account_id: str) -> dict[str, Any]:
+        """What IAM holds in member account ``account_id``: its ``Users`` (each with
+        ``UserName``, ``AccessKeys`` -- ``AccessKeyId`` and ``Status`` -- and ``HasPassword``) and
+        its ``Roles`` (each with ``RoleName``, ``Path``, ``ManagedPolicyArns`` and
+        ``InlinePolicies``, name to document).
+
+        In AWS you would read this signed in to the member account; like
+        :meth:`member_event_history`, this is the sandbox's window onto it. The reserved roles of
+        IAM Identity Center (path ``/aws-reserved/sso.amazonaws.com/``) show what a permission
+        set gives in the account, as it was last provisioned::
+
+            for role in lab.member_iam(workloads)["Roles"]:
+                print(role["RoleName"], role["ManagedPolicyArns"])
+        """
+        data = self.request("POST", "/labkit/console/member-iam", {"account_id": account_id})
+        if "error" in data:
+            raise ValueError(data["error"])
+        return dict(data)
+
     def ci_token(self, repository: str = "castle-co/app", ref: str = "refs/heads/main", *,
                  audience: str = "sts.amazonaws.com", environment: str | None = None) -> str:
         """An OIDC token, as GitHub Actions gives a workflow job of ``repository`` on ``ref``.

@@ -68,6 +68,9 @@ OWN_TEXTS: tuple[OwnText, ...] = (
     OwnText("LimitExceeded", "MFADevicesPerUser",
             "the ninth MFA device: the code and status are AWS's, the text is modelled "
             "on other IAM quota errors"),
+    OwnText("DeleteConflict", "You must deactivate a user's virtual MFA device",
+            "deleting a virtual MFA device still assigned: the code and status are AWS's, the sentence "
+            "is the API reference's note; AWS's exact error text is not published"),
 )
 """Every text the sandbox answers in its own words (see ``docs/differences.md``)."""
 

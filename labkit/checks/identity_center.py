@@ -25,13 +25,14 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._account import activity, iam, in_words
+from ._account import beyond_the_task, iam, in_words
 from .model import Assignment, Check, once_per_run
 
 if TYPE_CHECKING:
     from ..sandbox import Lab
 
-__all__ = ["ASSIGNMENT", "PERSON", "ACCOUNT", "TOO_BROAD", "Access", "access"]
+__all__ = ["ASSIGNMENT", "PERSON", "ACCOUNT", "TOO_BROAD", "MANAGED_ASKED", "INLINE_NEEDED", "Access",
+           "access", "member_iam"]
 
 PERSON = "bo"
 """The new team member's user name in the identity store."""
@@ -40,6 +41,13 @@ ACCOUNT = "castle-workloads"
 TOO_BROAD = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
 """AWS managed policies a developer's permission set must not carry (each grants far more than a
 developer of one account needs; PowerUserAccess is everything but IAM and Organizations)."""
+MANAGED_ASKED = ("ReadOnlyAccess",)
+"""The AWS managed policies task 3 asks for (any other is more than the task)."""
+INLINE_NEEDED = {"s3:PutObject": ("arn:aws:s3:::castle-artifacts/*",)}
+"""What task 3's inline policy must allow, and on what: nothing broader."""
+RESERVED_PATH = "/aws-reserved/sso.amazonaws.com/"
+"""The path of the roles IAM Identity Center provisions in an account (``AWSReservedSSO_<set>_<hash>``),
+https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html."""
 
 
 @dataclass(frozen=True)
@@ -119,43 +127,105 @@ def through_group(lab: Lab) -> tuple[bool, str]:
     return True, f"{PERSON} reaches his account through the group {', '.join(via)}"
 
 
-def _broad_statements(document: str) -> list[str]:
-    """The statements of an inline policy that allow every action (``*``) or every IAM action."""
-    statements = json.loads(document or "{}").get("Statement", [])
-    statements = [statements] if isinstance(statements, dict) else statements
-    broad = []
-    for statement in statements:
-        actions = statement.get("Action", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        if statement.get("Effect") == "Allow" and any(a in ("*", "iam:*") for a in actions):
-            broad.append(f"an inline statement allowing {', '.join(actions)}")
-    return broad
+def _statements(documents: list[dict[str, Any]], source: str) -> list[tuple[str, dict[str, Any]]]:
+    """The ``Allow`` statements of ``documents``, each with where it comes from."""
+    found = []
+    for document in documents:
+        statements = document.get("Statement", [])
+        for statement in [statements] if isinstance(statements, dict) else statements:
+            if statement.get("Effect") == "Allow":
+                found.append((source, statement))
+    return found
+
+
+def _policy_findings(managed: list[str], inline: list[dict[str, Any]]) -> list[str]:
+    """What managed policies (names) and inline documents grant beyond task 3, each like
+    ``"carries AdministratorAccess"`` or ``"allows s3:* on * (inline policy)"``."""
+    problems = [f"carries {p}" for p in managed if p in TOO_BROAD]
+    problems += [f"carries {p}, which task 3 does not ask for" for p in managed
+                 if p not in TOO_BROAD and p not in MANAGED_ASKED]
+    problems += [f"allows {e}" for e in beyond_the_task(_statements(inline, "inline policy"), INLINE_NEEDED)]
+    return problems
+
+
+def _set_policies(lab: Lab, found: Access, ps: str) -> tuple[str, list[str], str]:
+    """A permission set's name, its AWS managed policies' ARNs and its inline policy ("" if none)."""
+    sso = _client(lab, "sso-admin")
+    where = {"InstanceArn": found.instance_arn, "PermissionSetArn": ps}
+    name = sso.describe_permission_set(**where)["PermissionSet"]["Name"]
+    attached = sso.list_managed_policies_in_permission_set(**where)["AttachedManagedPolicies"]
+    managed = [p["Arn"] for p in attached]
+    inline = sso.get_inline_policy_for_permission_set(**where).get("InlinePolicy", "") or ""
+    return name, managed, inline
+
+
+def member_iam(lab: Lab, account_id: str) -> dict[str, Any]:
+    """Member account ``account_id``'s IAM users and roles (:meth:`labkit.Lab.member_iam`), read once
+    per check run."""
+    return once_per_run(f"member-iam:{account_id}", lambda: lab.member_iam(account_id))
+
+
+def reserved_role(lab: Lab, account_id: str, set_name: str) -> dict[str, Any] | None:
+    """The role provisioning made for permission set ``set_name`` in ``account_id`` (None if none):
+    ``AWSReservedSSO_<set name>_<hash>`` under the reserved path, with its policies."""
+    return next((r for r in member_iam(lab, account_id)["Roles"]
+                 if r["Path"] == RESERVED_PATH and r["RoleName"].startswith(f"AWSReservedSSO_{set_name}_")
+                 and r["RoleName"].count("_") - set_name.count("_") == 2), None)
+
+
+def _parsed(document: str) -> dict[str, Any]:
+    """A policy's JSON text as a dict (``{}`` when it is not a JSON object: it then allows nothing)."""
+    try:
+        parsed = json.loads(document)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
 
 
 def narrow_permission_set(lab: Lab) -> tuple[bool, str]:
-    """Passes when every permission set that reaches Bo carries policies, none of them too broad."""
+    """Passes when what reaches Bo is no broader than task 3: each permission set assigned to him
+    carries ``ReadOnlyAccess`` and the inline policy ``s3:PutObject`` on
+    ``arn:aws:s3:::castle-artifacts/*``, nothing more -- and so does the role it provisioned in
+    each account (what Bo actually gets there, even when the set was changed afterwards).
+
+    Every action and resource of the inline policy beyond those is a finding (``s3:*``, a ``*``
+    resource), as in the least-privilege exercise.
+    """
     found = access(lab)
     sets = sorted({a["PermissionSetArn"] for a in found.assignments})
     if not sets:
         return False, f"no permission set reaches {PERSON} yet"
-    sso = _client(lab, "sso-admin")
-    problems, names = [], []
+    problems, missing, names = [], [], []
     for ps in sets:
-        name = sso.describe_permission_set(InstanceArn=found.instance_arn,
-                                           PermissionSetArn=ps)["PermissionSet"]["Name"]
+        name, managed, inline = _set_policies(lab, found, ps)
         names.append(name)
-        managed = [p["Name"] for p in sso.list_managed_policies_in_permission_set(
-            InstanceArn=found.instance_arn, PermissionSetArn=ps)["AttachedManagedPolicies"]]
-        inline = sso.get_inline_policy_for_permission_set(
-            InstanceArn=found.instance_arn, PermissionSetArn=ps).get("InlinePolicy", "")
-        problems += [f"{name} carries {p}" for p in managed if p in TOO_BROAD]
-        problems += [f"{name} has {s}" for s in _broad_statements(inline)]
         if not managed and not inline:
-            problems.append(f"{name} has no policy at all (it grants nothing)")
+            missing.append(f"{name} has no policy at all (it grants nothing)")
+            continue
+        own = _policy_findings([_name(a) for a in managed], [_parsed(inline)] if inline else [])
+        problems += [f"{name} {p}" for p in own]
+        if not inline:
+            missing.append(f"{name} has no inline policy: task 3 asks for one allowing s3:PutObject on "
+                           f"{INLINE_NEEDED['s3:PutObject'][0]}")
+        for account_id in sorted({a["AccountId"] for a in found.assignments if a["PermissionSetArn"] == ps}):
+            role = reserved_role(lab, account_id, name)
+            if role is None:
+                continue
+            where = found.accounts.get(account_id, account_id)
+            in_role = _policy_findings([_name(a) for a in role["ManagedPolicyArns"]],
+                                       list(role["InlinePolicies"].values()))
+            problems += [f"its role {role['RoleName']} in {where} still {p} (what {PERSON} gets there until "
+                         "the set is provisioned again)" for p in in_role if p not in own]
     if problems:
-        return False, (in_words(problems) + ": too broad for a developer of one account — an AWS managed "
-                       "job policy such as ReadOnlyAccess and a narrow inline policy are enough")
-    return True, f"{', '.join(names)}: no administrator policy, no '*' action"
+        return False, (in_words(problems + missing) + ": broader than task 3 -- ReadOnlyAccess and an inline "
+                       "s3:PutObject on the castle-artifacts files are all a developer of one account needs")
+    if missing:
+        return False, in_words(missing)
+    return True, f"{', '.join(names)}: ReadOnlyAccess and s3:PutObject on castle-artifacts, nothing broader"
 
 
 def one_account(lab: Lab) -> tuple[bool, str]:
@@ -171,19 +241,25 @@ def one_account(lab: Lab) -> tuple[bool, str]:
     return True, f"{PERSON} reaches {ACCOUNT} only"
 
 
-CHANGES = ("AttachManagedPolicyToPermissionSet", "DetachManagedPolicyFromPermissionSet",
-           "PutInlinePolicyToPermissionSet", "DeleteInlinePolicyFromPermissionSet", "UpdatePermissionSet",
-           "AttachCustomerManagedPolicyReferenceToPermissionSet", "PutPermissionsBoundaryToPermissionSet")
-"""Calls that change a permission set: the accounts it is provisioned to keep the old version
-until it is provisioned again (its status there is ``OUTDATED``)."""
-PROVISIONS = ("CreateAccountAssignment", "ProvisionPermissionSet")
-"""Calls that provision a permission set to an account."""
+def _differences(role: dict[str, Any], managed: list[str], inline: str) -> list[str]:
+    """How the provisioned role differs from the permission set as it is now."""
+    differences = []
+    kept = sorted(set(role["ManagedPolicyArns"]) - set(managed))
+    missing = sorted(set(managed) - set(role["ManagedPolicyArns"]))
+    differences += [f"still has {_name(a)}" for a in kept]
+    differences += [f"lacks {_name(a)}" for a in missing]
+    role_inline = list(role["InlinePolicies"].values())
+    wanted = [_parsed(inline)] if inline else []
+    if role_inline != wanted:
+        differences.append("has an older inline policy" if role_inline and wanted else
+                           "still has an inline policy the set no longer has" if role_inline else
+                           "lacks the set's inline policy")
+    return differences
 
 
 def provisioned(lab: Lab) -> tuple[bool, str]:
-    """Passes when what Bo gets in castle-workloads is the permission set as it is now: it was
-    provisioned there (by ``CreateAccountAssignment`` or ``ProvisionPermissionSet``) after its
-    last change, read from the activity log.
+    """Passes when what Bo gets in castle-workloads is the permission set as it is now: the
+    reserved role provisioned there has exactly the set's policies (read from the account's IAM).
 
     AWS: "As part of a successful CreateAccountAssignment call, the specified permission set will
     automatically be provisioned to the account"; a permission set changed later must be
@@ -192,15 +268,24 @@ def provisioned(lab: Lab) -> tuple[bool, str]:
     """
     found = access(lab)
     account_id = _account_id(found)
-    if not any(a["AccountId"] == account_id for a in found.assignments):
+    sets = sorted({a["PermissionSetArn"] for a in found.assignments if a["AccountId"] == account_id})
+    if account_id is None or not sets:
         return False, f"nothing is assigned for {PERSON} in {ACCOUNT}, so nothing is provisioned there"
-    events = [e for e in activity(lab) if not e.get("errorCode")]  # newest first
-    last_change = next((i for i, e in enumerate(events) if e.get("eventName") in CHANGES), None)
-    last_provision = next((i for i, e in enumerate(events) if e.get("eventName") in PROVISIONS), None)
-    if last_provision is None or (last_change is not None and last_change < last_provision):
-        return False, (f"the permission set changed after it was provisioned to {ACCOUNT}: its role there "
-                       "still has the old policies. Run provision-permission-set for the account")
-    return True, f"provisioned to {ACCOUNT} after its last change"
+    problems, roles = [], []
+    for ps in sets:
+        name, managed, inline = _set_policies(lab, found, ps)
+        role = reserved_role(lab, account_id, name)
+        if role is None:
+            problems.append(f"{name} has no role in {ACCOUNT}: it is not provisioned there")
+            continue
+        roles.append(role["RoleName"])
+        differences = _differences(role, managed, inline)
+        if differences:
+            problems.append(f"{name} changed after it was provisioned to {ACCOUNT}: its role there "
+                            f"{', '.join(differences)}")
+    if problems:
+        return False, in_words(problems) + ". Run provision-permission-set for the account"
+    return True, f"{ACCOUNT}'s role {', '.join(roles)} has the permission set's policies as they are now"
 
 
 def _reserved_sessions(lab: Lab, account_id: str) -> list[str]:
@@ -253,22 +338,55 @@ def signed_in_as_bo(lab: Lab) -> tuple[bool, str]:
     if others:
         return False, (f"the sessions in {ACCOUNT}'s event history are {', '.join(others)}'s, not "
                        f"{PERSON}'s: sign in as {PERSON} (his own password and MFA device)")
+    elsewhere = [(name, c) for i, name in sorted(found.accounts.items(), key=lambda item: item[1])
+                 if i != account_id and _is_member(lab, found, i)
+                 for c in _reserved_sessions(lab, i)[:1] if c.rsplit("/", 1)[-1] == PERSON]
+    if elsewhere:
+        where = ", ".join(f"{name} (as {c})" for name, c in elsewhere)
+        return False, (f"{ACCOUNT}'s event history shows no session of {PERSON}, but {where} shows one: he "
+                       "signed in and used another account. His profile's sso_account_id must be "
+                       f"{ACCOUNT}'s id, and his group assigned there")
     return False, (f"{ACCOUNT}'s event history shows no session of {PERSON}: he has not finished his first "
                    "sign-in (his own password, an MFA device registered) or has not used his profile "
                    "(aws --profile ... sts get-caller-identity)")
 
 
+def _management_id(lab: Lab) -> str:
+    return str(once_per_run("management-account", lambda: _client(lab, "organizations")
+                            .describe_organization()["Organization"]["MasterAccountId"]))
+
+
+def _is_member(lab: Lab, found: Access, account_id: str) -> bool:
+    return account_id in found.accounts and account_id != _management_id(lab)
+
+
+def _member_users(lab: Lab, found: Access) -> list[str]:
+    """The IAM users of the organization's member accounts, as ``"bo in castle-workloads, with an
+    active access key"`` (a user made there, e.g. from a session of a too-broad permission set)."""
+    users = []
+    for account_id, name in sorted(found.accounts.items(), key=lambda item: item[1]):
+        if not _is_member(lab, found, account_id):
+            continue
+        for user in member_iam(lab, account_id)["Users"]:
+            keys = [k for k in user["AccessKeys"] if k["Status"] == "Active"]
+            held = (", with an active access key" if keys
+                    else ", with a password" if user["HasPassword"] else "")
+            users.append(f"{user['UserName']} in {name}{held}")
+    return users
+
+
 def no_iam_user(lab: Lab) -> tuple[bool, str]:
-    """Passes when Bo has access through Identity Center and the management account has no IAM
-    user: people sign in through Identity Center (the scenario starts with no IAM user, so any
-    user is one the learner made)."""
-    users = [u["UserName"] for u in iam(lab).list_users()["Users"]]
-    if not access(lab).assignments:
+    """Passes when Bo has access through Identity Center and no account of the organization (the
+    management account and every member account) has an IAM user: people sign in through
+    Identity Center (the scenario starts with no IAM user, so any user is one the learner made)."""
+    found = access(lab)
+    if not found.assignments:
         return False, f"{PERSON} has no access through Identity Center yet (give him that, not an IAM user)"
+    users = [u["UserName"] for u in iam(lab).list_users()["Users"]] + _member_users(lab, found)
     if users:
-        return False, (f"an IAM user exists: {', '.join(users)}. People sign in through Identity Center; "
+        return False, (f"an IAM user exists: {'; '.join(users)}. People sign in through Identity Center; "
                        "delete the IAM user (its keys, password and MFA devices first)")
-    return True, "no IAM user: nobody holds a long-term key"
+    return True, "no IAM user in any account of the organization: nobody holds a long-term key"
 
 
 ASSIGNMENT = Assignment(
@@ -283,7 +401,8 @@ ASSIGNMENT = Assignment(
               "Put Bo in a group (create-group-membership) and assign the GROUP to the account",
               through_group),
         Check("narrow-permission-set", 2, "The permission set is narrow: no AdministratorAccess, no '*'",
-              "An AWS managed job policy (ReadOnlyAccess) and a narrow inline policy", narrow_permission_set),
+              "ReadOnlyAccess and the inline s3:PutObject on castle-artifacts' files, nothing broader; "
+              "provisioned, so the account's role has no more either", narrow_permission_set),
         Check("one-account", 2, "Bo reaches castle-workloads, and no other account",
               "One account assignment, with --target-id the castle-workloads account id", one_account),
         Check("provisioned", 1, "The permission set is provisioned to castle-workloads",
@@ -296,6 +415,7 @@ ASSIGNMENT = Assignment(
               "labkit.sso_login as bo, then a call with his profile (aws --profile bo-dev ...)",
               signed_in_as_bo),
         Check("no-iam-user", 2, "No IAM user was made for Bo",
-              "People sign in through Identity Center: no IAM user, no access key", no_iam_user),
+              "People sign in through Identity Center: no IAM user, no access key, in any account",
+              no_iam_user),
     ),
 )

@@ -9,7 +9,7 @@ under ``/labkit/console/`` (used by :mod:`labkit.console`; routed by
 * ``change-password``: the forced first-sign-in password change;
 * ``root-mfa/create`` and ``root-mfa/activate``: assign root's MFA device,
   which real AWS only allows in the console;
-* ``passkey/...``, ``root/password``, ``root/email``, ``member-events``.
+* ``passkey/...``, ``root/password``, ``root/email``, ``member-events``, ``member-iam``.
 
 A refusal says whose words it uses (``said_by``): AWS's own (sourced) or the
 console's. Where the rule is one the API enforces too (the password policy),
@@ -289,6 +289,19 @@ def member_events(state: AccountState, data: dict[str, Any]) -> Response:
                                      if e.event_time >= oldest]})
 
 
+def member_iam(state: AccountState, data: dict[str, Any]) -> Response:
+    """A member account's IAM users (with their access keys) and roles (with their policies),
+    as the IAM console shows them signed in to that account; the sandbox's window onto it, like
+    ``member-events`` (see :func:`labkit.realism.moto_bridge_sso.member_iam_summary`)."""
+    from .moto_bridge_sso import member_iam_summary
+
+    account_id = str(data.get("account_id", ""))
+    if organizations.member_root(state, account_id) is None:
+        return json_response({"error": f"{data.get('account_id')!r} is not a member account of "
+                                       "this sandbox's organization"}, 400)
+    return json_response(member_iam_summary(account_id))
+
+
 CONSOLE = {
     "sign-in": sign_in,
     "sign-in-root": sign_in_root,
@@ -300,4 +313,5 @@ CONSOLE = {
     "passkey/register-finish": passkey_register_finish,
     "root/email": root_change_email,
     "member-events": member_events,
+    "member-iam": member_iam,
 }

@@ -16,7 +16,13 @@ from urllib.parse import quote
 from ..clock import clock
 from . import hooks, passkeys
 from . import moto_bridge as mb
-from .errors import EntityAlreadyExists, InvalidAuthenticationCode, LimitExceeded, NoSuchEntity
+from .errors import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    InvalidAuthenticationCode,
+    LimitExceeded,
+    NoSuchEntity,
+)
 from .hooks import Call
 from .identity import Principal
 from .state import ROOT_MFA_NAME, AccountState
@@ -260,6 +266,25 @@ def check_enable(call: Call) -> None:
         mb.device_seed(device), p.get("AuthenticationCode1", ""), p.get("AuthenticationCode2", "")
     ):
         raise InvalidAuthenticationCode(INVALID_CODE)
+
+
+ASSIGNED_DEVICE = "You must deactivate a user's virtual MFA device before you can delete it."
+"""``DeleteVirtualMFADevice``'s refusal of a device still assigned. The sentence is the API
+reference's note (https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteVirtualMFADevice.html);
+AWS's exact error text is not published, so it is labelled as the sandbox's wording."""
+
+
+@hooks.before("iam:DeleteVirtualMFADevice")
+def refuse_deleting_an_assigned_device(call: Call) -> None:
+    """``DeleteConflict`` (409) when the virtual MFA device is still assigned to a user (or to
+    root): deactivate it first (``DeactivateMFADevice``). An unassigned device is deleted as usual.
+
+    AWS: "You must deactivate a user's virtual MFA device before you can delete it"; the errors
+    of DeleteVirtualMFADevice include ``DeleteConflict``, HTTP 409 (IAM API reference).
+    """
+    device = mb.virtual_device(call.req.params.get("SerialNumber", ""))
+    if device is not None and mb.device_owner(device) is not None:
+        raise DeleteConflict(ASSIGNED_DEVICE)
 
 
 @hooks.answer("iam:ResyncMFADevice")

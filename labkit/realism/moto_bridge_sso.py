@@ -14,7 +14,7 @@ from .moto_bridge import ACCOUNT_ID, PARTITION, aws_managed_data
 
 __all__ = ["HOME_REGION", "instance", "permission_set", "account_assignments", "store_user",
            "store_user_by_name", "group_ids_of", "member_iam", "put_member_role", "delete_member_role",
-           "member_role_exists", "member_role_id", "ensure_member_saml_provider"]
+           "member_role_exists", "member_role_id", "ensure_member_saml_provider", "member_iam_summary"]
 
 # The Region of the sandbox's Identity Center instance (an organization instance lives in one Region).
 HOME_REGION = "us-east-1"
@@ -174,3 +174,19 @@ def delete_member_role(account_id: str, role_name: str) -> None:
     for name in list(role.policies):
         backend.delete_role_policy(role_name, name)
     backend.delete_role(role_name)
+
+
+def member_iam_summary(account_id: str) -> dict[str, Any]:
+    """What IAM holds in member account ``account_id``, for a check to read: ``Users`` (each
+    ``UserName``, ``AccessKeys`` as ``{AccessKeyId, Status}``, ``HasPassword``) and ``Roles``
+    (each ``RoleName``, ``Path``, ``ManagedPolicyArns`` and ``InlinePolicies``: name -> document)."""
+    from .moto_bridge import policy_document
+
+    backend = member_iam(account_id)
+    users = [{"UserName": u.name,
+              "AccessKeys": [{"AccessKeyId": k.access_key_id, "Status": k.status} for k in u.access_keys],
+              "HasPassword": u.password is not None} for u in backend.users.values()]
+    roles = [{"RoleName": r.name, "Path": r.path, "ManagedPolicyArns": sorted(r.managed_policies),
+              "InlinePolicies": {name: policy_document(d) for name, d in r.policies.items()}}
+             for r in backend.get_roles()]
+    return {"Users": users, "Roles": roles}

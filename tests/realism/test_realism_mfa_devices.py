@@ -118,3 +118,22 @@ def test_root_without_mfa_gets_35_days_then_must_register(lab: labkit.Lab) -> No
     assert not late.must_register_mfa
     with pytest.raises(labkit.MFACodeRequired):
         console.sign_in_root(lab.root_email, lab.root_password)
+
+
+def test_an_assigned_device_is_deactivated_before_it_is_deleted(alice: labkit.Lab) -> None:
+    """DeleteVirtualMFADevice refuses a device still assigned (DeleteConflict, 409); once
+    deactivated, the same call deletes it."""
+    iam = alice.client("iam")
+    _enrol(alice, "alice-developer", "alice-phone")
+    serial = f"arn:aws:iam::{ACCOUNT}:mfa/alice-phone"
+    with pytest.raises(ClientError) as refused:
+        iam.delete_virtual_mfa_device(SerialNumber=serial)
+    error = refused.value.response
+    assert error["Error"]["Code"] == "DeleteConflict"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert "deactivate a user's virtual MFA device" in error["Error"]["Message"]
+    listed = iam.list_mfa_devices(UserName="alice-developer")["MFADevices"]
+    assert [d["SerialNumber"] for d in listed] == [serial]
+    iam.deactivate_mfa_device(UserName="alice-developer", SerialNumber=serial)
+    iam.delete_virtual_mfa_device(SerialNumber=serial)
+    assert serial not in [d["SerialNumber"] for d in iam.list_virtual_mfa_devices()["VirtualMFADevices"]]

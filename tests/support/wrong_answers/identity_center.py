@@ -68,7 +68,8 @@ def permission_set(w: Work, managed: str = READ_ONLY, inline: str = DEVELOPER_IN
     w.permission_set_arn = made["PermissionSet"]["PermissionSetArn"]
     where = {"InstanceArn": w.instance_arn, "PermissionSetArn": w.permission_set_arn}
     w.sso.attach_managed_policy_to_permission_set(**where, ManagedPolicyArn=managed)
-    w.sso.put_inline_policy_to_permission_set(**where, InlinePolicy=inline)
+    if inline:
+        w.sso.put_inline_policy_to_permission_set(**where, InlinePolicy=inline)
 
 
 def assign(w: Work, accounts: tuple[str, ...] = ("castle-workloads",), principal: str = "GROUP") -> None:
@@ -90,13 +91,13 @@ def first_sign_in(w: Work, user: str = "bo", password: str = "Bo-Own-Passw0rd!")
     return phone
 
 
-def sign_in(w: Work, user: str = "bo") -> None:
-    """First sign-in, then the CLI's: a profile, labkit.sso_login, one call with the profile."""
+def sign_in(w: Work, user: str = "bo", account: str = "castle-workloads") -> None:
+    """First sign-in, then the CLI's: a profile for ``account``, labkit.sso_login, one call with it."""
     password = f"{user.capitalize()}-Own-Passw0rd!"
     phone = first_sign_in(w, user, password)
     with open(os.environ["AWS_CONFIG_FILE"], "a", encoding="utf-8") as f:
         f.write(f"\n[profile {user}-dev]\nsso_session = {user}-dev\nsso_account_id = "
-                f"{w.account('castle-workloads')}\nsso_role_name = Developer\n")
+                f"{w.account(account)}\nsso_role_name = Developer\n")
     labkit.sso_login(f"{user}-dev", user=user, password=password, mfa=phone, lab=w.lab, quiet=True)
     try:  # refused (ForbiddenException) when the person has no role in castle-workloads
         boto3.Session(profile_name=f"{user}-dev").client("sts").get_caller_identity()
@@ -152,6 +153,29 @@ def _alice_signs_in(lab: labkit.Lab) -> None:
     solve(lab, sign_in=colleague)
 
 
+def _admin_then_narrowed(lab: labkit.Lab, provision: bool, in_the_meantime: Callable[[Work], None]) -> None:
+    """The set carries AdministratorAccess at first; Bo signs in and works with it; then the set is
+    narrowed back to ReadOnlyAccess (and provisioned again only if ``provision``)."""
+    def admin_first(w: Work) -> None:
+        sign_in(w)
+        in_the_meantime(w)
+        where = {"InstanceArn": w.instance_arn, "PermissionSetArn": w.permission_set_arn}
+        w.sso.detach_managed_policy_from_permission_set(**where, ManagedPolicyArn=ADMIN)
+        w.sso.attach_managed_policy_to_permission_set(**where, ManagedPolicyArn=READ_ONLY)
+        if provision:
+            w.sso.provision_permission_set(**where, TargetId=w.account("castle-workloads"),
+                                           TargetType="AWS_ACCOUNT")
+
+    solve(lab, permission_set=lambda w: permission_set(w, managed=ADMIN), sign_in=admin_first)
+
+
+def _bo_makes_himself_a_user(w: Work) -> None:
+    """In his session (AdministratorAccess in castle-workloads): an IAM user bo with an access key."""
+    iam = boto3.Session(profile_name="bo-dev").client("iam")
+    iam.create_user(UserName="bo")
+    iam.create_access_key(UserName="bo")
+
+
 def _no_mfa(w: Work) -> None:
     """The first sign-in stops at "register an MFA device": a password of his own, no device."""
     ic = w.lab.identity_center
@@ -169,7 +193,7 @@ WRONG = [
                 {"narrow-permission-set": "Developer carries AdministratorAccess"}),
     WrongAnswer("star-inline", "the inline policy allows every action",
                 lambda lab: solve(lab, permission_set=lambda w: permission_set(w, inline=EVERYTHING)),
-                {"narrow-permission-set": "allowing *"}),
+                {"narrow-permission-set": "allows * on *"}),
     WrongAnswer("extra-account", "the group assigned to castle-archive as well",
                 lambda lab: solve(lab, assign=lambda w: assign(w, ("castle-workloads", "castle-archive"))),
                 {"one-account": "also assigned to castle-archive"}),
@@ -192,4 +216,27 @@ WRONG = [
                 lambda lab: solve(lab, sign_in=_no_mfa), {"mfa-registered": "registered no MFA device"}),
     WrongAnswer("wrong-person-signs-in", "Alice, in the group too, signs in and uses the account; Bo never",
                 _alice_signs_in, {"signed-in-with-mfa": "are alice's, not bo's"}),
+    WrongAnswer("s3-star-inline", "the inline policy allows s3:* on every resource (not s3:PutObject on "
+                "the files)",
+                lambda lab: solve(lab, permission_set=lambda w: permission_set(w, inline=json.dumps({
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))),
+                {"narrow-permission-set": "s3:* on *"}),
+    WrongAnswer("no-inline", "the permission set has ReadOnlyAccess and no inline policy",
+                lambda lab: solve(lab, permission_set=lambda w: permission_set(w, inline="")),
+                {"narrow-permission-set": "has no inline policy"}),
+    WrongAnswer("iam-user-in-member-account", "Bo, while his set had AdministratorAccess, made himself an "
+                "IAM user with an access key in castle-workloads (the set narrowed and provisioned since)",
+                lambda lab: _admin_then_narrowed(lab, True, _bo_makes_himself_a_user),
+                {"no-iam-user": "bo in castle-workloads, with an active access key"}),
+    WrongAnswer("narrowed-not-provisioned", "the set narrowed from AdministratorAccess to ReadOnlyAccess, "
+                "not provisioned again: the role in castle-workloads still has AdministratorAccess",
+                lambda lab: _admin_then_narrowed(lab, False, lambda w: None),
+                {"narrow-permission-set": "in castle-workloads still carries AdministratorAccess",
+                 "provisioned": "still has AdministratorAccess"}),
+    WrongAnswer("signed-in-to-wrong-account", "the group assigned to castle-archive, and Bo signs in and "
+                "works there", lambda lab: solve(lab, assign=lambda w: assign(w, ("castle-archive",)),
+                                           sign_in=lambda w: sign_in(w, account="castle-archive")),
+                {"one-account": "not to castle-workloads",
+                 "signed-in-with-mfa": "castle-archive (as AWSReservedSSO_Developer_"}),
 ]
