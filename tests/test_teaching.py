@@ -164,6 +164,17 @@ def test_practice_that_transfers(path: Path) -> None:
     assert "predict" in skills, "no predict-the-outcome question"
 
 
+def test_the_right_answer_does_not_always_sit_in_the_same_place() -> None:
+    """A learner who always picks the first (or any one) option must not pass a chapter's quizzes."""
+    same = []
+    for path in CHAPTERS:
+        ids = [q for c in _nb(path).cells if c.cell_type == "code" for q in _quiz_ids(c)]
+        single = [question(q) for q in ids if question(q).kind == "single"]
+        if len(single) >= 3 and len({q.correct[0] for q in single}) == 1:
+            same.append(f"{path.name}: option {single[0].correct[0] + 1} every time")
+    assert not same, same
+
+
 def _term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(term)}s?(?![\w-])", re.IGNORECASE)
 

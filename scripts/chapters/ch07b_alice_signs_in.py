@@ -227,8 +227,8 @@ CELLS = [
         "how would you know if someone used it?",
     ),
     code("""
-    labkit.widgets.quiz("ic-read-the-leaver-error", "ic-predict-leaver-session", "ic-why-no-sso-login",
-                        "ic-delete-user-order")
+    labkit.widgets.quiz("ic-read-the-reserved-role-denial", "ic-read-the-leaver-error", "ic-predict-leaver-session",
+                        "ic-why-no-sso-login", "ic-delete-user-order")
     """),
     *footer(
         summary=[
