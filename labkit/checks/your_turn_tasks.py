@@ -12,6 +12,9 @@ If the account is not there yet it raises :class:`NotYet` with a hint, which
 also stops *Run all* at the cell that is waiting for you. Hints come in steps,
 as a teacher would give them:
 
+A cell run untouched (its ``# ⌨️`` line still there, nothing typed) only reminds you to type:
+it is not an attempt and uses no hint.
+
 1. the first time a check fails: **the idea** (what AWS needs to hear);
 2. the second time: **the shape** of the command, with blanks for you to fill;
 3. the third time — or at once, with ``labkit.your_turn("<task>", show_answer=True)`` —
@@ -480,6 +483,32 @@ def _hint(task: Task, level: str) -> str:
     return f"💡 The answer: {task.answer}"
 
 
+def untouched(source: str) -> bool:
+    """Whether a your-turn cell's ``source`` is as the chapter gave it: the ``# ⌨️`` line still
+    there and nothing typed besides (blank lines, comments and the checking line do not count).
+
+    >>> untouched('# ⌨️ Your turn: type here\\n\\nlabkit.your_turn("castle-alias")')
+    True
+    >>> untouched('!aws iam create-account-alias --account-alias my-castle\\nlabkit.your_turn("castle-alias")')
+    False
+    """
+    lines = [line.strip() for line in source.splitlines()]
+    if not any(line.startswith(MARKER) for line in lines):
+        return False
+    return all(not line or line.startswith("#") or line.startswith("labkit.your_turn(") for line in lines)
+
+
+def _running_cell() -> str:
+    """The source of the cell that is running now, in a Jupyter (or JupyterLite) kernel; "" elsewhere."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - labkit's kernels always have IPython
+        return ""
+    shell = get_ipython()
+    history = getattr(getattr(shell, "history_manager", None), "input_hist_raw", None)
+    return str(history[-1]) if history else ""
+
+
 def your_turn(task_id: str, lab: Any = None, *, show_answer: bool = False) -> None:
     """Check a your-turn task against the sandbox now: prints ✅ and what it found, or raises
     :class:`NotYet` with a hint — the idea first, then the command's shape, then the answer.
@@ -505,6 +534,9 @@ def your_turn(task_id: str, lab: Any = None, *, show_answer: bool = False) -> No
         print(f"⏭️ {task.ask}: checked by the grader.")
         return
     passed, detail = task.test(lab)
+    if not passed and untouched(_running_cell()):  # nothing typed yet: not an attempt, no hint used
+        raise NotYet(f"nothing typed yet: type your command in place of the '{MARKER} ...' line, "
+                     "then run the cell.")
     if not passed:
         logged = len(knowledge_log.hints_used().get(task.id, []))
         _failed[task.id] = max(_failed.get(task.id, 0), logged) + 1

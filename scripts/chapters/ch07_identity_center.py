@@ -179,7 +179,8 @@ CELLS = [
     !aws iam list-users --query "Users[].UserName"
     """),
     code("""
-    labkit.widgets.quiz("ic-who-is-an-iam-user", "ic-predict-new-developer", "ic-what-an-assignment-joins")
+    labkit.widgets.quiz("ic-who-is-an-iam-user", "ic-read-the-duplicate-group", "ic-predict-new-developer",
+                        "ic-what-an-assignment-joins")
     """),
     reflection(
         "ic-people-with-keys",
