@@ -431,8 +431,9 @@ TASKS: dict[str, Task] = {t.id: t for t in (
     Task("ic-alice-joins", "07", "Put Alice in the group castle-developers",
          "!aws identitystore create-group-membership --identity-store-id {store_id} --group-id {developers_id} "
          "--member-id UserId={alice_id}",
-         "a group membership joins a group and a member in one identity store; the member is named in "
-         "shorthand as UserId= and her id",
+         "people and groups are the identitystore service's, and its action create-group-membership joins "
+         "a group and a member in one store: the group's id is what create-group answered, Alice's id is "
+         "in the list-users output, and the member is written in shorthand as UserId= and her id",
          "!aws identitystore <the action> --identity-store-id {store_id} --group-id <the group's id> "
          "--member-id UserId=<her id>",
          _alice_in_developers),
@@ -441,8 +442,9 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "!aws configure set sso_account_id {workloads} --profile alice-dev\n"
          "!aws configure set sso_role_name Developer --profile alice-dev",
          "three settings of the profile alice-dev, each written by the configure command's set action: "
-         "sso_session (alice-dev), sso_account_id (the id in {workloads}) and sso_role_name (the permission "
-         "set's name, Developer)",
+         "sso_session (the sign-in's name, alice-dev), sso_account_id (castle-workloads's id: the first "
+         "cell's members, or !aws organizations list-accounts) and sso_role_name (the permission set's name, "
+         "from the cell that rebuilt chapter 07)",
          "!aws configure set <setting> <value> --profile alice-dev (three times)",
          _alice_profile, minutes=3),
     Task("ic-retire-alice", "07b", "Retire the IAM user alice: keys, password, MFA device, user",
