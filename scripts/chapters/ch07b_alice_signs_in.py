@@ -98,8 +98,8 @@ CELLS = [
     md("""
     ## Signing in from the command line
 
-    Signing in from the command line involves four services of Identity Center, two of them
-    new:
+    Identity Center's `aws` commands belong to four services: chapter 07 used the first two,
+    and signing in uses the other two:
 
     | service | what it does |
     |---|---|
