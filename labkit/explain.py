@@ -151,9 +151,9 @@ EXPLANATIONS: dict[str, Explanation] = {
     ),
     "ForbiddenException": Explanation(
         "The person has no access to that account with that role: no assignment of the permission "
-        "set to the account for her or one of her groups (or it was removed), or a misspelt "
+        "set to the account for that person or one of their groups (or it was removed), or a misspelt "
         "`sso_role_name` / `sso_account_id`.",
-        "Check `aws sso-admin list-account-assignments` and her group memberships; the role name "
+        "Check `aws sso-admin list-account-assignments` and the person's group memberships; the role name "
         "is the permission set's name.",
     ),
     "AuthorizationPendingException": Explanation(

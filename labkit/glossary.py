@@ -8,20 +8,23 @@ in any case::
 
 >>> print(define("arn").splitlines()[0])
 ARN (Amazon Resource Name)
->>> define("no such word")
-Traceback (most recent call last):
-...
-KeyError: "'no such word' is not in the course's glossary; try labkit.glossary.terms()"
+
+A word it does not know gets a sentence, never a traceback, with the closest terms::
+
+>>> define("provison")
+'provison' is not in the course's glossary. Did you mean: provisioning?
+Every term: labkit.glossary.terms()
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["Definition", "define", "terms", "entry"]
+__all__ = ["Definition", "define", "terms", "entry", "close_terms"]
 
 
 @cache
@@ -52,8 +55,30 @@ class Definition(str):
         return str(self)
 
 
+def close_terms(word: str, n: int = 3) -> list[str]:
+    """The glossary's terms whose name (or another name) is closest to ``word``.
+
+    >>> close_terms("permision set")[0]
+    'permission set'
+    """
+    names = {n.lower(): e["term"] for e in _entries() for n in [e["term"], *e.get("aliases", [])]}
+    wanted = word.strip().lower()
+    found = [names[m] for m in difflib.get_close_matches(wanted, names, n=2 * n, cutoff=0.6)]
+    found += [term for name, term in names.items() if wanted and (wanted in name or name in wanted)]
+    return list(dict.fromkeys(found))[:n]
+
+
 def define(word: str) -> Definition:
-    """What ``word`` means in this course, and the chapter that teaches it."""
-    e = entry(word)
+    """What ``word`` means in this course, and the chapter that teaches it.
+
+    A word the glossary does not hold gets a short answer naming the closest terms, not an error.
+    """
+    try:
+        e = entry(word)
+    except KeyError:
+        close = close_terms(word)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        return Definition(f"{word!r} is not in the course's glossary.{hint}\n"
+                          "Every term: labkit.glossary.terms()")
     also = f" ({', '.join(e['aliases'])})" if e.get("aliases") else ""
     return Definition(f"{e['term']}{also}\n{e['definition']}\nTaught in chapter {e['chapter']}.")

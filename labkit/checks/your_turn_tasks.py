@@ -12,6 +12,9 @@ If the account is not there yet it raises :class:`NotYet` with a hint, which
 also stops *Run all* at the cell that is waiting for you. Hints come in steps,
 as a teacher would give them:
 
+A cell run untouched (its ``# ⌨️`` line still there, nothing typed) only reminds you to type:
+it is not an attempt and uses no hint.
+
 1. the first time a check fails: **the idea** (what AWS needs to hear);
 2. the second time: **the shape** of the command, with blanks for you to fill;
 3. the third time — or at once, with ``labkit.your_turn("<task>", show_answer=True)`` —
@@ -428,8 +431,9 @@ TASKS: dict[str, Task] = {t.id: t for t in (
     Task("ic-alice-joins", "07", "Put Alice in the group castle-developers",
          "!aws identitystore create-group-membership --identity-store-id {store_id} --group-id {developers_id} "
          "--member-id UserId={alice_id}",
-         "a group membership joins a group and a member in one identity store; the member is named in "
-         "shorthand as UserId= and her id",
+         "people and groups are the identitystore service's, and its action create-group-membership joins "
+         "a group and a member in one store: the group's id is what create-group answered, Alice's id is "
+         "in the list-users output, and the member is written in shorthand as UserId= and her id",
          "!aws identitystore <the action> --identity-store-id {store_id} --group-id <the group's id> "
          "--member-id UserId=<her id>",
          _alice_in_developers),
@@ -438,8 +442,9 @@ TASKS: dict[str, Task] = {t.id: t for t in (
          "!aws configure set sso_account_id {workloads} --profile alice-dev\n"
          "!aws configure set sso_role_name Developer --profile alice-dev",
          "three settings of the profile alice-dev, each written by the configure command's set action: "
-         "sso_session (alice-dev), sso_account_id (the id in {workloads}) and sso_role_name (the permission "
-         "set's name, Developer)",
+         "sso_session (the sign-in's name, alice-dev), sso_account_id (castle-workloads's id: the first "
+         "cell's members, or !aws organizations list-accounts) and sso_role_name (the permission set's name, "
+         "from the cell that rebuilt chapter 07)",
          "!aws configure set <setting> <value> --profile alice-dev (three times)",
          _alice_profile, minutes=3),
     Task("ic-retire-alice", "07b", "Retire the IAM user alice: keys, password, MFA device, user",
@@ -480,6 +485,32 @@ def _hint(task: Task, level: str) -> str:
     return f"💡 The answer: {task.answer}"
 
 
+def untouched(source: str) -> bool:
+    """Whether a your-turn cell's ``source`` is as the chapter gave it: the ``# ⌨️`` line still
+    there and nothing typed besides (blank lines, comments and the checking line do not count).
+
+    >>> untouched('# ⌨️ Your turn: type here\\n\\nlabkit.your_turn("castle-alias")')
+    True
+    >>> untouched('!aws iam create-account-alias --account-alias my-castle\\nlabkit.your_turn("castle-alias")')
+    False
+    """
+    lines = [line.strip() for line in source.splitlines()]
+    if not any(line.startswith(MARKER) for line in lines):
+        return False
+    return all(not line or line.startswith("#") or line.startswith("labkit.your_turn(") for line in lines)
+
+
+def _running_cell() -> str:
+    """The source of the cell that is running now, in a Jupyter (or JupyterLite) kernel; "" elsewhere."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - labkit's kernels always have IPython
+        return ""
+    shell = get_ipython()
+    history = getattr(getattr(shell, "history_manager", None), "input_hist_raw", None)
+    return str(history[-1]) if history else ""
+
+
 def your_turn(task_id: str, lab: Any = None, *, show_answer: bool = False) -> None:
     """Check a your-turn task against the sandbox now: prints ✅ and what it found, or raises
     :class:`NotYet` with a hint — the idea first, then the command's shape, then the answer.
@@ -505,6 +536,9 @@ def your_turn(task_id: str, lab: Any = None, *, show_answer: bool = False) -> No
         print(f"⏭️ {task.ask}: checked by the grader.")
         return
     passed, detail = task.test(lab)
+    if not passed and untouched(_running_cell()):  # nothing typed yet: not an attempt, no hint used
+        raise NotYet(f"nothing typed yet: type your command in place of the '{MARKER} ...' line, "
+                     "then run the cell.")
     if not passed:
         logged = len(knowledge_log.hints_used().get(task.id, []))
         _failed[task.id] = max(_failed.get(task.id, 0), logged) + 1

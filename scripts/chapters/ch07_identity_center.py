@@ -11,6 +11,9 @@ STORE = glossary_link("identity store")
 PORTAL = glossary_link("access portal")
 PERMISSION_SET = glossary_link("permission set")
 ASSIGNMENT = glossary_link("account assignment")
+PROVISIONS = glossary_link("provisioning", "provisions")
+GROUP = glossary_link("group")
+PRINCIPAL = glossary_link("principal")
 
 CELLS = [
     header(
@@ -26,7 +29,7 @@ CELLS = [
         """,
         objectives=[
             f"find the organization's {IC} instance, its {STORE} and its {PORTAL}'s address;",
-            "create a person and a group in the identity store, and put the person in the group;",
+            f"create a person and a {GROUP} in the identity store, and put the person in the group;",
             f"write a {PERMISSION_SET}: an AWS managed policy, an inline policy and a session length;",
             f"give a group a permission set in one member account (an {ASSIGNMENT}), and say what AWS creates there.",
         ],
@@ -62,8 +65,9 @@ CELLS = [
     - the {PORTAL}, `https://d-….awsapps.com/start`: the one page where people sign in
       ([What is IAM Identity Center?](https://docs.aws.amazon.com/singlesignon/latest/userguide/what-is.html)).
 
-    The `aws` commands for it belong to two services: `sso-admin` (the instance, permission
-    sets, assignments) and `identitystore` (people and groups). Ask for the instance:
+    This chapter's `aws` commands belong to two services: `sso-admin` (the instance, permission
+    sets, assignments) and `identitystore` (people and groups); chapter 07b meets two more, for
+    signing in. Ask for the instance:
     """),
     code("""
     !aws sso-admin list-instances --query "Instances[].[InstanceArn, IdentityStoreId]" --output text
@@ -86,8 +90,12 @@ CELLS = [
     !aws identitystore list-users --identity-store-id {store_id} --query "Users[].[UserName, UserId]" --output text
     """),
     md("""
-    Her id, a UUID, is how the other commands name her. The store is the one list of the
-    organization's people. What if the HR system sends her again?
+    Her id is a UUID (a *universally unique identifier*: a long run of hexadecimal characters
+    in groups joined by hyphens, made by the store so that no two people ever share one); the
+    other commands name her by it, not by `alice`. The store is the one list of the
+    organization's people. In a company, new people often arrive from the **HR system** (the
+    human-resources software where staff are hired and leave), which creates them here. What if
+    it sends her again?
     """),
     predict(
         "ic-second-alice",
@@ -106,7 +114,9 @@ CELLS = [
     ## A group for the developers
 
     Access is given to **groups**, not to people one by one: the next developer then needs one
-    membership, and a person who leaves loses everything in one place. Create the group
+    membership, and a person who leaves loses everything in one place. These are the identity
+    store's groups, not the IAM groups of chapter 04b: they hold people of the store, and get
+    their access from account assignments, not from policies attached to them. Create the group
     `castle-developers`:
     """),
     code("""
@@ -117,11 +127,12 @@ CELLS = [
     md("""
     ### Your turn: Alice joins the group
 
-    The identity store calls it a **group membership**. Compose the command: it belongs to the
-    `identitystore` service and its action is `create-group-membership`. It needs the store
-    (`--identity-store-id`), the group (`--group-id`) and the member (`--member-id`), which
-    is written in shorthand as `UserId=` followed by her id. `{store_id}`, `{developers_id}`
-    and `{alice_id}` hold the three values.
+    The identity store calls it a **group membership**. Compose the command yourself: which of
+    the two services keeps people and groups, and which of its actions creates a membership?
+    (`!aws identitystore help` lists its actions.) It needs three values: the store
+    (`{store_id}` holds it), the group and the member. Find the last two above: the group's id
+    is what `create-group` answered, and Alice's `UserId` is in the `list-users` output. The
+    member is written in shorthand: `UserId=` followed by her id.
     """),
     your_turn("ic-alice-joins", "replace this line with your command"),
     md(f"""
@@ -151,20 +162,27 @@ CELLS = [
     md(f"""
     ## Who, what, where: the account assignment
 
-    An {ASSIGNMENT} joins three things: **who** (a group, or a user), **what** (a permission
-    set) and **where** (one account). Here: `castle-developers`, `Developer`,
+    An {ASSIGNMENT} joins three things: **who** (its {PRINCIPAL}: a group, or a user, of the
+    identity store), **what** (a permission set) and **where** (one account). Here: `castle-developers`, `Developer`,
     `castle-workloads`. Each option of the command says one of them:
     `--principal-type GROUP --principal-id` (who), `--permission-set-arn` (what),
     `--target-type AWS_ACCOUNT --target-id` (where).
 
-    Creating an assignment also **provisions** the permission set to the account: AWS creates
+    Creating an assignment also {PROVISIONS} the permission set to the account: AWS creates
     in `castle-workloads` an IAM role named `AWSReservedSSO_Developer_` followed by 16
-    hexadecimal characters, under the path `/aws-reserved/sso.amazonaws.com/`, with the set's
-    policies. That role is what Alice becomes when she signs in (chapter 07b looks at it from
+    hexadecimal characters, under the path `/aws-reserved/sso.amazonaws.com/` (for an instance
+    outside `us-east-1` the path also names its Region, such as
+    `/aws-reserved/sso.amazonaws.com/eu-west-1/`), with the set's policies. That role is what Alice becomes when she signs in (chapter 07b looks at it from
     inside). If you change the permission set
     later, provision it again (`provision-permission-set`), or the role keeps the old policies
     ([CreateAccountAssignment](https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateAccountAssignment.html),
     [Referencing permission sets](https://docs.aws.amazon.com/singlesignon/latest/userguide/referencingpermissionsets.html)).
+
+    On AWS this takes a moment: the command answers `IN_PROGRESS` and the work goes on in the
+    background; `describe-account-assignment-creation-status` with the request's id says when
+    it has `SUCCEEDED` (or `FAILED`, and why)
+    ([DescribeAccountAssignmentCreationStatus](https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_DescribeAccountAssignmentCreationStatus.html)).
+    The sandbox finishes at once, so here it answers `SUCCEEDED` straight away.
     """),
     code("""
     !aws sso-admin create-account-assignment --instance-arn {instance_arn} --principal-type GROUP --principal-id {developers_id} --permission-set-arn {developer_arn} --target-type AWS_ACCOUNT --target-id {workloads} --query AccountAssignmentCreationStatus.Status
@@ -179,7 +197,7 @@ CELLS = [
     !aws iam list-users --query "Users[].UserName"
     """),
     code("""
-    labkit.widgets.quiz("ic-who-is-an-iam-user", "ic-read-the-reserved-role-denial", "ic-predict-new-developer",
+    labkit.widgets.quiz("ic-who-is-an-iam-user", "ic-read-the-duplicate-group", "ic-predict-new-developer",
                         "ic-what-an-assignment-joins")
     """),
     reflection(

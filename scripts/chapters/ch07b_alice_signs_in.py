@@ -9,6 +9,7 @@ FILE = "07b-alice-signs-in.ipynb"
 PORTAL = glossary_link("access portal")
 PERMISSION_SET = glossary_link("permission set")
 BREAK_GLASS = glossary_link("break-glass user")
+SAML = glossary_link("SAML federation", "federates her into the role")
 
 CELLS = [
     header(
@@ -46,21 +47,29 @@ CELLS = [
     ## What chapter 07 built, in one cell
 
     Each chapter starts a fresh sandbox, so this cell does again, with boto3, what chapter 07
-    did step by step: Alice in the identity store, the group, the permission set, the
-    assignment. The scenario adds what the castle had before: Alice as an IAM user of the
-    management account, with a password, an MFA device and an access key.
+    did step by step: Alice in the identity store (with her email address), the group
+    `castle-developers` (with its description) and her membership, the permission set
+    `Developer` (4-hour sessions, `ReadOnlyAccess` and the inline policy that lets her put
+    files in `castle-artifacts`), and its assignment to `castle-workloads`. The scenario adds
+    what the castle had before: Alice as an IAM user of the management account, with a
+    password, an MFA device and an access key.
     """),
     code("""
     sso, store = lab.client("sso-admin"), lab.client("identitystore")
     alice_id = store.create_user(IdentityStoreId=ic.identity_store_id, UserName="alice", DisplayName="Alice Developer",
                                  Name={"GivenName": "Alice", "FamilyName": "Developer"},
                                  Emails=[{"Value": "alice@castle.example", "Type": "work", "Primary": True}])["UserId"]
-    developers_id = store.create_group(IdentityStoreId=ic.identity_store_id, DisplayName="castle-developers")["GroupId"]
+    developers_id = store.create_group(IdentityStoreId=ic.identity_store_id, DisplayName="castle-developers",
+                                       Description="Developers of castle-workloads")["GroupId"]
     store.create_group_membership(IdentityStoreId=ic.identity_store_id, GroupId=developers_id, MemberId={"UserId": alice_id})
-    developer_arn = sso.create_permission_set(InstanceArn=ic.instance_arn, Name="Developer",
+    developer_arn = sso.create_permission_set(InstanceArn=ic.instance_arn, Name="Developer", Description="Read everything, publish artifacts",
                                               SessionDuration="PT4H")["PermissionSet"]["PermissionSetArn"]
     sso.attach_managed_policy_to_permission_set(InstanceArn=ic.instance_arn, PermissionSetArn=developer_arn,
                                                 ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    publish_artifacts = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::castle-artifacts/*"}]}
+    sso.put_inline_policy_to_permission_set(InstanceArn=ic.instance_arn, PermissionSetArn=developer_arn,
+                                            InlinePolicy=json.dumps(publish_artifacts))
     sso.create_account_assignment(InstanceArn=ic.instance_arn, TargetId=workloads, TargetType="AWS_ACCOUNT",
                                   PermissionSetArn=developer_arn, PrincipalType="GROUP", PrincipalId=developers_id)
     !aws iam list-users --query "Users[].UserName"
@@ -89,35 +98,60 @@ CELLS = [
     md("""
     ## Signing in from the command line
 
-    With AWS CLI version 2 a person types `aws sso login`: the CLI registers itself with Identity
-    Center's sign-in service (`sso-oidc`), opens the portal in a browser where she signs in (password
-    and MFA) and approves a short code, and receives an **access token**, which it keeps in a
-    cache file under `~/.aws/sso/cache/`. (Since late 2024 version 2 uses a browser redirect with
-    PKCE instead of the short code by default; `--use-device-code` keeps the code.) Later `aws`
-    commands trade that token for role credentials (`sso get-role-credentials`), by themselves
+    Identity Center's `aws` commands belong to four services: chapter 07 used the first two,
+    and signing in uses the other two:
+
+    | service | what it does |
+    |---|---|
+    | `sso-admin` | the instance, permission sets and account assignments (chapter 07) |
+    | `identitystore` | people and groups (chapter 07) |
+    | `sso-oidc` | the CLI's sign-in: it hands the CLI its tokens |
+    | `sso` | the portal's side: the accounts and roles a person may use, and role credentials for them |
+
+    Three words first. An **access token** is a long random string that proves "this person
+    signed in"; it expires after some hours. A **device code** is a short code, such as
+    `ABCD-EFGH`, that the CLI shows and the person approves in the portal, so the portal knows
+    which sign-in the CLI is waiting for. A **cache file** is where the CLI keeps the token
+    between commands, under `~/.aws/sso/cache/`, so she does not sign in for every command.
+    """),
+    md("""
+    With AWS CLI version 2 a person types `aws sso login`: the CLI registers itself with
+    `sso-oidc`, opens the portal in a browser where she signs in (password and MFA) and
+    approves the code, and keeps the access token in its cache file. Later `aws` commands trade
+    that token for role credentials (`sso get-role-credentials`), by themselves
     ([Configuring IAM Identity Center authentication with the AWS CLI](https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html)).
-    The course's `aws` is version 1 (the one that runs in a browser tab too), which has no `sso login`
-    command, so `labkit.sso_login` does the same steps against your sandbox and writes the same cache; at home,
-    install version 2 and type `aws sso login`.
+
+    > Aside: since late 2024, version 2 uses a browser redirect (PKCE) instead of the device
+    > code by default; `--use-device-code` keeps the code.
+
+    The course's `aws` is version 1 (the one that runs in a browser tab too), which has no
+    `sso login` command, so `labkit.sso_login` does the same steps against your sandbox and
+    writes the same cache file; at home, install version 2 and type `aws sso login`.
+    """),
+    md("""
+    ### A profile that signs in
 
     A **profile** tells `aws` how to sign in. In the AWS config file it reads:
 
     ```ini
     [profile alice-dev]
     sso_session = alice-dev
-    sso_account_id = <castle-workloads's id>
-    sso_role_name = Developer
+    sso_account_id = <the id of the account she works in>
+    sso_role_name = <the permission set's name>
     ```
 
     `sso_session` names the sign-in (its start URL and Region live in a section
-    `[sso-session alice-dev]`, which `labkit.sso_login` writes if it is missing); `sso_role_name`
-    is the permission set's name.
+    `[sso-session alice-dev]`, which `labkit.sso_login` writes if it is missing);
+    `sso_account_id` is the account's 12-digit id; `sso_role_name` is the permission set's
+    name.
 
     ### Your turn: write Alice's profile
 
     The `configure` command of `aws` has a `set` action that writes one setting of a profile:
     after `set` come the setting's name and its value, then `--profile` and the profile's name.
-    Write the three settings above, one command each; `{workloads}` holds the account's id.
+    Write the three settings, one command each. Look up the two values yourself: the id of
+    `castle-workloads` (the first cell's `members`, or `!aws organizations list-accounts`),
+    and the permission set's name (in the cell that rebuilt chapter 07).
     """),
     your_turn("ic-alice-profile", "replace this line with your three commands"),
     md("""
@@ -127,6 +161,11 @@ CELLS = [
     code("""
     token = labkit.sso_login("alice-dev", user="alice", password=alice_password, mfa=alice_phone)
     !aws --profile alice-dev sts get-caller-identity
+    """),
+    md("""
+    The address printed above, `https://device.sso.us-east-1.amazonaws.com/`, is what AWS
+    prints. In the sandbox nobody opens it: the approval happens in the portal step that
+    `labkit.sso_login` performs for Alice, and nothing leaves your machine.
     """),
     md(f"""
     She is not an IAM user: she is a session of the role that her {PERMISSION_SET} became in
@@ -150,7 +189,7 @@ CELLS = [
         !aws --profile alice-dev iam create-user --user-name temp
         """,
     ),
-    md("""
+    md(f"""
     ## Why this is better, shown
 
     **No long-term key anywhere.** What Alice holds is a token that expires (`labkit.sso_login`
@@ -158,7 +197,7 @@ CELLS = [
     rotate, nothing that works forever if it leaks.
 
     **Her sessions are recorded where she works**, in `castle-workloads`'s own event history:
-    each begins with `AssumeRoleWithSAML` by her (Identity Center federates her into the role),
+    each begins with `AssumeRoleWithSAML` by her (Identity Center {SAML}),
     then her calls as the reserved role with her name — the refused `CreateUser` too:
     """),
     code("""
@@ -227,8 +266,8 @@ CELLS = [
         "how would you know if someone used it?",
     ),
     code("""
-    labkit.widgets.quiz("ic-read-the-leaver-error", "ic-predict-leaver-session", "ic-why-no-sso-login",
-                        "ic-delete-user-order")
+    labkit.widgets.quiz("ic-read-the-reserved-role-denial", "ic-read-the-leaver-error", "ic-predict-leaver-session",
+                        "ic-why-no-sso-login", "ic-delete-user-order")
     """),
     *footer(
         summary=[

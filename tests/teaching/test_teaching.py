@@ -164,6 +164,17 @@ def test_practice_that_transfers(path: Path) -> None:
     assert "predict" in skills, "no predict-the-outcome question"
 
 
+def test_the_right_answer_does_not_always_sit_in_the_same_place() -> None:
+    """A learner who always picks the first (or any one) option must not pass a chapter's quizzes."""
+    same = []
+    for path in CHAPTERS:
+        ids = [q for c in _nb(path).cells if c.cell_type == "code" for q in _quiz_ids(c)]
+        single = [question(q) for q in ids if question(q).kind == "single"]
+        if len(single) >= 3 and len({q.correct[0] for q in single}) == 1:
+            same.append(f"{path.name}: option {single[0].correct[0] + 1} every time")
+    assert not same, same
+
+
 def _term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(term)}s?(?![\w-])", re.IGNORECASE)
 
@@ -230,6 +241,33 @@ def test_hints_come_idea_then_shape_then_answer_and_survive_a_restart(
     assert knowledge_log.hints_used() == {"castle-alias": ["idea", "shape", "answer"]}
     lab.client("iam").create_account_alias(AccountAlias="my-castle")
     your_turn("castle-alias", lab)
+
+
+def test_an_untouched_cell_asks_for_a_command_and_uses_no_hint(
+        lab: labkit.Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run as a kernel runs it (IPython keeps the cell's source): the cell as the chapter gives it
+    is not an attempt; the first cell with something typed in it is, and gets the idea."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from labkit.checks import your_turn_tasks
+
+    monkeypatch.setenv("LABKIT_PROGRESS", str(tmp_path / "log.jsonl"))
+    monkeypatch.setattr(your_turn_tasks, "_failed", {})
+    shell = InteractiveShell.instance()
+    try:
+        shell.user_ns.update(labkit=labkit, lab=lab)
+        given = f'{MARKER} type your command here\n\nlabkit.your_turn("castle-alias", lab)'
+        for _ in range(2):
+            error = shell.run_cell(given, store_history=True).error_in_exec
+            assert isinstance(error, NotYet) and "in place of" in str(error), error
+            assert TASKS["castle-alias"].idea not in str(error)
+        assert knowledge_log.hints_used() == {}, "running the untouched cell used a hint"
+        typed = 'lab.client("iam").list_account_aliases()\nlabkit.your_turn("castle-alias", lab)'
+        error = shell.run_cell(typed, store_history=True).error_in_exec
+        assert isinstance(error, NotYet) and TASKS["castle-alias"].idea in str(error)
+        assert knowledge_log.hints_used() == {"castle-alias": ["idea"]}
+    finally:
+        InteractiveShell.clear_instance()
 
 
 def test_show_answer_on_request_is_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
