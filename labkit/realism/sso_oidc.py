@@ -232,10 +232,17 @@ def start_device_authorization(call: hooks.Call) -> Response:
 
 
 def approve(d: Directory, user_code: str, user_id: str) -> DeviceAuthorization:
-    """The person (signed in to the portal as ``user_id``) approves ``user_code``."""
+    """The person (signed in to the portal as ``user_id``) approves ``user_code``.
+
+    A code is approved once: a second approval (another person signed in to the portal, before
+    the CLI fetched its token) would hand that CLI her token instead, so it is refused, as is a
+    code already denied or redeemed (the sandbox's rule: AWS does not publish what its portal
+    answers a second approval; RFC 8628 lets one person's approval bind one device code).
+    """
     code = user_code.strip().upper()
     auth = next((a for a in d.devices.values() if a.user_code == code), None)
-    if auth is None or auth.expires <= clock.utcnow() or auth.used:
+    if (auth is None or auth.expires <= clock.utcnow() or auth.used or auth.denied
+            or auth.user_id is not None):
         raise ValueError("This code is not valid or has expired. Start the sign-in again (labkit.sso_login).")
     auth.user_id = user_id
     return auth

@@ -1,0 +1,187 @@
+"""IAM Identity Center, attacked: a hostile notebook, a neighbour on the same server, a proxy.
+
+Each test is one family of attacks made with real requests (boto3 unsigned, raw HTTP to the
+sandbox's port, the portal's pages) against the session's TCP sandbox; what held stays as a
+regression test, what broke was fixed in the module that owns it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import urllib.request
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+
+import labkit
+from labkit.sso_login import PortalError, cache_path, sso_login
+from tests.test_realism_identity_center import PASSWORD, _alice, _error, _login, _portal_client, home
+
+__all__ = ["home"]  # the fixture, shared with the Identity Center tests
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+MALLORY_PASSWORD = "Mallory-Own-Passw0rd!"
+
+
+def _oidc():  # noqa: ANN202
+    return boto3.client("sso-oidc", region_name="us-east-1", config=Config(signature_version=UNSIGNED))
+
+
+def _mallory(lab: labkit.Lab) -> labkit.Authenticator:
+    """A second person of the identity store (no assignment), signed in once: her phone."""
+    ic = lab.identity_center
+    lab.client("identitystore").create_user(IdentityStoreId=ic.identity_store_id, UserName="mallory",
+                                            DisplayName="Mallory",
+                                            Name={"GivenName": "Mallory", "FamilyName": "Moat"})
+    portal = ic.portal()
+    portal.sign_in("mallory", ic.one_time_password("mallory"))
+    portal.set_password(MALLORY_PASSWORD)
+    phone = portal.register_authenticator()
+    portal.confirm_authenticator(phone.code())
+    return phone
+
+
+def _raw(lab: labkit.Lab, method: str, path: str, body: bytes | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """One HTTP request to the sandbox's port, with no owner token and no signature."""
+    req = urllib.request.Request(lab.endpoint_url + path, data=body, method=method, headers=headers or {})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(req, timeout=30) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def test_an_approved_code_cannot_be_taken_over(lab: labkit.Lab, home: Path) -> None:
+    """Alice approves her CLI's code; Mallory, signed in to the same portal, approves it again
+    before the CLI polls: the second approval is refused and the CLI gets Alice's token."""
+    alice = _alice(lab)
+    phone = _mallory(lab)
+    oidc = _oidc()
+    client = oidc.register_client(clientName="alice-cli", clientType="public")
+    ids = {"clientId": client["clientId"], "clientSecret": client["clientSecret"]}
+    device = oidc.start_device_authorization(**ids, startUrl=alice.ic.start_url)
+    hers = alice.ic.portal()
+    hers.sign_in("alice", PASSWORD, alice.phone.code())
+    hers.approve(device["userCode"])
+    theirs = alice.ic.portal()
+    theirs.sign_in("mallory", MALLORY_PASSWORD, phone.code())
+    with pytest.raises(PortalError, match="not valid"):
+        theirs.approve(device["userCode"])
+    token = oidc.create_token(**ids, grantType=DEVICE_GRANT, deviceCode=device["deviceCode"])
+    accounts = _portal_client().list_accounts(accessToken=token["accessToken"])["accountList"]
+    assert [a["accountId"] for a in accounts] == [alice.workloads]  # Alice's token, not Mallory's
+    # The device code is spent, and another client's secret does not redeem a code.
+    assert _error(lambda: oidc.create_token(**ids, grantType=DEVICE_GRANT, deviceCode=device["deviceCode"])
+                  ).startswith("InvalidGrantException")
+    other = oidc.register_client(clientName="other", clientType="public")
+    again = oidc.start_device_authorization(**ids, startUrl=alice.ic.start_url)
+    hers.approve(again["userCode"])
+    assert _error(lambda: oidc.create_token(clientId=other["clientId"], clientSecret=other["clientSecret"],
+                                            grantType=DEVICE_GRANT, deviceCode=again["deviceCode"])
+                  ).startswith("InvalidGrantException")
+    assert _error(lambda: oidc.create_token(clientId=other["clientId"], clientSecret=client["clientSecret"],
+                                            grantType=DEVICE_GRANT, deviceCode=again["deviceCode"])
+                  ).startswith("InvalidClientException")
+
+
+def test_a_one_time_password_does_not_skip_mfa(lab: labkit.Lab, home: Path) -> None:
+    """Alice has an MFA device; the administrator resets her password. Whoever holds the
+    one-time password still needs her MFA device before the portal signs her in."""
+    alice = _alice(lab)
+    otp = alice.ic.one_time_password("alice")
+    portal = alice.ic.portal()
+    assert portal.sign_in("alice", otp) == "mfa-required"
+    with pytest.raises(PortalError, match="Sign in"):
+        portal.approve("BCDF-GHJK")
+    assert portal.sign_in("alice", otp, alice.phone.code()) == "new-password-required"
+    assert portal.set_password("Alice-Newer-Passw0rd!") == "signed-in"
+
+
+def test_forged_replayed_and_logged_out_tokens_get_nothing(lab: labkit.Lab, home: Path) -> None:
+    alice = _alice(lab)
+    cached = _login(alice)
+    portal, oidc = _portal_client(), _oidc()
+    get = {"accountId": alice.workloads, "roleName": "ReadOnly"}
+    no_session = "UnauthorizedException: Session token not found or invalid"
+    for forged in ("", "aoa", cached["accessToken"][:-1] + "x", cached["refreshToken"],
+                   cached["clientSecret"]):
+        assert _error(lambda t=forged: portal.get_role_credentials(accessToken=t, **get)) == no_session
+    refresh = {"clientId": cached["clientId"], "clientSecret": cached["clientSecret"],
+               "grantType": "refresh_token"}
+    assert _error(lambda: oidc.create_token(**refresh, refreshToken=cached["accessToken"])).startswith(
+        "InvalidGrantException")  # an access token is no refresh token
+    portal.logout(accessToken=cached["accessToken"])
+    assert _error(lambda: portal.get_role_credentials(accessToken=cached["accessToken"], **get)) == no_session
+    assert _error(lambda: oidc.create_token(**refresh, refreshToken=cached["refreshToken"])).startswith(
+        "InvalidGrantException")  # logged out: the refresh token went with it
+
+
+def test_the_moto_account_switch_is_the_sandbox_s_alone(lab: labkit.Lab, home: Path) -> None:
+    """moto answers as whichever account ``x-moto-account-id`` names; a caller's header (dashed,
+    underscored, or repeated) reaches the management account only."""
+    alice = _alice(lab)
+    _login(alice)
+    member_roles = {r["RoleName"] for r in boto3.Session(profile_name="alice-dev").client("iam")
+                    .list_roles()["Roles"]}
+    iam = lab.client("iam")
+    for header in ("x-moto-account-id", "X-Moto-Account-Id", "x_moto_account_id"):
+        def add(request, header: str = header, **_: object) -> None:  # noqa: ANN001
+            request.headers[header] = alice.workloads
+        iam.meta.events.register("before-send.iam.*", add)  # after signing: any header goes
+        mine = {r["RoleName"] for r in iam.list_roles()["Roles"]}
+        iam.meta.events.unregister("before-send.iam.*", add)
+        assert not any(name.startswith("AWSReservedSSO_") for name in mine), header
+        assert mine != member_roles
+    # Unsigned, to the portal API's paths and to a path S3 would read as a bucket: nothing.
+    status, body = _raw(lab, "GET", f"/federation/credentials?account_id={alice.workloads}&role_name=ReadOnly",
+                        headers={"x-moto-account-id": alice.workloads})
+    assert status == 401 and b"UnauthorizedException" in body
+
+
+def test_the_cache_file_is_private_and_replaces_a_broken_one(lab: labkit.Lab, home: Path) -> None:
+    """botocore writes its SSO cache through a private temporary file it renames (0600 whatever
+    was there before: ``JSONFileCache.__setitem__``); so does labkit.sso_login. A broken cache
+    file is replaced whole."""
+    alice = _alice(lab)
+    path = cache_path("alice-dev")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{not json")
+    os.chmod(path, 0o644)  # e.g. copied in from elsewhere, world-readable
+    _login(alice)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert json.loads(path.read_text())["startUrl"] == alice.ic.start_url
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left behind
+    for odd in ("alice]\nsso_start_url = https://evil.example", "x\r\n[profile admin]"):
+        with pytest.raises(ValueError, match="session name"):
+            sso_login(odd, user="alice", password=PASSWORD, mfa=alice.phone, quiet=True)
+    config = Path(lab.env["AWS_CONFIG_FILE"]).read_text()
+    assert "evil.example" not in config and "[profile admin]" not in config
+
+
+def test_every_portal_credential_is_in_the_member_s_history(lab: labkit.Lab, home: Path) -> None:
+    """Each GetRoleCredentials leaves an AssumeRoleWithSAML by the person in the member account's
+    event history, and what the session then does is recorded as the reserved role's session
+    named for her."""
+    alice = _alice(lab)
+    token = _login(alice)["accessToken"]
+    portal = _portal_client()
+    keys = [portal.get_role_credentials(accessToken=token, accountId=alice.workloads, roleName="ReadOnly")
+            ["roleCredentials"] for _ in range(3)]
+    creds = labkit.Credentials(keys[0]["accessKeyId"], keys[0]["secretAccessKey"], keys[0]["sessionToken"])
+    lab.client("iam", credentials=creds).list_roles()
+    events = lab.member_event_history(alice.workloads)
+    saml = [e for e in events if e["EventName"] == "AssumeRoleWithSAML"]
+    issued = {json.loads(e["CloudTrailEvent"])["responseElements"]["credentials"]["accessKeyId"] for e in saml}
+    assert issued >= {k["accessKeyId"] for k in keys}
+    assert all(e["Username"] == "alice" for e in saml)
+    listed = next(e for e in events if e["EventName"] == "ListRoles")
+    identity = json.loads(listed["CloudTrailEvent"])["userIdentity"]
+    assert identity["type"] == "AssumedRole" and identity["arn"].endswith("/alice")
+    assert "AWSReservedSSO_ReadOnly_" in identity["arn"] and identity["accessKeyId"] == keys[0]["accessKeyId"]
