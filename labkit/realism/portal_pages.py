@@ -95,7 +95,10 @@ def sign_in(state: AccountState, data: dict[str, Any]) -> Response:
     if not user.enabled:
         return _fail("Your user is disabled. Contact your administrator.", 403)
     keys = state.passkeys.get(_principal(user.user_id), [])
-    if (user.mfa_seeds or keys) and not user.password_is_one_time:
+    # Her MFA device is asked for whenever she has one -- also with a one-time password the
+    # administrator generated ("every time they sign in", mfa-configure.html above): holding
+    # the one-time password alone must not sign her in.
+    if user.mfa_seeds or keys:
         code, assertion = str(data.get("mfa_code") or ""), data.get("assertion")
         origin, rp_id = passkey_site()
         if isinstance(assertion, dict):
