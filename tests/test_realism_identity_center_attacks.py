@@ -140,7 +140,8 @@ def test_the_moto_account_switch_is_the_sandbox_s_alone(lab: labkit.Lab, home: P
         assert not any(name.startswith("AWSReservedSSO_") for name in mine), header
         assert mine != member_roles
     # Unsigned, to the portal API's paths and to a path S3 would read as a bucket: nothing.
-    status, body = _raw(lab, "GET", f"/federation/credentials?account_id={alice.workloads}&role_name=ReadOnly",
+    query = f"account_id={alice.workloads}&role_name=ReadOnly"
+    status, body = _raw(lab, "GET", f"/federation/credentials?{query}",
                         headers={"x-moto-account-id": alice.workloads})
     assert status == 401 and b"UnauthorizedException" in body
 
@@ -178,10 +179,63 @@ def test_every_portal_credential_is_in_the_member_s_history(lab: labkit.Lab, hom
     lab.client("iam", credentials=creds).list_roles()
     events = lab.member_event_history(alice.workloads)
     saml = [e for e in events if e["EventName"] == "AssumeRoleWithSAML"]
-    issued = {json.loads(e["CloudTrailEvent"])["responseElements"]["credentials"]["accessKeyId"] for e in saml}
+    issued = {json.loads(e["CloudTrailEvent"])["responseElements"]["credentials"]["accessKeyId"]
+              for e in saml}
     assert issued >= {k["accessKeyId"] for k in keys}
     assert all(e["Username"] == "alice" for e in saml)
     listed = next(e for e in events if e["EventName"] == "ListRoles")
     identity = json.loads(listed["CloudTrailEvent"])["userIdentity"]
     assert identity["type"] == "AssumedRole" and identity["arn"].endswith("/alice")
     assert "AWSReservedSSO_ReadOnly_" in identity["arn"] and identity["accessKeyId"] == keys[0]["accessKeyId"]
+
+
+def test_a_session_cannot_rewrite_its_reserved_role(lab: labkit.Lab, home: Path) -> None:
+    """Alice also holds an administrator permission set; with it she tries to widen her ReadOnly
+    role (drop its inline Deny, attach a policy, trust someone else, delete it). AWS refuses
+    every change to a reserved role: ``UnmodifiableEntity`` "Cannot perform the operation on the
+    protected role '<name>' - this role is only modifiable by AWS" (only Identity Center changes
+    it). Re-provisioning with less narrows her open session at once."""
+    alice = _alice(lab)
+    sa, inst = lab.client("sso-admin"), alice.ic.instance_arn
+    admin = sa.create_permission_set(InstanceArn=inst, Name="Admin")["PermissionSet"]["PermissionSetArn"]
+    sa.attach_managed_policy_to_permission_set(InstanceArn=inst, PermissionSetArn=admin,
+                                               ManagedPolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    sa.create_account_assignment(InstanceArn=inst, PermissionSetArn=admin, TargetId=alice.workloads,
+                                 TargetType="AWS_ACCOUNT", PrincipalType="USER", PrincipalId=alice.user_id)
+    token = _login(alice)["accessToken"]
+    portal = _portal_client()
+
+    def keys(role: str) -> labkit.Credentials:
+        c = portal.get_role_credentials(accessToken=token, accountId=alice.workloads, roleName=role)[
+            "roleCredentials"]
+        return labkit.Credentials(c["accessKeyId"], c["secretAccessKey"], c["sessionToken"])
+
+    iam = lab.client("iam", credentials=keys("Admin"))
+    reserved = [r["RoleName"] for r in iam.list_roles(PathPrefix="/aws-reserved/sso.amazonaws.com/")["Roles"]]
+    assert len(reserved) == 2  # ReadOnly's and Admin's
+    everything = json.dumps({"Version": "2012-10-17",
+                             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    for name in reserved:
+        refused = f"UnmodifiableEntity: Cannot perform the operation on the protected role '{name}' - " \
+                  "this role is only modifiable by AWS"
+        attempts = [
+            lambda n=name: iam.put_role_policy(RoleName=n, PolicyName="mine", PolicyDocument=everything),
+            lambda n=name: iam.delete_role_policy(RoleName=n, PolicyName="AwsSSOInlinePolicy"),
+            lambda n=name: iam.attach_role_policy(RoleName=n,
+                                                  PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"),
+            lambda n=name: iam.detach_role_policy(RoleName=n,
+                                                  PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"),
+            lambda n=name: iam.update_assume_role_policy(RoleName=n, PolicyDocument=everything),
+            lambda n=name: iam.update_role(RoleName=n, MaxSessionDuration=43200),
+            lambda n=name: iam.delete_role(RoleName=n),
+        ]
+        for attempt in attempts:
+            assert _error(attempt) == refused
+    ro = lab.client("iam", credentials=keys("ReadOnly"))
+    assert _error(ro.get_account_summary).startswith("AccessDenied")  # the inline Deny still stands
+    assert ro.list_roles()["Roles"]
+    sa.detach_managed_policy_from_permission_set(InstanceArn=inst, PermissionSetArn=alice.ps_arn,
+                                                 ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    sa.provision_permission_set(InstanceArn=inst, PermissionSetArn=alice.ps_arn, TargetType="AWS_ACCOUNT",
+                                TargetId=alice.workloads)
+    assert _error(ro.list_roles).startswith("AccessDenied")  # her open session has less at once

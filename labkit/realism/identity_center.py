@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from . import hooks, organizations, policy
 from . import moto_bridge as mb
 from . import moto_bridge_sso as sso_mb
-from .errors import AccessDenied
+from .errors import AccessDenied, AwsError
 from .wire import Response, not_available, query_response
 
 if TYPE_CHECKING:
@@ -270,6 +270,28 @@ def permission_set_name(role_name: str) -> str:
 
 # -- sessions in the member account ---------------------------------------------------------------
 
+ROLE_CHANGES = frozenset({
+    "PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "UpdateAssumeRolePolicy",
+    "UpdateRole", "UpdateRoleDescription", "DeleteRole", "PutRolePermissionsBoundary",
+    "DeleteRolePermissionsBoundary"})
+"""The IAM calls that change a role, refused for a reserved role whoever is allowed them."""
+
+
+def _refuse_changing_a_reserved_role(req: Any, account: str) -> None:
+    """Only IAM Identity Center changes its reserved roles: anyone else, even an administrator of
+    the account, gets ``UnmodifiableEntity`` (HTTP 400), "Cannot perform the operation on the
+    protected role '<name>' - this role is only modifiable by AWS" -- as AWS answers it (e.g.
+    rebuy-de/aws-nuke issue 441 and pull request 1028, for PutRolePolicy, DetachRolePolicy and
+    DeleteRole on ``AWSReservedSSO_…`` roles). Without this a session could widen its own role
+    (drop the permission set's inline Deny, attach AdministratorAccess)."""
+    if req.service != "iam" or req.action not in ROLE_CHANGES:
+        return
+    name = str(req.params.get("RoleName", ""))
+    role = next((r for r in sso_mb.member_iam(account).get_roles() if r.name == name), None)
+    if role is not None and getattr(role, "path", "") == RESERVED_PATH:
+        raise AwsError(f"Cannot perform the operation on the protected role '{name}' - "
+                       "this role is only modifiable by AWS", code="UnmodifiableEntity", status=400)
+
 def in_member_account(call: hooks.Call) -> Response | None:
     """A request signed with portal credentials (None: not such a session): authorized by the
     reserved role's policies in the member account (and the organization's SCPs), answered by
@@ -296,6 +318,7 @@ def in_member_account(call: hooks.Call) -> Response | None:
         denier = policy.denying_policy_arn(documents, action, resource, context) \
             if verdict == "explicit-deny" else None
         raise AccessDenied(policy.denied_message(principal.arn, action, resource, verdict, denier))
+    _refuse_changing_a_reserved_role(req, account)
     if req.service in ("sts", "organizations", "sso", "identitystore", "cloudtrail"):
         # The sandbox models the member account's IAM and S3 (moto's, in that account); these
         # services' member-side answers it does not model.
