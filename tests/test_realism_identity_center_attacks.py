@@ -239,3 +239,44 @@ def test_a_session_cannot_rewrite_its_reserved_role(lab: labkit.Lab, home: Path)
     sa.provision_permission_set(InstanceArn=inst, PermissionSetArn=alice.ps_arn, TargetType="AWS_ACCOUNT",
                                 TargetId=alice.workloads)
     assert _error(ro.list_roles).startswith("AccessDenied")  # her open session has less at once
+
+
+def test_a_portal_session_ends(lab: labkit.Lab, home: Path) -> None:
+    """The access portal's sign-in session lasts 8 hours (configure-user-session.html), ends at
+    Logout ("invalidate the corresponding server-side IAM Identity Center sign in session", the
+    portal API's Logout), and a disabled person's open session allows nothing -- in either grant."""
+    from labkit.clock import clock
+    from labkit.realism.sso_oidc import s256
+
+    alice = _alice(lab)
+    oidc = _oidc()
+    client = oidc.register_client(clientName="cli", clientType="public")
+    ids = {"clientId": client["clientId"], "clientSecret": client["clientSecret"]}
+
+    def code() -> str:
+        return str(oidc.start_device_authorization(**ids, startUrl=alice.ic.start_url)["userCode"])
+
+    portal = alice.ic.portal()
+    portal.sign_in("alice", PASSWORD, alice.phone.code())
+    clock.freeze()
+    clock.advance(8 * 3600 + 1)
+    with pytest.raises(PortalError, match="Sign in"):
+        portal.approve(code())
+    clock.unfreeze()
+    browser = alice.ic.portal()
+    browser.sign_in("alice", PASSWORD, alice.phone.code())
+    cached = _login(alice)  # the CLI's token, from another sign-in of hers
+    _portal_client().logout(accessToken=cached["accessToken"])
+    with pytest.raises(PortalError, match="Sign in"):
+        browser.approve(code())
+    browser.sign_in("alice", PASSWORD, alice.phone.code())
+    redirect = "http://127.0.0.1:43210/oauth/callback"
+    pkce = oidc.register_client(clientName="cli-v2", clientType="public",
+                                grantTypes=["authorization_code", "refresh_token"], redirectUris=[redirect])
+    params = {"client_id": pkce["clientId"], "redirect_uri": redirect, "response_type": "code",
+              "code_challenge": s256("v" * 43), "code_challenge_method": "S256", "state": "s"}
+    alice.ic.disable_user("alice")
+    with pytest.raises(PortalError, match="disabled"):
+        browser.allow_access(params)
+    with pytest.raises(PortalError, match="disabled"):
+        browser.approve(code())

@@ -22,17 +22,18 @@ import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from ..clock import clock
 from . import mfa, passkeys
 from . import moto_bridge_sso as sso_mb
 from .identity_center import Directory, directory
-from .sso_oidc import approve, authorize
+from .sso_oidc import SESSION_LIFETIME, approve, authorize
 from .wire import Response, json_response
 
 if TYPE_CHECKING:
     from .state import AccountState
 
-__all__ = ["portal_page", "PORTAL_PAGES", "set_user_access", "one_time_password", "sign_in_facts",
-           "passkey_site"]
+__all__ = ["portal_page", "PORTAL_PAGES", "end_sessions", "set_user_access", "one_time_password",
+           "sign_in_facts", "passkey_site"]
 
 SIGN_IN_FAILED = "Incorrect username or password."  # the sandbox's wording
 _PASSWORD_RULE = ("Passwords must be 8 to 64 characters long and contain an uppercase letter, a lowercase "
@@ -112,13 +113,31 @@ def sign_in(state: AccountState, data: dict[str, Any]) -> Response:
         elif not mfa.any_code_is_valid(list(user.mfa_seeds.values()), code):
             return _fail("The MFA code is not valid. Try again.")
     session_id = secrets.token_urlsafe(24)
-    d.portal_sessions[session_id] = {"user_id": user.user_id, "stage": "password"}
+    d.portal_sessions[session_id] = {"user_id": user.user_id, "stage": "password",
+                                     "expires": clock.utcnow() + SESSION_LIFETIME}
     return _next_step(d, session_id, state)
 
 
 def _session(d: Directory, data: dict[str, Any], stage: str) -> dict[str, Any] | None:
+    """The portal session ``data`` names, if it is at ``stage`` and has not ended: it lasts the
+    portal's session duration (8 hours by default,
+    https://docs.aws.amazon.com/singlesignon/latest/userguide/configure-user-session.html) and
+    ends at the portal API's ``Logout`` (:func:`end_sessions`)."""
     entry = d.portal_sessions.get(str(data.get("session", "")))
-    return entry if entry is not None and entry["stage"] == stage else None
+    if entry is None or entry["stage"] != stage:
+        return None
+    if entry["expires"] <= clock.utcnow():
+        d.portal_sessions.pop(str(data["session"]), None)
+        return None
+    return entry
+
+
+def end_sessions(d: Directory, user_id: str) -> None:
+    """End every portal session of ``user_id`` (the portal API's ``Logout``: it "invalidates the
+    corresponding server-side IAM Identity Center sign in session")."""
+    for session_id, entry in list(d.portal_sessions.items()):
+        if entry["user_id"] == user_id:
+            del d.portal_sessions[session_id]
 
 
 def new_password(state: AccountState, data: dict[str, Any]) -> Response:
@@ -212,6 +231,8 @@ def allow_access(state: AccountState, data: dict[str, Any]) -> Response:
     entry = _session(d, data, "signed-in")
     if entry is None:
         return _fail("Sign in to the access portal first.")
+    if not d.user(entry["user_id"]).enabled:
+        return _fail("Your user is disabled. Contact your administrator.", 403)
     params = {k: str(v) for k, v in (data.get("params") or {}).items()}
     try:
         return json_response({"status": "approved", "redirect": authorize(d, entry["user_id"], params)})
