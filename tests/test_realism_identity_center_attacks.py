@@ -280,3 +280,19 @@ def test_a_portal_session_ends(lab: labkit.Lab, home: Path) -> None:
         browser.allow_access(params)
     with pytest.raises(PortalError, match="disabled"):
         browser.approve(code())
+
+
+def test_an_account_that_left_cannot_be_used_unrecorded(lab: labkit.Lab, home: Path) -> None:
+    """The management account removes the member from the organization: the sandbox can no longer
+    keep that account's event history, so its Identity Center roles are no longer offered and
+    sessions opened before act no more -- no call goes unrecorded."""
+    alice = _alice(lab)
+    token = _login(alice)["accessToken"]
+    portal = _portal_client()
+    get = {"accessToken": token, "accountId": alice.workloads, "roleName": "ReadOnly"}
+    c = portal.get_role_credentials(**get)["roleCredentials"]
+    keys = labkit.Credentials(c["accessKeyId"], c["secretAccessKey"], c["sessionToken"])
+    lab.client("organizations").remove_account_from_organization(AccountId=alice.workloads)
+    assert portal.list_accounts(accessToken=token)["accountList"] == []
+    assert _error(lambda: portal.get_role_credentials(**get)) == "ForbiddenException: No access"
+    assert _error(lambda: lab.client("iam", credentials=keys).list_roles()).startswith("InvalidClientTokenId")

@@ -37,6 +37,7 @@ from . import hooks, organizations, policy
 from . import moto_bridge as mb
 from . import moto_bridge_sso as sso_mb
 from .errors import AccessDenied, AwsError
+from .signature import refusal
 from .wire import Response, not_available, query_response
 
 if TYPE_CHECKING:
@@ -249,7 +250,9 @@ def provisioned(call: hooks.Call) -> Response:
 
 def assigned_roles(state: AccountState, user_id: str) -> list[tuple[str, str]]:
     """``(account id, reserved role name)`` pairs user ``user_id`` may use: assignments to her
-    or to a group she is in, whose permission set is provisioned there."""
+    or to a group she is in, whose permission set is provisioned there, in accounts still in the
+    organization (an account that left is no longer the organization instance's to offer, and
+    the sandbox keeps no event history for it)."""
     _, store_id = sso_mb.instance()
     principals = {("USER", user_id), *(("GROUP", g) for g in sso_mb.group_ids_of(store_id, user_id))}
     d = directory(state)
@@ -258,6 +261,8 @@ def assigned_roles(state: AccountState, user_id: str) -> list[tuple[str, str]]:
         if (a["PrincipalType"], a["PrincipalId"]) not in principals:
             continue
         role_name = d.roles.get((a["TargetId"], a["PermissionSetArn"]))
+        if organizations.member_root(state, a["TargetId"]) is None:
+            continue
         if role_name is not None and (a["TargetId"], role_name) not in found:
             found.append((a["TargetId"], role_name))
     return found
@@ -300,6 +305,10 @@ def in_member_account(call: hooks.Call) -> Response | None:
     if principal.made_by != "GetRoleCredentials":
         return None
     req, account = call.req, principal.account_id
+    if organizations.member_root(call.state, account) is None:
+        # The account left the organization: no history to record the call in, so no call
+        # (refused as a session whose role is gone is, signature.refusal's "unknown").
+        raise refusal(req, "unknown")
     if req.service == "sts" and req.action == "GetCallerIdentity":  # needs no permission
         return query_response("sts", req.action, {"UserId": principal.user_id, "Account": account,
                                                   "Arn": principal.arn})
