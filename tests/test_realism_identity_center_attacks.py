@@ -233,6 +233,14 @@ def test_a_session_cannot_rewrite_its_reserved_role(lab: labkit.Lab, home: Path)
             assert _error(attempt) == refused
     ro = lab.client("iam", credentials=keys("ReadOnly"))
     assert _error(ro.get_account_summary).startswith("AccessDenied")  # the inline Deny still stands
+    orgs = lab.client("organizations")  # an SCP binds the administrator's session too
+    orgs.enable_policy_type(RootId=orgs.list_roots()["Roots"][0]["Id"], PolicyType="SERVICE_CONTROL_POLICY")
+    deny = {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]}
+    scp = orgs.create_policy(Name="no-users", Type="SERVICE_CONTROL_POLICY", Description="d",
+                             Content=json.dumps(deny))["Policy"]["PolicySummary"]["Id"]
+    orgs.attach_policy(PolicyId=scp, TargetId=alice.workloads)
+    assert "service control policy" in _error(lambda: iam.create_user(UserName="backdoor"))
     assert ro.list_roles()["Roles"]
     sa.detach_managed_policy_from_permission_set(InstanceArn=inst, PermissionSetArn=alice.ps_arn,
                                                  ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
