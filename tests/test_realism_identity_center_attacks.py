@@ -304,3 +304,77 @@ def test_an_account_that_left_cannot_be_used_unrecorded(lab: labkit.Lab, home: P
     assert portal.list_accounts(accessToken=token)["accountList"] == []
     assert _error(lambda: portal.get_role_credentials(**get)) == "ForbiddenException: No access"
     assert _error(lambda: lab.client("iam", credentials=keys).list_roles()).startswith("InvalidClientTokenId")
+
+
+NEIGHBOUR = """
+import json, sys
+import boto3, labkit
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+lab = labkit.start("organization", in_process=True, quiet=True)
+token, account = sys.argv[1], sys.argv[2]
+sso = boto3.client("sso", region_name="us-east-1", config=Config(signature_version=UNSIGNED))
+answers = []
+for call in (lambda: sso.list_accounts(accessToken=token),
+             lambda: sso.get_role_credentials(accessToken=token, accountId=account, roleName="ReadOnly")):
+    try:
+        call()
+        answers.append("no error")
+    except ClientError as err:
+        answers.append(err.response["Error"]["Code"])
+print(json.dumps(answers))
+"""
+
+
+def test_a_neighbour_s_sandbox_does_not_take_this_one_s_token(lab: labkit.Lab, home: Path) -> None:
+    """Another sandbox on the machine (its own process, its own organization and identity store)
+    is handed Alice's live token: it knows nothing of it."""
+    import subprocess
+    import sys
+
+    alice = _alice(lab)
+    token = _login(alice)["accessToken"]
+    proc = subprocess.run([sys.executable, "-c", NEIGHBOUR, token, alice.workloads], capture_output=True,
+                          text=True, timeout=120, env={k: v for k, v in os.environ.items()
+                                                       if not k.startswith(("LABKIT_", "AWS_"))})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == ["UnauthorizedException"] * 2
+    assert _portal_client().list_accounts(accessToken=token)["accountList"]  # still good here
+
+
+def test_the_public_portal_pages_need_her_secrets(lab: labkit.Lab, home: Path) -> None:
+    """Raw HTTP to ``/labkit/portal/*`` (public, no owner token), as a second learner would send
+    it: no password set without the one-time password, no MFA registered for someone else, no
+    code approved with a made-up or someone else's half-finished sign-in."""
+    alice = _alice(lab)
+    ic = alice.ic
+    lab.client("identitystore").create_user(IdentityStoreId=ic.identity_store_id, UserName="bob",
+                                            DisplayName="Bob", Name={"GivenName": "Bob", "FamilyName": "B"})
+    otp = ic.one_time_password("bob")
+
+    def page(name: str, data: dict[str, object]) -> tuple[int, dict[str, object]]:
+        status, body = _raw(lab, "POST", f"/labkit/portal/{name}", json.dumps(data).encode(),
+                            {"Content-Type": "application/json"})
+        return status, json.loads(body)
+
+    assert page("sign-in", {"user_name": "bob", "password": "Guessed-Passw0rd!"})[0] == 401
+    assert page("sign-in", {"user_name": "nobody", "password": otp})[0] == 401
+    for forged in ("", "x" * 32, None):
+        assert page("new-password", {"session": forged, "new_password": "Bobs-New-Passw0rd!"})[0] == 401
+        assert page("mfa/register", {"session": forged})[0] == 401
+        assert page("approve", {"session": forged, "user_code": "BCDF-GHJK"})[0] == 401
+    # Bob's own half-finished sign-in (password replaced, no MFA yet) cannot approve anything.
+    status, answer = page("sign-in", {"user_name": "bob", "password": otp})
+    assert answer["status"] == "new-password-required"
+    bob = answer["session"]
+    assert page("new-password", {"session": bob, "new_password": "Bobs-New-Passw0rd!"})[1]["status"] == \
+        "mfa-registration-required"
+    assert page("approve", {"session": bob, "user_code": "BCDF-GHJK"})[0] == 401
+    # Alice, signed in with her MFA, cannot register a device for Bob: her session is hers.
+    status, answer = page("sign-in", {"user_name": "alice", "password": PASSWORD,
+                                      "mfa_code": alice.phone.code()})
+    assert answer["status"] == "signed-in"
+    assert page("mfa/register", {"session": answer["session"]})[0] == 401
+    assert ic.user("bob")["mfa_devices"] == []
