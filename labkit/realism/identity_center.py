@@ -31,6 +31,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import hooks, organizations, policy
@@ -64,6 +65,8 @@ class PortalUser:
     mfa_seeds: dict[str, str] = field(default_factory=dict)  # device name -> base32 seed
     passkeys: list[Any] = field(default_factory=list)
     enabled: bool = True
+    mfa_failures: int = 0  # wrong MFA answers in a row (portal_pages: a lockout after a few)
+    mfa_locked_until: datetime | None = None
 
 
 @dataclass
