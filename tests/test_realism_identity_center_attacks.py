@@ -401,3 +401,31 @@ def test_her_mfa_code_cannot_be_guessed(lab: labkit.Lab, home: Path) -> None:
     with pytest.raises(PortalError, match="not valid"):  # a success starts the count again
         portal.sign_in("alice", PASSWORD, wrong[0])
     assert portal.sign_in("alice", PASSWORD, alice.phone.code()) == "signed-in"
+
+
+def test_a_scope_naming_another_service_does_not_smuggle_a_write(lab: labkit.Lab, home: Path) -> None:
+    """Alice's ReadOnly keys sign IAM's ``CreateUser`` with a credential scope naming S3 (which
+    her ReadOnlyAccess reads freely) or STS: the member account gets no user."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    alice = _alice(lab)
+    token = _login(alice)["accessToken"]
+    c = _portal_client().get_role_credentials(accessToken=token, accountId=alice.workloads,
+                                              roleName="ReadOnly")["roleCredentials"]
+    creds = Credentials(c["accessKeyId"], c["secretAccessKey"], c["sessionToken"])
+    answers = {}
+    for service in ("iam", "s3", "sts"):  # iam: the honest scope, refused by her policies
+        req = AWSRequest("POST", lab.endpoint_url + "/",
+                         data="Action=CreateUser&UserName=smuggled&Version=2010-05-08",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        SigV4Auth(creds, service, "us-east-1").add_auth(req)
+        body = req.body.encode() if isinstance(req.body, str) else req.body
+        answers[service] = _raw(lab, "POST", "/", body, dict(req.headers))
+    assert answers["iam"][0] == 403 and b"iam:CreateUser" in answers["iam"][1]  # the signature is good
+    assert answers["sts"][0] == 403 and b"sts:CreateUser" in answers["sts"][1]  # judged as what it names
+    assert answers["s3"][0] >= 400  # moto's S3 is handed a POST to its root (it fails there: 500)
+    keys = labkit.Credentials(c["accessKeyId"], c["secretAccessKey"], c["sessionToken"])
+    users = lab.client("iam", credentials=keys).list_users()["Users"]
+    assert [u["UserName"] for u in users if u["UserName"] == "smuggled"] == []
