@@ -146,15 +146,21 @@ def test_the_moto_account_switch_is_the_sandbox_s_alone(lab: labkit.Lab, home: P
     assert status == 401 and b"UnauthorizedException" in body
 
 
-def test_the_cache_file_is_private_and_replaces_a_broken_one(lab: labkit.Lab, home: Path) -> None:
+def test_the_cache_file_is_private_and_replaces_a_broken_one(lab: labkit.Lab, home: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """botocore writes its SSO cache through a private temporary file it renames (0600 whatever
     was there before: ``JSONFileCache.__setitem__``); so does labkit.sso_login. A broken cache
-    file is replaced whole."""
+    file is replaced whole. A proxy in the environment never sees her password or token (a
+    proxy that is not there: the sign-in still works, so nothing went to it)."""
     alice = _alice(lab)
     path = cache_path("alice-dev")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("{not json")
     os.chmod(path, 0o644)  # e.g. copied in from elsewhere, world-readable
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # the discard port: nothing listens
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
     _login(alice)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert json.loads(path.read_text())["startUrl"] == alice.ic.start_url
@@ -429,3 +435,19 @@ def test_a_scope_naming_another_service_does_not_smuggle_a_write(lab: labkit.Lab
     keys = labkit.Credentials(c["accessKeyId"], c["secretAccessKey"], c["sessionToken"])
     users = lab.client("iam", credentials=keys).list_users()["Users"]
     assert [u["UserName"] for u in users if u["UserName"] == "smuggled"] == []
+
+
+def test_a_redirect_uri_is_the_loopback_address_only(lab: labkit.Lab) -> None:
+    """The authorization code grant sends the code to the client's redirect URI; a URI that only
+    *starts* like the loopback address (``http://127.0.0.1:1@evil.example/``, whose host is
+    evil.example) is not registered."""
+    lab.reset("organization")
+    oidc = _oidc()
+    for uri in ("http://127.0.0.1:1@evil.example/cb", "http://127.0.0.1:80.evil.example/cb",
+                "http://127.0.0.1:/cb", "https://evil.example/cb"):
+        assert _error(lambda u=uri: oidc.register_client(
+            clientName="x", clientType="public", grantTypes=["authorization_code"], redirectUris=[u])
+        ).startswith("InvalidRequestException"), uri
+    ok = oidc.register_client(clientName="cli", clientType="public", grantTypes=["authorization_code"],
+                              redirectUris=["http://127.0.0.1:43210/oauth/callback"])
+    assert ok["clientId"]

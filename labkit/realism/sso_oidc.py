@@ -184,6 +184,27 @@ def _client(d: Directory, body: dict[str, Any]) -> OidcClient:
     return client
 
 
+def _is_loopback_redirect(uri: str) -> bool:
+    """``http://127.0.0.1:<port>/…`` and nothing that merely starts like it: the URL's own host
+    must be the loopback address (``http://127.0.0.1:1@evil.example/`` is evil.example's).
+
+    >>> _is_loopback_redirect("http://127.0.0.1:43210/oauth/callback")
+    True
+    >>> _is_loopback_redirect("http://127.0.0.1:1@evil.example/cb")
+    False
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return False
+    return (parts.scheme == "http" and parts.hostname == "127.0.0.1" and port is not None
+            and parts.username is None and parts.password is None
+            and parts.netloc == f"127.0.0.1:{port}")
+
+
 @hooks.unsigned("sso-oauth:RegisterClient")
 @_answers_oauth_errors
 def register_client(call: hooks.Call) -> Response:
@@ -194,7 +215,7 @@ def register_client(call: hooks.Call) -> Response:
         raise InvalidRequestException("clientName is required and clientType must be 'public'.")
     grants = tuple(str(g) for g in body.get("grantTypes") or ())
     redirects = tuple(str(u) for u in body.get("redirectUris") or ())
-    loopback = all(u.startswith("http://127.0.0.1:") for u in redirects or [""])
+    loopback = all(_is_loopback_redirect(u) for u in redirects or [""])
     if "authorization_code" in grants and not loopback:
         # CLI v2 listens on the loopback address for the code (RFC 8252).
         raise InvalidRequestException("The authorization code grant needs loopback redirect URIs.")
