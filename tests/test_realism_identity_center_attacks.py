@@ -17,6 +17,7 @@ import boto3
 import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 import labkit
 from labkit.sso_login import PortalError, cache_path, sso_login
@@ -451,3 +452,25 @@ def test_a_redirect_uri_is_the_loopback_address_only(lab: labkit.Lab) -> None:
     ok = oidc.register_client(clientName="cli", clientType="public", grantTypes=["authorization_code"],
                               redirectUris=["http://127.0.0.1:43210/oauth/callback"])
     assert ok["clientId"]
+
+
+def test_the_reserved_role_cannot_be_assumed_around_the_portal(lab: labkit.Lab, home: Path) -> None:
+    """The reserved role trusts only the account's Identity Center SAML provider: the management
+    account's root asking STS for it directly (AssumeRole) gets no session of it that skips the
+    person, her MFA and the member account's history. (The sandbox leaves AssumeRole to moto,
+    which answers with keys the sandbox does not know: they act nowhere.)"""
+    alice = _alice(lab)
+    _login(alice)
+    member_iam = boto3.Session(profile_name="alice-dev").client("iam")
+    name = next(r["RoleName"] for r in member_iam.list_roles()["Roles"]
+                if r["RoleName"].startswith("AWSReservedSSO_"))
+    arn = f"arn:aws:iam::{alice.workloads}:role/aws-reserved/sso.amazonaws.com/{name}"
+    sts = lab.client("sts")
+    try:
+        got = sts.assume_role(RoleArn=arn, RoleSessionName="alice")["Credentials"]
+    except ClientError:
+        return
+    keys = labkit.Credentials(got["AccessKeyId"], got["SecretAccessKey"], got["SessionToken"])
+    for service, call in (("iam", "list_roles"), ("sts", "get_caller_identity"), ("s3", "list_buckets")):
+        answer = _error(getattr(lab.client(service, credentials=keys), call))
+        assert answer.startswith(("InvalidClientTokenId", "InvalidAccessKeyId")), (service, answer)
