@@ -474,3 +474,39 @@ def test_the_reserved_role_cannot_be_assumed_around_the_portal(lab: labkit.Lab, 
     for service, call in (("iam", "list_roles"), ("sts", "get_caller_identity"), ("s3", "list_buckets")):
         answer = _error(getattr(lab.client(service, credentials=keys), call))
         assert answer.startswith(("InvalidClientTokenId", "InvalidAccessKeyId")), (service, answer)
+
+
+def test_a_stolen_session_is_cut_the_way_aws_says(lab: labkit.Lab, home: Path) -> None:
+    """Alice's role credentials leak (disabling her does not end them). AWS's remedy: a Deny on
+    ``identitystore:userId`` in an SCP or the permission set's inline policy ("Revoke access
+    for deleted users", authconcept-revoke-access.html). Each cuts her open session at once; a
+    Deny naming someone else does not."""
+    alice = _alice(lab)
+    token = _login(alice)["accessToken"]
+    c = _portal_client().get_role_credentials(accessToken=token, accountId=alice.workloads,
+                                              roleName="ReadOnly")["roleCredentials"]
+    iam = lab.client("iam", credentials=labkit.Credentials(c["accessKeyId"], c["secretAccessKey"],
+                                                           c["sessionToken"]))
+    orgs = lab.client("organizations")
+    orgs.enable_policy_type(RootId=orgs.list_roots()["Roots"][0]["Id"], PolicyType="SERVICE_CONTROL_POLICY")
+
+    def deny(user_id: str) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Action": "*", "Resource": "*",
+            "Condition": {"StringEquals": {"identitystore:userId": user_id}}}]})
+
+    scps = [orgs.create_policy(Name=f"revoke-{n}", Type="SERVICE_CONTROL_POLICY", Description="d",
+                               Content=deny(who))["Policy"]["PolicySummary"]["Id"]
+            for n, who in enumerate(("someone-else", alice.user_id))]
+    orgs.attach_policy(PolicyId=scps[0], TargetId=alice.workloads)
+    assert iam.list_roles()["Roles"]
+    orgs.attach_policy(PolicyId=scps[1], TargetId=alice.workloads)
+    assert "service control policy" in _error(iam.list_roles)
+    orgs.detach_policy(PolicyId=scps[1], TargetId=alice.workloads)
+    assert iam.list_roles()["Roles"]
+    sa, inst = lab.client("sso-admin"), alice.ic.instance_arn
+    sa.put_inline_policy_to_permission_set(InstanceArn=inst, PermissionSetArn=alice.ps_arn,
+                                           InlinePolicy=deny(alice.user_id))
+    sa.provision_permission_set(InstanceArn=inst, PermissionSetArn=alice.ps_arn, TargetType="AWS_ACCOUNT",
+                                TargetId=alice.workloads)
+    assert "explicit deny in an identity-based policy" in _error(iam.list_roles)

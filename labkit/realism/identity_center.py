@@ -83,6 +83,7 @@ class Directory:
     tokens: dict[str, Any] = field(default_factory=dict)
     refresh_tokens: dict[str, Any] = field(default_factory=dict)
     portal_sessions: dict[str, Any] = field(default_factory=dict)
+    session_people: dict[str, str] = field(default_factory=dict)  # role session key id -> user id
 
     def user(self, user_id: str) -> PortalUser:
         if user_id not in self.users:
@@ -320,7 +321,12 @@ def in_member_account(call: hooks.Call) -> Response | None:
     role_arn = f"arn:aws:iam::{account}:role{RESERVED_PATH}{principal.name}"
     context = {"aws:userid": principal.user_id, "aws:PrincipalType": "AssumedRole",
                "aws:PrincipalArn": role_arn, "aws:PrincipalAccount": account}
-    scps, denier = organizations.scp_decision(account, action, resource, role_arn)
+    person = directory(call.state).session_people.get(req.access_key or "")
+    if person is not None:
+        # The person behind the session: what AWS's "Revoke access for deleted users" denies on
+        # (https://docs.aws.amazon.com/singlesignon/latest/userguide/authconcept-revoke-access.html).
+        context["identitystore:UserId"] = person
+    scps, denier = organizations.scp_decision(account, action, resource, role_arn, context)
     if scps != "allow":
         raise AccessDenied(policy.denied_message(principal.arn, action, resource, scps, denier,
                                                  "service control"))

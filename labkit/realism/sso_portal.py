@@ -113,6 +113,7 @@ def get_role_credentials(call: hooks.Call) -> Response:
         made_by="GetRoleCredentials", role_session=person["UserName"], account_id=account,
     )
     call.state.sessions[session.access_key_id] = session
+    d.session_people[session.access_key_id] = user_id  # identitystore:UserId of its requests
     _record_federation(call.state, account, role_name, person["UserName"], session)
     return json_response({"roleCredentials": {
         "accessKeyId": session.access_key_id, "secretAccessKey": session.secret_access_key,
