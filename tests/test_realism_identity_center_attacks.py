@@ -145,6 +145,17 @@ def test_the_moto_account_switch_is_the_sandbox_s_alone(lab: labkit.Lab, home: P
     status, body = _raw(lab, "GET", f"/federation/credentials?{query}",
                         headers={"x-moto-account-id": alice.workloads})
     assert status == 401 and b"UnauthorizedException" in body
+    # Signed by the management account's root (scope "sso", Alice's token beside it): the portal
+    # API is unsigned only, so a signed call to its paths is not it, and gets no credentials.
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    token = _login(alice)["accessToken"]
+    signed = AWSRequest("GET", f"{lab.endpoint_url}/federation/credentials?{query}",
+                        headers={"x-amz-sso_bearer_token": token})
+    SigV4Auth(lab.client("sts")._request_signer._credentials, "sso", "us-east-1").add_auth(signed)
+    status, body = _raw(lab, "GET", f"/federation/credentials?{query}", headers=dict(signed.headers))
+    assert status == 501 and b"roleCredentials" not in body
 
 
 def test_the_cache_file_is_private_and_replaces_a_broken_one(lab: labkit.Lab, home: Path,
