@@ -195,7 +195,11 @@ def test_every_portal_credential_is_in_the_member_s_history(lab: labkit.Lab, hom
             ["roleCredentials"] for _ in range(3)]
     creds = labkit.Credentials(keys[0]["accessKeyId"], keys[0]["secretAccessKey"], keys[0]["sessionToken"])
     lab.client("iam", credentials=creds).list_roles()
+    assert _error(lambda: lab.client("iam", credentials=creds).create_user(UserName="quiet")).startswith(
+        "AccessDenied")  # a refused call is recorded too
     events = lab.member_event_history(alice.workloads)
+    refused = json.loads(next(e for e in events if e["EventName"] == "CreateUser")["CloudTrailEvent"])
+    assert refused["errorCode"] == "AccessDenied" and refused["userIdentity"]["arn"].endswith("/alice")
     saml = [e for e in events if e["EventName"] == "AssumeRoleWithSAML"]
     issued = {json.loads(e["CloudTrailEvent"])["responseElements"]["credentials"]["accessKeyId"]
               for e in saml}
