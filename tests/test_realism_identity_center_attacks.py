@@ -525,3 +525,24 @@ def test_a_stolen_session_is_cut_the_way_aws_says(lab: labkit.Lab, home: Path) -
     sa.provision_permission_set(InstanceArn=inst, PermissionSetArn=alice.ps_arn, TargetType="AWS_ACCOUNT",
                                 TargetId=alice.workloads)
     assert "explicit deny in an identity-based policy" in _error(iam.list_roles)
+
+
+def test_labkit_sso_login_says_plainly_what_is_broken(lab: labkit.Lab, home: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """``labkit sso login`` with a config file that is not one (a line lost its bracket) or an odd
+    session name: one plain line, no traceback, and the config file untouched."""
+    import argparse
+
+    from labkit.sso_login import cmd_sso_login
+
+    config = home / "broken-config"
+    config.write_text("[profile alice-dev\nsso_session = alice-dev\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("LABKIT_ENDPOINT", lab.endpoint_url)
+    args = argparse.Namespace(sso_session=None, profile="alice-dev", user="alice", password="x", mfa_code="1")
+    assert cmd_sso_login(args) == 1
+    assert "labkit sso login:" in capsys.readouterr().out
+    assert cmd_sso_login(argparse.Namespace(**{**vars(args), "sso_session": "a]\n[b"})) == 1
+    assert "is not a session name" in capsys.readouterr().out
+    assert config.read_text() == "[profile alice-dev\nsso_session = alice-dev\n"
