@@ -265,6 +265,7 @@ def login(session_name: str, *, lab: Lab, user: str, password: str, mfa: Authent
     """
     if flow not in ("device", "pkce"):
         raise ValueError("flow is 'device' (the device authorization grant) or 'pkce'")
+    _check_session_name(session_name)
     import boto3
     from botocore import UNSIGNED
     from botocore.config import Config
@@ -285,14 +286,39 @@ def login(session_name: str, *, lab: Lab, user: str, password: str, mfa: Authent
         "registrationExpiresAt": _iso(datetime.fromtimestamp(client["clientSecretExpiresAt"], UTC)),
         "refreshToken": token["refreshToken"],
     }
-    path = cache_path(session_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(cached, f)
+    _write_cache(cache_path(session_name), cached)
     if not quiet:
         print(f"Successfully logged into Start URL: {start_url}")
     return cached
+
+
+def _check_session_name(session_name: str) -> None:
+    """Refuse a session name that cannot be one ``[sso-session NAME]`` line of the config file
+    (a bracket or a line break would end the section and start another: a profile of someone
+    else's choosing). Raises ValueError."""
+    if not session_name.strip() or session_name != session_name.strip() or any(
+            c in session_name for c in "[]\r\n"):
+        raise ValueError(f"{session_name!r} is not a session name: use letters, digits, '-' or '_' "
+                         "(no brackets, no line breaks, no spaces at either end).")
+
+
+def _write_cache(path: Path, cached: dict[str, str]) -> None:
+    """Write the token cache as botocore's ``JSONFileCache`` does: a private (0600) temporary file
+    in the same folder, renamed over the old one -- so the file is 0600 whatever was there before
+    (a world-readable copy, broken JSON), and a failed write leaves the old file whole."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")  # mkstemp makes it 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(cached, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def _sign_in(portal: AccessPortal, user: str, password: str, mfa: Authenticator | SecurityKey | str) -> None:

@@ -75,7 +75,8 @@ def cmd_sso_login(args: Any) -> int:
         print("labkit sso login: nobody can answer here (a notebook's ! line has no keyboard): "
               "give --user, --password and --mfa-code.")
         return 1
-    except (PortalError, ClientError, BotoCoreError, OSError) as err:  # said plainly, no traceback
+    except (PortalError, ClientError, BotoCoreError, OSError, ValueError,
+            configparser.Error) as err:  # said plainly, no traceback
         print(f"labkit sso login: {err}")
         return 1
     return 0

@@ -31,12 +31,14 @@ import json
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import hooks, organizations, policy
 from . import moto_bridge as mb
 from . import moto_bridge_sso as sso_mb
-from .errors import AccessDenied
+from .errors import AccessDenied, AwsError
+from .signature import refusal
 from .wire import Response, not_available, query_response
 
 if TYPE_CHECKING:
@@ -63,6 +65,8 @@ class PortalUser:
     mfa_seeds: dict[str, str] = field(default_factory=dict)  # device name -> base32 seed
     passkeys: list[Any] = field(default_factory=list)
     enabled: bool = True
+    mfa_failures: int = 0  # wrong MFA answers in a row (portal_pages: a lockout after a few)
+    mfa_locked_until: datetime | None = None
 
 
 @dataclass
@@ -79,6 +83,7 @@ class Directory:
     tokens: dict[str, Any] = field(default_factory=dict)
     refresh_tokens: dict[str, Any] = field(default_factory=dict)
     portal_sessions: dict[str, Any] = field(default_factory=dict)
+    session_people: dict[str, str] = field(default_factory=dict)  # role session key id -> user id
 
     def user(self, user_id: str) -> PortalUser:
         if user_id not in self.users:
@@ -249,7 +254,9 @@ def provisioned(call: hooks.Call) -> Response:
 
 def assigned_roles(state: AccountState, user_id: str) -> list[tuple[str, str]]:
     """``(account id, reserved role name)`` pairs user ``user_id`` may use: assignments to her
-    or to a group she is in, whose permission set is provisioned there."""
+    or to a group she is in, whose permission set is provisioned there, in accounts still in the
+    organization (an account that left is no longer the organization instance's to offer, and
+    the sandbox keeps no event history for it)."""
     _, store_id = sso_mb.instance()
     principals = {("USER", user_id), *(("GROUP", g) for g in sso_mb.group_ids_of(store_id, user_id))}
     d = directory(state)
@@ -258,6 +265,8 @@ def assigned_roles(state: AccountState, user_id: str) -> list[tuple[str, str]]:
         if (a["PrincipalType"], a["PrincipalId"]) not in principals:
             continue
         role_name = d.roles.get((a["TargetId"], a["PermissionSetArn"]))
+        if organizations.member_root(state, a["TargetId"]) is None:
+            continue
         if role_name is not None and (a["TargetId"], role_name) not in found:
             found.append((a["TargetId"], role_name))
     return found
@@ -270,6 +279,28 @@ def permission_set_name(role_name: str) -> str:
 
 # -- sessions in the member account ---------------------------------------------------------------
 
+ROLE_CHANGES = frozenset({
+    "PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "UpdateAssumeRolePolicy",
+    "UpdateRole", "UpdateRoleDescription", "DeleteRole", "PutRolePermissionsBoundary",
+    "DeleteRolePermissionsBoundary"})
+"""The IAM calls that change a role, refused for a reserved role whoever is allowed them."""
+
+
+def _refuse_changing_a_reserved_role(req: Any, account: str) -> None:
+    """Only IAM Identity Center changes its reserved roles: anyone else, even an administrator of
+    the account, gets ``UnmodifiableEntity`` (HTTP 400), "Cannot perform the operation on the
+    protected role '<name>' - this role is only modifiable by AWS" -- as AWS answers it (e.g.
+    rebuy-de/aws-nuke issue 441 and pull request 1028, for PutRolePolicy, DetachRolePolicy and
+    DeleteRole on ``AWSReservedSSO_…`` roles). Without this a session could widen its own role
+    (drop the permission set's inline Deny, attach AdministratorAccess)."""
+    if req.service != "iam" or req.action not in ROLE_CHANGES:
+        return
+    name = str(req.params.get("RoleName", ""))
+    role = next((r for r in sso_mb.member_iam(account).get_roles() if r.name == name), None)
+    if role is not None and getattr(role, "path", "") == RESERVED_PATH:
+        raise AwsError(f"Cannot perform the operation on the protected role '{name}' - "
+                       "this role is only modifiable by AWS", code="UnmodifiableEntity", status=400)
+
 def in_member_account(call: hooks.Call) -> Response | None:
     """A request signed with portal credentials (None: not such a session): authorized by the
     reserved role's policies in the member account (and the organization's SCPs), answered by
@@ -278,6 +309,10 @@ def in_member_account(call: hooks.Call) -> Response | None:
     if principal.made_by != "GetRoleCredentials":
         return None
     req, account = call.req, principal.account_id
+    if organizations.member_root(call.state, account) is None:
+        # The account left the organization: no history to record the call in, so no call
+        # (refused as a session whose role is gone is, signature.refusal's "unknown").
+        raise refusal(req, "unknown")
     if req.service == "sts" and req.action == "GetCallerIdentity":  # needs no permission
         return query_response("sts", req.action, {"UserId": principal.user_id, "Account": account,
                                                   "Arn": principal.arn})
@@ -286,7 +321,12 @@ def in_member_account(call: hooks.Call) -> Response | None:
     role_arn = f"arn:aws:iam::{account}:role{RESERVED_PATH}{principal.name}"
     context = {"aws:userid": principal.user_id, "aws:PrincipalType": "AssumedRole",
                "aws:PrincipalArn": role_arn, "aws:PrincipalAccount": account}
-    scps, denier = organizations.scp_decision(account, action, resource, role_arn)
+    person = directory(call.state).session_people.get(req.access_key or "")
+    if person is not None:
+        # The person behind the session: what AWS's "Revoke access for deleted users" denies on
+        # (https://docs.aws.amazon.com/singlesignon/latest/userguide/authconcept-revoke-access.html).
+        context["identitystore:UserId"] = person
+    scps, denier = organizations.scp_decision(account, action, resource, role_arn, context)
     if scps != "allow":
         raise AccessDenied(policy.denied_message(principal.arn, action, resource, scps, denier,
                                                  "service control"))
@@ -296,6 +336,7 @@ def in_member_account(call: hooks.Call) -> Response | None:
         denier = policy.denying_policy_arn(documents, action, resource, context) \
             if verdict == "explicit-deny" else None
         raise AccessDenied(policy.denied_message(principal.arn, action, resource, verdict, denier))
+    _refuse_changing_a_reserved_role(req, account)
     if req.service in ("sts", "organizations", "sso", "identitystore", "cloudtrail"):
         # The sandbox models the member account's IAM and S3 (moto's, in that account); these
         # services' member-side answers it does not model.

@@ -34,7 +34,7 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..clock import clock
 from . import hooks, policy
@@ -187,8 +187,11 @@ def scp_verdict(account_id: str, action: str, resource: str, principal_arn: str)
     return scp_decision(account_id, action, resource, principal_arn)[0]
 
 
-def scp_decision(account_id: str, action: str, resource: str, principal_arn: str) -> tuple[str, str | None]:
-    """:func:`scp_verdict`, and the ARN of the SCP whose ``Deny`` applies (or None).
+def scp_decision(account_id: str, action: str, resource: str, principal_arn: str,
+                 context: dict[str, Any] | None = None) -> tuple[str, str | None]:
+    """:func:`scp_verdict`, and the ARN of the SCP whose ``Deny`` applies (or None). ``context``:
+    the request's condition keys beyond ``aws:PrincipalArn`` (an Identity Center session's
+    ``identitystore:UserId``, for instance).
 
     Once SCPs are enabled on the organization's root, every level from the account up to the
     root must allow the action (``FullAWSAccess`` does, by default) and no SCP may deny it; the
@@ -202,7 +205,7 @@ def scp_decision(account_id: str, action: str, resource: str, principal_arn: str
     enabled = [t for t in (root.policy_types if root else []) if t.get("Type") == SCP]
     if root is None or not any(t.get("Status") == "ENABLED" for t in enabled):
         return "allow", None
-    context = {"aws:PrincipalArn": principal_arn}
+    context = {**(context or {}), "aws:PrincipalArn": principal_arn}
     verdicts = []
     denier: str | None = None
     target = account_id

@@ -184,6 +184,27 @@ def _client(d: Directory, body: dict[str, Any]) -> OidcClient:
     return client
 
 
+def _is_loopback_redirect(uri: str) -> bool:
+    """``http://127.0.0.1:<port>/…`` and nothing that merely starts like it: the URL's own host
+    must be the loopback address (``http://127.0.0.1:1@evil.example/`` is evil.example's).
+
+    >>> _is_loopback_redirect("http://127.0.0.1:43210/oauth/callback")
+    True
+    >>> _is_loopback_redirect("http://127.0.0.1:1@evil.example/cb")
+    False
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return False
+    return (parts.scheme == "http" and parts.hostname == "127.0.0.1" and port is not None
+            and parts.username is None and parts.password is None
+            and parts.netloc == f"127.0.0.1:{port}")
+
+
 @hooks.unsigned("sso-oauth:RegisterClient")
 @_answers_oauth_errors
 def register_client(call: hooks.Call) -> Response:
@@ -194,7 +215,7 @@ def register_client(call: hooks.Call) -> Response:
         raise InvalidRequestException("clientName is required and clientType must be 'public'.")
     grants = tuple(str(g) for g in body.get("grantTypes") or ())
     redirects = tuple(str(u) for u in body.get("redirectUris") or ())
-    loopback = all(u.startswith("http://127.0.0.1:") for u in redirects or [""])
+    loopback = all(_is_loopback_redirect(u) for u in redirects or [""])
     if "authorization_code" in grants and not loopback:
         # CLI v2 listens on the loopback address for the code (RFC 8252).
         raise InvalidRequestException("The authorization code grant needs loopback redirect URIs.")
@@ -232,10 +253,17 @@ def start_device_authorization(call: hooks.Call) -> Response:
 
 
 def approve(d: Directory, user_code: str, user_id: str) -> DeviceAuthorization:
-    """The person (signed in to the portal as ``user_id``) approves ``user_code``."""
+    """The person (signed in to the portal as ``user_id``) approves ``user_code``.
+
+    A code is approved once: a second approval (another person signed in to the portal, before
+    the CLI fetched its token) would hand that CLI her token instead, so it is refused, as is a
+    code already denied or redeemed (the sandbox's rule: AWS does not publish what its portal
+    answers a second approval; RFC 8628 lets one person's approval bind one device code).
+    """
     code = user_code.strip().upper()
     auth = next((a for a in d.devices.values() if a.user_code == code), None)
-    if auth is None or auth.expires <= clock.utcnow() or auth.used:
+    if (auth is None or auth.expires <= clock.utcnow() or auth.used or auth.denied
+            or auth.user_id is not None):
         raise ValueError("This code is not valid or has expired. Start the sign-in again (labkit.sso_login).")
     auth.user_id = user_id
     return auth

@@ -113,6 +113,7 @@ def get_role_credentials(call: hooks.Call) -> Response:
         made_by="GetRoleCredentials", role_session=person["UserName"], account_id=account,
     )
     call.state.sessions[session.access_key_id] = session
+    d.session_people[session.access_key_id] = user_id  # identitystore:UserId of its requests
     _record_federation(call.state, account, role_name, person["UserName"], session)
     return json_response({"roleCredentials": {
         "accessKeyId": session.access_key_id, "secretAccessKey": session.secret_access_key,
@@ -161,10 +162,14 @@ def _record_federation(state: AccountState, account: str, role_name: str, user_n
 
 @hooks.unsigned("sso:Logout")
 def logout(call: hooks.Call) -> Response:
-    """End her portal session: the access token and its refresh token stop working (role
-    credentials already issued stay valid until they expire, as the Logout reference says)."""
+    """End her portal session: the access token and its refresh token stop working, and so does
+    her sign-in at the portal's pages (role credentials already issued stay valid until they
+    expire, as the Logout reference says)."""
+    from .portal_pages import end_sessions
+
     d, user_id = _person(call)
     for record in [*d.tokens.values(), *d.refresh_tokens.values()]:
         if record.user_id == user_id:
             record.revoked = True
+    end_sessions(d, user_id)  # her sign-in session at the portal ends too
     return json_response({})
