@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 FAST   := not browser and not notebooks and not grading_run and not slow
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup lab test test-fast fast-realism fast-rest lint bench release browser-deps a11y-deps isolation-deps client-deps site clean
+.PHONY: setup lab test test-fast fast-a fast-b lint bench release browser-deps a11y-deps isolation-deps client-deps site clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,20 +60,23 @@ test: setup browser-deps a11y-deps isolation-deps client-deps lint
 	$(BIN)/labkit release --check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Two pytest processes side by side (tests/realism, and the rest: about half the time each, and
-# a process of its own each, as moto's state is per process); with PYTEST_ARGS, one process.
+# Two pytest processes side by side, each with about half of the tier's time (and a process of
+# its own, as moto's state is per process); with PYTEST_ARGS, one process.
+FAST_A := tests/realism tests/teaching tests/editions tests/notebooks tests/project
+FAST_B := tests/sandbox tests/checks tests/grading
+
 test-fast: setup
 ifeq ($(strip $(PYTEST_ARGS)),)
-	@$(MAKE) --no-print-directory -j2 --output-sync=target fast-realism fast-rest
+	@$(MAKE) --no-print-directory -j2 --output-sync=target fast-a fast-b
 else
 	$(BIN)/python -m pytest -m "$(FAST)" $(PYTEST_ARGS)
 endif
 
-fast-realism:
-	$(BIN)/python -m pytest -m "$(FAST)" -o cache_dir=.pytest_cache/realism tests/realism
+fast-a:
+	$(BIN)/python -m pytest -m "$(FAST)" -o cache_dir=.pytest_cache/a $(FAST_A)
 
-fast-rest:
-	$(BIN)/python -m pytest -m "$(FAST)" -o cache_dir=.pytest_cache/rest --ignore=tests/realism
+fast-b:
+	$(BIN)/python -m pytest -m "$(FAST)" -o cache_dir=.pytest_cache/b $(FAST_B)
 
 bench: setup isolation-deps
 	$(BIN)/python benchmarks/run_all.py
