@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 FAST   := not browser and not notebooks and not grading_run and not slow
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup lab test test-fast fast-a fast-b lint bench release browser-deps a11y-deps isolation-deps client-deps site clean
+.PHONY: setup lab test test-a test-b test-fast fast-a fast-b lint bench release browser-deps a11y-deps isolation-deps client-deps site clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,9 +56,25 @@ site: setup
 release: setup
 	$(BIN)/labkit release
 
+# The whole suite as two pytest processes side by side (each a process of its own, as moto's state
+# is per process): most of a test's time is spent waiting -- for a kernel, a browser, a jail -- so
+# two halves on two cores take about half the time of one; with PYTEST_ARGS, one process.
+TEST_A := tests/browser tests/realism tests/teaching tests/editions tests/project
+TEST_B := tests/grading tests/sandbox tests/checks tests/notebooks
+
 test: setup browser-deps a11y-deps isolation-deps client-deps lint
 	$(BIN)/labkit release --check
+ifeq ($(strip $(PYTEST_ARGS)),)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-a test-b
+else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+endif
+
+test-a:
+	$(BIN)/python -m pytest -o cache_dir=.pytest_cache/test-a $(TEST_A)
+
+test-b:
+	$(BIN)/python -m pytest -o cache_dir=.pytest_cache/test-b $(TEST_B)
 
 # Two pytest processes side by side, each with about half of the tier's time (and a process of
 # its own, as moto's state is per process); with PYTEST_ARGS, one process.
