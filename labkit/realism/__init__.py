@@ -122,7 +122,10 @@ class RealismLayer:
 
     def forward(self, req: AwsRequest) -> Response:
         """Let moto do the work (what moto has not implemented: a fast, clear 501)."""
-        resp = collect(self.moto_app, _routed(req))
+        environ = _routed(req)
+        if not mb.has_backend(self.moto_app, environ):  # a service moto does not have at all
+            return not_available(req)
+        resp = collect(self.moto_app, environ)
         if resp.status == 500 and b"NotImplemented" in resp.body:
             return not_available(req)
         html = any(k.lower() == "content-type" and "text/html" in v for k, v in resp.headers)

@@ -61,6 +61,23 @@ def bucket_policy_text(bucket: str) -> str | bytes | None:
     return text or None
 
 
+def has_backend(moto_app: Any, environ: dict[str, Any]) -> bool:
+    """Whether moto's server app (``DomainDispatcherApplication``) has a backend for the request in
+    ``environ`` (the service its ``Authorization`` scope names). Without one, moto fails with an
+    ``AttributeError`` (a 500 that SDKs retry) after printing "Unable to find appropriate backend";
+    asked first, the sandbox answers its fast 501 instead. Apps without this dispatcher: True."""
+    infer = getattr(moto_app, "infer_service_region_host", None)
+    patterns = getattr(moto_app, "backend_url_patterns", None)
+    if infer is None or patterns is None:
+        return True
+    from moto import backends
+
+    host = infer(environ, environ.get("PATH_INFO", "/"))
+    if host is None or host == "moto_api" or host in backends.list_of_moto_modules():
+        return True  # moto's own fallbacks (S3 for what it cannot place) answer these
+    return any(pattern.match(f"http://{host}") for _, pattern in patterns)
+
+
 def reset_all() -> None:
     """Forget every resource of every service (about a millisecond)."""
     from moto.core.base_backend import BackendDict

@@ -135,3 +135,22 @@ def test_no_per_action_if_in_the_layer_or_the_pipeline() -> None:
     # the scan does see one (so this test can fail)
     assert _per_action_ifs('if req.action == "CreateUser":\n    pass\n') == ["req.action == 'CreateUser'"]
     assert _per_action_ifs('if action in {"A", "B"}:\n    pass\n')
+
+
+@pytest.mark.parametrize("service", ["awsssoportal", "sso-oauth", "no-such-service"])
+def test_a_signed_call_to_a_service_moto_lacks_gets_a_fast_501(lab: labkit.Lab, service: str) -> None:
+    """A request signed for a service moto has no backend for is answered "not available" (501,
+    which SDKs do not retry), not a ServiceFailure 500 from inside moto (which they retry)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    from tests.support.raw_http import send
+
+    request = AWSRequest(method="POST", url=lab.endpoint_url + "/", data=b"{}",
+                         headers={"Content-Type": "application/json"})
+    keys = Credentials(lab.env["AWS_ACCESS_KEY_ID"], lab.env["AWS_SECRET_ACCESS_KEY"])
+    SigV4Auth(keys, service, "us-east-1").add_auth(request)
+    status, body = send(lab, "POST", lab.endpoint_url + "/", b"{}", dict(request.headers))
+    assert status == 501, body
+    assert "NotImplemented" in body and f"{service}:" in body and "ServiceFailure" not in body
