@@ -346,6 +346,10 @@ def signed_in_as_bo(lab: Lab) -> tuple[bool, str]:
         return False, (f"{ACCOUNT}'s event history shows no session of {PERSON}, but {where} shows one: he "
                        "signed in and used another account. His profile's sso_account_id must be "
                        f"{ACCOUNT}'s id, and his group assigned there")
+    if not any(a["AccountId"] == account_id for a in found.assignments):
+        return False, (f"{ACCOUNT}'s event history shows no session of {PERSON}, and none can be there yet: "
+                       f"no assignment gives him access to {ACCOUNT} (task 4), so the portal offers him no "
+                       "role there")
     return False, (f"{ACCOUNT}'s event history shows no session of {PERSON}: he has not finished his first "
                    "sign-in (his own password, an MFA device registered) or has not used his profile "
                    "(aws --profile ... sts get-caller-identity)")
