@@ -11,7 +11,7 @@ kernel restart. Nothing else is recorded, and nothing leaves your machine. The f
 >>> import tempfile, pathlib
 >>> log = pathlib.Path(tempfile.mkdtemp()) / "answers.jsonl"
 >>> record("users-ci-identity", [0], False, path=log)
->>> record("users-ci-identity", [1], True, path=log)
+>>> record("users-ci-identity", [3], True, path=log)
 >>> progress(path=log)["users-ci-identity"]
 Progress(attempts=2, right=True)
 >>> record_hint("castle-alias", "idea", path=log)

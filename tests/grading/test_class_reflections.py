@@ -95,7 +95,7 @@ def test_the_journal_shows_knowledge_check_progress(tmp_path: Path) -> None:
     log = tmp_path / "answers.jsonl"
     assert knowledge_lines(log) == []
     record("users-ci-identity", [0], False, path=log)
-    record("users-ci-identity", [1], True, path=log)
+    record("users-ci-identity", [3], True, path=log)
     record("mfa-two-codes", [1], False, path=log)
     lines = "\n".join(knowledge_lines(log))
     assert "- Chapter 05b: 1/4 answered right (2 attempts)" in lines  # users-ci-identity is taught in 05b

@@ -175,6 +175,36 @@ def test_the_right_answer_does_not_always_sit_in_the_same_place() -> None:
     assert not same, same
 
 
+def _single_questions() -> list[Any]:
+    return [q for q in all_questions() if q.kind == "single"]
+
+
+def test_the_right_answer_is_often_the_last_option() -> None:
+    """A learner who never picks the last option must not be right more often than chance allows."""
+    single = _single_questions()
+    last = [q for q in single if q.correct == [len(q.options) - 1]]
+    assert len(last) >= 0.15 * len(single), f"right answer last in {len(last)} of {len(single)} questions"
+
+
+def test_the_right_answer_is_rarely_the_longest_option() -> None:
+    """A learner who picks the longest option must not pass a chapter's quizzes."""
+    by_chapter: dict[str, list[Any]] = {}
+    for q in _single_questions():
+        by_chapter.setdefault(q.chapter, []).append(q)
+    giveaway = []
+    for chapter, single in sorted(by_chapter.items()):
+        longest = []
+        for q in single:
+            lengths = [len(o.text) for o in q.options]
+            right = lengths[q.correct[0]]
+            if all(right > n for i, n in enumerate(lengths) if i != q.correct[0]):
+                longest.append(q.id)
+        if 2 * len(longest) > len(single):
+            giveaway.append(f"{chapter}: the longest option is right in {len(longest)} of {len(single)}: "
+                            f"{longest}")
+    assert not giveaway, giveaway
+
+
 def _term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-]){re.escape(term)}s?(?![\w-])", re.IGNORECASE)
 

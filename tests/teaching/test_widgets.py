@@ -114,11 +114,12 @@ def test_quiz_reports_right_and_wrong(answers_log) -> None:
     assert "labkit-quiz" in q._dom_classes
     card = q.cards[0]
     assert card.check() is False and "Choose an answer" in card.feedback
-    card.choose(0)
+    admin = next(i for i, o in enumerate(card.question.options) if o.text.endswith(":user/admin"))
+    card.choose(admin)
     assert card.check() is False
     assert card.feedback.startswith("Not quite.") and "still a resident" not in card.feedback
     assert "it is a resident" in card.result.value
-    card.choose(1)
+    card.choose(card.question.correct[0])
     card.button.click()
     assert card.feedback.startswith("Right! An ARN ending in :root")
 
@@ -127,7 +128,7 @@ def test_answers_are_not_in_the_notebook_but_in_the_bank() -> None:
     """A chapter names questions by id; the right answer lives only in labkit's question bank."""
     from labkit.question_bank import question
 
-    assert question("users-ci-identity").correct == [1]
+    assert question("users-ci-identity").correct == [3]
     with pytest.raises(ValueError, match="known"):
         quiz("no-such-question")
 
@@ -135,11 +136,12 @@ def test_answers_are_not_in_the_notebook_but_in_the_bank() -> None:
 def test_multiple_answer_question_needs_every_right_tick(answers_log) -> None:
     card = quiz("castle-who-is-an-iam-user").cards[0]
     assert card.question.kind == "multiple" and len(card.boxes) == 4
-    card.choose(0)
+    assert card.question.correct == [1, 3]
+    card.choose(1)
     assert card.check() is False and "You left out" in card.feedback
-    card.choose(0, 1, 2)
+    card.choose(0, 1, 3)
     assert card.check() is False and "Identity Center" in card.feedback
-    card.choose(0, 1)
+    card.choose(1, 3)
     assert card.check() is True
 
 
@@ -150,7 +152,7 @@ def test_answers_are_recorded_for_the_journal(answers_log) -> None:
     card.check()  # nothing chosen: not an answer, not recorded
     card.choose(0)
     card.check()
-    card.choose(1)
+    card.choose(card.question.correct[0])
     card.check()
     assert progress(answers_log) == {"users-ci-identity": Progress(attempts=2, right=True)}
 
